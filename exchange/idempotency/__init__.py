@@ -1,0 +1,1 @@
+"""Idempotency keys for posting creation: replay the first response, refuse a different body."""

@@ -1,0 +1,34 @@
+"""The ledger table: append-only, signed integer entries; balances are sums, never stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from exchange.timestamps import created_at_field
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One movement on a country's account.
+
+    A confirmed proposal gives four entries sharing ``correlation_key``: ``workers_out`` for the
+    origin (negative), ``workers_in`` for the destination (positive), ``benefit_receivable`` for the
+    origin (positive) and ``benefit_payable`` for the destination (negative). The unique constraint
+    makes a replayed close unable to book a proposal twice.
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (UniqueConstraint("proposal_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    correlation_key: str = Field(index=True)
+    round_id: int = Field(foreign_key="rounds.id", index=True)
+    proposal_id: int = Field(foreign_key="proposals.id", index=True)
+    country: str = Field(foreign_key="countries.code", index=True)
+    counterparty: str = Field(foreign_key="countries.code")
+    cadre: str = Field(foreign_key="cadres.code")
+    kind: str  # workers_out | workers_in | benefit_receivable | benefit_payable
+    amount: int
+    created_at: datetime = created_at_field()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the exchange's schema (run with ``hrhx db upgrade``)."""

@@ -1,0 +1,1 @@
+"""Postings: deposits (workers an origin offers) and withdrawals (positions a destination needs)."""

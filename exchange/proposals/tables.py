@@ -1,0 +1,38 @@
+"""The proposals table: a match of a round awaiting both countries' answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from exchange.timestamps import created_at_field, timestamp_field
+
+
+class Proposal(SQLModel, table=True):
+    """``count`` workers of a deposit proposed for a withdrawal in a round."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("round_id", "deposit_id", "withdrawal_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", index=True)
+    deposit_id: str = Field(foreign_key="deposits.id", index=True)
+    withdrawal_id: str = Field(foreign_key="withdrawals.id", index=True)
+    origin: str = Field(foreign_key="countries.code", index=True)
+    destination: str = Field(foreign_key="countries.code", index=True)
+    cadre: str = Field(foreign_key="cadres.code")
+    count: int
+    benefit_usd_per_worker: int
+    language_training_months: int = 0
+    agreement_id: str | None = None
+    status: str = Field(default="pending", index=True)
+    origin_accepted_at: datetime | None = timestamp_field()
+    destination_accepted_at: datetime | None = timestamp_field()
+    declined_by: str | None = None  # "origin" | "destination" | "admin"
+    declined_at: datetime | None = timestamp_field()
+    close_note: str | None = None
+    version: int = 1
+    created_at: datetime = created_at_field()
+    updated_at: datetime | None = timestamp_field()

@@ -1,0 +1,1 @@
+"""Reference data: countries, cadres, the safeguards list editions and workforce facts."""

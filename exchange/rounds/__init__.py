@@ -1,0 +1,1 @@
+"""Matching rounds: draft, run (a durable background job), proposed, closed."""

@@ -1,0 +1,66 @@
+"""The rounds table: a round's policy, frozen scenario, result and job state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from exchange.timestamps import created_at_field, timestamp_field
+
+
+class Round(SQLModel, table=True):
+    """One matching round and the job that solves it.
+
+    ``scenario`` is frozen when the round is run; ``result`` is the solver's result on it. A worker
+    claims a running round by setting ``claimed_by`` and ``lease_until`` in one conditional update,
+    so that several server processes solve each round exactly once.
+    """
+
+    __tablename__ = "rounds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(default="draft", index=True)
+    name: str | None = None
+    policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    countries: list[str] | None = Field(default=None, sa_type=JSON)
+    cadres: list[str] | None = Field(default=None, sa_type=JSON)
+    scenario: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    result: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    solver_status: str | None = None
+    priority_fill: int | None = None
+    min_fill_permille: int | None = None
+    benefit_usd: int | None = None
+    failure_reason: str | None = None
+    deposits_count: int | None = None
+    withdrawals_count: int | None = None
+    matches_count: int | None = None
+    solve_seconds: float | None = None
+    claimed_by: str | None = None
+    lease_until: datetime | None = timestamp_field()
+    attempts: int = 0
+    version: int = 1
+    created_by: str | None = None
+    created_at: datetime = created_at_field()
+    started_at: datetime | None = timestamp_field()
+    finished_at: datetime | None = timestamp_field()
+    closed_at: datetime | None = timestamp_field()
+    close_report: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class RoundEvent(SQLModel, table=True):
+    """Progress of a round's solve (tier, incumbent, bound, elapsed), for the events stream."""
+
+    __tablename__ = "round_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="rounds.id", index=True)
+    kind: str = "progress"  # progress | status
+    tier: str | None = None
+    incumbent: float | None = None
+    bound: float | None = None
+    elapsed_s: float | None = None
+    message: str | None = None
+    created_at: datetime = created_at_field()

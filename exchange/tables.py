@@ -1,0 +1,40 @@
+"""Every table of the exchange, imported in one place so that metadata (and alembic) sees all."""
+
+from sqlmodel import SQLModel
+
+from exchange.agreements.tables import Agreement
+from exchange.audit.tables import AuditEvent
+from exchange.idempotency.tables import IdempotencyKey
+from exchange.identity.tables import User
+from exchange.ledger.tables import LedgerEntry
+from exchange.postings.tables import Deposit, Withdrawal
+from exchange.proposals.tables import Proposal
+from exchange.reference.tables import (
+    Cadre,
+    Country,
+    SafeguardEdition,
+    SafeguardListing,
+    WorkforceFact,
+)
+from exchange.rounds.tables import Round, RoundEvent
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Agreement",
+    "AuditEvent",
+    "Cadre",
+    "Country",
+    "Deposit",
+    "IdempotencyKey",
+    "LedgerEntry",
+    "Proposal",
+    "Round",
+    "RoundEvent",
+    "SafeguardEdition",
+    "SafeguardListing",
+    "User",
+    "Withdrawal",
+    "WorkforceFact",
+    "metadata",
+]
