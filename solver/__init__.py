@@ -1,1 +1,98 @@
-"""solver package."""
+"""The matching round of spec/MATCHING.md: pure models in, result out (no database, no HTTP).
+
+Public API
+----------
+- ``solve(scenario, *, time_limit_s=None, seed=None, on_progress=None, num_workers=None) -> Result``
+  runs a round.  ``scenario`` is a ``Scenario`` or a raw dict (validated first; an invalid dict gives
+  a ``Result`` with status ``INVALID`` and ``errors``).  ``time_limit_s`` and ``seed`` override the
+  policy; ``on_progress`` receives ``ProgressEvent``s (tier, incumbent, bound, elapsed seconds);
+  ``num_workers`` is accepted for API stability (the exact HiGHS backend runs single-threaded so that
+  results are byte-identical whatever it is).
+- ``validate(raw) -> Scenario | list[Problem]``: every problem of a raw scenario dict, or the model.
+- ``check_solution(scenario, result) -> list[str]``: independent checker (no solver) of a result.
+- Models: ``Scenario``, ``Policy``, ``Country``, ``WorkforceFact``, ``Agreement``, ``Deposit``,
+  ``Withdrawal``, ``Result``, ``Objective``, ``Bound``, ``Match``, ``Unmatched``, ``Reason``,
+  ``Stats``, ``Problem``, ``ProgressEvent`` (in ``solver.schema``).
+- CLI: ``python -m solver SCENARIO.json|-  [--time-limit S] [--seed N]``; reusable as
+  ``solver.cli.run_cli(path, time_limit, seed) -> int`` (exit code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from solver.schema import (
+    Agreement,
+    Bound,
+    Country,
+    Deposit,
+    Match,
+    Objective,
+    Policy,
+    Problem,
+    ProgressEvent,
+    Reason,
+    Result,
+    Scenario,
+    Stats,
+    Unmatched,
+    Withdrawal,
+    WorkforceFact,
+)
+
+__all__ = [
+    "Agreement",
+    "Bound",
+    "Country",
+    "Deposit",
+    "Match",
+    "Objective",
+    "Policy",
+    "Problem",
+    "ProgressEvent",
+    "Reason",
+    "Result",
+    "Scenario",
+    "Stats",
+    "Unmatched",
+    "Withdrawal",
+    "WorkforceFact",
+    "check_solution",
+    "solve",
+    "validate",
+]
+
+
+def validate(raw: dict[str, Any]) -> Scenario | list[Problem]:
+    """The scenario model of ``raw``, or every problem found in it (path + message)."""
+    from solver.validation import validate_scenario
+
+    return validate_scenario(raw)
+
+
+def solve(
+    scenario: Scenario | dict[str, Any],
+    *,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    num_workers: int | None = None,
+) -> Result:
+    """Run the matching round of ``scenario`` (spec/MATCHING.md) and return its result."""
+    from solver.round import run_round
+
+    return run_round(
+        scenario,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        on_progress=on_progress,
+        num_workers=num_workers,
+    )
+
+
+def check_solution(scenario: Scenario, result: Result) -> list[str]:
+    """Violations of the spec's rules by ``result`` (empty when it is a valid round outcome)."""
+    from solver.check import check_result
+
+    return check_result(scenario, result)
