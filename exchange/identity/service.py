@@ -1,0 +1,87 @@
+"""Users and bearer tokens: creation (the token is shown once; only its hash is stored), login."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlmodel import Session, select
+
+from exchange.audit.service import record, snapshot
+from exchange.codes import ROLES
+from exchange.errors import Conflict, InvalidInput, Problem, Unauthorized
+from exchange.identity.actor import SYSTEM, Actor
+from exchange.identity.tables import User
+from exchange.reference.tables import Country
+
+TOKEN_BYTES = 32
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a bearer token (hex sha256)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def actor_of(user: User) -> Actor:
+    """The actor a user acts as."""
+    return Actor(user_id=user.id, name=user.name, role=user.role, country=user.country)
+
+
+def create_user(
+    *,
+    session: Session,
+    name: str,
+    role: str,
+    country: str | None = None,
+    actor: Actor = SYSTEM,
+) -> tuple[User, str]:
+    """Create a user with a fresh random token; return the user and the token (shown once)."""
+    problems: list[Problem] = []
+    name = name.strip()
+    if not name or len(name) > 120:
+        problems.append(Problem(("name",), "a name of 1 to 120 characters is required"))
+    if role not in ROLES:
+        problems.append(Problem(("role",), f"unknown role {role!r}; one of {', '.join(ROLES)}"))
+    if country is not None:
+        country = country.upper()
+        if session.get(Country, country) is None:
+            problems.append(Problem(("country",), f"unknown country {country!r}"))
+    if role == "focal_point" and country is None:
+        problems.append(Problem(("country",), "a focal point needs a country"))
+    if role in ROLES and role != "focal_point" and country is not None:
+        problems.append(Problem(("country",), "only focal points are bound to a country"))
+    if problems:
+        raise InvalidInput(problems)
+    if session.exec(select(User).where(User.name == name)).first() is not None:
+        raise Conflict(f"a user named {name!r} already exists")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    user = User(name=name, role=role, country=country, token_hash=hash_token(token))
+    session.add(user)
+    session.flush()
+    after = snapshot(user)
+    if after is not None:
+        after.pop("token_hash", None)
+    record(
+        session=session,
+        actor=actor,
+        action="user.create",
+        entity="user",
+        entity_id=str(user.id),
+        after=after,
+    )
+    return user, token
+
+
+def authenticate(*, session: Session, token: str | None) -> Actor:
+    """The actor holding ``token``; ``Unauthorized`` for a missing, unknown or inactive token."""
+    if not token:
+        raise Unauthorized("a bearer token is required")
+    user = session.exec(select(User).where(User.token_hash == hash_token(token))).first()
+    if user is None or not user.active:
+        raise Unauthorized("unknown or inactive token")
+    return actor_of(user)
+
+
+def list_users(*, session: Session) -> list[User]:
+    """Every user, by id."""
+    return list(session.exec(select(User).order_by(User.id)))  # type: ignore[arg-type]

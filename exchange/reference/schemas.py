@@ -1,0 +1,83 @@
+"""Pydantic shapes of reference data: countries, cadres and workforce facts."""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict
+from sqlmodel import SQLModel
+
+from exchange.codes import CadreCode, CountryCode, LanguageCode
+
+
+class CountryBase(SQLModel):
+    """Fields of a country that an admin edits."""
+
+    name: str
+    aaah_member: bool = False
+    licensing_languages: dict[LanguageCode, str] = {}
+    notes: str | None = None
+
+
+class CountryUpsert(SQLModel):
+    """An admin's PUT of a country: every field optional on update, ``name`` needed on create.
+
+    ``safeguard_listed`` adds the country to (or removes it from) the current edition of the
+    safeguards list; it is not a column of the country.
+    """
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    name: str | None = None
+    aaah_member: bool | None = None
+    licensing_languages: dict[LanguageCode, str] | None = None
+    safeguard_listed: bool | None = None
+    notes: str | None = None
+
+
+class CountryPublic(CountryBase):
+    """A country as clients see it, with its safeguard status as of the current month."""
+
+    code: CountryCode
+    safeguard_listed: bool
+    version: int
+
+
+class CountriesPublic(SQLModel):
+    """A list of countries."""
+
+    data: list[CountryPublic]
+    count: int
+
+
+class CadrePublic(SQLModel):
+    """An ISCO-08 health cadre."""
+
+    code: CadreCode
+    name: str
+
+
+class WorkforceBase(SQLModel):
+    """What is known of a country's stock of one cadre."""
+
+    stock: int | None = None
+    education_cost_usd: int | None = None
+    positive_list: bool = False
+    source: str | None = None
+
+
+class WorkforceUpdate(SQLModel):
+    """A planner's PUT of a workforce fact (absent fields keep their value)."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    stock: int | None = None
+    education_cost_usd: int | None = None
+    positive_list: bool | None = None
+    source: str | None = None
+
+
+class WorkforcePublic(WorkforceBase):
+    """A workforce fact as clients see it."""
+
+    country: CountryCode
+    cadre: CadreCode
+    version: int

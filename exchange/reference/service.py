@@ -1,0 +1,253 @@
+"""Reference data: countries (with safeguard status by edition), cadres, workforce facts.
+
+Loading the reference files and the demo dataset lives in ``exchange.reference.loading``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from exchange.audit.service import record, snapshot
+from exchange.errors import InvalidInput, NotFound, PreconditionFailed, Problem
+from exchange.identity.actor import Actor, require_role
+from exchange.reference.schemas import (
+    CountryPublic,
+    CountryUpsert,
+    WorkforcePublic,
+    WorkforceUpdate,
+)
+from exchange.reference.tables import (
+    Cadre,
+    Country,
+    SafeguardEdition,
+    SafeguardListing,
+    WorkforceFact,
+)
+from exchange.reference.validation import check_languages, parse_model
+from exchange.timestamps import current_month, utcnow
+
+ADMIN_EDITION_PREFIX = "admin-"
+
+
+def edition_in_force(*, session: Session, as_of: str | None = None) -> SafeguardEdition | None:
+    """The edition of the safeguards list in force at ``as_of`` (default: this month)."""
+    month = as_of or current_month()
+    statement = (
+        select(SafeguardEdition)
+        .where(SafeguardEdition.valid_from <= month)
+        .order_by(col(SafeguardEdition.valid_from).desc(), col(SafeguardEdition.edition).desc())
+    )
+    return session.exec(statement).first()
+
+
+def safeguard_listed_codes(*, session: Session, as_of: str | None = None) -> set[str]:
+    """The countries on the safeguards list in force at ``as_of`` (default: this month)."""
+    edition = edition_in_force(session=session, as_of=as_of)
+    if edition is None:
+        return set()
+    statement = select(SafeguardListing.country).where(SafeguardListing.edition == edition.edition)
+    return set(session.exec(statement))
+
+
+def is_safeguard_listed(*, session: Session, country: str, as_of: str | None = None) -> bool:
+    """Whether ``country`` is on the safeguards list in force at ``as_of`` (default: this month)."""
+    edition = edition_in_force(session=session, as_of=as_of)
+    if edition is None:
+        return False
+    return session.get(SafeguardListing, (edition.edition, country)) is not None
+
+
+def country_public(country: Country, listed: set[str]) -> CountryPublic:
+    """The public shape of a country, given the set of listed codes."""
+    return CountryPublic(
+        code=country.code,
+        name=country.name,
+        aaah_member=country.aaah_member,
+        licensing_languages=dict(country.licensing_languages),
+        notes=country.notes,
+        safeguard_listed=country.code in listed,
+        version=country.version,
+    )
+
+
+def list_countries(*, session: Session, as_of: str | None = None) -> list[CountryPublic]:
+    """Every country known to the exchange, by code, with its safeguard status at ``as_of``."""
+    listed = safeguard_listed_codes(session=session, as_of=as_of)
+    countries = session.exec(select(Country).order_by(col(Country.code)))
+    return [country_public(c, listed) for c in countries]
+
+
+def get_country(*, session: Session, code: str, as_of: str | None = None) -> CountryPublic:
+    """One country by ISO alpha-3 code."""
+    country = session.get(Country, code.upper())
+    if country is None:
+        raise NotFound(f"country {code!r} not found")
+    return country_public(country, safeguard_listed_codes(session=session, as_of=as_of))
+
+
+def _set_safeguard_listed(*, session: Session, code: str, listed: bool) -> None:
+    """List or delist ``code`` from this month on, in an admin edition copied from the current."""
+    month = current_month()
+    name = f"{ADMIN_EDITION_PREFIX}{month}"
+    current = edition_in_force(session=session, as_of=month)
+    if current is None or current.edition != name:
+        edition = SafeguardEdition(
+            edition=name,
+            valid_from=month,
+            source=f"edited by an admin, from {current.edition if current else 'no edition'}",
+        )
+        session.add(edition)
+        session.flush()
+        if current is not None:
+            old = session.exec(
+                select(SafeguardListing.country).where(SafeguardListing.edition == current.edition)
+            )
+            for country in old:
+                session.add(SafeguardListing(edition=name, country=country))
+        session.flush()
+    existing = session.get(SafeguardListing, (name, code))
+    if listed and existing is None:
+        session.add(SafeguardListing(edition=name, country=code))
+    elif not listed and existing is not None:
+        session.delete(existing)
+    session.flush()
+
+
+def upsert_country(
+    *,
+    session: Session,
+    actor: Actor,
+    code: str,
+    data: CountryUpsert | Mapping[str, Any],
+    expected_version: int | None = None,
+) -> CountryPublic:
+    """Create or update a country (admin); ``safeguard_listed`` edits the list from this month."""
+    require_role(actor, "admin")
+    problems: list[Problem] = []
+    code = code.upper()
+    if len(code) != 3 or not code.isalpha():
+        problems.append(Problem(("code",), "country code must be ISO 3166-1 alpha-3"))
+    parsed = parse_model(CountryUpsert, data, problems)
+    country = session.get(Country, code) if not problems else None
+    if parsed is not None:
+        if parsed.licensing_languages:
+            check_languages(parsed.licensing_languages, ("licensing_languages",), problems)
+        if country is None and not parsed.name:
+            problems.append(Problem(("name",), "a new country needs a name"))
+    if problems or parsed is None:
+        raise InvalidInput(problems)
+    listed_before = is_safeguard_listed(session=session, country=code)
+    before = snapshot(country)
+    if before is not None:
+        before["safeguard_listed"] = listed_before
+    changes = parsed.model_dump(exclude_unset=True)
+    listed = changes.pop("safeguard_listed", None)
+    if country is None:
+        country = Country(code=code, name=changes.pop("name"))
+        action = "country.create"
+    else:
+        if expected_version is not None and expected_version != country.version:
+            raise PreconditionFailed(
+                f"country {code} is at version {country.version}, not {expected_version}"
+            )
+        country.version += 1
+        action = "country.update"
+    for key, value in changes.items():
+        if value is not None or key == "notes":
+            setattr(country, key, value)
+    country.updated_at = utcnow()
+    session.add(country)
+    session.flush()
+    if listed is not None and listed != listed_before:
+        _set_safeguard_listed(session=session, code=code, listed=listed)
+    public = get_country(session=session, code=code)
+    record(
+        session=session,
+        actor=actor,
+        action=action,
+        entity="country",
+        entity_id=code,
+        before=before,
+        after=public.model_dump(),
+    )
+    return public
+
+
+def list_cadres(*, session: Session) -> list[Cadre]:
+    """Every cadre known to the exchange, by code."""
+    return list(session.exec(select(Cadre).order_by(col(Cadre.code))))
+
+
+def _workforce_public(country: str, cadre: str, fact: WorkforceFact | None) -> WorkforcePublic:
+    if fact is None:
+        return WorkforcePublic(country=country, cadre=cadre, version=0)
+    return WorkforcePublic.model_validate(fact, from_attributes=True)
+
+
+def _require_country_and_cadre(session: Session, country: str, cadre: str) -> None:
+    if session.get(Country, country) is None:
+        raise NotFound(f"country {country!r} not found")
+    if session.get(Cadre, cadre) is None:
+        raise NotFound(f"cadre {cadre!r} not found")
+
+
+def get_workforce(*, session: Session, country: str, cadre: str) -> WorkforcePublic:
+    """What is known of a country's stock of a cadre (unknown facts: nulls and version 0)."""
+    country = country.upper()
+    _require_country_and_cadre(session, country, cadre)
+    return _workforce_public(country, cadre, session.get(WorkforceFact, (country, cadre)))
+
+
+def put_workforce(
+    *,
+    session: Session,
+    actor: Actor,
+    country: str,
+    cadre: str,
+    data: WorkforceUpdate | Mapping[str, Any],
+    expected_version: int | None = None,
+) -> WorkforcePublic:
+    """Create or update a workforce fact (planner, admin); absent fields keep their value."""
+    require_role(actor, "planner")
+    country = country.upper()
+    _require_country_and_cadre(session, country, cadre)
+    problems: list[Problem] = []
+    parsed = parse_model(WorkforceUpdate, data, problems)
+    if parsed is not None:
+        for name in ("stock", "education_cost_usd"):
+            value = getattr(parsed, name)
+            if value is not None and value < 0:
+                problems.append(Problem((name,), f"must not be negative, got {value}"))
+    if problems or parsed is None:
+        raise InvalidInput(problems)
+    fact = session.get(WorkforceFact, (country, cadre))
+    current_version = fact.version if fact is not None else 0
+    if expected_version is not None and expected_version != current_version:
+        raise PreconditionFailed(
+            f"workforce {country}/{cadre} is at version {current_version}, not {expected_version}"
+        )
+    before = snapshot(fact)
+    if fact is None:
+        fact = WorkforceFact(country=country, cadre=cadre)
+    else:
+        fact.version += 1
+    for key, value in parsed.model_dump(exclude_unset=True).items():
+        if key == "positive_list" and value is None:
+            continue
+        setattr(fact, key, value)
+    fact.updated_at = utcnow()
+    session.add(fact)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="workforce.put",
+        entity="workforce",
+        entity_id=f"{country}/{cadre}",
+        before=before,
+        after=snapshot(fact),
+    )
+    return _workforce_public(country, cadre, fact)

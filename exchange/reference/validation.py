@@ -1,0 +1,131 @@
+"""Checks shared by every input that names reference data: months, countries, cadres, languages.
+
+Each check appends ``Problem``s to a list instead of raising, so that a service can report every
+problem of a request at once; ``parse_model`` turns pydantic errors into ``Problem``s the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+import pycountry
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, select
+
+from exchange.errors import Problem
+from exchange.reference.tables import Cadre, Country
+
+Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+CEFR_LEVELS: tuple[str, ...] = ("A1", "A2", "B1", "B2", "C1", "C2")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+SAFEGUARD_MODES: tuple[str, ...] = ("strict", "code", "off")
+
+
+def language_codes() -> frozenset[str]:
+    """Every ISO 639-1 code."""
+    return _LANGUAGES
+
+
+_LANGUAGES = frozenset(
+    str(lang.alpha_2) for lang in pycountry.languages if getattr(lang, "alpha_2", None)
+)
+
+
+def parse_model(model: type[M], payload: Any, problems: list[Problem]) -> M | None:
+    """``payload`` as a ``model``, or None with every pydantic error added to ``problems``."""
+    if isinstance(payload, model):
+        return payload
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(exclude_unset=True)
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            msg = "unknown field" if error["type"] == "extra_forbidden" else str(error["msg"])
+            problems.append(Problem(loc, msg))
+        return None
+
+
+def failed_locs(problems: Iterable[Problem]) -> set[str]:
+    """Top-level field names already reported (to avoid reporting a field twice)."""
+    return {str(p.loc[0]) for p in problems if p.loc}
+
+
+class ReferenceCodes:
+    """The country and cadre codes known to the exchange, read once per validation."""
+
+    def __init__(self, session: Session) -> None:
+        self.countries = set(session.exec(select(Country.code)))
+        self.cadres = set(session.exec(select(Cadre.code)))
+
+
+def check_month(value: Any, loc: Loc, problems: list[Problem]) -> bool:
+    """A ``YYYY-MM`` month; True when valid."""
+    if value is None:
+        return False
+    if not isinstance(value, str) or not MONTH_RE.match(value):
+        problems.append(Problem(loc, f"month must be YYYY-MM, got {value!r}"))
+        return False
+    return True
+
+
+def check_window(
+    start: Any, end: Any, start_loc: Loc, end_loc: Loc, problems: list[Problem]
+) -> None:
+    """Two months, the first not after the second (reported at the first)."""
+    ok_start = check_month(start, start_loc, problems)
+    ok_end = check_month(end, end_loc, problems)
+    if ok_start and ok_end and start > end:
+        problems.append(Problem(start_loc, f"{start} is after {end_loc[-1]} {end}"))
+
+
+def check_country(value: Any, loc: Loc, codes: ReferenceCodes, problems: list[Problem]) -> None:
+    """A country known to the exchange."""
+    if value not in codes.countries:
+        problems.append(Problem(loc, f"unknown country {value!r}"))
+
+
+def check_countries(
+    values: Iterable[Any], loc: Loc, codes: ReferenceCodes, problems: list[Problem]
+) -> None:
+    """A list of countries known to the exchange."""
+    for i, value in enumerate(values):
+        check_country(value, (*loc, i), codes, problems)
+
+
+def check_cadre(value: Any, loc: Loc, codes: ReferenceCodes, problems: list[Problem]) -> None:
+    """A cadre known to the exchange."""
+    if value not in codes.cadres:
+        problems.append(Problem(loc, f"unknown cadre {value!r}"))
+
+
+def check_languages(value: Mapping[str, Any], loc: Loc, problems: list[Problem]) -> None:
+    """A map of ISO 639-1 codes to CEFR levels."""
+    for lang, level in value.items():
+        if lang not in _LANGUAGES:
+            problems.append(Problem((*loc, lang), f"unknown ISO 639-1 language code {lang!r}"))
+        if level not in CEFR_LEVELS:
+            problems.append(
+                Problem((*loc, lang), f"CEFR level must be one of {' '.join(CEFR_LEVELS)}")
+            )
+
+
+def check_at_least(value: Any, minimum: int, loc: Loc, problems: list[Problem]) -> None:
+    """An integer not below ``minimum`` (None is allowed: the default applies)."""
+    if value is not None and value < minimum:
+        what = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+        problems.append(Problem(loc, f"{what}, got {value}"))
+
+
+def check_id(value: Any, loc: Loc, problems: list[Problem]) -> None:
+    """A client-chosen id: 1-64 letters, digits, dots, dashes or underscores."""
+    if value is not None and not ID_RE.match(value):
+        problems.append(
+            Problem(loc, "id must be 1-64 letters, digits, '.', '-' or '_', starting alphanumeric")
+        )

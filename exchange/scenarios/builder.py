@@ -1,0 +1,215 @@
+"""Build a MATCHING.md scenario from the database: the snapshot a round freezes and solves.
+
+The scenario holds every OPEN posting with at least one worker or position remaining (its
+``remaining`` becomes the scenario's ``count``), optionally restricted to some countries (a deposit
+by its origin, a withdrawal by its destination) and cadres; every country known to the exchange
+(so the safeguard status of all of them is frozen with the round) unless ``all_countries`` is
+False, in which case only the countries the scenario refers to; the workforce facts in scope; and
+every agreement not deleted. Keys follow MATCHING.md's order; lists are sorted by id (countries by
+code, workforce by country then cadre).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from exchange.agreements.tables import Agreement
+from exchange.errors import InvalidInput, Problem
+from exchange.postings.tables import Deposit, Withdrawal
+from exchange.reference.service import safeguard_listed_codes
+from exchange.reference.tables import Country, WorkforceFact
+from exchange.reference.validation import MONTH_RE, SAFEGUARD_MODES
+from exchange.timestamps import current_month
+
+DEFAULT_POLICY: dict[str, Any] = {
+    "safeguard_mode": "strict",
+    "benefit_floor_ratio": 0,
+    "max_depletion_share": None,
+    "language_months_per_level": 6,
+    "pair_minimum_benefit_usd": 0,
+    "time_limit_s": 30,
+    "seed": 0,
+}
+"""MATCHING.md's policy defaults, written out in full so that a frozen scenario is explicit."""
+
+AGREEMENT_FIELDS = (
+    "id",
+    "origin",
+    "destination",
+    "g2g",
+    "cadres",
+    "valid_from",
+    "valid_to",
+    "quotas",
+    "benefit_usd_per_worker",
+    "recognition",
+)
+DEPOSIT_FIELDS = (
+    "id",
+    "country",
+    "cadre",
+    "count",
+    "languages",
+    "available_from",
+    "available_to",
+    "modalities",
+    "max_duration_months",
+    "min_benefit_usd_per_worker",
+    "excluded_destinations",
+    "preferred_destinations",
+)
+WITHDRAWAL_FIELDS = (
+    "id",
+    "country",
+    "cadre",
+    "count",
+    "required_languages",
+    "language_training_months",
+    "benefit_usd_per_worker",
+    "priority",
+    "start_from",
+    "start_to",
+    "modality",
+    "duration_months",
+    "requires_recognition",
+    "preferred_origins",
+)
+
+
+def scenario_policy(policy: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``policy`` over MATCHING.md's defaults, in MATCHING.md's key order; unknown keys refused."""
+    problems: list[Problem] = []
+    given = dict(policy or {})
+    for key in given:
+        if key not in DEFAULT_POLICY:
+            problems.append(Problem(("policy", key), "unknown policy field"))
+    mode = given.get("safeguard_mode")
+    if mode is not None and mode not in SAFEGUARD_MODES:
+        problems.append(
+            Problem(("policy", "safeguard_mode"), f"must be one of {', '.join(SAFEGUARD_MODES)}")
+        )
+    if problems:
+        raise InvalidInput(problems)
+    merged = dict(DEFAULT_POLICY)
+    for key, value in given.items():
+        if value is not None:
+            merged[key] = value
+    return merged
+
+
+def _row(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: _copy(getattr(obj, name)) for name in fields}
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: value[k] for k in sorted(value)}
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def build_scenario(
+    *,
+    session: Session,
+    policy: Mapping[str, Any] | None = None,
+    as_of: str | None = None,
+    countries: list[str] | None = None,
+    cadres: list[str] | None = None,
+    all_countries: bool = True,
+) -> dict[str, Any]:
+    """Freeze the open postings (in scope) and the reference data into a MATCHING.md scenario."""
+    month = as_of or current_month()
+    if not MONTH_RE.match(month):
+        raise InvalidInput([Problem(("as_of",), f"month must be YYYY-MM, got {month!r}")])
+    frozen_policy = scenario_policy(policy)
+    country_filter = {c.upper() for c in countries} if countries else None
+    cadre_filter = set(cadres) if cadres else None
+
+    deposit_q = select(Deposit).where(Deposit.status == "open", Deposit.remaining >= 1)
+    withdrawal_q = select(Withdrawal).where(Withdrawal.status == "open", Withdrawal.remaining >= 1)
+    workforce_q = select(WorkforceFact)
+    if country_filter is not None:
+        deposit_q = deposit_q.where(col(Deposit.country).in_(country_filter))
+        withdrawal_q = withdrawal_q.where(col(Withdrawal.country).in_(country_filter))
+        workforce_q = workforce_q.where(col(WorkforceFact.country).in_(country_filter))
+    if cadre_filter is not None:
+        deposit_q = deposit_q.where(col(Deposit.cadre).in_(cadre_filter))
+        withdrawal_q = withdrawal_q.where(col(Withdrawal.cadre).in_(cadre_filter))
+        workforce_q = workforce_q.where(col(WorkforceFact.cadre).in_(cadre_filter))
+
+    deposits = []
+    for d in session.exec(deposit_q.order_by(col(Deposit.id))):
+        row = _row(d, DEPOSIT_FIELDS)
+        row["count"] = d.remaining
+        deposits.append(row)
+    withdrawals = []
+    for w in session.exec(withdrawal_q.order_by(col(Withdrawal.id))):
+        row = _row(w, WITHDRAWAL_FIELDS)
+        row["count"] = w.remaining
+        withdrawals.append(row)
+    agreements = [
+        _row(a, AGREEMENT_FIELDS)
+        for a in session.exec(
+            select(Agreement).where(col(Agreement.deleted).is_(False)).order_by(col(Agreement.id))
+        )
+    ]
+    workforce = [
+        {
+            "country": f.country,
+            "cadre": f.cadre,
+            "stock": f.stock,
+            "education_cost_usd": f.education_cost_usd,
+            "positive_list": f.positive_list,
+        }
+        for f in session.exec(
+            workforce_q.order_by(col(WorkforceFact.country), col(WorkforceFact.cadre))
+        )
+    ]
+
+    listed = safeguard_listed_codes(session=session, as_of=month)
+    country_rows = session.exec(select(Country).order_by(col(Country.code))).all()
+    if not all_countries:
+        referenced = _referenced_countries(deposits, withdrawals, agreements, workforce)
+        country_rows = [c for c in country_rows if c.code in referenced]
+    scenario_countries = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "safeguard_listed": c.code in listed,
+            "licensing_languages": _copy(dict(c.licensing_languages)),
+        }
+        for c in country_rows
+    ]
+    return {
+        "as_of": month,
+        "policy": frozen_policy,
+        "countries": scenario_countries,
+        "workforce": workforce,
+        "agreements": agreements,
+        "deposits": deposits,
+        "withdrawals": withdrawals,
+    }
+
+
+def _referenced_countries(
+    deposits: list[dict[str, Any]],
+    withdrawals: list[dict[str, Any]],
+    agreements: list[dict[str, Any]],
+    workforce: list[dict[str, Any]],
+) -> set[str]:
+    codes: set[str] = set()
+    for d in deposits:
+        codes.add(d["country"])
+        codes.update(d["excluded_destinations"])
+        codes.update(d["preferred_destinations"])
+    for w in withdrawals:
+        codes.add(w["country"])
+        codes.update(w["preferred_origins"])
+    for a in agreements:
+        codes.update((a["origin"], a["destination"]))
+    codes.update(f["country"] for f in workforce)
+    return codes
