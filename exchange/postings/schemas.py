@@ -1,0 +1,143 @@
+"""Pydantic shapes of postings (the SQLModel ladder): Create, Update (all optional), Public, page.
+
+Field types are kept loose (``str``, ``int``) on purpose: the semantic rules (known codes, month
+format, CEFR levels, ranges) live in ``exchange.postings.validation`` so that every problem of a
+request is reported at once with the same messages; pydantic only refuses wrong types and unknown
+fields (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import ConfigDict
+from sqlmodel import Field, SQLModel
+
+from exchange.codes import CadreCode, CountryCode, LanguageCode, Month, PostingId
+
+
+class DepositBase(SQLModel):
+    """The MATCHING.md fields of a deposit."""
+
+    country: CountryCode
+    cadre: CadreCode
+    count: int
+    languages: dict[LanguageCode, str] = Field(default_factory=dict)
+    available_from: Month
+    available_to: Month
+    modalities: list[str] = Field(default_factory=lambda: ["relocation"])
+    max_duration_months: int | None = None
+    min_benefit_usd_per_worker: int = 0
+    excluded_destinations: list[CountryCode] = Field(default_factory=list)
+    preferred_destinations: list[CountryCode] = Field(default_factory=list)
+    notes: str | None = None
+
+
+class DepositCreate(DepositBase):
+    """A focal point's new deposit; ``id`` is generated when absent."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    id: PostingId | None = None
+
+
+class DepositUpdate(SQLModel):
+    """A PATCH of a deposit: absent fields keep their value (the country and id never change)."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    cadre: CadreCode | None = None
+    count: int | None = None
+    languages: dict[LanguageCode, str] | None = None
+    available_from: Month | None = None
+    available_to: Month | None = None
+    modalities: list[str] | None = None
+    max_duration_months: int | None = None
+    min_benefit_usd_per_worker: int | None = None
+    excluded_destinations: list[CountryCode] | None = None
+    preferred_destinations: list[CountryCode] | None = None
+    notes: str | None = None
+
+
+class PostingStatePublic(SQLModel):
+    """Bookkeeping every posting shows besides its matching fields."""
+
+    status: str
+    remaining: int
+    version: int
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class DepositPublic(PostingStatePublic, DepositBase):
+    """A deposit as clients see it."""
+
+    id: PostingId
+
+
+class DepositsPublic(SQLModel):
+    """A page of deposits and the total number matching the filters."""
+
+    data: list[DepositPublic]
+    count: int
+
+
+class WithdrawalBase(SQLModel):
+    """The MATCHING.md fields of a withdrawal."""
+
+    country: CountryCode
+    cadre: CadreCode
+    count: int
+    required_languages: dict[LanguageCode, str] = Field(default_factory=dict)
+    language_training_months: int = 0
+    benefit_usd_per_worker: int = 0
+    priority: int = 1
+    start_from: Month
+    start_to: Month
+    modality: str = "relocation"
+    duration_months: int = 12
+    requires_recognition: bool = False
+    preferred_origins: list[CountryCode] = Field(default_factory=list)
+    notes: str | None = None
+
+
+class WithdrawalCreate(WithdrawalBase):
+    """A focal point's new withdrawal; ``id`` is generated when absent."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    id: PostingId | None = None
+
+
+class WithdrawalUpdate(SQLModel):
+    """A PATCH of a withdrawal: absent fields keep their value (the country and id never change)."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    cadre: CadreCode | None = None
+    count: int | None = None
+    required_languages: dict[LanguageCode, str] | None = None
+    language_training_months: int | None = None
+    benefit_usd_per_worker: int | None = None
+    priority: int | None = None
+    start_from: Month | None = None
+    start_to: Month | None = None
+    modality: str | None = None
+    duration_months: int | None = None
+    requires_recognition: bool | None = None
+    preferred_origins: list[CountryCode] | None = None
+    notes: str | None = None
+
+
+class WithdrawalPublic(PostingStatePublic, WithdrawalBase):
+    """A withdrawal as clients see it."""
+
+    id: PostingId
+
+
+class WithdrawalsPublic(SQLModel):
+    """A page of withdrawals and the total number matching the filters."""
+
+    data: list[WithdrawalPublic]
+    count: int

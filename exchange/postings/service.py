@@ -1,0 +1,356 @@
+"""Deposits and withdrawals: create, read, list, edit and withdraw, with the access rules of API.md.
+
+Every write validates the whole posting (every problem at once, nothing written on error), checks
+the caller's ``expected_version`` on edits (``PreconditionFailed`` when stale), bumps ``version``
+and records one audit event with the posting before and after. Services only flush; the caller's
+``session_scope`` commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
+
+from exchange.audit.service import record, snapshot
+from exchange.config import get_settings
+from exchange.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Problem
+from exchange.identity.actor import Actor, require_country_visible, require_posting_writer
+from exchange.postings.schemas import (
+    DepositCreate,
+    DepositUpdate,
+    WithdrawalCreate,
+    WithdrawalUpdate,
+)
+from exchange.postings.tables import Deposit, Withdrawal
+from exchange.postings.validation import validate_deposit, validate_withdrawal
+from exchange.reference.validation import ReferenceCodes, failed_locs, parse_model
+from exchange.timestamps import utcnow
+
+DEFAULT_PAGE_SIZE = 50
+POSTING_STATUSES = ("open", "filled", "withdrawn")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between deposits and withdrawals."""
+
+    name: str
+    table: type[Deposit] | type[Withdrawal]
+    create: type[BaseModel]
+    update: type[BaseModel]
+    id_prefix: str
+    validate: Callable[..., list[Problem]]
+
+
+DEPOSIT = _Kind("deposit", Deposit, DepositCreate, DepositUpdate, "dep-", validate_deposit)
+WITHDRAWAL = _Kind(
+    "withdrawal", Withdrawal, WithdrawalCreate, WithdrawalUpdate, "wdr-", validate_withdrawal
+)
+
+
+def _raw(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(payload, BaseModel):
+        return payload.model_dump(exclude_unset=True)
+    return dict(payload)
+
+
+def _new_id(kind: _Kind) -> str:
+    return f"{kind.id_prefix}{uuid.uuid4().hex[:12]}"
+
+
+def _create(
+    kind: _Kind, session: Session, actor: Actor, payload: BaseModel | Mapping[str, Any]
+) -> Any:
+    raw = _raw(payload)
+    country = raw.get("country")
+    if isinstance(country, str):
+        require_posting_writer(actor, country, kind.name)
+    else:
+        require_posting_writer(actor, actor.country or "", kind.name)
+    problems: list[Problem] = []
+    parsed = parse_model(kind.create, raw, problems)
+    skip = failed_locs(problems)
+    fields = parsed.model_dump() if parsed is not None else dict(raw)
+    problems += kind.validate(fields, codes=ReferenceCodes(session), skip=skip)
+    if problems or parsed is None:
+        raise InvalidInput(problems)
+    posting_id = fields.pop("id", None) or _new_id(kind)
+    if session.get(kind.table, posting_id) is not None:
+        raise Conflict(f"{kind.name} {posting_id!r} already exists")
+    posting = kind.table(
+        id=posting_id,
+        remaining=fields["count"],
+        created_by=actor.name,
+        **fields,
+    )
+    session.add(posting)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action=f"{kind.name}.create",
+        entity=kind.name,
+        entity_id=posting_id,
+        after=snapshot(posting),
+    )
+    return posting
+
+
+def _get(kind: _Kind, session: Session, actor: Actor, posting_id: str) -> Any:
+    posting = cast("Deposit | Withdrawal | None", session.get(kind.table, posting_id))
+    if posting is None:
+        raise NotFound(f"{kind.name} {posting_id!r} not found")
+    require_country_visible(actor, posting.country, f"{kind.name} {posting_id!r}")
+    return posting
+
+
+def _list(
+    kind: _Kind,
+    session: Session,
+    actor: Actor,
+    country: str | None,
+    cadre: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    problems: list[Problem] = []
+    max_page = get_settings().max_page_size
+    if not 1 <= limit <= max_page:
+        problems.append(Problem(("limit",), f"limit must be 1..{max_page}, got {limit}"))
+    if offset < 0:
+        problems.append(Problem(("offset",), f"offset must not be negative, got {offset}"))
+    if status is not None and status not in POSTING_STATUSES:
+        problems.append(
+            Problem(("status",), f"unknown status {status!r}; one of {', '.join(POSTING_STATUSES)}")
+        )
+    if problems:
+        raise InvalidInput(problems)
+    table = kind.table
+    conditions = []
+    if actor.is_focal_point:
+        conditions.append(col(table.country) == actor.country)
+    if country is not None:
+        conditions.append(col(table.country) == country.upper())
+    if cadre is not None:
+        conditions.append(col(table.cadre) == cadre)
+    if status is not None:
+        conditions.append(col(table.status) == status)
+    total = session.exec(select(func.count()).select_from(table).where(*conditions)).one()
+    rows = session.exec(
+        select(table).where(*conditions).order_by(col(table.id)).offset(offset).limit(limit)
+    ).all()
+    return list(rows), int(total)
+
+
+def _writable(
+    kind: _Kind, session: Session, actor: Actor, posting_id: str, expected_version: int | None
+) -> Any:
+    posting = _get(kind, session, actor, posting_id)
+    require_posting_writer(actor, posting.country, f"{kind.name} {posting_id!r}")
+    if expected_version is not None and expected_version != posting.version:
+        raise PreconditionFailed(
+            f"{kind.name} {posting_id!r} is at version {posting.version}, not {expected_version}"
+        )
+    if posting.status == "withdrawn":
+        raise Conflict(f"{kind.name} {posting_id!r} was withdrawn")
+    return posting
+
+
+def _defaults(table: type[SQLModel]) -> dict[str, Any]:
+    """Defaults of the table's optional fields (what ``null`` in a PATCH resets a field to)."""
+    out: dict[str, Any] = {}
+    for name, info in table.model_fields.items():
+        if not info.is_required():
+            out[name] = info.get_default(call_default_factory=True)
+    return out
+
+
+def _update(
+    kind: _Kind,
+    session: Session,
+    actor: Actor,
+    posting_id: str,
+    payload: BaseModel | Mapping[str, Any],
+    expected_version: int | None,
+) -> Any:
+    posting = _writable(kind, session, actor, posting_id, expected_version)
+    raw = _raw(payload)
+    problems: list[Problem] = []
+    parsed = parse_model(kind.update, raw, problems)
+    skip = failed_locs(problems)
+    changes = parsed.model_dump(exclude_unset=True) if parsed is not None else dict(raw)
+    changes = {k: v for k, v in changes.items() if k not in skip}
+    defaults = _defaults(kind.table)
+    for key, value in list(changes.items()):
+        if value is None:
+            if key in defaults:
+                changes[key] = defaults[key]
+            else:
+                problems.append(Problem((key,), "may not be null"))
+                skip.add(key)
+                del changes[key]
+    before = snapshot(posting)
+    assert before is not None
+    merged = {**before, **changes}
+    problems += kind.validate(merged, codes=ReferenceCodes(session), skip=skip)
+    remaining = posting.remaining
+    if "count" in changes and isinstance(changes["count"], int) and "count" not in skip:
+        placed = posting.count - posting.remaining
+        remaining = changes["count"] - placed
+        if remaining < 0:
+            problems.append(
+                Problem(("count",), f"count cannot go below the {placed} workers already placed")
+            )
+    if problems or parsed is None:
+        raise InvalidInput(problems)
+    for key, value in changes.items():
+        setattr(posting, key, value)
+    posting.remaining = remaining
+    posting.status = "filled" if remaining == 0 else "open"
+    posting.version += 1
+    posting.updated_at = utcnow()
+    session.add(posting)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action=f"{kind.name}.update",
+        entity=kind.name,
+        entity_id=posting_id,
+        before=before,
+        after=snapshot(posting),
+    )
+    return posting
+
+
+def _withdraw(
+    kind: _Kind, session: Session, actor: Actor, posting_id: str, expected_version: int | None
+) -> Any:
+    posting = _writable(kind, session, actor, posting_id, expected_version)
+    before = snapshot(posting)
+    posting.status = "withdrawn"
+    posting.version += 1
+    posting.updated_at = utcnow()
+    session.add(posting)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action=f"{kind.name}.withdraw",
+        entity=kind.name,
+        entity_id=posting_id,
+        before=before,
+        after=snapshot(posting),
+    )
+    return posting
+
+
+# ---------------------------------------------------------------- deposits
+
+
+def create_deposit(
+    *, session: Session, actor: Actor, data: DepositCreate | Mapping[str, Any]
+) -> Deposit:
+    """Post a deposit for the actor's country (focal point) or any country (admin)."""
+    posting: Deposit = _create(DEPOSIT, session, actor, data)
+    return posting
+
+
+def get_deposit(*, session: Session, actor: Actor, deposit_id: str) -> Deposit:
+    """One deposit; another country's is ``NotFound`` for a focal point."""
+    posting: Deposit = _get(DEPOSIT, session, actor, deposit_id)
+    return posting
+
+
+def list_deposits(
+    *,
+    session: Session,
+    actor: Actor,
+    country: str | None = None,
+    cadre: str | None = None,
+    status: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    offset: int = 0,
+) -> tuple[list[Deposit], int]:
+    """A page of deposits by id and the total matching; focal points see their country's only."""
+    return _list(DEPOSIT, session, actor, country, cadre, status, limit, offset)
+
+
+def update_deposit(
+    *,
+    session: Session,
+    actor: Actor,
+    deposit_id: str,
+    data: DepositUpdate | Mapping[str, Any],
+    expected_version: int | None,
+) -> Deposit:
+    """Edit a deposit (PATCH); a stale ``expected_version`` is ``PreconditionFailed``."""
+    posting: Deposit = _update(DEPOSIT, session, actor, deposit_id, data, expected_version)
+    return posting
+
+
+def withdraw_deposit(
+    *, session: Session, actor: Actor, deposit_id: str, expected_version: int | None
+) -> Deposit:
+    """Withdraw a deposit from the exchange (status ``withdrawn``; the row stays)."""
+    posting: Deposit = _withdraw(DEPOSIT, session, actor, deposit_id, expected_version)
+    return posting
+
+
+# ---------------------------------------------------------------- withdrawals
+
+
+def create_withdrawal(
+    *, session: Session, actor: Actor, data: WithdrawalCreate | Mapping[str, Any]
+) -> Withdrawal:
+    """Post a withdrawal for the actor's country (focal point) or any country (admin)."""
+    posting: Withdrawal = _create(WITHDRAWAL, session, actor, data)
+    return posting
+
+
+def get_withdrawal(*, session: Session, actor: Actor, withdrawal_id: str) -> Withdrawal:
+    """One withdrawal; another country's is ``NotFound`` for a focal point."""
+    posting: Withdrawal = _get(WITHDRAWAL, session, actor, withdrawal_id)
+    return posting
+
+
+def list_withdrawals(
+    *,
+    session: Session,
+    actor: Actor,
+    country: str | None = None,
+    cadre: str | None = None,
+    status: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    offset: int = 0,
+) -> tuple[list[Withdrawal], int]:
+    """A page of withdrawals by id and the total matching; focal points see their country's only."""
+    return _list(WITHDRAWAL, session, actor, country, cadre, status, limit, offset)
+
+
+def update_withdrawal(
+    *,
+    session: Session,
+    actor: Actor,
+    withdrawal_id: str,
+    data: WithdrawalUpdate | Mapping[str, Any],
+    expected_version: int | None,
+) -> Withdrawal:
+    """Edit a withdrawal (PATCH); a stale ``expected_version`` is ``PreconditionFailed``."""
+    posting: Withdrawal = _update(WITHDRAWAL, session, actor, withdrawal_id, data, expected_version)
+    return posting
+
+
+def withdraw_withdrawal(
+    *, session: Session, actor: Actor, withdrawal_id: str, expected_version: int | None
+) -> Withdrawal:
+    """Withdraw a withdrawal from the exchange (status ``withdrawn``; the row stays)."""
+    posting: Withdrawal = _withdraw(WITHDRAWAL, session, actor, withdrawal_id, expected_version)
+    return posting

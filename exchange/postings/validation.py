@@ -1,0 +1,124 @@
+"""The rules a posting must satisfy, checked all at once (every problem is reported).
+
+The checks run on a plain mapping of the posting's fields (after a create, or after a PATCH merged
+into the stored posting) and skip fields whose type pydantic already refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from exchange.errors import Problem
+from exchange.reference.validation import (
+    ReferenceCodes,
+    check_at_least,
+    check_cadre,
+    check_countries,
+    check_country,
+    check_id,
+    check_languages,
+    check_month,
+)
+
+MODALITIES: tuple[str, ...] = ("relocation", "remote")
+"""How a worker serves a destination: by moving there, or remotely (MATCHING.md)."""
+PRIORITY_RANGE = (1, 5)
+
+
+def _window(
+    data: Mapping[str, Any], start: str, end: str, skip: Collection[str], problems: list[Problem]
+) -> None:
+    ok_start = start not in skip and check_month(data.get(start), (start,), problems)
+    ok_end = end not in skip and check_month(data.get(end), (end,), problems)
+    if ok_start and ok_end and data[start] > data[end]:
+        problems.append(Problem((start,), f"{data[start]} is after {end} {data[end]}"))
+
+
+def _common(
+    data: Mapping[str, Any], skip: Collection[str], codes: ReferenceCodes, problems: list[Problem]
+) -> None:
+    if "id" not in skip:
+        check_id(data.get("id"), ("id",), problems)
+    if "country" not in skip and "country" in data:
+        check_country(data["country"], ("country",), codes, problems)
+    if "cadre" not in skip and "cadre" in data:
+        check_cadre(data["cadre"], ("cadre",), codes, problems)
+    if "count" not in skip:
+        check_at_least(data.get("count"), 1, ("count",), problems)
+
+
+def validate_deposit(
+    data: Mapping[str, Any],
+    *,
+    codes: ReferenceCodes,
+    skip: Collection[str] = (),
+) -> list[Problem]:
+    """Every problem of a deposit's fields (those in ``skip`` were already reported)."""
+    problems: list[Problem] = []
+    _common(data, skip, codes, problems)
+    if "languages" not in skip:
+        check_languages(data.get("languages") or {}, ("languages",), problems)
+    _window(data, "available_from", "available_to", skip, problems)
+    if "modalities" not in skip:
+        modalities = data.get("modalities")
+        if modalities is not None and not modalities:
+            problems.append(Problem(("modalities",), "at least one modality is needed"))
+        for i, modality in enumerate(modalities or []):
+            if modality not in MODALITIES:
+                problems.append(
+                    Problem(
+                        ("modalities", i),
+                        f"unknown modality {modality!r}; one of {', '.join(MODALITIES)}",
+                    )
+                )
+    if "max_duration_months" not in skip:
+        check_at_least(data.get("max_duration_months"), 1, ("max_duration_months",), problems)
+    if "min_benefit_usd_per_worker" not in skip:
+        check_at_least(
+            data.get("min_benefit_usd_per_worker"), 0, ("min_benefit_usd_per_worker",), problems
+        )
+    for name in ("excluded_destinations", "preferred_destinations"):
+        if name not in skip:
+            check_countries(data.get(name) or [], (name,), codes, problems)
+    return problems
+
+
+def validate_withdrawal(
+    data: Mapping[str, Any],
+    *,
+    codes: ReferenceCodes,
+    skip: Collection[str] = (),
+) -> list[Problem]:
+    """Every problem of a withdrawal's fields (those in ``skip`` were already reported)."""
+    problems: list[Problem] = []
+    _common(data, skip, codes, problems)
+    if "required_languages" not in skip:
+        check_languages(data.get("required_languages") or {}, ("required_languages",), problems)
+    _window(data, "start_from", "start_to", skip, problems)
+    if "modality" not in skip:
+        modality = data.get("modality")
+        if modality is not None and modality not in MODALITIES:
+            problems.append(
+                Problem(
+                    ("modality",), f"unknown modality {modality!r}; one of {', '.join(MODALITIES)}"
+                )
+            )
+    if "priority" not in skip:
+        priority = data.get("priority")
+        low, high = PRIORITY_RANGE
+        if priority is not None and not low <= priority <= high:
+            msg = f"priority must be {low}..{high}, got {priority}"
+            problems.append(Problem(("priority",), msg))
+    if "language_training_months" not in skip:
+        check_at_least(
+            data.get("language_training_months"), 0, ("language_training_months",), problems
+        )
+    if "benefit_usd_per_worker" not in skip:
+        check_at_least(data.get("benefit_usd_per_worker"), 0, ("benefit_usd_per_worker",), problems)
+    if "duration_months" not in skip:
+        check_at_least(data.get("duration_months"), 1, ("duration_months",), problems)
+    if "preferred_origins" not in skip:
+        origins = data.get("preferred_origins") or []
+        check_countries(origins, ("preferred_origins",), codes, problems)
+    return problems
