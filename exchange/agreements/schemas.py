@@ -1,0 +1,69 @@
+"""Pydantic shapes of agreements (the SQLModel ladder); semantic rules live in the service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import ConfigDict
+from sqlmodel import Field, SQLModel
+
+from exchange.codes import AgreementId, CadreCode, CountryCode, Month
+
+
+class AgreementBase(SQLModel):
+    """The MATCHING.md fields of an agreement, plus a name and notes."""
+
+    origin: CountryCode
+    destination: CountryCode
+    name: str | None = None
+    g2g: bool = False
+    cadres: list[CadreCode] = Field(default_factory=list)
+    valid_from: Month
+    valid_to: Month
+    quotas: dict[CadreCode, int] = Field(default_factory=dict)
+    benefit_usd_per_worker: int = 0
+    recognition: bool = False
+    notes: str | None = None
+
+
+class AgreementCreate(AgreementBase):
+    """A planner's new agreement; ``id`` is generated when absent."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    id: AgreementId | None = None
+
+
+class AgreementUpdate(SQLModel):
+    """A PATCH of an agreement: absent fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    origin: CountryCode | None = None
+    destination: CountryCode | None = None
+    name: str | None = None
+    g2g: bool | None = None
+    cadres: list[CadreCode] | None = None
+    valid_from: Month | None = None
+    valid_to: Month | None = None
+    quotas: dict[CadreCode, int] | None = None
+    benefit_usd_per_worker: int | None = None
+    recognition: bool | None = None
+    notes: str | None = None
+
+
+class AgreementPublic(AgreementBase):
+    """An agreement as clients see it."""
+
+    id: AgreementId
+    version: int
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class AgreementsPublic(SQLModel):
+    """A list of agreements."""
+
+    data: list[AgreementPublic]
+    count: int

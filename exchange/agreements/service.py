@@ -1,0 +1,222 @@
+"""Agreements: planners (and admins) create, edit and delete them; everyone may read them.
+
+Deleting is soft (``deleted`` is set, the row stays for the audit trail and past rounds); a deleted
+agreement is ``NotFound`` and never enters a scenario.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from exchange.agreements.schemas import AgreementCreate, AgreementUpdate
+from exchange.agreements.tables import Agreement
+from exchange.audit.service import record, snapshot
+from exchange.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Problem
+from exchange.identity.actor import Actor, require_role
+from exchange.reference.validation import (
+    ReferenceCodes,
+    check_at_least,
+    check_cadre,
+    check_country,
+    check_id,
+    check_month,
+    failed_locs,
+    parse_model,
+)
+from exchange.timestamps import utcnow
+
+NULLABLE = {"name", "notes"}
+DEFAULTS: dict[str, Any] = {
+    "g2g": False,
+    "cadres": [],
+    "quotas": {},
+    "benefit_usd_per_worker": 0,
+    "recognition": False,
+}
+
+
+def validate_agreement(
+    data: Mapping[str, Any], *, codes: ReferenceCodes, skip: set[str]
+) -> list[Problem]:
+    """Every problem of an agreement's fields (those in ``skip`` were already reported)."""
+    problems: list[Problem] = []
+    if "id" not in skip:
+        check_id(data.get("id"), ("id",), problems)
+    for side in ("origin", "destination"):
+        if side not in skip and side in data:
+            check_country(data[side], (side,), codes, problems)
+    if (
+        not {"origin", "destination"} & skip
+        and data.get("origin") is not None
+        and data.get("origin") == data.get("destination")
+    ):
+        problems.append(Problem(("destination",), "origin and destination must differ"))
+    ok_from = "valid_from" not in skip and check_month(
+        data.get("valid_from"), ("valid_from",), problems
+    )
+    ok_to = "valid_to" not in skip and check_month(data.get("valid_to"), ("valid_to",), problems)
+    if ok_from and ok_to and data["valid_from"] > data["valid_to"]:
+        problems.append(
+            Problem(("valid_from",), f"{data['valid_from']} is after valid_to {data['valid_to']}")
+        )
+    if "cadres" not in skip:
+        for i, cadre in enumerate(data.get("cadres") or []):
+            check_cadre(cadre, ("cadres", i), codes, problems)
+    if "quotas" not in skip:
+        for cadre, quota in (data.get("quotas") or {}).items():
+            check_cadre(cadre, ("quotas", cadre), codes, problems)
+            check_at_least(quota, 0, ("quotas", cadre), problems)
+    if "benefit_usd_per_worker" not in skip:
+        check_at_least(data.get("benefit_usd_per_worker"), 0, ("benefit_usd_per_worker",), problems)
+    return problems
+
+
+def _raw(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(payload, BaseModel):
+        return payload.model_dump(exclude_unset=True)
+    return dict(payload)
+
+
+def create_agreement(
+    *, session: Session, actor: Actor, data: AgreementCreate | Mapping[str, Any]
+) -> Agreement:
+    """Record a bilateral agreement (planner, admin)."""
+    require_role(actor, "planner")
+    raw = _raw(data)
+    problems: list[Problem] = []
+    parsed = parse_model(AgreementCreate, raw, problems)
+    skip = failed_locs(problems)
+    fields = parsed.model_dump() if parsed is not None else raw
+    problems += validate_agreement(fields, codes=ReferenceCodes(session), skip=skip)
+    if problems or parsed is None:
+        raise InvalidInput(problems)
+    agreement_id = fields.pop("id", None) or f"agr-{uuid.uuid4().hex[:12]}"
+    if session.get(Agreement, agreement_id) is not None:
+        raise Conflict(f"agreement {agreement_id!r} already exists")
+    agreement = Agreement(id=agreement_id, created_by=actor.name, **fields)
+    session.add(agreement)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="agreement.create",
+        entity="agreement",
+        entity_id=agreement_id,
+        after=snapshot(agreement),
+    )
+    return agreement
+
+
+def get_agreement(*, session: Session, agreement_id: str) -> Agreement:
+    """One agreement (any role may read agreements); a deleted one is ``NotFound``."""
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None or agreement.deleted:
+        raise NotFound(f"agreement {agreement_id!r} not found")
+    return agreement
+
+
+def list_agreements(
+    *,
+    session: Session,
+    origin: str | None = None,
+    destination: str | None = None,
+    country: str | None = None,
+) -> list[Agreement]:
+    """Agreements not deleted, by id; ``country`` matches either side."""
+    statement = select(Agreement).where(col(Agreement.deleted).is_(False))
+    if origin is not None:
+        statement = statement.where(Agreement.origin == origin.upper())
+    if destination is not None:
+        statement = statement.where(Agreement.destination == destination.upper())
+    if country is not None:
+        code = country.upper()
+        statement = statement.where((Agreement.origin == code) | (Agreement.destination == code))
+    return list(session.exec(statement.order_by(col(Agreement.id))))
+
+
+def _writable(
+    session: Session, actor: Actor, agreement_id: str, expected_version: int | None
+) -> Agreement:
+    require_role(actor, "planner")
+    agreement = get_agreement(session=session, agreement_id=agreement_id)
+    if expected_version is not None and expected_version != agreement.version:
+        raise PreconditionFailed(
+            f"agreement {agreement_id!r} is at version {agreement.version}, not {expected_version}"
+        )
+    return agreement
+
+
+def update_agreement(
+    *,
+    session: Session,
+    actor: Actor,
+    agreement_id: str,
+    data: AgreementUpdate | Mapping[str, Any],
+    expected_version: int | None,
+) -> Agreement:
+    """Edit an agreement (PATCH, planner, admin); a stale version is ``PreconditionFailed``."""
+    agreement = _writable(session, actor, agreement_id, expected_version)
+    raw = _raw(data)
+    problems: list[Problem] = []
+    parsed = parse_model(AgreementUpdate, raw, problems)
+    skip = failed_locs(problems)
+    changes = parsed.model_dump(exclude_unset=True) if parsed is not None else raw
+    changes = {k: v for k, v in changes.items() if k not in skip}
+    for key, value in list(changes.items()):
+        if value is None and key not in NULLABLE:
+            if key in DEFAULTS:
+                changes[key] = DEFAULTS[key]
+            else:
+                problems.append(Problem((key,), "may not be null"))
+                skip.add(key)
+                del changes[key]
+    before = snapshot(agreement)
+    assert before is not None
+    merged = {**before, **changes}
+    problems += validate_agreement(merged, codes=ReferenceCodes(session), skip=skip)
+    if problems or parsed is None:
+        raise InvalidInput(problems)
+    for key, value in changes.items():
+        setattr(agreement, key, value)
+    agreement.version += 1
+    agreement.updated_at = utcnow()
+    session.add(agreement)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="agreement.update",
+        entity="agreement",
+        entity_id=agreement_id,
+        before=before,
+        after=snapshot(agreement),
+    )
+    return agreement
+
+
+def delete_agreement(
+    *, session: Session, actor: Actor, agreement_id: str, expected_version: int | None
+) -> Agreement:
+    """Delete an agreement (soft: it leaves future scenarios, the row stays for the record)."""
+    agreement = _writable(session, actor, agreement_id, expected_version)
+    before = snapshot(agreement)
+    agreement.deleted = True
+    agreement.version += 1
+    agreement.updated_at = utcnow()
+    session.add(agreement)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="agreement.delete",
+        entity="agreement",
+        entity_id=agreement_id,
+        before=before,
+        after=snapshot(agreement),
+    )
+    return agreement
