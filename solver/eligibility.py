@@ -1,0 +1,353 @@
+"""Eligibility (spec section 2): rules E1-E11, one small function each, checked in spec order.
+
+Each ``eN_*`` function returns the rule's reason code when the pair (d, w) fails it, else None;
+`first_failure` returns the first failing code (None: eligible).  `failure_matrix` computes the same
+codes for a whole block of deposits x withdrawals of one cadre with numpy, one block per rule in the
+same order; the property tests check that both agree.  `Context` holds what the rules need from the
+scenario (agreements active at ``as_of``, the agreement of each pair A*(o,t,c), workforce facts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.arithmetic import benefit_floor, depletion_cap
+from solver.schema import LEVEL_RANK, Agreement, Deposit, Scenario, Withdrawal, month_index
+
+CODES: tuple[str, ...] = (
+    "CADRE",
+    "SAME_COUNTRY",
+    "MODALITY",
+    "WINDOW",
+    "DURATION",
+    "EXCLUDED",
+    "SAFEGUARD_NO_G2G",
+    "SAFEGUARD_NOT_POSITIVE_LISTED",
+    "RECOGNITION_MISSING",
+    "LANGUAGE_GAP",
+    "BENEFIT_BELOW_MINIMUM",
+)
+"""Rule codes in spec order; in `failure_matrix`, code k is stored as k + 1 and 0 means eligible."""
+CODE_INDEX: dict[str, int] = {code: i + 1 for i, code in enumerate(CODES)}
+NO_LIMIT = 1 << 30
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass
+class Context:
+    """Scenario facts the rules read, precomputed once per round."""
+
+    scenario: Scenario
+    as_of: int
+    listed: dict[str, bool]
+    licensing: dict[str, dict[str, str]]
+    active: dict[tuple[str, str], list[Agreement]]
+    stock: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    education_cost: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    positive_list: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Context:
+        as_of = month_index(scenario.as_of)
+        active: dict[tuple[str, str], list[Agreement]] = {}
+        for a in scenario.agreements:
+            if month_index(a.valid_from) <= as_of <= month_index(a.valid_to):
+                active.setdefault((a.origin, a.destination), []).append(a)
+        ctx = cls(
+            scenario=scenario,
+            as_of=as_of,
+            listed={c.code: c.safeguard_listed for c in scenario.countries},
+            licensing={c.code: dict(c.licensing_languages) for c in scenario.countries},
+            active=active,
+        )
+        for fact in scenario.workforce:
+            key = (fact.country, fact.cadre)
+            ctx.stock[key] = fact.stock
+            ctx.education_cost[key] = fact.education_cost_usd
+            ctx.positive_list[key] = fact.positive_list
+        return ctx
+
+    @property
+    def mode(self) -> str:
+        return self.scenario.policy.safeguard_mode
+
+    def agreements_for(self, origin: str, destination: str, cadre: str) -> list[Agreement]:
+        """Agreements active at as_of for (o, t, c): c in A.cadres or A.cadres empty."""
+        return [
+            a
+            for a in self.active.get((origin, destination), [])
+            if not a.cadres or cadre in a.cadres
+        ]
+
+    def agreement_of_pair(self, origin: str, destination: str, cadre: str) -> Agreement | None:
+        """A*(o,t,c): the active agreement with the highest benefit, ties by smallest id."""
+        best: Agreement | None = None
+        for a in self.agreements_for(origin, destination, cadre):
+            if best is None or (-a.benefit_usd_per_worker, a.id) < (
+                -best.benefit_usd_per_worker,
+                best.id,
+            ):
+                best = a
+        return best
+
+    def required_benefit(self, d: Deposit) -> int:
+        """max(d.min_benefit, round_half_up(floor ratio x education cost of (o, c)))."""
+        cost = self.education_cost.get((d.country, d.cadre))
+        floor = benefit_floor(self.scenario.policy.benefit_floor_ratio, cost)
+        return max(d.min_benefit_usd_per_worker, floor)
+
+    def depletion_cap(self, origin: str, cadre: str) -> int | None:
+        """floor(max_depletion_share x stock(o, c)), None when no cap applies."""
+        return depletion_cap(
+            self.scenario.policy.max_depletion_share, self.stock.get((origin, cadre))
+        )
+
+
+def requirement(ctx: Context, w: Withdrawal) -> dict[str, str]:
+    """R(w): w's languages merged with the destination's licensing languages (relocation)."""
+    merged = dict(w.required_languages)
+    if w.modality == "relocation":
+        for lang, level in ctx.licensing.get(w.country, {}).items():
+            if LEVEL_RANK[level] > LEVEL_RANK.get(merged.get(lang, ""), 0):
+                merged[lang] = level
+    return merged
+
+
+def language_gaps(ctx: Context, d: Deposit, w: Withdrawal) -> dict[str, int]:
+    """Levels missing per required language (only languages with a gap)."""
+    gaps: dict[str, int] = {}
+    for lang, need in requirement(ctx, w).items():
+        gap = LEVEL_RANK[need] - LEVEL_RANK.get(d.languages.get(lang, ""), 0)
+        if gap > 0:
+            gaps[lang] = gap
+    return gaps
+
+
+def gap_months(ctx: Context, d: Deposit, w: Withdrawal) -> int:
+    """(sum of level gaps) x policy.language_months_per_level."""
+    return sum(language_gaps(ctx, d, w).values()) * ctx.scenario.policy.language_months_per_level
+
+
+def benefit(ctx: Context, d: Deposit, w: Withdrawal) -> int:
+    """w's benefit plus the benefit of the pair's agreement A*(o,t,c), if any."""
+    a = ctx.agreement_of_pair(d.country, w.country, w.cadre)
+    return w.benefit_usd_per_worker + (a.benefit_usd_per_worker if a else 0)
+
+
+def _safeguarded(ctx: Context, d: Deposit, w: Withdrawal) -> bool:
+    return w.modality == "relocation" and ctx.listed.get(d.country, False)
+
+
+def e1_cadre(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    return None if d.cadre == w.cadre else "CADRE"
+
+
+def e2_same_country(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    return None if d.country != w.country else "SAME_COUNTRY"
+
+
+def e3_modality(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    return None if w.modality in d.modalities else "MODALITY"
+
+
+def e4_window(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    ok = month_index(d.available_from) <= month_index(w.start_to) and month_index(
+        w.start_from
+    ) <= month_index(d.available_to)
+    return None if ok else "WINDOW"
+
+
+def e5_duration(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    ok = d.max_duration_months is None or w.duration_months <= d.max_duration_months
+    return None if ok else "DURATION"
+
+
+def e6_excluded(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    return None if w.country not in d.excluded_destinations else "EXCLUDED"
+
+
+def e7_safeguard_no_g2g(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    if not _safeguarded(ctx, d, w) or ctx.mode == "off":
+        return None
+    if any(a.g2g for a in ctx.agreements_for(d.country, w.country, w.cadre)):
+        return None
+    return "SAFEGUARD_NO_G2G"
+
+
+def e8_safeguard_not_positive_listed(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    if not _safeguarded(ctx, d, w) or ctx.mode != "strict":
+        return None
+    if ctx.positive_list.get((d.country, w.cadre), False):
+        return None
+    return "SAFEGUARD_NOT_POSITIVE_LISTED"
+
+
+def e9_recognition_missing(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    if w.modality != "relocation" or not w.requires_recognition:
+        return None
+    if any(a.recognition for a in ctx.agreements_for(d.country, w.country, w.cadre)):
+        return None
+    return "RECOGNITION_MISSING"
+
+
+def e10_language_gap(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    return None if gap_months(ctx, d, w) <= w.language_training_months else "LANGUAGE_GAP"
+
+
+def e11_benefit_below_minimum(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    return None if benefit(ctx, d, w) >= ctx.required_benefit(d) else "BENEFIT_BELOW_MINIMUM"
+
+
+Rule = Callable[[Context, Deposit, Withdrawal], str | None]
+RULES: tuple[Rule, ...] = (
+    e1_cadre,
+    e2_same_country,
+    e3_modality,
+    e4_window,
+    e5_duration,
+    e6_excluded,
+    e7_safeguard_no_g2g,
+    e8_safeguard_not_positive_listed,
+    e9_recognition_missing,
+    e10_language_gap,
+    e11_benefit_below_minimum,
+)
+
+
+def first_failure(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    """The code of the first rule (spec order) that (d, w) fails, None if the pair is eligible."""
+    for rule in RULES:
+        code = rule(ctx, d, w)
+        if code is not None:
+            return code
+    return None
+
+
+def is_eligible(ctx: Context, d: Deposit, w: Withdrawal) -> bool:
+    return first_failure(ctx, d, w) is None
+
+
+# ------------------------------------------------------------------ vectorised form
+
+
+@dataclass
+class CadreBlock:
+    """The rule matrices' inputs for one cadre: deposits (rows) and withdrawals (columns)."""
+
+    ctx: Context
+    cadre: str
+    deposits: Sequence[Deposit]
+    withdrawals: Sequence[Withdrawal]
+    countries: dict[str, int]
+
+    def __post_init__(self) -> None:
+        ctx, ds, ws, cix = self.ctx, self.deposits, self.withdrawals, self.countries
+        n = len(cix)
+        self.o = np.array([cix[d.country] for d in ds], dtype=np.int64)
+        self.t = np.array([cix[w.country] for w in ws], dtype=np.int64)
+        self.d_cadre_ok = np.array([d.cadre == self.cadre for d in ds], dtype=bool)
+        self.w_cadre_ok = np.array([w.cadre == self.cadre for w in ws], dtype=bool)
+        self.d_reloc = np.array(["relocation" in d.modalities for d in ds], dtype=bool)
+        self.d_remote = np.array(["remote" in d.modalities for d in ds], dtype=bool)
+        self.w_reloc = np.array([w.modality == "relocation" for w in ws], dtype=bool)
+        self.d_from = np.array([month_index(d.available_from) for d in ds], dtype=np.int64)
+        self.d_to = np.array([month_index(d.available_to) for d in ds], dtype=np.int64)
+        self.w_from = np.array([month_index(w.start_from) for w in ws], dtype=np.int64)
+        self.w_to = np.array([month_index(w.start_to) for w in ws], dtype=np.int64)
+        self.d_maxdur = np.array(
+            [NO_LIMIT if d.max_duration_months is None else d.max_duration_months for d in ds],
+            dtype=np.int64,
+        )
+        self.w_dur = np.array([w.duration_months for w in ws], dtype=np.int64)
+        self.excluded = np.zeros((len(ds), n), dtype=bool)
+        for i, d in enumerate(ds):
+            for code in d.excluded_destinations:
+                self.excluded[i, cix[code]] = True
+        names = list(cix)
+        self.listed = np.array([ctx.listed.get(c, False) for c in names], dtype=bool)
+        self.positive = np.array(
+            [ctx.positive_list.get((c, self.cadre), False) for c in names], dtype=bool
+        )
+        self.g2g = np.zeros((n, n), dtype=bool)
+        self.recognition = np.zeros((n, n), dtype=bool)
+        self.agreement_benefit = np.zeros((n, n), dtype=np.int64)
+        for (orig, dest), _ in ctx.active.items():
+            if orig not in cix or dest not in cix:
+                continue
+            mine = ctx.agreements_for(orig, dest, self.cadre)
+            oi, ti = cix[orig], cix[dest]
+            self.g2g[oi, ti] = any(a.g2g for a in mine)
+            self.recognition[oi, ti] = any(a.recognition for a in mine)
+            best = ctx.agreement_of_pair(orig, dest, self.cadre)
+            self.agreement_benefit[oi, ti] = best.benefit_usd_per_worker if best else 0
+        reqs = [requirement(ctx, w) for w in ws]
+        langs = sorted({lang for r in reqs for lang in r})
+        self.need = np.zeros((len(ws), len(langs)), dtype=np.int64)
+        self.have = np.zeros((len(ds), len(langs)), dtype=np.int64)
+        for j, r in enumerate(reqs):
+            for k, lang in enumerate(langs):
+                self.need[j, k] = LEVEL_RANK.get(r.get(lang, ""), 0)
+        for i, d in enumerate(ds):
+            for k, lang in enumerate(langs):
+                self.have[i, k] = LEVEL_RANK.get(d.languages.get(lang, ""), 0)
+        self.w_training = np.array([w.language_training_months for w in ws], dtype=np.int64)
+        self.w_benefit = np.array([w.benefit_usd_per_worker for w in ws], dtype=np.int64)
+        self.w_recog = np.array([w.requires_recognition for w in ws], dtype=bool)
+        self.required = np.array([ctx.required_benefit(d) for d in ds], dtype=np.int64)
+
+    def gap_levels(self, rows: slice) -> IntArray:
+        """Sum of language level gaps for deposits ``rows`` x all withdrawals."""
+        have = self.have[rows]
+        gaps = np.zeros((have.shape[0], self.need.shape[0]), dtype=np.int64)
+        for k in range(self.need.shape[1]):
+            gaps += np.maximum(self.need[None, :, k] - have[:, None, k], 0)
+        return gaps
+
+    def benefit(self, rows: slice) -> IntArray:
+        """benefit(d, w) for deposits ``rows`` x all withdrawals."""
+        return self.w_benefit[None, :] + self.agreement_benefit[self.o[rows][:, None], self.t]
+
+    def failure_matrix(self, rows: slice) -> npt.NDArray[np.int8]:
+        """First failing rule (k + 1 for CODES[k], 0 = eligible), deposits ``rows`` x withdrawals."""
+        o = self.o[rows][:, None]
+        t = self.t[None, :]
+        reloc = self.w_reloc[None, :]
+        mode = self.ctx.mode
+        guarded = reloc & self.listed[o]
+        fails: list[BoolArray] = [
+            # E1 CADRE
+            ~(self.d_cadre_ok[rows][:, None] & self.w_cadre_ok[None, :]),
+            # E2 SAME_COUNTRY
+            o == t,
+            # E3 MODALITY
+            np.where(reloc, ~self.d_reloc[rows][:, None], ~self.d_remote[rows][:, None]),
+            # E4 WINDOW
+            (self.d_from[rows][:, None] > self.w_to[None, :])
+            | (self.w_from[None, :] > self.d_to[rows][:, None]),
+            # E5 DURATION
+            self.w_dur[None, :] > self.d_maxdur[rows][:, None],
+            # E6 EXCLUDED
+            self.excluded[rows][:, self.t],
+            # E7 SAFEGUARD_NO_G2G
+            guarded & (mode != "off") & ~self.g2g[o, t],
+            # E8 SAFEGUARD_NOT_POSITIVE_LISTED
+            guarded & (mode == "strict") & ~self.positive[o],
+            # E9 RECOGNITION_MISSING
+            reloc & self.w_recog[None, :] & ~self.recognition[o, t],
+            # E10 LANGUAGE_GAP
+            self.gap_levels(rows) * self.ctx.scenario.policy.language_months_per_level
+            > self.w_training[None, :],
+            # E11 BENEFIT_BELOW_MINIMUM
+            self.benefit(rows) < self.required[rows][:, None],
+        ]
+        shape = (len(self.o[rows]), len(self.t))
+        codes = np.zeros(shape, dtype=np.int8)
+        for k in range(len(fails) - 1, -1, -1):
+            codes[np.broadcast_to(fails[k], shape)] = k + 1
+        return codes

@@ -1,0 +1,123 @@
+"""A matching round end to end: validate, aggregate, solve the tiers, disaggregate, explain."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from solver.classes import disaggregate, enumerate_pairs
+from solver.eligibility import Context
+from solver.explain import explain
+from solver.model import RoundModel
+from solver.schema import Bound, Match, Objective, ProgressEvent, Result, Scenario, Stats
+from solver.validation import validate_scenario
+
+
+def run_round(
+    scenario: Scenario | dict[str, Any],
+    *,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    num_workers: int | None = None,
+    lp_bound: bool = False,
+) -> Result:
+    """Solve one round; see `solver.solve`."""
+    started = time.monotonic()
+    if not isinstance(scenario, Scenario):
+        parsed = validate_scenario(scenario)
+        if isinstance(parsed, list):
+            return Result(status="INVALID", errors=parsed)
+        scenario = parsed
+    policy = scenario.policy
+    limit = policy.time_limit_s if time_limit_s is None else time_limit_s
+    rng_seed = policy.seed if seed is None else seed
+    deadline = started + limit
+    ctx = Context.of(scenario)
+    pairs = enumerate_pairs(ctx, scenario)
+    t_pairs = time.monotonic() - started
+    model = RoundModel(ctx, pairs, seed=rng_seed)
+    t_model = time.monotonic() - started - t_pairs
+    lp = model.lp_relaxation_bound() if lp_bound else None
+    sol = model.solve(deadline=deadline, started=started, on_progress=on_progress)
+    x = sol.x
+    flows = disaggregate(pairs, x)
+    matches: list[Match] = []
+    placed: dict[str, int] = {}
+    filled: dict[str, int] = {}
+    merged: dict[tuple[str, str], list[int]] = {}
+    for did, wid, p, count in flows:
+        key = (did, wid)
+        if key in merged:
+            merged[key][1] += count
+        else:
+            merged[key] = [p, count]
+        placed[did] = placed.get(did, 0) + count
+        filled[wid] = filled.get(wid, 0) + count
+    for (did, wid), (p, count) in sorted(merged.items()):
+        d = pairs.deposits[int(pairs.dep[p])].rep
+        w = pairs.withdrawals[int(pairs.wd[p])].rep
+        agreement = ctx.agreement_of_pair(d.country, w.country, w.cadre)
+        matches.append(
+            Match(
+                deposit_id=did,
+                withdrawal_id=wid,
+                count=count,
+                benefit_usd_per_worker=int(pairs.benefit[p]),
+                language_training_months=int(pairs.months[p]),
+                agreement_id=agreement.id if agreement else None,
+            )
+        )
+    values = [model.tier_value(t, x) for t in (1, 2, 3)]
+    bounds: list[int | None] = [None, None, None]
+    for k, outcome in enumerate(sol.tiers[:3]):
+        bounds[k] = outcome.bound
+    if bounds[0] is None:
+        bounds[0] = int(
+            sum(
+                min(
+                    w.count,
+                    sum(d.total for d in pairs.deposits if d.rep.cadre == w.cadre),
+                )
+                * w.priority
+                for w in scenario.withdrawals
+            )
+        )
+    unmatched = explain(ctx, pairs, model, x, placed, filled)
+    elapsed = time.monotonic() - started
+    return Result(
+        status="OPTIMAL" if sol.optimal else "FEASIBLE",
+        objective=Objective(
+            priority_fill=values[0], min_fill_permille=values[1], benefit_usd=values[2]
+        ),
+        bound=Bound(priority_fill=bounds[0], min_fill_permille=bounds[1], benefit_usd=bounds[2]),
+        matches=matches,
+        unmatched=unmatched,
+        stats=Stats(
+            pairs_considered=pairs.pairs_considered,
+            pairs_eligible=pairs.pairs_eligible,
+            solve_seconds=round(elapsed, 3),
+            deposit_classes=len(pairs.deposits),
+            withdrawal_classes=len(pairs.withdrawals),
+            class_pairs=len(pairs),
+            tier_seconds={
+                "eligibility": round(t_pairs, 3),
+                "build": round(t_model, 3),
+                **{
+                    name: round(o.seconds, 3)
+                    for name, o in zip(
+                        ("priority_fill", "min_fill_permille", "benefit_usd", "tie_break"),
+                        sol.tiers,
+                        strict=False,
+                    )
+                },
+            },
+            lp_bound_priority_fill=lp,
+        ),
+    )
+
+
+__all__ = ["run_round", "np"]
