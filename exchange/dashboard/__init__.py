@@ -1,0 +1,1 @@
+"""Aggregates for dashboards: fill per country and cadre, round objectives, flows."""

@@ -1,0 +1,53 @@
+"""Pydantic shapes of proposals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import ConfigDict
+from sqlmodel import SQLModel
+
+
+class ProposalPublic(SQLModel):
+    """A match of a round awaiting (or having) both countries' answers."""
+
+    id: int
+    round_id: int
+    deposit_id: str
+    withdrawal_id: str
+    origin: str
+    destination: str
+    cadre: str
+    count: int
+    benefit_usd_per_worker: int
+    language_training_months: int
+    agreement_id: str | None
+    status: str
+    origin_accepted_at: datetime | None
+    destination_accepted_at: datetime | None
+    declined_by: str | None
+    declined_at: datetime | None
+    close_note: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class ProposalsPublic(SQLModel):
+    """A page of proposals and the total number matching the filters."""
+
+    data: list[ProposalPublic]
+    count: int
+
+
+Side = Literal["origin", "destination"]
+
+
+class ProposalAnswer(SQLModel):
+    """Optional body of accept/decline: the side an admin acts for, and a note."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    side: Side | None = None
+    note: str | None = None

@@ -1,0 +1,137 @@
+"""Closing a round, in one unit of work: book confirmed proposals that still fit, reject those
+that no longer do (reported), expire the rest, close the round.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from exchange.audit.service import record, snapshot
+from exchange.errors import Conflict
+from exchange.identity.actor import Actor, require_role
+from exchange.ledger.service import book_proposal
+from exchange.postings.tables import Deposit, Withdrawal
+from exchange.proposals.tables import Proposal
+from exchange.rounds.schemas import CloseReport, RejectedAtClose
+from exchange.rounds.service import get_round
+from exchange.rounds.tables import Round, RoundEvent
+from exchange.timestamps import utcnow
+
+OPEN = ("pending", "accepted_by_origin", "accepted_by_destination")
+
+
+def _misfit(posting: Deposit | Withdrawal | None, count: int, what: str) -> str | None:
+    if posting is None:
+        return f"{what} no longer exists"
+    if posting.status == "withdrawn":
+        return f"{what} {posting.id} was withdrawn"
+    if posting.remaining < count:
+        return f"{what} {posting.id} has {posting.remaining} remaining, {count} needed"
+    return None
+
+
+def _take(session: Session, actor: Actor, posting: Deposit | Withdrawal, count: int) -> None:
+    before = snapshot(posting)
+    posting.remaining -= count
+    if posting.remaining == 0:
+        posting.status = "filled"
+    posting.version += 1
+    posting.updated_at = utcnow()
+    session.add(posting)
+    kind = "deposit" if isinstance(posting, Deposit) else "withdrawal"
+    record(
+        session=session,
+        actor=actor,
+        action=f"{kind}.placed",
+        entity=kind,
+        entity_id=posting.id,
+        before=before,
+        after=snapshot(posting),
+    )
+
+
+def close_round(*, session: Session, actor: Actor, round_id: int) -> tuple[Round, CloseReport]:
+    """Close a proposed round (planners); closing twice, or a round not proposed, is 409."""
+    require_role(actor, "planner")
+    rnd = get_round(session=session, actor=actor, round_id=round_id)
+    before = snapshot(rnd)
+    now = utcnow()
+    changed = session.execute(
+        update(Round)
+        .where(col(Round.id) == round_id, col(Round.status) == "proposed")
+        .values(status="closed", closed_at=now, version=Round.version + 1)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(rnd)
+        raise Conflict(f"round {round_id} is {rnd.status}; only a proposed round can be closed")
+    proposals = session.exec(
+        select(Proposal).where(Proposal.round_id == round_id).order_by(col(Proposal.id))
+    ).all()
+    booked: list[int] = []
+    rejected: list[RejectedAtClose] = []
+    expired = 0
+    entries = 0
+    for proposal in proposals:
+        assert proposal.id is not None
+        if proposal.status == "confirmed":
+            deposit = session.exec(
+                select(Deposit).where(Deposit.id == proposal.deposit_id).with_for_update()
+            ).first()
+            withdrawal = session.exec(
+                select(Withdrawal).where(Withdrawal.id == proposal.withdrawal_id).with_for_update()
+            ).first()
+            reason = _misfit(deposit, proposal.count, "deposit") or _misfit(
+                withdrawal, proposal.count, "withdrawal"
+            )
+            if reason is None and deposit is not None and withdrawal is not None:
+                _take(session, actor, deposit, proposal.count)
+                _take(session, actor, withdrawal, proposal.count)
+                entries += len(book_proposal(session=session, proposal=proposal))
+                proposal.close_note = "booked"
+                booked.append(proposal.id)
+            else:
+                proposal.status = "rejected_at_close"
+                proposal.close_note = reason
+                rejected.append(
+                    RejectedAtClose(
+                        proposal_id=proposal.id,
+                        deposit_id=proposal.deposit_id,
+                        withdrawal_id=proposal.withdrawal_id,
+                        count=proposal.count,
+                        reason=reason or "postings missing",
+                    )
+                )
+        elif proposal.status in OPEN:
+            proposal.status = "expired"
+            proposal.close_note = "no answer from both sides before the round closed"
+            expired += 1
+        else:
+            continue
+        proposal.version += 1
+        proposal.updated_at = now
+        session.add(proposal)
+    report = CloseReport(
+        round_id=round_id,
+        booked=booked,
+        rejected_at_close=rejected,
+        expired=expired,
+        ledger_entries=entries,
+    )
+    report_json: dict[str, Any] = report.model_dump(mode="json")
+    session.execute(update(Round).where(col(Round.id) == round_id).values(close_report=report_json))
+    session.add(RoundEvent(round_id=round_id, kind="status", message="closed"))
+    session.flush()
+    session.refresh(rnd)
+    record(
+        session=session,
+        actor=actor,
+        action="round.close",
+        entity="round",
+        entity_id=round_id,
+        before={k: v for k, v in (before or {}).items() if k not in ("scenario", "result")},
+        after={"status": rnd.status, "close_report": report_json},
+    )
+    return rnd, report

@@ -1,0 +1,263 @@
+"""Rounds: create, read, run (freeze the snapshot and record the job) and the visible result.
+
+``run_round`` only records the job (status ``running`` with the frozen scenario); the solve happens
+in ``exchange.rounds.worker`` outside any request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+import solver.schema
+from exchange.audit.service import record, snapshot
+from exchange.errors import Conflict, InvalidInput, NotFound, Problem
+from exchange.identity.actor import Actor, require_role
+from exchange.proposals.tables import Proposal
+from exchange.reference.tables import Cadre, Country
+from exchange.rounds.schemas import ObjectivePublic, RoundCreate, RoundPublic
+from exchange.rounds.tables import Round, RoundEvent
+from exchange.scenarios.builder import build_scenario, scenario_policy
+from exchange.timestamps import utcnow
+
+RUNNABLE = ("draft", "failed")
+
+
+def round_public(rnd: Round) -> RoundPublic:
+    """The public shape of a round."""
+    objective = None
+    if rnd.priority_fill is not None:
+        objective = ObjectivePublic(
+            priority_fill=rnd.priority_fill,
+            min_fill_permille=rnd.min_fill_permille,
+            benefit_usd=rnd.benefit_usd,
+        )
+    data = rnd.model_dump(exclude={"scenario", "result", "claimed_by", "lease_until"})
+    assert rnd.id is not None
+    return RoundPublic.model_validate({**data, "objective": objective})
+
+
+def _check_policy(policy: dict[str, Any], problems: list[Problem]) -> None:
+    try:
+        merged = scenario_policy(policy)
+    except InvalidInput as exc:
+        problems.extend(exc.problems)
+        return
+    try:
+        solver.schema.Policy.model_validate(merged)
+    except Exception as exc:  # pydantic.ValidationError: listed one by one
+        for error in getattr(exc, "errors", list)():
+            loc = ("policy", *error["loc"])
+            problems.append(Problem(loc, str(error["msg"])))
+
+
+def create_round(*, session: Session, actor: Actor, data: RoundCreate) -> Round:
+    """A new round in status ``draft`` (planners)."""
+    require_role(actor, "planner")
+    problems: list[Problem] = []
+    _check_policy(data.policy, problems)
+    for i, code in enumerate(data.countries or []):
+        if session.get(Country, code.upper()) is None:
+            problems.append(Problem(("countries", i), f"unknown country {code!r}"))
+    for i, code in enumerate(data.cadres or []):
+        if session.get(Cadre, code) is None:
+            problems.append(Problem(("cadres", i), f"unknown cadre {code!r}"))
+    if problems:
+        raise InvalidInput(problems)
+    rnd = Round(
+        name=data.name,
+        policy=dict(data.policy),
+        countries=[c.upper() for c in data.countries] if data.countries else None,
+        cadres=list(data.cadres) if data.cadres else None,
+        created_by=actor.name,
+    )
+    session.add(rnd)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="round.create",
+        entity="round",
+        entity_id=str(rnd.id),
+        after=_audit_view(rnd),
+    )
+    return rnd
+
+
+def _audit_view(rnd: Round) -> dict[str, Any] | None:
+    view = snapshot(rnd)
+    if view is not None:
+        view.pop("scenario", None)
+        view.pop("result", None)
+    return view
+
+
+def get_round(*, session: Session, actor: Actor, round_id: int) -> Round:
+    """A round (any role may read rounds)."""
+    rnd = session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound(f"round {round_id} not found")
+    return rnd
+
+
+def list_rounds(
+    *, session: Session, actor: Actor, status: str | None, limit: int, offset: int
+) -> tuple[list[Round], int]:
+    """A page of rounds, newest first, and the total count."""
+    query = select(Round)
+    counter = select(func.count()).select_from(Round)
+    if status:
+        query = query.where(Round.status == status)
+        counter = counter.where(Round.status == status)
+    total = session.exec(counter).one()
+    rows = session.exec(query.order_by(col(Round.id).desc()).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def declined_pairs(*, session: Session, before_round: int) -> set[tuple[str, str]]:
+    """(deposit, withdrawal) pairs declined in an earlier round: not to be proposed again."""
+    rows = session.exec(
+        select(Proposal.deposit_id, Proposal.withdrawal_id).where(
+            Proposal.status == "declined", Proposal.round_id < before_round
+        )
+    ).all()
+    return {(d, w) for d, w in rows}
+
+
+def solver_accepts_excluded_pairs() -> bool:
+    """Whether the solver's scenario has a field for pairs not to propose again."""
+    return "excluded_pairs" in solver.schema.Scenario.model_fields
+
+
+def freeze_scenario(*, session: Session, rnd: Round) -> dict[str, Any]:
+    """The round's snapshot: open postings in scope, reference data, and declined pairs."""
+    scenario = build_scenario(
+        session=session, policy=rnd.policy, countries=rnd.countries, cadres=rnd.cadres
+    )
+    assert rnd.id is not None
+    pairs = declined_pairs(session=session, before_round=rnd.id)
+    deposits = {d["id"] for d in scenario["deposits"]}
+    withdrawals = {w["id"] for w in scenario["withdrawals"]}
+    live = sorted((d, w) for d, w in pairs if d in deposits and w in withdrawals)
+    if live and solver_accepts_excluded_pairs():
+        scenario["excluded_pairs"] = [{"deposit_id": d, "withdrawal_id": w} for d, w in live]
+    return scenario
+
+
+def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
+    """Freeze the snapshot and record the solve job (status ``running``); planners.
+
+    A ``failed`` round may be run again (with a fresh snapshot). The status change is a
+    conditional update, so two concurrent runs of one round cannot both succeed.
+    """
+    require_role(actor, "planner")
+    rnd = get_round(session=session, actor=actor, round_id=round_id)
+    if rnd.status not in RUNNABLE:
+        raise Conflict(f"round {round_id} is {rnd.status}; only a draft or failed round can run")
+    before = _audit_view(rnd)
+    scenario = freeze_scenario(session=session, rnd=rnd)
+    now = utcnow()
+    result = session.execute(
+        update(Round)
+        .where(
+            col(Round.id) == round_id,
+            col(Round.status).in_(RUNNABLE),
+            col(Round.version) == rnd.version,
+        )
+        .values(
+            status="running",
+            scenario=scenario,
+            result=None,
+            solver_status=None,
+            priority_fill=None,
+            min_fill_permille=None,
+            benefit_usd=None,
+            failure_reason=None,
+            matches_count=None,
+            solve_seconds=None,
+            deposits_count=len(scenario["deposits"]),
+            withdrawals_count=len(scenario["withdrawals"]),
+            claimed_by=None,
+            lease_until=None,
+            attempts=0,
+            started_at=now,
+            finished_at=None,
+            version=Round.version + 1,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"round {round_id} changed meanwhile; it is no longer runnable")
+    session.add(RoundEvent(round_id=round_id, kind="status", message="running"))
+    session.flush()
+    session.refresh(rnd)
+    record(
+        session=session,
+        actor=actor,
+        action="round.run",
+        entity="round",
+        entity_id=str(round_id),
+        before=before,
+        after=_audit_view(rnd),
+    )
+    return rnd
+
+
+def get_scenario(*, session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
+    """The frozen snapshot of a round (planners, viewers, admins)."""
+    require_role(actor, "planner", "viewer")
+    rnd = get_round(session=session, actor=actor, round_id=round_id)
+    if rnd.scenario is None:
+        raise NotFound(f"round {round_id} has no snapshot yet (it was never run)")
+    return rnd.scenario
+
+
+def get_result(*, session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
+    """The round's result; a focal point sees only lines of its own country."""
+    rnd = get_round(session=session, actor=actor, round_id=round_id)
+    if rnd.result is None:
+        raise NotFound(f"round {round_id} has no result (status {rnd.status})")
+    if not actor.is_focal_point:
+        return rnd.result
+    return _result_for_country(rnd.result, rnd.scenario or {}, actor.country or "")
+
+
+def _result_for_country(
+    result: dict[str, Any], scenario: dict[str, Any], country: str
+) -> dict[str, Any]:
+    deposit_country = {d["id"]: d["country"] for d in scenario.get("deposits", [])}
+    withdrawal_country = {w["id"]: w["country"] for w in scenario.get("withdrawals", [])}
+    view = dict(result)
+    view["matches"] = [
+        m
+        for m in result.get("matches") or []
+        if country
+        in (deposit_country.get(m["deposit_id"]), withdrawal_country.get(m["withdrawal_id"]))
+    ]
+    unmatched = result.get("unmatched") or {}
+    view["unmatched"] = {
+        "withdrawals": [
+            u
+            for u in unmatched.get("withdrawals", [])
+            if withdrawal_country.get(u["id"]) == country
+        ],
+        "deposits": [
+            u for u in unmatched.get("deposits", []) if deposit_country.get(u["id"]) == country
+        ],
+    }
+    return view
+
+
+def events_after(
+    *, session: Session, actor: Actor, round_id: int, after_id: int, limit: int = 500
+) -> tuple[list[RoundEvent], str]:
+    """Events of a round after ``after_id``, and the round's current status."""
+    rnd = get_round(session=session, actor=actor, round_id=round_id)
+    events = session.exec(
+        select(RoundEvent)
+        .where(RoundEvent.round_id == round_id, col(RoundEvent.id) > after_id)
+        .order_by(col(RoundEvent.id))
+        .limit(limit)
+    ).all()
+    return list(events), rnd.status

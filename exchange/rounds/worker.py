@@ -1,0 +1,408 @@
+"""The round worker: claims running rounds from the database and solves them outside requests.
+
+A round is claimed with one conditional UPDATE (``status = 'running'`` and no live lease), which
+sets ``claimed_by`` and ``lease_until``; only the worker whose update changed the row solves it, so
+several processes sharing PostgreSQL solve each round exactly once. While solving, a heartbeat
+extends the lease; the result is stored only if the lease is still ours. A round whose worker died
+(its lease expired) is claimed again and re-solved from its frozen snapshot (same scenario and seed
+give the same result), up to ``max_attempts`` claims; after that it is marked ``failed`` with the
+reason ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+import solver
+from exchange.db import session_scope
+from exchange.proposals.tables import Proposal
+from exchange.rounds.tables import Round, RoundEvent
+from exchange.timestamps import utcnow
+
+log = logging.getLogger("hrhx.rounds")
+
+DEFAULT_LEASE_S = 30.0
+DEFAULT_MAX_ATTEMPTS = 3
+
+
+def new_worker_id() -> str:
+    """A name unique to this worker (host, process, random suffix)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _claimable(now: Any) -> Any:
+    return or_(col(Round.claimed_by).is_(None), col(Round.lease_until) < now)
+
+
+def fail_exhausted(engine: Engine, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> list[int]:
+    """Mark ``failed`` (reason ``interrupted``) the running rounds whose lease expired too often."""
+    now = utcnow()
+    failed: list[int] = []
+    with session_scope(engine) as session:
+        ids = session.exec(
+            select(Round.id).where(
+                col(Round.status) == "running",
+                col(Round.claimed_by).is_not(None),
+                col(Round.lease_until) < now,
+                col(Round.attempts) >= max_attempts,
+            )
+        ).all()
+        for round_id in ids:
+            changed = session.execute(
+                update(Round)
+                .where(col(Round.id) == round_id, col(Round.status) == "running", _claimable(now))
+                .values(
+                    status="failed",
+                    failure_reason="interrupted",
+                    finished_at=now,
+                    claimed_by=None,
+                    lease_until=None,
+                    version=Round.version + 1,
+                )
+            )
+            if changed.rowcount == 1:  # type: ignore[attr-defined]
+                assert round_id is not None
+                session.add(RoundEvent(round_id=round_id, kind="status", message="failed"))
+                failed.append(round_id)
+    return failed
+
+
+def release_own_claims(engine: Engine, worker_id_prefix: str) -> int:
+    """Expire the leases of rounds claimed by a dead incarnation of this host's workers.
+
+    Called at startup with ``host:``: a process on this host that held a claim and is gone
+    (its pid no longer exists) cannot finish it, so its lease need not be waited out.
+    """
+    released = 0
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(Round.id, Round.claimed_by).where(
+                col(Round.status) == "running", col(Round.claimed_by).startswith(worker_id_prefix)
+            )
+        ).all()
+        for round_id, claimed_by in rows:
+            pid = int(str(claimed_by).split(":")[1]) if str(claimed_by).count(":") >= 2 else -1
+            if pid == os.getpid() or _alive(pid):
+                continue
+            session.execute(
+                update(Round)
+                .where(col(Round.id) == round_id, col(Round.claimed_by) == claimed_by)
+                .values(lease_until=utcnow() - timedelta(seconds=1))
+            )
+            released += 1
+    return released
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim_next(
+    engine: Engine, worker_id: str, *, lease_s: float = DEFAULT_LEASE_S, max_attempts: int = 3
+) -> int | None:
+    """Claim one running round nobody holds (or whose lease expired); its id, or None."""
+    fail_exhausted(engine, max_attempts=max_attempts)
+    now = utcnow()
+    with session_scope(engine) as session:
+        candidates = session.exec(
+            select(Round.id)
+            .where(Round.status == "running", _claimable(now), Round.attempts < max_attempts)
+            .order_by(col(Round.id))
+            .limit(5)
+        ).all()
+        for round_id in candidates:
+            changed = session.execute(
+                update(Round)
+                .where(col(Round.id) == round_id, col(Round.status) == "running", _claimable(now))
+                .values(
+                    claimed_by=worker_id,
+                    lease_until=now + timedelta(seconds=lease_s),
+                    attempts=Round.attempts + 1,
+                )
+            )
+            if changed.rowcount == 1:  # type: ignore[attr-defined]
+                return round_id
+    return None
+
+
+class _Progress:
+    """The solver's ``on_progress``: stores events (throttled) and extends the lease."""
+
+    def __init__(self, engine: Engine, round_id: int, worker_id: str, lease_s: float) -> None:
+        self.engine = engine
+        self.round_id = round_id
+        self.worker_id = worker_id
+        self.lease_s = lease_s
+        self.last_write = 0.0
+        self.last_tier: str | None = None
+        self.pending: solver.ProgressEvent | None = None
+
+    def __call__(self, event: solver.ProgressEvent) -> None:
+        now = time.monotonic()
+        if event.tier_name == self.last_tier and now - self.last_write < 0.2:
+            self.pending = event
+            return
+        self.write(event)
+
+    def write(self, event: solver.ProgressEvent) -> None:
+        self.last_write = time.monotonic()
+        self.last_tier = event.tier_name
+        self.pending = None
+        try:
+            with session_scope(self.engine) as session:
+                session.add(
+                    RoundEvent(
+                        round_id=self.round_id,
+                        kind="progress",
+                        tier=event.tier_name,
+                        incumbent=event.incumbent,
+                        bound=event.bound,
+                        elapsed_s=round(event.elapsed, 4),
+                    )
+                )
+        except Exception:  # progress is best effort; the solve goes on
+            log.exception("could not store progress of round %s", self.round_id)
+
+    def flush(self) -> None:
+        if self.pending is not None:
+            self.write(self.pending)
+
+
+class _Heartbeat(threading.Thread):
+    """Extends the lease of a round while it is being solved."""
+
+    def __init__(self, engine: Engine, round_id: int, worker_id: str, lease_s: float) -> None:
+        super().__init__(name=f"hrhx-lease-{round_id}", daemon=True)
+        self.engine = engine
+        self.round_id = round_id
+        self.worker_id = worker_id
+        self.lease_s = lease_s
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.lease_s / 3):
+            try:
+                with session_scope(self.engine) as session:
+                    session.execute(
+                        update(Round)
+                        .where(
+                            col(Round.id) == self.round_id,
+                            col(Round.claimed_by) == self.worker_id,
+                            col(Round.status) == "running",
+                        )
+                        .values(lease_until=utcnow() + timedelta(seconds=self.lease_s))
+                    )
+            except Exception:
+                log.exception("could not extend the lease of round %s", self.round_id)
+
+
+def solve_claimed(
+    engine: Engine, round_id: int, worker_id: str, *, lease_s: float = DEFAULT_LEASE_S
+) -> str:
+    """Solve a round this worker claimed and store the outcome; the round's new status."""
+    with session_scope(engine) as session:
+        rnd = session.get(Round, round_id)
+        scenario = rnd.scenario if rnd is not None else None
+    if scenario is None:
+        return _finish(engine, round_id, worker_id, failure="no frozen snapshot")
+    progress = _Progress(engine, round_id, worker_id, lease_s)
+    heartbeat = _Heartbeat(engine, round_id, worker_id, lease_s)
+    heartbeat.start()
+    started = time.monotonic()
+    try:
+        result = solver.solve(scenario, on_progress=progress)
+    except Exception as exc:
+        log.exception("round %s: the solver failed", round_id)
+        return _finish(engine, round_id, worker_id, failure=f"solver error: {exc}")
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join()
+        progress.flush()
+    elapsed = time.monotonic() - started
+    if result.status == "INVALID":
+        problems = "; ".join(f"{p.path}: {p.message}" for p in result.errors or [])
+        return _finish(engine, round_id, worker_id, failure=f"invalid scenario: {problems}")
+    return _finish(engine, round_id, worker_id, scenario=scenario, result=result, elapsed=elapsed)
+
+
+def _finish(
+    engine: Engine,
+    round_id: int,
+    worker_id: str,
+    *,
+    failure: str | None = None,
+    scenario: dict[str, Any] | None = None,
+    result: solver.Result | None = None,
+    elapsed: float | None = None,
+) -> str:
+    """Store the outcome in one transaction, only if this worker still holds the round."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "finished_at": now,
+        "claimed_by": None,
+        "lease_until": None,
+        "version": Round.version + 1,
+    }
+    if failure is not None or result is None or scenario is None:
+        status = "failed"
+        values.update(status=status, failure_reason=failure or "no result")
+    else:
+        status = "proposed"
+        objective = result.objective
+        values.update(
+            status=status,
+            result=result.model_dump(mode="json", exclude_none=True),
+            solver_status=result.status,
+            priority_fill=objective.priority_fill if objective else None,
+            min_fill_permille=objective.min_fill_permille if objective else None,
+            benefit_usd=objective.benefit_usd if objective else None,
+            matches_count=len(result.matches or []),
+            solve_seconds=result.stats.solve_seconds if result.stats else elapsed,
+        )
+    with session_scope(engine) as session:
+        changed = session.execute(
+            update(Round)
+            .where(
+                col(Round.id) == round_id,
+                col(Round.status) == "running",
+                col(Round.claimed_by) == worker_id,
+            )
+            .values(**values)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            log.warning("round %s: lease lost, outcome discarded", round_id)
+            return "lost"
+        if status == "proposed" and result is not None and scenario is not None:
+            store_proposals(session=session, round_id=round_id, scenario=scenario, result=result)
+        message = f"failed: {failure}" if failure else status
+        session.add(RoundEvent(round_id=round_id, kind="status", message=message))
+    return status
+
+
+def store_proposals(
+    *, session: Any, round_id: int, scenario: dict[str, Any], result: solver.Result
+) -> int:
+    """One pending proposal per match of the result."""
+    deposits = {d["id"]: d for d in scenario["deposits"]}
+    withdrawals = {w["id"]: w for w in scenario["withdrawals"]}
+    rows = []
+    for match in result.matches or []:
+        deposit = deposits[match.deposit_id]
+        withdrawal = withdrawals[match.withdrawal_id]
+        rows.append(
+            Proposal(
+                round_id=round_id,
+                deposit_id=match.deposit_id,
+                withdrawal_id=match.withdrawal_id,
+                origin=deposit["country"],
+                destination=withdrawal["country"],
+                cadre=deposit["cadre"],
+                count=match.count,
+                benefit_usd_per_worker=match.benefit_usd_per_worker,
+                language_training_months=match.language_training_months,
+                agreement_id=match.agreement_id,
+            )
+        )
+    session.add_all(rows)
+    return len(rows)
+
+
+def process_next(
+    engine: Engine,
+    worker_id: str | None = None,
+    *,
+    lease_s: float = DEFAULT_LEASE_S,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> int | None:
+    """Claim and solve one round; its id, or None when there was nothing to do."""
+    worker_id = worker_id or new_worker_id()
+    round_id = claim_next(engine, worker_id, lease_s=lease_s, max_attempts=max_attempts)
+    if round_id is None:
+        return None
+    solve_claimed(engine, round_id, worker_id, lease_s=lease_s)
+    return round_id
+
+
+def process_all(engine: Engine, worker_id: str | None = None) -> list[int]:
+    """Solve every claimable round now (tests, the demo, the command line)."""
+    done: list[int] = []
+    while (round_id := process_next(engine, worker_id)) is not None:
+        done.append(round_id)
+    return done
+
+
+class RoundWorker:
+    """A background thread of a server process that solves running rounds."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        worker_id: str | None = None,
+        poll_s: float = 1.0,
+        lease_s: float = DEFAULT_LEASE_S,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> None:
+        self.engine = engine
+        self.worker_id = worker_id or new_worker_id()
+        self.poll_s = poll_s
+        self.lease_s = lease_s
+        self.max_attempts = max_attempts
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Recover what a dead server left, then start polling."""
+        try:
+            release_own_claims(self.engine, f"{socket.gethostname()}:")
+        except Exception:
+            log.exception("could not release stale claims")
+        self._thread = threading.Thread(target=self._loop, name="hrhx-round-worker", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look for work now (a round was just run)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop polling; a solve under way finishes in the background (its lease then lapses)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                round_id = process_next(
+                    self.engine,
+                    self.worker_id,
+                    lease_s=self.lease_s,
+                    max_attempts=self.max_attempts,
+                )
+            except Exception:
+                log.exception("round worker iteration failed")
+                round_id = None
+            if round_id is None:
+                self._wake.wait(self.poll_s)
+                self._wake.clear()
