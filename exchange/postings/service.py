@@ -354,3 +354,37 @@ def withdraw_withdrawal(
     """Withdraw a withdrawal from the exchange (status ``withdrawn``; the row stays)."""
     posting: Withdrawal = _withdraw(WITHDRAWAL, session, actor, withdrawal_id, expected_version)
     return posting
+
+
+# ---------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class PostingSummaryRow:
+    """Open postings of one country and cadre: how many, and workers offered or positions sought."""
+
+    country: str
+    cadre: str
+    deposits: int
+    workers_offered: int
+    withdrawals: int
+    positions_sought: int
+
+
+def postings_summary(*, session: Session) -> list[PostingSummaryRow]:
+    """Open postings with something remaining, per country and cadre (sorted by both)."""
+    cells: dict[tuple[str, str], list[int]] = {}
+    for table, index in ((Deposit, 0), (Withdrawal, 2)):
+        statement = (
+            select(table.country, table.cadre, func.count(), func.sum(table.remaining))
+            .where(col(table.status) == "open", col(table.remaining) >= 1)
+            .group_by(col(table.country), col(table.cadre))
+        )
+        for country, cadre, postings, workers in session.exec(statement):
+            cell = cells.setdefault((country, cadre), [0, 0, 0, 0])
+            cell[index] = int(postings)
+            cell[index + 1] = int(workers or 0)
+    return [
+        PostingSummaryRow(country, cadre, *cells[(country, cadre)])
+        for country, cadre in sorted(cells)
+    ]

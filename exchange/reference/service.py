@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from exchange.audit.service import record, snapshot
 from exchange.errors import InvalidInput, NotFound, PreconditionFailed, Problem
-from exchange.identity.actor import Actor, require_role
+from exchange.identity.actor import SYSTEM, Actor, require_role
 from exchange.reference.schemas import (
     CountryPublic,
     CountryUpsert,
@@ -251,3 +251,67 @@ def put_workforce(
         after=snapshot(fact),
     )
     return _workforce_public(country, cadre, fact)
+
+
+# ---------------------------------------------------------------- loading
+
+
+DATASETS: tuple[str, ...] = ("asia-pacific-demo",)
+"""Demo datasets ``load_dataset`` knows (from ``fixtures.datasets``)."""
+
+
+def load_reference(*, session: Session) -> dict[str, int]:
+    """Load cadres, every ISO country, AAAH members, safeguards editions, licensing languages and
+    illustrative workforce facts from the fixtures package; reloading adds only what is missing."""
+    from exchange.reference import loading
+
+    data = loading.reference_from_fixtures()
+    counts = {
+        "cadres": loading.write_cadres(session, data.cadres),
+        "countries": loading.write_countries(
+            session, loading.iso_countries(), data.aaah_members, data.licensing_languages
+        ),
+        "safeguard listings": 0,
+    }
+    for edition in data.safeguard_editions:
+        counts["safeguard listings"] += loading.write_safeguard_edition(
+            session, edition.edition, edition.valid_from, edition.source, edition.countries
+        )
+    counts["workforce facts"] = loading.write_workforce(session, data.workforce)
+    return counts
+
+
+def load_dataset(*, session: Session, name: str, actor: Actor | None = None) -> dict[str, int]:
+    """Load a demo dataset (agreements, workforce facts, deposits, withdrawals); idempotent.
+
+    The reference data must be loaded first (``load_reference``)."""
+    from exchange.reference import loading
+
+    if name not in DATASETS:
+        raise NotFound(f"dataset {name!r} not found; one of {', '.join(DATASETS)}")
+    if not loading.reference_is_loaded(session):
+        raise InvalidInput([Problem(("name",), "load the reference data first")])
+    dataset = loading.dataset_from_fixtures(name)
+    return loading.write_dataset(session, dataset, actor or SYSTEM)
+
+
+def reference_summary(*, session: Session, as_of: str | None = None) -> dict[str, int]:
+    """How much reference data the exchange holds (for the demo and health checks)."""
+    from sqlalchemy import func
+
+    from exchange.agreements.tables import Agreement
+
+    def count(statement: Any) -> int:
+        return int(session.exec(statement).one())
+
+    return {
+        "countries": count(select(func.count()).select_from(Country)),
+        "aaah_members": count(
+            select(func.count()).select_from(Country).where(col(Country.aaah_member).is_(True))
+        ),
+        "safeguard_listed": len(safeguard_listed_codes(session=session, as_of=as_of)),
+        "cadres": count(select(func.count()).select_from(Cadre)),
+        "agreements": count(
+            select(func.count()).select_from(Agreement).where(col(Agreement.deleted).is_(False))
+        ),
+    }

@@ -1,0 +1,5 @@
+"""``python -m api.cli``: the same as the ``hrhx`` console script."""
+
+from api.cli import app
+
+app()
