@@ -1,0 +1,164 @@
+"""Constraints C1-C4 and the objective tiers on tiny rounds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from solver import check_solution, solve
+from tests.solver.factories import agreement, deposit, parse, scenario, withdrawal
+
+
+def run(raw: dict[str, Any]) -> Any:
+    result = solve(raw)
+    assert result.status == "OPTIMAL"
+    assert check_solution(parse(raw), result) == []
+    return result
+
+
+def test_c1_capacities() -> None:
+    r = run(scenario([deposit(count=7)], [withdrawal(count=5), withdrawal("w2", count=5)]))
+    assert sum(m.count for m in r.matches) == 7
+    assert r.unmatched.withdrawals[0].reasons[0].code == "CAPACITY_USED"
+
+
+def test_c2_quota_caps_relocation_only_and_any_cadre_in_quotas() -> None:
+    # the quota names cadre 2221 although A.cadres lists only 2211: it still binds
+    a = agreement(cadres=["2211"], quotas={"2221": 3})
+    raw = scenario(
+        [deposit(count=10, modalities=["relocation", "remote"])],
+        [withdrawal(count=5), withdrawal("w2", count=5, modality="remote")],
+        agreements=[a],
+    )
+    r = run(raw)
+    by_w = {m.withdrawal_id: m.count for m in r.matches}
+    assert by_w == {"w1": 3, "w2": 5}
+    assert r.unmatched.withdrawals[0].reasons[0].code == "AGREEMENT_QUOTA"
+
+
+def test_c2_expired_agreement_quota_does_not_bind() -> None:
+    a = agreement(quotas={"2221": 3}, valid_to="2026-01")
+    r = run(scenario([deposit()], [withdrawal()], agreements=[a]))
+    assert r.objective.priority_fill == 10
+
+
+def test_c3_depletion_cap_exact_floor() -> None:
+    wf = [{"country": "AAA", "cadre": "2221", "stock": 100}]
+    raw = scenario(
+        [deposit(count=50)],
+        [withdrawal(count=20), withdrawal("w2", country="CCC", count=20)],
+        workforce=wf,
+        policy={"max_depletion_share": 0.29},  # floor(29.0) = 29, floats say 28.99...
+    )
+    r = run(raw)
+    assert r.objective.priority_fill == 29
+    reasons = {x.code for u in r.unmatched.withdrawals for x in u.reasons}
+    assert "DEPLETION_CAP" in reasons
+
+
+def test_c4_pair_minimum_benefit_counts_zero_benefit_flow() -> None:
+    raw = scenario(
+        [deposit(count=5), deposit("d2", country="CCC", count=5)],
+        [withdrawal(count=5, benefit_usd_per_worker=0)],
+        policy={"pair_minimum_benefit_usd": 1},
+    )
+    r = run(raw)
+    assert r.matches == []
+    assert r.unmatched.withdrawals[0].reasons[0].code == "PAIR_MINIMUM_BENEFIT"
+    raw2 = scenario(
+        [deposit(count=5)],
+        [withdrawal(count=3, benefit_usd_per_worker=100)],
+        policy={"pair_minimum_benefit_usd": 250},
+    )
+    assert run(raw2).objective.priority_fill == 3  # 300 >= 250
+    raw3 = scenario(
+        [deposit(count=5)],
+        [withdrawal(count=2, benefit_usd_per_worker=100)],
+        policy={"pair_minimum_benefit_usd": 250},
+    )
+    assert run(raw3).objective.priority_fill == 0  # 200 < 250
+
+
+def test_tier2_min_fill_then_tier3_benefit() -> None:
+    # 10 workers; BBB asks 10 (priority 1), CCC asks 10 (priority 1): tier 2 splits 5/5
+    raw = scenario(
+        [deposit(count=10)],
+        [
+            withdrawal(count=10, benefit_usd_per_worker=10),
+            withdrawal("w2", country="CCC", count=10, benefit_usd_per_worker=20),
+        ],
+    )
+    r = run(raw)
+    assert r.objective.model_dump() == {
+        "priority_fill": 10,
+        "min_fill_permille": 500,
+        "benefit_usd": 150,
+    }
+
+
+def test_tier1_beats_tier2() -> None:
+    raw = scenario(
+        [deposit(count=10)],
+        [withdrawal(count=10, priority=2), withdrawal("w2", country="CCC", count=10)],
+    )
+    r = run(raw)
+    assert r.objective.priority_fill == 20
+    assert r.objective.min_fill_permille == 0
+
+
+def test_unservable_destination_does_not_count_in_tier2() -> None:
+    raw = scenario(
+        [deposit(count=10)],
+        [withdrawal(count=10), withdrawal("w2", country="CCC", cadre="2211", count=10)],
+    )
+    r = run(raw)
+    assert r.objective.min_fill_permille == 1000
+    w2 = next(u for u in r.unmatched.withdrawals if u.id == "w2")
+    assert [x.code for x in w2.reasons] == ["CADRE"]
+
+
+def test_empty_round() -> None:
+    r = run(scenario([], []))
+    assert r.objective.model_dump() == {"priority_fill": 0, "min_fill_permille": 0, "benefit_usd": 0}
+
+
+def test_tie_break_prefers_less_training_then_preferences() -> None:
+    raw = scenario(
+        [
+            deposit(count=5, languages={"de": "A1"}),
+            deposit("d2", count=5, languages={"de": "B2"}),
+            deposit("d3", country="CCC", count=5, languages={"de": "B2"}),
+        ],
+        [
+            withdrawal(
+                count=5,
+                required_languages={"de": "B2"},
+                language_training_months=24,
+                preferred_origins=["CCC"],
+            )
+        ],
+    )
+    r = run(raw)
+    assert [(m.deposit_id, m.count) for m in r.matches] == [("d3", 5)]
+
+
+def test_explanation_language_sentence() -> None:
+    raw = scenario(
+        [deposit(count=6, languages={"de": "B1"})],
+        [withdrawal(count=3, required_languages={"de": "B2"})],
+    )
+    r = run(raw)
+    reason = r.unmatched.withdrawals[0].reasons[0]
+    assert reason.code == "LANGUAGE_GAP"
+    assert reason.workers == 6
+    assert reason.detail == (
+        "de B2 required, best offer B1: 6 months of training would bridge it, 0 offered."
+    )
+    assert r.unmatched.deposits[0].reasons[0].workers == 3
+
+
+def test_progress_events() -> None:
+    events: list[Any] = []
+    solve(scenario([deposit()], [withdrawal()]), on_progress=events.append)
+    assert [e.tier for e in events][:2] == [1, 1]
+    assert events[1].incumbent == 10
+    assert events[1].bound == 10
