@@ -123,9 +123,15 @@ def build_scenario(
 ) -> dict[str, Any]:
     """Freeze the open postings (in scope) and the reference data into a MATCHING.md scenario."""
     month = as_of or current_month()
+    problems: list[Problem] = []
     if not MONTH_RE.match(month):
-        raise InvalidInput([Problem(("as_of",), f"month must be YYYY-MM, got {month!r}")])
-    frozen_policy = scenario_policy(policy)
+        problems.append(Problem(("as_of",), f"month must be YYYY-MM, got {month!r}"))
+    try:
+        frozen_policy = scenario_policy(policy)
+    except InvalidInput as error:
+        problems += error.problems
+    if problems:
+        raise InvalidInput(problems)
     country_filter = {c.upper() for c in countries} if countries else None
     cadre_filter = set(cadres) if cadres else None
 

@@ -1,0 +1,112 @@
+"""The scenario builder: open postings frozen into a valid MATCHING.md scenario."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+import solver
+from exchange.agreements.service import create_agreement, delete_agreement
+from exchange.errors import InvalidInput
+from exchange.postings.service import create_deposit, create_withdrawal, withdraw_deposit
+from exchange.reference.tables import WorkforceFact
+from exchange.scenarios.builder import build_scenario
+from exchange.timestamps import current_month
+from tests.exchange.factories import ADMIN, deposit_payload, seed_reference, withdrawal_payload
+
+
+@pytest.fixture
+def loaded(session: Session) -> Session:
+    seed_reference(session)
+    create_deposit(session=session, actor=ADMIN, data=deposit_payload(id="d2"))
+    create_deposit(session=session, actor=ADMIN, data=deposit_payload(id="d1", cadre="2240"))
+    gone = create_deposit(session=session, actor=ADMIN, data=deposit_payload(id="d3"))
+    withdraw_deposit(session=session, actor=ADMIN, deposit_id=gone.id, expected_version=1)
+    used = create_deposit(session=session, actor=ADMIN, data=deposit_payload(id="d4"))
+    used.remaining = 0
+    used.status = "filled"
+    create_withdrawal(session=session, actor=ADMIN, data=withdrawal_payload(id="w1"))
+    partly = create_withdrawal(
+        session=session, actor=ADMIN, data=withdrawal_payload(id="w2", country="GBR")
+    )
+    partly.remaining = 4
+    create_agreement(
+        session=session,
+        actor=ADMIN,
+        data={
+            "id": "a1",
+            "origin": "NPL",
+            "destination": "DEU",
+            "valid_from": "2024-01",
+            "valid_to": "2030-12",
+            "g2g": True,
+        },
+    )
+    create_agreement(
+        session=session,
+        actor=ADMIN,
+        data={
+            "id": "a0",
+            "origin": "PHL",
+            "destination": "DEU",
+            "valid_from": "2024-01",
+            "valid_to": "2030-12",
+        },
+    )
+    delete_agreement(session=session, actor=ADMIN, agreement_id="a0", expected_version=1)
+    session.add(WorkforceFact(country="NPL", cadre="2221", stock=9000, positive_list=True))
+    session.commit()
+    return session
+
+
+def test_open_postings_with_remaining_become_the_scenario(loaded: Session) -> None:
+    scenario = build_scenario(session=loaded, policy={"seed": 7}, as_of="2026-11")
+    assert list(scenario) == [
+        "as_of",
+        "policy",
+        "countries",
+        "workforce",
+        "agreements",
+        "deposits",
+        "withdrawals",
+    ]
+    assert scenario["as_of"] == "2026-11"
+    assert scenario["policy"]["seed"] == 7
+    assert scenario["policy"]["safeguard_mode"] == "strict"
+    assert [d["id"] for d in scenario["deposits"]] == ["d1", "d2"]
+    assert [(w["id"], w["count"]) for w in scenario["withdrawals"]] == [("w1", 10), ("w2", 4)]
+    assert [a["id"] for a in scenario["agreements"]] == ["a1"]
+    assert [c["code"] for c in scenario["countries"]] == ["DEU", "GBR", "JPN", "NPL", "PHL"]
+    listed = [c["code"] for c in scenario["countries"] if c["safeguard_listed"]]
+    assert listed == ["NPL"]
+    assert scenario["workforce"] == [
+        {
+            "country": "NPL",
+            "cadre": "2221",
+            "stock": 9000,
+            "education_cost_usd": None,
+            "positive_list": True,
+        }
+    ]
+    assert isinstance(solver.validate(scenario), solver.Scenario)
+
+
+def test_filters_by_country_and_cadre(loaded: Session) -> None:
+    scenario = build_scenario(session=loaded, countries=["npl", "GBR"], cadres=["2221"])
+    assert [d["id"] for d in scenario["deposits"]] == ["d2"]
+    assert [w["id"] for w in scenario["withdrawals"]] == ["w2"]
+    only_referenced = build_scenario(session=loaded, countries=["NPL"], all_countries=False)
+    assert [c["code"] for c in only_referenced["countries"]] == ["DEU", "NPL"]
+    assert isinstance(solver.validate(only_referenced), solver.Scenario)
+
+
+def test_defaults_and_bad_policy(loaded: Session) -> None:
+    scenario = build_scenario(session=loaded)
+    assert scenario["as_of"] == current_month()
+    with pytest.raises(InvalidInput) as caught:
+        build_scenario(session=loaded, policy={"mode": 1, "safeguard_mode": "lax"}, as_of="26-1")
+    assert {p.loc for p in caught.value.problems} == {
+        ("as_of",),
+        ("policy", "mode"),
+        ("policy", "safeguard_mode"),
+    }
