@@ -1,0 +1,96 @@
+"""Every ``hrhx`` command through Typer's runner, on a temporary SQLite database."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from api.cli import app
+from exchange.db import get_engine, session_scope
+from exchange.identity.service import authenticate
+from exchange.identity.tables import User
+from exchange.migrate import current_revision
+from exchange.postings.service import create_deposit, create_withdrawal
+from tests.exchange.factories import ADMIN, deposit_payload, seed_reference, withdrawal_payload
+
+
+def _seeded(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    with session_scope() as session:
+        seed_reference(session)
+    with session_scope() as session:
+        create_deposit(session=session, actor=ADMIN, data=deposit_payload(id="d1"))
+        create_withdrawal(session=session, actor=ADMIN, data=withdrawal_payload(id="w1"))
+
+
+def test_db_upgrade_migrates_the_configured_database(cli_db: str, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "migrated" in result.output
+    assert current_revision(get_engine()) is not None
+
+
+def test_users_create_prints_the_token_once(cli_db: str, runner: CliRunner) -> None:
+    _seeded(runner)
+    result = runner.invoke(
+        app, ["users", "create", "Sita", "--role", "focal_point", "--country", "NPL"]
+    )
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    with session_scope() as session:
+        assert authenticate(session=session, token=token).country == "NPL"
+        stored = session.exec(select(User)).one()
+        assert token not in stored.token_hash
+    listed = runner.invoke(app, ["users", "list"])
+    assert "Sita" in listed.output
+    assert token not in listed.output
+    bad = runner.invoke(app, ["users", "create", "X", "--role", "king"])
+    assert bad.exit_code == 2
+
+
+def test_export_scenario_writes_a_valid_scenario(
+    cli_db: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    _seeded(runner)
+    out = tmp_path / "scenario.json"
+    result = runner.invoke(app, ["export", "scenario", "--out", str(out), "--as-of", "2026-11"])
+    assert result.exit_code == 0, result.output
+    scenario = json.loads(out.read_text())
+    assert scenario["as_of"] == "2026-11"
+    assert [d["id"] for d in scenario["deposits"]] == ["d1"]
+    assert [c["code"] for c in scenario["countries"] if c["safeguard_listed"]] == ["NPL"]
+    bad = runner.invoke(app, ["export", "scenario", "--out", str(out), "--as-of", "11/2026"])
+    assert bad.exit_code == 2
+
+
+def test_solve_delegates_to_the_solver(cli_db: str, runner: CliRunner, tmp_path: Path) -> None:
+    _seeded(runner)
+    out = tmp_path / "scenario.json"
+    runner.invoke(app, ["export", "scenario", "--out", str(out), "--as-of", "2026-11"])
+    result = runner.invoke(app, ["solve", str(out), "--time-limit", "5", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["status"] in {"OPTIMAL", "FEASIBLE"}
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"as_of": "2026-11", "deposits": [{"id": "x"}]}))
+    assert runner.invoke(app, ["solve", str(broken)]).exit_code == 2
+
+
+def test_serve_calls_api_server_run(
+    cli_db: str, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, int]] = []
+    fake = types.ModuleType("api.server")
+    fake.run = lambda host, port: calls.append((host, port))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "api.server", fake)
+    import api
+
+    monkeypatch.setattr(api, "server", fake, raising=False)
+    result = runner.invoke(app, ["serve", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert calls == [("127.0.0.1", 8123)]
