@@ -1,0 +1,82 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from api.problems import install_problem_handlers
+from api.routers import (
+    agreements,
+    dashboard,
+    health,
+    ledger,
+    postings,
+    proposals,
+    reference,
+    rounds,
+    users,
+)
+from exchange.config import Settings, get_settings
+from exchange.db import make_engine
+from exchange.rounds.worker import RoundWorker
+
+DESCRIPTION = """\
+The HRH exchange: origin countries deposit surplus health workers, destinations withdraw
+positions, matching rounds propose fair matches that both sides accept, closing a round books them
+in a ledger. Errors are RFC 9457 problem details (`application/problem+json`).
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    start_worker: bool = False,
+    worker_poll_s: float = 1.0,
+) -> FastAPI:
+    """An app on ``engine`` (or the configured database); ``start_worker`` runs the round worker
+    thread for the app's lifetime (servers do; tests usually solve rounds explicitly).
+    """
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if start_worker:
+            worker = RoundWorker(engine, poll_s=worker_poll_s)
+            worker.start()
+        app.state.worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(
+        title="hrhx: HRH exchange",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    app.state.worker = None
+    install_problem_handlers(app)
+    for module in (
+        health,
+        users,
+        reference,
+        agreements,
+        postings,
+        rounds,
+        proposals,
+        ledger,
+        dashboard,
+    ):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,142 @@
+"""Annotated dependencies: the database session (the one transaction boundary), the actor,
+pagination and ``If-Match`` versions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.problems import PreconditionRequired
+from exchange.config import Settings, get_settings
+from exchange.errors import InvalidInput, Problem
+from exchange.identity.actor import Actor
+from exchange.identity.service import authenticate
+
+
+def get_engine_dep(request: Request) -> Engine:
+    """The engine the app was created with."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine_dep)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    """One unit of work per request: commit when the route succeeds, roll back when it raises.
+
+    Scoped to the route function, so the commit happens before the response is sent: a client
+    that got a 2xx can rely on the write being durable.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+bearer = HTTPBearer(
+    auto_error=False, description="A token from `hrhx users create` or POST /v1/users"
+)
+
+
+def get_actor(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    """The caller, from the bearer token (401 when missing or unknown)."""
+    token = credentials.credentials if credentials else None
+    return authenticate(session=session, token=token)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a list to return."""
+
+    limit: int
+    offset: int
+
+
+def get_page(
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, description="page size")] = 100,
+    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+) -> Page:
+    """Pagination parameters, the page size capped by ``HRHX_MAX_PAGE_SIZE``."""
+    if limit > settings.max_page_size:
+        raise InvalidInput(
+            [Problem(("query", "limit"), f"at most {settings.max_page_size}")],
+        )
+    return Page(limit=limit, offset=offset)
+
+
+PageDep = Annotated[Page, Depends(get_page)]
+
+
+def parse_version(value: str) -> int | None:
+    """The version in an ``If-Match`` header (``3``, ``"3"`` or ``W/"3"``), None if unreadable."""
+    value = value.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    return int(value) if value.isdigit() else None
+
+
+def get_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description="The version to change (the ETag of the last read)"),
+    ] = None,
+) -> int:
+    """The version named by ``If-Match``: 428 when missing, 422 when unreadable."""
+    if if_match is None:
+        raise PreconditionRequired("If-Match: <version> is required (see the ETag of a GET)")
+    version = parse_version(if_match)
+    if version is None:
+        raise InvalidInput([Problem(("header", "If-Match"), "a version number is expected")])
+    return version
+
+
+IfMatchDep = Annotated[int, Depends(get_if_match)]
+
+
+def etag(version: int) -> str:
+    """The ETag of a version."""
+    return f'"{version}"'
+
+
+def get_optional_if_match(
+    if_match: Annotated[
+        str | None, Header(description="Optional: the version to change (412 when stale)")
+    ] = None,
+) -> int | None:
+    """The version named by an optional ``If-Match``."""
+    if if_match is None:
+        return None
+    return get_if_match(if_match)
+
+
+OptionalIfMatchDep = Annotated[int | None, Depends(get_optional_if_match)]

@@ -1,0 +1,190 @@
+"""RFC 9457 problem details: the one place where domain exceptions become HTTP responses.
+
+Services raise ``ExchangeError`` subclasses (exchange/errors.py); request validation raises
+FastAPI's ``RequestValidationError``; unknown routes raise Starlette's ``HTTPException``. Each is
+rendered here as ``application/problem+json`` with ``type``, ``title``, ``status``, ``detail`` and,
+for validation problems, ``errors: [{loc, msg}]`` listing every problem at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from exchange.errors import (
+    Conflict,
+    ExchangeError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    TooMany,
+    Unauthorized,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://hrhx.org/problems/"
+
+
+class PreconditionRequired(ExchangeError):
+    """A conditional write (PATCH, DELETE) came without ``If-Match``."""
+
+    title = "Precondition required"
+
+
+STATUS_OF: dict[type[ExchangeError], tuple[int, str]] = {
+    InvalidInput: (422, "invalid-input"),
+    NotFound: (404, "not-found"),
+    Forbidden: (403, "forbidden"),
+    Unauthorized: (401, "unauthorized"),
+    Conflict: (409, "conflict"),
+    PreconditionFailed: (412, "precondition-failed"),
+    PreconditionRequired: (428, "precondition-required"),
+    TooMany: (429, "too-many-requests"),
+}
+
+
+class ValidationProblem(BaseModel):
+    """One validation problem: where in the request and what is wrong."""
+
+    loc: list[str | int]
+    msg: str
+
+
+class ProblemDetails(BaseModel):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ValidationProblem] | None = None
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _status_of(exc: ExchangeError) -> tuple[int, str]:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 400, "bad-request"
+
+
+async def _exchange_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ExchangeError)
+    status, slug = _status_of(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, TooMany):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    errors = None
+    if isinstance(exc, InvalidInput):
+        errors = [{"loc": list(p.loc), "msg": p.msg} for p in exc.problems]
+    return problem_response(
+        status,
+        slug,
+        exc.title,
+        exc.detail,
+        instance=request.url.path,
+        errors=errors,
+        headers=headers or None,
+    )
+
+
+def _msg(error: dict[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":
+        return "unknown field"
+    return str(error.get("msg", "invalid"))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": list(e.get("loc", ())), "msg": _msg(e)} for e in exc.errors()]
+    summary = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+    return problem_response(
+        422,
+        "invalid-input",
+        "Invalid input",
+        f"{len(errors)} problem(s): {summary}",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 400: "Bad request", 413: "Too large"}
+    title = titles.get(exc.status_code, "HTTP error")
+    slug = title.lower().replace(" ", "-")
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    return problem_response(
+        exc.status_code,
+        slug,
+        title,
+        detail,
+        instance=request.url.path,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error of ``app`` as problem details."""
+    app.add_exception_handler(ExchangeError, _exchange_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+_DESCRIPTIONS = {
+    401: "No bearer token, or an unknown one",
+    403: "The caller's role lacks the right",
+    404: "No such object (or the caller may not learn that it exists)",
+    409: "Conflicts with the object's current state",
+    412: "The If-Match version is stale",
+    422: "Invalid input: every problem is listed in `errors`",
+    428: "If-Match is required",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting the problem details a route may answer with."""
+    return {
+        status: {
+            "model": ProblemDetails,
+            "description": _DESCRIPTIONS.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }
+
+
+READ = (401, 403, 404)
+WRITE = (401, 403, 404, 409, 422)

@@ -1,0 +1,101 @@
+"""Bilateral agreements: read by any role, written by planners."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import ActorDep, IfMatchDep, PageDep, SessionDep, etag
+from api.problems import errors
+from exchange.agreements import service
+from exchange.agreements.schemas import (
+    AgreementCreate,
+    AgreementPublic,
+    AgreementsPublic,
+    AgreementUpdate,
+)
+
+router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
+
+
+def _public(agreement: object) -> AgreementPublic:
+    return AgreementPublic.model_validate(agreement, from_attributes=True)
+
+
+@router.get("", response_model=AgreementsPublic, responses=errors(401, 422))
+def list_agreements(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    origin: Annotated[str | None, Query(description="origin country")] = None,
+    destination: Annotated[str | None, Query(description="destination country")] = None,
+    country: Annotated[str | None, Query(description="either side")] = None,
+) -> AgreementsPublic:
+    """Agreements not deleted, by id (paginated)."""
+    rows = service.list_agreements(
+        session=session, origin=origin, destination=destination, country=country
+    )
+    page_rows = rows[page.offset : page.offset + page.limit]
+    return AgreementsPublic(data=[_public(a) for a in page_rows], count=len(rows))
+
+
+@router.post(
+    "", status_code=201, response_model=AgreementPublic, responses=errors(401, 403, 409, 422)
+)
+def post_agreement(
+    data: AgreementCreate, session: SessionDep, actor: ActorDep, response: Response
+) -> AgreementPublic:
+    """Record an agreement (planner)."""
+    agreement = service.create_agreement(session=session, actor=actor, data=data)
+    response.headers["ETag"] = etag(agreement.version)
+    response.headers["Location"] = f"/v1/agreements/{agreement.id}"
+    return _public(agreement)
+
+
+@router.get("/{agreement_id}", response_model=AgreementPublic, responses=errors(401, 404))
+def get_agreement(
+    agreement_id: str, session: SessionDep, actor: ActorDep, response: Response
+) -> AgreementPublic:
+    """One agreement."""
+    agreement = service.get_agreement(session=session, agreement_id=agreement_id)
+    response.headers["ETag"] = etag(agreement.version)
+    return _public(agreement)
+
+
+@router.patch(
+    "/{agreement_id}",
+    response_model=AgreementPublic,
+    responses=errors(401, 403, 404, 412, 422, 428),
+)
+def patch_agreement(
+    agreement_id: str,
+    data: AgreementUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    version: IfMatchDep,
+    response: Response,
+) -> AgreementPublic:
+    """Edit an agreement (planner); ``If-Match: <version>`` required."""
+    agreement = service.update_agreement(
+        session=session,
+        actor=actor,
+        agreement_id=agreement_id,
+        data=data,
+        expected_version=version,
+    )
+    response.headers["ETag"] = etag(agreement.version)
+    return _public(agreement)
+
+
+@router.delete(
+    "/{agreement_id}", response_model=AgreementPublic, responses=errors(401, 403, 404, 412, 428)
+)
+def delete_agreement(
+    agreement_id: str, session: SessionDep, actor: ActorDep, version: IfMatchDep
+) -> AgreementPublic:
+    """Delete an agreement (planner; soft delete, kept for the audit); ``If-Match`` required."""
+    agreement = service.delete_agreement(
+        session=session, actor=actor, agreement_id=agreement_id, expected_version=version
+    )
+    return _public(agreement)

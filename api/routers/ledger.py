@@ -1,0 +1,46 @@
+"""Countries' accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import ActorDep, PageDep, SessionDep
+from api.problems import errors
+from exchange.ledger import service
+from exchange.ledger.schemas import LedgerEntryPublic, LedgerPublic
+
+router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+
+Kind = Literal["workers_out", "workers_in", "benefit_receivable", "benefit_payable"]
+
+
+@router.get("/{country}", response_model=LedgerPublic, responses=errors(401, 404, 422))
+def get_ledger(
+    country: str,
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    round: Annotated[int | None, Query(description="only this round's entries")] = None,
+    kind: Annotated[Kind | None, Query()] = None,
+) -> LedgerPublic:
+    """A country's entries (each with round and proposal) and balances (sums of all entries).
+
+    Its focal point, planners, viewers and admins; another country's focal point gets 404.
+    """
+    rows, total, balances = service.get_ledger(
+        session=session,
+        actor=actor,
+        country=country,
+        round_id=round,
+        kind=kind,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return LedgerPublic(
+        country=country.upper(),
+        balances=balances,
+        data=[LedgerEntryPublic.model_validate(e, from_attributes=True) for e in rows],
+        count=total,
+    )

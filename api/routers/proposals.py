@@ -1,0 +1,79 @@
+"""Proposals: read, accept, decline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query
+
+from api.deps import ActorDep, PageDep, SessionDep
+from api.problems import errors
+from exchange.proposals import service
+from exchange.proposals.schemas import ProposalAnswer, ProposalPublic, ProposalsPublic
+
+router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
+
+Answer = Annotated[ProposalAnswer | None, Body()]
+
+
+@router.get("", response_model=ProposalsPublic, responses=errors(401, 404, 422))
+def list_proposals(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    round: Annotated[int | None, Query(description="round id")] = None,
+    status: Annotated[str | None, Query()] = None,
+    country: Annotated[str | None, Query(description="origin or destination")] = None,
+) -> ProposalsPublic:
+    """Proposals the caller may see (focal points: their country's), by id."""
+    rows, total = service.list_proposals(
+        session=session,
+        actor=actor,
+        round_id=round,
+        status=status,
+        country=country,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return ProposalsPublic(
+        data=[ProposalPublic.model_validate(p, from_attributes=True) for p in rows], count=total
+    )
+
+
+@router.get("/{proposal_id}", response_model=ProposalPublic, responses=errors(401, 404))
+def get_proposal(proposal_id: int, session: SessionDep, actor: ActorDep) -> ProposalPublic:
+    """One proposal."""
+    proposal = service.get_proposal(session=session, actor=actor, proposal_id=proposal_id)
+    return ProposalPublic.model_validate(proposal, from_attributes=True)
+
+
+@router.post(
+    "/{proposal_id}/accept",
+    response_model=ProposalPublic,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def accept(
+    proposal_id: int, session: SessionDep, actor: ActorDep, answer: Answer = None
+) -> ProposalPublic:
+    """Accept for the caller's side (focal point of origin or destination; an admin names a
+    ``side`` or accepts both). Both sides accepted: ``confirmed``. Acting twice: 409.
+    """
+    proposal = service.accept_proposal(
+        session=session, actor=actor, proposal_id=proposal_id, side=answer.side if answer else None
+    )
+    return ProposalPublic.model_validate(proposal, from_attributes=True)
+
+
+@router.post(
+    "/{proposal_id}/decline",
+    response_model=ProposalPublic,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def decline(
+    proposal_id: int, session: SessionDep, actor: ActorDep, answer: Answer = None
+) -> ProposalPublic:
+    """Decline for the caller's side: ``declined``, and the pair is not proposed again."""
+    proposal = service.decline_proposal(
+        session=session, actor=actor, proposal_id=proposal_id, side=answer.side if answer else None
+    )
+    return ProposalPublic.model_validate(proposal, from_attributes=True)

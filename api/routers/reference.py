@@ -1,0 +1,98 @@
+"""Countries, cadres and workforce facts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from api.deps import ActorDep, OptionalIfMatchDep, SessionDep, etag
+from api.problems import errors
+from exchange.reference import service
+from exchange.reference.schemas import (
+    CadrePublic,
+    CountriesPublic,
+    CountryPublic,
+    CountryUpsert,
+    WorkforcePublic,
+    WorkforceUpdate,
+)
+
+router = APIRouter(prefix="/v1", tags=["reference"])
+
+Code = Annotated[str, Path(description="ISO 3166-1 alpha-3 code", examples=["NPL"])]
+CadreCode = Annotated[str, Path(description="ISCO-08 unit group", examples=["2221"])]
+
+
+@router.get("/countries", response_model=CountriesPublic, responses=errors(401))
+def list_countries(session: SessionDep, actor: ActorDep) -> CountriesPublic:
+    """Countries with their safeguard status (this month) and licensing languages."""
+    data = service.list_countries(session=session)
+    return CountriesPublic(data=data, count=len(data))
+
+
+@router.get("/countries/{code}", response_model=CountryPublic, responses=errors(401, 404))
+def get_country(code: Code, session: SessionDep, actor: ActorDep, response: Response) -> CountryPublic:
+    """One country."""
+    country = service.get_country(session=session, code=code)
+    response.headers["ETag"] = etag(country.version)
+    return country
+
+
+@router.put(
+    "/countries/{code}", response_model=CountryPublic, responses=errors(401, 403, 404, 412, 422)
+)
+def put_country(
+    code: Code,
+    data: CountryUpsert,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    version: OptionalIfMatchDep,
+) -> CountryPublic:
+    """Create or update a country (admin); ``safeguard_listed`` edits the safeguards list."""
+    country = service.upsert_country(
+        session=session, actor=actor, code=code, data=data, expected_version=version
+    )
+    response.headers["ETag"] = etag(country.version)
+    return country
+
+
+@router.get("/cadres", response_model=list[CadrePublic], responses=errors(401))
+def list_cadres(session: SessionDep, actor: ActorDep) -> list[CadrePublic]:
+    """ISCO-08 health cadres known to the exchange."""
+    return [CadrePublic.model_validate(c.model_dump()) for c in service.list_cadres(session=session)]
+
+
+@router.get(
+    "/workforce/{country}/{cadre}", response_model=WorkforcePublic, responses=errors(401, 404)
+)
+def get_workforce(
+    country: Code, cadre: CadreCode, session: SessionDep, actor: ActorDep
+) -> WorkforcePublic:
+    """Stock, education cost and positive-list status of a country's cadre."""
+    return service.get_workforce(session=session, country=country, cadre=cadre)
+
+
+@router.put(
+    "/workforce/{country}/{cadre}",
+    response_model=WorkforcePublic,
+    responses=errors(401, 403, 404, 412, 422),
+)
+def put_workforce(
+    country: Code,
+    cadre: CadreCode,
+    data: WorkforceUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    version: OptionalIfMatchDep,
+) -> WorkforcePublic:
+    """Create or update a workforce fact (planner, admin)."""
+    return service.put_workforce(
+        session=session,
+        actor=actor,
+        country=country,
+        cadre=cadre,
+        data=data,
+        expected_version=version,
+    )

@@ -1,0 +1,207 @@
+"""Rounds: create, run (202; solved by the round worker), watch, read, close."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+import anyio
+from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.deps import ActorDep, EngineDep, PageDep, SessionDep
+from api.problems import errors
+from exchange.identity.actor import Actor
+from exchange.proposals import service as proposals
+from exchange.proposals.schemas import ProposalPublic, ProposalsPublic
+from exchange.rounds import service
+from exchange.rounds.closing import close_round
+from exchange.rounds.schemas import (
+    CloseReport,
+    RoundCreate,
+    RoundEventPublic,
+    RoundPublic,
+    RoundsPublic,
+)
+
+router = APIRouter(prefix="/v1/rounds", tags=["rounds"])
+
+RoundStatus = Literal["draft", "running", "proposed", "failed", "closed"]
+ProposalStatus = Literal[
+    "pending",
+    "accepted_by_origin",
+    "accepted_by_destination",
+    "confirmed",
+    "declined",
+    "expired",
+    "rejected_at_close",
+]
+EVENT_POLL_S = 0.25
+
+
+@router.post("", status_code=201, response_model=RoundPublic, responses=errors(401, 403, 422))
+def post_round(
+    data: RoundCreate, session: SessionDep, actor: ActorDep, response: Response
+) -> RoundPublic:
+    """Create a round in status ``draft`` (planner)."""
+    rnd = service.create_round(session=session, actor=actor, data=data)
+    response.headers["Location"] = f"/v1/rounds/{rnd.id}"
+    return service.round_public(rnd)
+
+
+@router.get("", response_model=RoundsPublic, responses=errors(401, 422))
+def list_rounds(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    status: Annotated[RoundStatus | None, Query()] = None,
+) -> RoundsPublic:
+    """Rounds, newest first (paginated)."""
+    rows, total = service.list_rounds(
+        session=session, actor=actor, status=status, limit=page.limit, offset=page.offset
+    )
+    return RoundsPublic(data=[service.round_public(r) for r in rows], count=total)
+
+
+@router.get("/{round_id}", response_model=RoundPublic, responses=errors(401, 404))
+def get_round(round_id: int, session: SessionDep, actor: ActorDep) -> RoundPublic:
+    """Status, policy, objective values, timings and counts of a round."""
+    return service.round_public(service.get_round(session=session, actor=actor, round_id=round_id))
+
+
+def _wake_worker(request: Request) -> None:
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.wake()
+
+
+@router.post(
+    "/{round_id}/run",
+    status_code=202,
+    response_model=RoundPublic,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def run_round(
+    round_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    background: BackgroundTasks,
+    response: Response,
+) -> RoundPublic:
+    """Freeze the snapshot and record the solve job (planner); 202, the solve runs in the
+    background (status ``running`` then ``proposed`` or ``failed``). Watch ``/events``.
+    """
+    rnd = service.run_round(session=session, actor=actor, round_id=round_id)
+    background.add_task(_wake_worker, request)  # after the commit: the job is in the database
+    response.headers["Location"] = f"/v1/rounds/{round_id}"
+    return service.round_public(rnd)
+
+
+def _event_json(event: Any) -> dict[str, Any]:
+    return RoundEventPublic.model_validate(event, from_attributes=True).model_dump(mode="json")
+
+
+def _poll(engine: Engine, actor: Actor, round_id: int, after: int) -> tuple[list[Any], str]:
+    with Session(engine, expire_on_commit=False) as session:
+        events, status = service.events_after(
+            session=session, actor=actor, round_id=round_id, after_id=after
+        )
+        rows = [_event_json(e) for e in events]
+        session.rollback()
+    return rows, status
+
+
+async def _stream(engine: Engine, actor: Actor, round_id: int, after: int) -> AsyncIterator[str]:
+    yield "retry: 1000\n\n"
+    while True:
+        rows, status = await anyio.to_thread.run_sync(_poll, engine, actor, round_id, after)
+        for row in rows:
+            after = row["id"]
+            yield f"id: {row['id']}\nevent: {row['kind']}\ndata: {json.dumps(row)}\n\n"
+        if status != "running" and not rows:
+            yield f"event: end\ndata: {json.dumps({'status': status})}\n\n"
+            return
+        if not rows:
+            await anyio.sleep(EVENT_POLL_S)
+
+
+@router.get(
+    "/{round_id}/events",
+    responses={
+        **errors(401, 404),
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Server-sent events: `progress` (tier, incumbent, bound, elapsed_s),"
+            " `status`, and a final `end` with the round's status",
+        },
+    },
+)
+def round_events(
+    round_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    engine: EngineDep,
+    last_event_id: Annotated[str | None, Header()] = None,
+    after: Annotated[int, Query(ge=0, description="resume after this event id")] = 0,
+) -> StreamingResponse:
+    """Progress of the solve as server-sent events, until the round leaves ``running``."""
+    service.get_round(session=session, actor=actor, round_id=round_id)
+    if last_event_id and last_event_id.isdigit():
+        after = max(after, int(last_event_id))
+    return StreamingResponse(
+        _stream(engine, actor, round_id, after),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/{round_id}/scenario", responses=errors(401, 403, 404))
+def get_scenario(round_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The frozen snapshot (MATCHING.md scenario): `python -m solver` on it gives the result."""
+    return service.get_scenario(session=session, actor=actor, round_id=round_id)
+
+
+@router.get("/{round_id}/result", responses=errors(401, 404))
+def get_result(round_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The MATCHING.md result with unmatched reasons (focal points: their own lines)."""
+    return service.get_result(session=session, actor=actor, round_id=round_id)
+
+
+@router.get("/{round_id}/proposals", response_model=ProposalsPublic, responses=errors(401, 404))
+def list_round_proposals(
+    round_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    status: Annotated[ProposalStatus | None, Query()] = None,
+    country: Annotated[str | None, Query(description="origin or destination")] = None,
+) -> ProposalsPublic:
+    """One proposal per match (focal points: where their country is origin or destination)."""
+    rows, total = proposals.list_proposals(
+        session=session,
+        actor=actor,
+        round_id=round_id,
+        status=status,
+        country=country,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return ProposalsPublic(
+        data=[ProposalPublic.model_validate(p, from_attributes=True) for p in rows], count=total
+    )
+
+
+@router.post(
+    "/{round_id}/close", response_model=CloseReport, responses=errors(401, 403, 404, 409)
+)
+def post_close(round_id: int, session: SessionDep, actor: ActorDep) -> CloseReport:
+    """Close a proposed round (planner), in one transaction: confirmed proposals that still fit
+    become ledger entries and reduce the postings' ``remaining``; those that no longer fit are
+    ``rejected_at_close`` (listed here); the others expire. Closing twice is 409.
+    """
+    _, report = close_round(session=session, actor=actor, round_id=round_id)
+    return report

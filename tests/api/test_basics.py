@@ -1,0 +1,132 @@
+"""Health, identity, roles, problem details, OpenAPI, reference data."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api, deposit
+
+
+def test_healthz_reports_the_database(api: Api) -> None:
+    r = api.get(None, "/healthz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok"
+    assert body["database"]["dialect"] in ("sqlite", "postgresql")
+    assert body["database"]["ok"] is True
+
+
+def test_no_or_bad_token_is_401_problem(api: Api) -> None:
+    r = api.get(None, "/v1/deposits")
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert {"type", "title", "status", "detail"} <= set(r.json())
+    assert api.get("not-a-token", "/v1/deposits").status_code == 401
+
+
+def test_admin_creates_users_and_token_works_once_shown(api: Api) -> None:
+    r = api.post("admin", "/v1/users", json={"name": "ana", "role": "focal_point", "country": "PHL"})
+    assert r.status_code == 201, r.text
+    token = r.json()["token"]
+    me = api.get(token, "/v1/me").json()
+    assert me["role"] == "focal_point" and me["country"] == "PHL"
+    listed = api.get("admin", "/v1/users").json()
+    assert all("token" not in u and "token_hash" not in u for u in listed)
+    assert api.post("planner", "/v1/users", json={"name": "x", "role": "viewer"}).status_code == 403
+    dup = api.post("admin", "/v1/users", json={"name": "ana", "role": "viewer"})
+    assert dup.status_code == 409
+
+
+def test_validation_lists_every_problem_and_unknown_fields(api: Api) -> None:
+    r = api.post("admin", "/v1/users", json={"name": "z", "role": "wizard", "colour": "red"})
+    assert r.status_code == 422
+    body = r.json()
+    assert r.headers["content-type"].startswith("application/problem+json")
+    locs = {tuple(e["loc"]) for e in body["errors"]}
+    assert ("body", "colour") in locs and ("body", "role") in locs
+    bad = deposit(count=0, available_from="2027-13", cadre="9999")
+    r = api.post("phl", "/v1/deposits", json=bad)
+    assert r.status_code == 422
+    assert len(r.json()["errors"]) >= 3
+
+
+def test_unknown_route_is_problem_json(api: Api) -> None:
+    r = api.get("admin", "/v1/nothing")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_openapi_documents_every_endpoint_and_errors(api: Api) -> None:
+    spec = api.get(None, "/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/healthz",
+        "/v1/countries/{code}",
+        "/v1/cadres",
+        "/v1/workforce/{country}/{cadre}",
+        "/v1/agreements/{agreement_id}",
+        "/v1/deposits/{deposit_id}",
+        "/v1/withdrawals/{withdrawal_id}",
+        "/v1/rounds/{round_id}/run",
+        "/v1/rounds/{round_id}/events",
+        "/v1/rounds/{round_id}/scenario",
+        "/v1/rounds/{round_id}/result",
+        "/v1/rounds/{round_id}/proposals",
+        "/v1/rounds/{round_id}/close",
+        "/v1/proposals/{proposal_id}/accept",
+        "/v1/proposals/{proposal_id}/decline",
+        "/v1/ledger/{country}",
+        "/v1/dashboard/summary",
+        "/v1/dashboard/flows",
+        "/v1/users",
+    ):
+        assert path in paths, path
+    assert "ProblemDetails" in spec["components"]["schemas"]
+    assert "422" in paths["/v1/deposits"]["post"]["responses"]
+    assert "412" in paths["/v1/deposits/{deposit_id}"]["patch"]["responses"]
+
+
+def test_reference_endpoints_and_roles(api: Api) -> None:
+    countries = api.get("viewer", "/v1/countries").json()
+    assert countries["count"] == 5
+    assert {"safeguard_listed", "licensing_languages"} <= set(countries["data"][0])
+    assert api.get("phl", "/v1/countries/DEU").json()["licensing_languages"] == {"de": "B2"}
+    assert api.get("phl", "/v1/countries/XXX").status_code == 404
+    assert len(api.get("viewer", "/v1/cadres").json()) == 2
+    r = api.put("planner", "/v1/countries/THA", json={"name": "Thailand"})
+    assert r.status_code == 403
+    r = api.put("admin", "/v1/countries/THA", json={"name": "Thailand", "safeguard_listed": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["safeguard_listed"] is True
+    w = api.get("viewer", "/v1/workforce/PHL/2221")
+    assert w.status_code == 200 and w.json()["stock"] == 500_000
+    assert api.put("phl", "/v1/workforce/PHL/2221", json={"stock": 1}).status_code == 403
+    r = api.put("planner", "/v1/workforce/PHL/2221", json={"stock": 400_000, "positive_list": True})
+    assert r.status_code == 200, r.text
+    assert api.get("viewer", "/v1/workforce/PHL/2221").json()["stock"] == 400_000
+
+
+def test_agreements_crud_with_if_match(api: Api) -> None:
+    body = {
+        "id": "a-phl-deu",
+        "origin": "PHL",
+        "destination": "DEU",
+        "g2g": True,
+        "valid_from": "2020-01",
+        "valid_to": "2099-12",
+        "benefit_usd_per_worker": 1000,
+    }
+    assert api.post("phl", "/v1/agreements", json=body).status_code == 403
+    r = api.post("planner", "/v1/agreements", json=body)
+    assert r.status_code == 201, r.text
+    assert api.get("viewer", "/v1/agreements").json()["count"] == 1
+    got = api.get("phl", "/v1/agreements/a-phl-deu")
+    etag = got.headers["etag"]
+    url = "/v1/agreements/a-phl-deu"
+    assert api.patch("planner", url, json={"benefit_usd_per_worker": 5}).status_code == 428
+    r = api.patch("planner", url, json={"benefit_usd_per_worker": 5}, headers={"If-Match": etag})
+    assert r.status_code == 200, r.text
+    stale = api.patch("planner", url, json={"recognition": True}, headers={"If-Match": etag})
+    assert stale.status_code == 412
+    r = api.delete("planner", url, headers={"If-Match": r.headers["etag"]})
+    assert r.status_code == 200
+    assert api.get("viewer", url).status_code == 404
