@@ -9,6 +9,8 @@ AAAH flag and listed countries stay listed in the edition that names them.
 from __future__ import annotations
 
 import importlib
+import importlib.resources
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -170,10 +172,48 @@ class ReferenceData:
     workforce: list[dict[str, Any]]
 
 
+def _fixture_file(name: str) -> Any:
+    """A JSON file of the fixtures package's reference data (``fixtures/reference/NAME.json``)."""
+    path = importlib.resources.files("fixtures").joinpath("reference", f"{name}.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def reference_from_fixtures() -> ReferenceData:
-    """The reference data of ``fixtures.reference``."""
-    reference = importlib.import_module("fixtures.reference")
-    raise NotImplementedError(f"adapter for {reference.__name__} not written yet")
+    """The reference data of the fixtures package (its JSON files, each with its source)."""
+    cadres = [(c["code"], c["name"]) for c in _fixture_file("cadres")["cadres"]]
+    members = [m["code"] for m in _fixture_file("aaah_members")["members"]]
+    editions = [
+        EditionData(
+            edition=e["edition"],
+            valid_from=e["valid_from"],
+            source=e.get("title") or e["edition"],
+            countries=[c["code"] for c in e["countries"]],
+        )
+        for e in _fixture_file("safeguard_list")["editions"]
+    ]
+    languages = {
+        d["code"]: dict(d.get("licensing_languages") or {})
+        for d in _fixture_file("destinations")["destinations"]
+    }
+    facts_file = _fixture_file("workforce_facts")
+    income = facts_file.get("income_groups", {})
+    costs = facts_file.get("education_cost_usd", {}).get("by_income_group", {})
+    workforce = []
+    for fact in facts_file.get("facts", []):
+        cost = fact.get("education_cost_usd")
+        if cost is None and fact["country"] in income:
+            cost = costs.get(income[fact["country"]], {}).get(fact["cadre"])
+        workforce.append(
+            {
+                "country": fact["country"],
+                "cadre": fact["cadre"],
+                "stock": fact.get("stock"),
+                "education_cost_usd": cost,
+                "positive_list": bool(fact.get("positive_list", False)),
+                "source": "illustrative (fixtures/reference/workforce_facts.json)",
+            }
+        )
+    return ReferenceData(cadres, members, editions, languages, workforce)
 
 
 def dataset_from_fixtures(name: str) -> dict[str, Any]:
