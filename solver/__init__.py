@@ -2,12 +2,13 @@
 
 Public API
 ----------
-- ``solve(scenario, *, time_limit_s=None, seed=None, on_progress=None, num_workers=None) -> Result``
-  runs a round.  ``scenario`` is a ``Scenario`` or a raw dict (validated first; an invalid dict gives
-  a ``Result`` with status ``INVALID`` and ``errors``).  ``time_limit_s`` and ``seed`` override the
-  policy; ``on_progress`` receives ``ProgressEvent``s (tier, incumbent, bound, elapsed seconds);
-  ``num_workers`` is accepted for API stability (the exact HiGHS backend runs single-threaded so that
-  results are byte-identical whatever it is).
+- ``solve(scenario, *, time_limit_s=None, seed=None, on_progress=None, num_workers=None)``
+  ``-> Result`` runs a round.  ``scenario`` is a ``Scenario`` or a raw dict (validated first;
+  an invalid dict gives a ``Result`` with status ``INVALID`` and ``errors``).
+  ``time_limit_s`` and ``seed`` override the policy.  ``on_progress`` receives
+  ``ProgressEvent``s (tier, incumbent, bound, elapsed seconds).  ``num_workers`` is accepted
+  for API stability: the exact HiGHS backend runs single-threaded, so results are
+  byte-identical whatever it is.
 - ``validate(raw) -> Scenario | list[Problem]``: every problem of a raw scenario dict, or the model.
 - ``check_solution(scenario, result) -> list[str]``: independent checker (no solver) of a result.
 - Models: ``Scenario``, ``Policy``, ``Country``, ``WorkforceFact``, ``Agreement``, ``Deposit``,

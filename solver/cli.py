@@ -27,7 +27,7 @@ def _read(path: str) -> Any:
 
 
 def run_cli(path: str, time_limit: float | None = None, seed: int | None = None) -> int:
-    """Solve the scenario at ``path`` ('-' for stdin), print the result JSON, return the exit code."""
+    """Solve the scenario at ``path`` ('-': stdin), print the result JSON, return the exit code."""
     try:
         raw = _read(path)
     except (OSError, json.JSONDecodeError) as exc:

@@ -111,7 +111,7 @@ class Context:
 
 def requirement(ctx: Context, w: Withdrawal) -> dict[str, str]:
     """R(w): w's languages merged with the destination's licensing languages (relocation)."""
-    merged = dict(w.required_languages)
+    merged: dict[str, str] = dict(w.required_languages)
     if w.modality == "relocation":
         for lang, level in ctx.licensing.get(w.country, {}).items():
             if LEVEL_RANK[level] > LEVEL_RANK.get(merged.get(lang, ""), 0):
@@ -314,7 +314,7 @@ class CadreBlock:
         return self.w_benefit[None, :] + self.agreement_benefit[self.o[rows][:, None], self.t]
 
     def failure_matrix(self, rows: slice) -> npt.NDArray[np.int8]:
-        """First failing rule (k + 1 for CODES[k], 0 = eligible), deposits ``rows`` x withdrawals."""
+        """First failing rule (k + 1 for CODES[k], 0: eligible), deposits ``rows`` x withdrawals."""
         o = self.o[rows][:, None]
         t = self.t[None, :]
         reloc = self.w_reloc[None, :]

@@ -12,13 +12,13 @@ Every reason carries one plain sentence a focal point can act on.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from solver.classes import Pairs
 from solver.eligibility import (
-    CODE_INDEX,
     CODES,
     Context,
     benefit,
@@ -28,7 +28,6 @@ from solver.eligibility import (
 )
 from solver.model import Group, RoundModel
 from solver.schema import (
-    LEVEL_RANK,
     Deposit,
     Reason,
     ReasonCode,
@@ -39,6 +38,7 @@ from solver.schema import (
 )
 
 IntArray = npt.NDArray[np.int64]
+ELIGIBILITY_CODES: tuple[ReasonCode, ...] = tuple(CODES)  # type: ignore[arg-type]
 CONSTRAINT_CODES: tuple[ReasonCode, ...] = (
     "CAPACITY_USED",
     "AGREEMENT_QUOTA",
@@ -167,7 +167,7 @@ def explain(
             for p in g.pairs.tolist():
                 tight[p].append(g)
 
-    def binding(p: int, counterpart_full: bool) -> tuple[str, Group | None]:
+    def binding(p: int, counterpart_full: bool) -> tuple[ReasonCode, Group | None]:
         if counterpart_full:
             return "CAPACITY_USED", None
         for code in CONSTRAINT_CODES[1:]:
@@ -203,12 +203,12 @@ def explain(
                     detail=f"No deposit of cadre {w.cadre} is offered in this round.",
                 )
             )
-        for k, code in enumerate(CODES[1:], start=2):
+        for k, code in enumerate(ELIGIBILITY_CODES[1:], start=2):
             n = int(pairs.w_workers[j, k])
             if n > 0:
                 d = pairs.deposits[int(pairs.w_rep[j, k])].rep
                 detail = eligibility_detail(ctx, code, d, w, n, for_withdrawal=True)
-                reasons.append(Reason(code=code, workers=n, detail=detail))  # type: ignore[arg-type]
+                reasons.append(Reason(code=code, workers=n, detail=detail))
         reasons.extend(
             _constraint_reasons(
                 [(int(pairs.dep[p]), p) for p in by_w.get(j, [])],
@@ -237,12 +237,12 @@ def explain(
                     detail=f"No withdrawal asks for cadre {d.cadre} in this round.",
                 )
             )
-        for k, code in enumerate(CODES[1:], start=2):
+        for k, code in enumerate(ELIGIBILITY_CODES[1:], start=2):
             n = int(pairs.d_workers[i, k])
             if n > 0:
                 w = pairs.withdrawals[int(pairs.d_rep[i, k])].rep
                 detail = eligibility_detail(ctx, code, d, w, n, for_withdrawal=False)
-                reasons.append(Reason(code=code, workers=n, detail=detail))  # type: ignore[arg-type]
+                reasons.append(Reason(code=code, workers=n, detail=detail))
         reasons.extend(
             _constraint_reasons(
                 [(int(pairs.wd[p]), p) for p in by_d.get(i, [])],
@@ -265,14 +265,14 @@ def _constraint_reasons(
     counterparts: list[tuple[int, int]],
     cap: IntArray,
     used: IntArray,
-    binding: object,
+    binding: Callable[[int, bool], tuple[ReasonCode, Group | None]],
     *,
     for_withdrawal: bool,
 ) -> list[Reason]:
-    totals: dict[str, int] = defaultdict(int)
-    group_of: dict[str, Group | None] = {}
+    totals: dict[ReasonCode, int] = defaultdict(int)
+    group_of: dict[ReasonCode, Group | None] = {}
     for other, p in counterparts:
-        code, group = binding(p, bool(used[other] >= cap[other]))  # type: ignore[operator]
+        code, group = binding(p, bool(used[other] >= cap[other]))
         totals[code] += int(cap[other])
         group_of.setdefault(code, group)
     return [
@@ -286,6 +286,3 @@ def _constraint_reasons(
         for code in CONSTRAINT_CODES
         if code in totals
     ]
-
-
-__all__ = ["CODE_INDEX", "LEVEL_RANK", "explain"]

@@ -49,7 +49,7 @@ def greedy(scenario: Scenario) -> list[Match]:
                 out_oc[(d.country, w.cadre)] += take
             left[d.id] -= take
             need -= take
-            a = ctx.agreement_of_pair(d.country, w.country, w.cadre)
+            best = ctx.agreement_of_pair(d.country, w.country, w.cadre)
             chosen.append(
                 Match(
                     deposit_id=d.id,
@@ -57,7 +57,7 @@ def greedy(scenario: Scenario) -> list[Match]:
                     count=take,
                     benefit_usd_per_worker=benefit(ctx, d, w),
                     language_training_months=gap_months(ctx, d, w),
-                    agreement_id=a.id if a else None,
+                    agreement_id=best.id if best else None,
                 )
             )
     minimum = scenario.policy.pair_minimum_benefit_usd
@@ -70,9 +70,9 @@ def greedy(scenario: Scenario) -> list[Match]:
         chosen = [m for m in chosen if total[(deps[m.deposit_id], wds[m.withdrawal_id])] >= minimum]
     merged: dict[tuple[str, str], Match] = {}
     for m in chosen:
-        key = (m.deposit_id, m.withdrawal_id)
-        if key in merged:
-            merged[key] = merged[key].model_copy(update={"count": merged[key].count + m.count})
+        ids = (m.deposit_id, m.withdrawal_id)
+        if ids in merged:
+            merged[ids] = merged[ids].model_copy(update={"count": merged[ids].count + m.count})
         else:
-            merged[key] = m
+            merged[ids] = m
     return [merged[k] for k in sorted(merged)]

@@ -1,4 +1,4 @@
-"""The lexicographic MIP of a round (spec sections 3-4) on the aggregated class-pair model, in HiGHS.
+"""The lexicographic MIP of a round (spec sections 3-4) on the aggregated class-pair model (HiGHS).
 
 One integer variable per eligible *class* pair (`solver.classes`), capacity rows per class (C1),
 one row per agreement quota (C2) and per depletion cap (C3), and, when a pair minimum benefit is
@@ -134,14 +134,14 @@ def new_highs() -> highspy.Highs:
     """A silent HiGHS instance (its one-time banner goes to /dev/null, not to our JSON stdout)."""
     global _banner_shown
     if _banner_shown:
-        h = highspy.Highs()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
     else:
         sys.stdout.flush()
         saved = os.dup(1)
         try:
             with open(os.devnull, "w") as null:
                 os.dup2(null.fileno(), 1)
-                h = highspy.Highs()
+                h = highspy.Highs()  # type: ignore[no-untyped-call]
         finally:
             os.dup2(saved, 1)
             os.close(saved)

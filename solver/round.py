@@ -6,8 +6,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from solver.classes import disaggregate, enumerate_pairs
 from solver.eligibility import Context
 from solver.explain import explain
@@ -118,6 +116,3 @@ def run_round(
             lp_bound_priority_fill=lp,
         ),
     )
-
-
-__all__ = ["run_round", "np"]

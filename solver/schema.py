@@ -105,7 +105,7 @@ class Deposit(_Input):
     languages: dict[LanguageCode, Level] = Field(default_factory=dict)
     available_from: Month
     available_to: Month
-    modalities: list[Modality] = Field(default_factory=lambda: ["relocation"])
+    modalities: list[Modality] = Field(default_factory=lambda: list[Modality](["relocation"]))
     max_duration_months: Annotated[int, Field(ge=0)] | None = None
     min_benefit_usd_per_worker: Money = 0
     excluded_destinations: list[CountryCode] = Field(default_factory=list)

@@ -43,7 +43,7 @@ def _str_list(value: Any) -> list[str]:
 
 
 def cross_reference_problems(raw: dict[str, Any]) -> list[Problem]:
-    """Problems pydantic cannot see: references, duplicates, windows (lenient on malformed input)."""
+    """Problems pydantic cannot see: references, duplicates, windows (lenient on bad input)."""
     problems: list[Problem] = []
 
     def add(path: str, message: str) -> None:
@@ -70,11 +70,11 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[Problem]:
     seen_facts: set[tuple[str, str]] = set()
     for i, fact in _items(raw, "workforce"):
         ref(f"workforce[{i}].country", fact.get("country"))
-        key = (fact.get("country"), fact.get("cadre"))
-        if isinstance(key[0], str) and isinstance(key[1], str):
-            if key in seen_facts:
-                add(f"workforce[{i}]", f"duplicate workforce fact for {key[0]} {key[1]}")
-            seen_facts.add((key[0], key[1]))
+        where, what = fact.get("country"), fact.get("cadre")
+        if isinstance(where, str) and isinstance(what, str):
+            if (where, what) in seen_facts:
+                add(f"workforce[{i}]", f"duplicate workforce fact for {where} {what}")
+            seen_facts.add((where, what))
 
     for key, fields, windows in (
         ("agreements", ("origin", "destination"), (("valid_from", "valid_to"),)),

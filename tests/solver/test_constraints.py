@@ -118,7 +118,11 @@ def test_unservable_destination_does_not_count_in_tier2() -> None:
 
 def test_empty_round() -> None:
     r = run(scenario([], []))
-    assert r.objective.model_dump() == {"priority_fill": 0, "min_fill_permille": 0, "benefit_usd": 0}
+    assert r.objective.model_dump() == {
+        "priority_fill": 0,
+        "min_fill_permille": 0,
+        "benefit_usd": 0,
+    }
 
 
 def test_tie_break_prefers_less_training_then_preferences() -> None:

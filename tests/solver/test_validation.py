@@ -52,7 +52,9 @@ def test_every_problem_is_listed() -> None:
 
 
 def test_null_is_absent() -> None:
-    raw = scenario([deposit(modalities=None, max_duration_months=None)], [withdrawal(priority=None)])
+    raw = scenario(
+        [deposit(modalities=None, max_duration_months=None)], [withdrawal(priority=None)]
+    )
     s = validate(raw)
     assert isinstance(s, Scenario)
     assert s.deposits[0].modalities == ["relocation"]

@@ -1,0 +1,73 @@
+"""The worked examples of spec/examples give exactly their expected tiers, proven optimal."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from solver import check_solution, solve
+from solver.cli import run_cli
+from solver.schema import Scenario
+
+HERE = Path(__file__).resolve().parent
+SHARED = Path(__file__).resolve().parents[2].parent / "shared/spec/examples"
+DATA = SHARED if SHARED.is_dir() else HERE / "data"
+NAMES = sorted(p.name.removesuffix(".expected.json") for p in DATA.glob("*.expected.json"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example(name: str) -> None:
+    raw = json.loads((DATA / f"{name}.json").read_text())
+    expected = json.loads((DATA / f"{name}.expected.json").read_text())
+    result = solve(raw)
+    assert result.status == "OPTIMAL"
+    assert result.model_dump(mode="json")["objective"] == expected["objective"]
+    assert check_solution(Scenario.model_validate(raw), result) == []
+
+
+def test_local_copy_matches_shared() -> None:
+    if not SHARED.is_dir():
+        pytest.skip("shared/ not present")
+    for p in SHARED.glob("*.json"):
+        assert (HERE / "data" / p.name).read_text() == p.read_text(), p.name
+
+
+def test_cli_prints_json_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(str(DATA / "asia-pacific-mini.json"), None, 3) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "OPTIMAL"
+    assert out["objective"]["priority_fill"] == 1300
+
+
+def test_cli_invalid_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"as_of": "2026-11", "deposits": [{"id": "x"}]}))
+    assert run_cli(str(bad), None, None) == 2
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"status", "errors"}
+
+
+def test_python_m_solver_stdin() -> None:
+    text = (DATA / "generated-strict-523.json").read_text()
+    proc = subprocess.run(
+        [sys.executable, "-m", "solver", "-", "--time-limit", "20", "--seed", "1"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["objective"]["priority_fill"] == 323
+    proc = subprocess.run(
+        [sys.executable, "-m", "solver", "-"],
+        input="{}",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["status"] == "INVALID"

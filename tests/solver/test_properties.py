@@ -1,0 +1,127 @@
+"""Properties over random small scenarios: feasibility, honesty, optimality, determinism."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+
+from solver import check_solution, solve
+from solver.check import check_matches, objective_of
+from solver.classes import enumerate_pairs
+from solver.eligibility import CODE_INDEX, CadreBlock, Context, first_failure, gap_months
+from solver.greedy import greedy
+from solver.schema import Match, Scenario
+from tests.solver.strategies import scenarios
+
+SETTINGS = settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+
+
+def dump(result: Any) -> dict[str, Any]:
+    return result.model_dump(mode="json", include={"matches", "objective", "unmatched"})
+
+
+@SETTINGS
+@given(scenarios())
+def test_result_is_feasible_and_honest_and_beats_greedy(raw: dict[str, Any]) -> None:
+    s = Scenario.model_validate(raw)
+    result = solve(s)
+    assert result.status == "OPTIMAL"
+    assert check_solution(s, result) == []
+    base = greedy(s)
+    assert check_matches(s, base) == []
+    assert result.objective is not None
+    assert result.objective.priority_fill >= objective_of(s, base).priority_fill
+    assert result.bound is not None
+    assert result.bound.priority_fill == result.objective.priority_fill
+    placed = {m.deposit_id: 0 for m in result.matches or []}
+    for m in result.matches or []:
+        placed[m.deposit_id] += m.count
+    assert result.unmatched is not None
+    for u in result.unmatched.deposits:
+        d = next(d for d in s.deposits if d.id == u.id)
+        assert u.unplaced == d.count - placed.get(d.id, 0)
+        assert u.reasons
+
+
+@SETTINGS
+@given(scenarios())
+def test_vectorised_rules_agree_with_scalar_rules(raw: dict[str, Any]) -> None:
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    countries = {c.code: i for i, c in enumerate(s.countries)}
+    for cadre in {d.cadre for d in s.deposits}:
+        ds = [d for d in s.deposits if d.cadre == cadre]
+        block = CadreBlock(ctx, cadre, ds, list(s.withdrawals), countries)
+        codes = block.failure_matrix(slice(0, len(ds)))
+        for i, d in enumerate(ds):
+            for j, w in enumerate(s.withdrawals):
+                code = first_failure(ctx, d, w)
+                assert codes[i, j] == (0 if code is None else CODE_INDEX[code])
+                if code is None:
+                    assert block.gap_levels(slice(i, i + 1))[0, j] * (
+                        s.policy.language_months_per_level
+                    ) == gap_months(ctx, d, w)
+    pairs = enumerate_pairs(ctx, s)
+    n = sum(1 for d in s.deposits for w in s.withdrawals if first_failure(ctx, d, w) is None)
+    assert pairs.pairs_eligible == n
+
+
+def brute_force(s: Scenario) -> tuple[int, int, int]:
+    """Lexicographic optimum of tiers 1-3 by enumerating every integer x."""
+    ctx = Context.of(s)
+    eligible = [
+        (d, w) for d in s.deposits for w in s.withdrawals if first_failure(ctx, d, w) is None
+    ]
+    best = (0, 0, 0)
+    ranges = [range(min(d.count, w.count) + 1) for d, w in eligible]
+    for xs in itertools.product(*ranges):
+        matches = [
+            Match(
+                deposit_id=d.id,
+                withdrawal_id=w.id,
+                count=x,
+                benefit_usd_per_worker=0,
+                language_training_months=0,
+            )
+            for (d, w), x in zip(eligible, xs, strict=True)
+            if x > 0
+        ]
+        matches.sort(key=lambda m: (m.deposit_id, m.withdrawal_id))
+        violations = [v for v in check_matches(s, matches) if v.startswith("C")]
+        if violations:
+            continue
+        o = objective_of(s, matches)
+        best = max(best, (o.priority_fill, o.min_fill_permille, o.benefit_usd))
+    return best
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=3, max_count=3))
+def test_tiers_equal_exhaustive_search(raw: dict[str, Any]) -> None:
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    eligible = [
+        (d, w) for d in s.deposits for w in s.withdrawals if first_failure(ctx, d, w) is None
+    ]
+    if np.prod([min(d.count, w.count) + 1 for d, w in eligible]) > 3000:
+        return
+    result = solve(s)
+    assert result.objective is not None
+    got = (
+        result.objective.priority_fill,
+        result.objective.min_fill_permille,
+        result.objective.benefit_usd,
+    )
+    assert got == brute_force(s)
+
+
+@settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=4))
+def test_deterministic_whatever_the_workers(raw: dict[str, Any]) -> None:
+    a = dump(solve(raw, num_workers=1))
+    b = dump(solve(raw, num_workers=2))
+    c = dump(solve(raw))
+    assert a == b == c
