@@ -9,13 +9,10 @@ AAAH flag and listed countries stay listed in the edition that names them.
 from __future__ import annotations
 
 import importlib
-import importlib.resources
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pycountry
 from sqlmodel import Session, select
 
 from exchange.agreements.service import create_agreement
@@ -30,15 +27,6 @@ from exchange.reference.tables import (
     SafeguardListing,
     WorkforceFact,
 )
-
-
-def iso_countries() -> list[tuple[str, str]]:
-    """Every ISO 3166-1 country as (alpha-3, name), by code; common names where ISO has one."""
-    out = []
-    for country in pycountry.countries:
-        name = getattr(country, "common_name", None) or country.name
-        out.append((str(country.alpha_3), str(name)))
-    return sorted(out)
 
 
 def write_cadres(session: Session, cadres: Iterable[tuple[str, str]]) -> int:
@@ -165,6 +153,7 @@ class EditionData:
 class ReferenceData:
     """Everything ``load_reference`` writes, read from the fixtures package."""
 
+    countries: list[tuple[str, str]]
     cadres: list[tuple[str, str]]
     aaah_members: list[str]
     safeguard_editions: list[EditionData]
@@ -172,48 +161,38 @@ class ReferenceData:
     workforce: list[dict[str, Any]]
 
 
-def _fixture_file(name: str) -> Any:
-    """A JSON file of the fixtures package's reference data (``fixtures/reference/NAME.json``)."""
-    path = importlib.resources.files("fixtures").joinpath("reference", f"{name}.json")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def reference_from_fixtures() -> ReferenceData:
-    """The reference data of the fixtures package (its JSON files, each with its source)."""
-    cadres = [(c["code"], c["name"]) for c in _fixture_file("cadres")["cadres"]]
-    members = [m["code"] for m in _fixture_file("aaah_members")["members"]]
-    editions = [
-        EditionData(
-            edition=e["edition"],
-            valid_from=e["valid_from"],
-            source=e.get("title") or e["edition"],
-            countries=[c["code"] for c in e["countries"]],
-        )
-        for e in _fixture_file("safeguard_list")["editions"]
-    ]
-    languages = {
-        d["code"]: dict(d.get("licensing_languages") or {})
-        for d in _fixture_file("destinations")["destinations"]
-    }
-    facts_file = _fixture_file("workforce_facts")
-    income = facts_file.get("income_groups", {})
-    costs = facts_file.get("education_cost_usd", {}).get("by_income_group", {})
-    workforce = []
-    for fact in facts_file.get("facts", []):
-        cost = fact.get("education_cost_usd")
-        if cost is None and fact["country"] in income:
-            cost = costs.get(income[fact["country"]], {}).get(fact["cadre"])
-        workforce.append(
+    """The reference data of ``fixtures.reference`` (typed loaders over its sourced JSON files)."""
+    from fixtures import reference
+
+    return ReferenceData(
+        countries=[(c.code, c.name) for c in reference.load_countries()],
+        cadres=[(c.code, c.name) for c in reference.load_cadres()],
+        aaah_members=sorted(reference.aaah_member_codes()),
+        safeguard_editions=[
+            EditionData(
+                edition=e.edition,
+                valid_from=e.valid_from,
+                source=f"{e.title} ({e.publisher}, ISBN {e.isbn})" if e.isbn else e.title,
+                countries=list(e.countries),
+            )
+            for e in reference.load_safeguard_list().editions
+        ],
+        licensing_languages={
+            d.code: dict(d.licensing_languages) for d in reference.load_destinations()
+        },
+        workforce=[
             {
-                "country": fact["country"],
-                "cadre": fact["cadre"],
-                "stock": fact.get("stock"),
-                "education_cost_usd": cost,
-                "positive_list": bool(fact.get("positive_list", False)),
+                "country": f.country,
+                "cadre": f.cadre,
+                "stock": f.stock,
+                "education_cost_usd": f.education_cost_usd,
+                "positive_list": f.positive_list,
                 "source": "illustrative (fixtures/reference/workforce_facts.json)",
             }
-        )
-    return ReferenceData(cadres, members, editions, languages, workforce)
+            for f in reference.load_workforce_facts()
+        ],
+    )
 
 
 def dataset_from_fixtures(name: str) -> dict[str, Any]:

@@ -269,7 +269,7 @@ def load_reference(*, session: Session) -> dict[str, int]:
     counts = {
         "cadres": loading.write_cadres(session, data.cadres),
         "countries": loading.write_countries(
-            session, loading.iso_countries(), data.aaah_members, data.licensing_languages
+            session, data.countries, data.aaah_members, data.licensing_languages
         ),
         "safeguard listings": 0,
     }
