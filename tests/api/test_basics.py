@@ -24,11 +24,13 @@ def test_no_or_bad_token_is_401_problem(api: Api) -> None:
 
 
 def test_admin_creates_users_and_token_works_once_shown(api: Api) -> None:
-    r = api.post("admin", "/v1/users", json={"name": "ana", "role": "focal_point", "country": "PHL"})
+    body = {"name": "ana", "role": "focal_point", "country": "PHL"}
+    r = api.post("admin", "/v1/users", json=body)
     assert r.status_code == 201, r.text
     token = r.json()["token"]
     me = api.get(token, "/v1/me").json()
-    assert me["role"] == "focal_point" and me["country"] == "PHL"
+    assert me["role"] == "focal_point"
+    assert me["country"] == "PHL"
     listed = api.get("admin", "/v1/users").json()
     assert all("token" not in u and "token_hash" not in u for u in listed)
     assert api.post("planner", "/v1/users", json={"name": "x", "role": "viewer"}).status_code == 403
@@ -42,7 +44,8 @@ def test_validation_lists_every_problem_and_unknown_fields(api: Api) -> None:
     body = r.json()
     assert r.headers["content-type"].startswith("application/problem+json")
     locs = {tuple(e["loc"]) for e in body["errors"]}
-    assert ("body", "colour") in locs and ("body", "role") in locs
+    assert ("body", "colour") in locs
+    assert ("body", "role") in locs
     bad = deposit(count=0, available_from="2027-13", cadre="9999")
     r = api.post("phl", "/v1/deposits", json=bad)
     assert r.status_code == 422
@@ -98,9 +101,11 @@ def test_reference_endpoints_and_roles(api: Api) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["safeguard_listed"] is True
     w = api.get("viewer", "/v1/workforce/PHL/2221")
-    assert w.status_code == 200 and w.json()["stock"] == 500_000
+    assert w.status_code == 200
+    assert w.json()["stock"] == 500_000
     assert api.put("phl", "/v1/workforce/PHL/2221", json={"stock": 1}).status_code == 403
-    r = api.put("planner", "/v1/workforce/PHL/2221", json={"stock": 400_000, "positive_list": True})
+    fact = {"stock": 400_000, "positive_list": True}
+    r = api.put("planner", "/v1/workforce/PHL/2221", json=fact)
     assert r.status_code == 200, r.text
     assert api.get("viewer", "/v1/workforce/PHL/2221").json()["stock"] == 400_000
 
