@@ -186,9 +186,7 @@ def post_withdrawal(
     if replay is not None:
         return replay
     withdrawal = service.create_withdrawal(session=session, actor=actor, data=data)
-    body = WithdrawalPublic.model_validate(withdrawal, from_attributes=True).model_dump(
-        mode="json"
-    )
+    body = WithdrawalPublic.model_validate(withdrawal, from_attributes=True).model_dump(mode="json")
     idem.complete(201, body)
     return _created(body, f"/v1/withdrawals/{withdrawal.id}", withdrawal.version)
 

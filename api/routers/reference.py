@@ -32,7 +32,9 @@ def list_countries(session: SessionDep, actor: ActorDep) -> CountriesPublic:
 
 
 @router.get("/countries/{code}", response_model=CountryPublic, responses=errors(401, 404))
-def get_country(code: Code, session: SessionDep, actor: ActorDep, response: Response) -> CountryPublic:
+def get_country(
+    code: Code, session: SessionDep, actor: ActorDep, response: Response
+) -> CountryPublic:
     """One country."""
     country = service.get_country(session=session, code=code)
     response.headers["ETag"] = etag(country.version)
@@ -61,7 +63,8 @@ def put_country(
 @router.get("/cadres", response_model=list[CadrePublic], responses=errors(401))
 def list_cadres(session: SessionDep, actor: ActorDep) -> list[CadrePublic]:
     """ISCO-08 health cadres known to the exchange."""
-    return [CadrePublic.model_validate(c.model_dump()) for c in service.list_cadres(session=session)]
+    cadres = service.list_cadres(session=session)
+    return [CadrePublic.model_validate(c.model_dump()) for c in cadres]
 
 
 @router.get(

@@ -195,9 +195,7 @@ def list_round_proposals(
     )
 
 
-@router.post(
-    "/{round_id}/close", response_model=CloseReport, responses=errors(401, 403, 404, 409)
-)
+@router.post("/{round_id}/close", response_model=CloseReport, responses=errors(401, 403, 404, 409))
 def post_close(round_id: int, session: SessionDep, actor: ActorDep) -> CloseReport:
     """Close a proposed round (planner), in one transaction: confirmed proposals that still fit
     become ledger entries and reduce the postings' ``remaining``; those that no longer fit are

@@ -1,0 +1,73 @@
+"""The round worker: claims are exclusive, dead workers' rounds are re-solved or failed."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from exchange.db import session_scope
+from exchange.rounds.tables import Round
+from exchange.rounds.worker import claim_next, fail_exhausted, process_next, solve_claimed
+from exchange.timestamps import utcnow
+from tests.api.conftest import Api, deposit, withdrawal
+
+
+def _running_round(api: Api) -> int:
+    api.post("phl", "/v1/deposits", json=deposit())
+    api.post("deu", "/v1/withdrawals", json=withdrawal())
+    rid = api.post("planner", "/v1/rounds", json={}).json()["id"]
+    assert api.post("planner", f"/v1/rounds/{rid}/run").status_code == 202
+    return rid
+
+
+def test_concurrent_claims_give_a_round_to_exactly_one_worker(api: Api) -> None:
+    rid = _running_round(api)
+    claims: list[int | None] = []
+    barrier = threading.Barrier(4)
+
+    def go(i: int) -> None:
+        barrier.wait()
+        claims.append(claim_next(api.engine, f"w{i}"))
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(claims, key=str) == [rid, None, None, None]
+
+
+def test_a_dead_workers_round_is_solved_again_after_its_lease(api: Api) -> None:
+    rid = _running_round(api)
+    assert claim_next(api.engine, "dead-worker") == rid
+    assert process_next(api.engine, "live") is None  # the lease holds
+    with session_scope(api.engine) as s:
+        s.execute(
+            update(Round)
+            .where(col(Round.id) == rid)
+            .values(lease_until=utcnow() - timedelta(seconds=1))
+        )
+    assert process_next(api.engine, "live") == rid
+    got = api.get("viewer", f"/v1/rounds/{rid}").json()
+    assert got["status"] == "proposed"
+    assert got["attempts"] == 2
+    # the dead worker waking up cannot store anything any more
+    assert solve_claimed(api.engine, rid, "dead-worker") == "lost"
+    assert api.get("viewer", f"/v1/rounds/{rid}/proposals").json()["count"] == 1
+
+
+def test_a_round_interrupted_too_often_fails_with_reason_interrupted(api: Api) -> None:
+    rid = _running_round(api)
+    with session_scope(api.engine) as s:
+        s.execute(
+            update(Round)
+            .where(col(Round.id) == rid)
+            .values(claimed_by="gone", attempts=3, lease_until=utcnow() - timedelta(seconds=1))
+        )
+    assert fail_exhausted(api.engine) == [rid]
+    got = api.get("viewer", f"/v1/rounds/{rid}").json()
+    assert got["status"] == "failed"
+    assert got["failure_reason"] == "interrupted"
