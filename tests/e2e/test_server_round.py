@@ -1,0 +1,117 @@
+"""End to end: the real server (``hrhx serve``) in a subprocess on a temporary SQLite file; a whole
+round driven over HTTP, solved by the server's own worker thread."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from exchange.db import make_engine
+from exchange.migrate import upgrade
+from tests.api.conftest import deposit, seed, withdrawal
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    url = f"sqlite:///{(tmp_path / 'e2e.sqlite3').as_posix()}"
+    upgrade(url)
+    engine = make_engine(url)
+    tokens = seed(engine)
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "HRHX_DATA_DIR": str(tmp_path)}
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp_path / "server.log").read_text())
+            time.sleep(0.1)
+        yield base, tokens
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_a_whole_round_over_http(server: tuple[str, dict[str, str]]) -> None:
+    base, tokens = server
+
+    def client(who: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {tokens[who]}"}, timeout=30
+        )
+
+    phl, deu, planner, viewer = client("phl"), client("deu"), client("planner"), client("viewer")
+    try:
+        health = httpx.get(f"{base}/healthz").json()
+        assert health["database"]["url"].endswith("e2e.sqlite3")
+        r = phl.post("/v1/deposits", json=deposit(count=12), headers={"Idempotency-Key": "e2e"})
+        assert r.status_code == 201, r.text
+        assert deu.post("/v1/withdrawals", json=withdrawal(count=10)).status_code == 201
+        rid = planner.post("/v1/rounds", json={"policy": {"time_limit_s": 10}}).json()["id"]
+        ran = planner.post(f"/v1/rounds/{rid}/run")
+        assert ran.status_code == 202
+        events = []
+        with viewer.stream("GET", f"/v1/rounds/{rid}/events") as stream:
+            assert stream.status_code == 200
+            name = None
+            for line in stream.iter_lines():
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    events.append((name, json.loads(line[6:])))
+        assert events[-1] == ("end", {"status": "proposed"})
+        assert any(kind == "progress" for kind, _ in events)
+        assert viewer.get(f"/v1/rounds/{rid}").json()["status"] == "proposed"
+        proposals = viewer.get(f"/v1/rounds/{rid}/proposals").json()["data"]
+        assert len(proposals) == 1
+        pid = proposals[0]["id"]
+        assert deu.post(f"/v1/proposals/{pid}/accept").json()["status"] == "accepted_by_destination"
+        assert phl.post(f"/v1/proposals/{pid}/accept").json()["status"] == "confirmed"
+        report = planner.post(f"/v1/rounds/{rid}/close").json()
+        assert report["booked"] == [pid]
+        ledger = phl.get("/v1/ledger/PHL").json()
+        assert ledger["balances"]["workers_out"] == -10
+        assert ledger["balances"]["benefit_receivable"] == 30000
+        csv = viewer.get("/v1/dashboard/flows", params={"format": "csv"})
+        assert csv.headers["content-type"].startswith("text/csv")
+        assert csv.text.splitlines()[1] == "PHL,DEU,2221,10,30000"
+        remaining = phl.get("/v1/deposits").json()["data"][0]["remaining"]
+        assert remaining == 2
+    finally:
+        for c in (phl, deu, planner, viewer):
+            c.close()
