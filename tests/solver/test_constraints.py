@@ -166,3 +166,12 @@ def test_progress_events() -> None:
     assert [e.tier for e in events][:2] == [1, 1]
     assert events[1].incumbent == 10
     assert events[1].bound == 10
+
+
+def test_time_limit_gives_feasible_never_optimal() -> None:
+    raw = scenario([deposit()], [withdrawal()])
+    r = solve(raw, time_limit_s=1e-9)
+    assert r.status == "FEASIBLE"
+    assert r.bound is not None
+    assert r.bound.priority_fill >= r.objective.priority_fill
+    assert check_solution(parse(raw), r) == []
