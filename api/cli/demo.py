@@ -83,3 +83,6 @@ def demo() -> None:
         raise typer.Exit(2) from error
     console.print(f"demo database ready: {path}")
     print_postings_summary()
+    from api.cli.demo_round import run_round_and_serve  # the API engineer's part: round + serve
+
+    run_round_and_serve()
