@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from api.limits import RequestLimits
 from api.problems import install_problem_handlers
 from api.routers import (
     agreements,
@@ -67,6 +68,7 @@ def create_app(
     app.state.settings = settings
     app.state.worker = None
     install_problem_handlers(app)
+    app.add_middleware(RequestLimits, settings=settings)
     for module in (
         health,
         users,
