@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 import solver.schema
 from exchange.audit.service import record, snapshot
+from exchange.config import get_settings
 from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.proposals.tables import Proposal
@@ -51,6 +52,12 @@ def _check_policy(policy: dict[str, Any], problems: list[Problem]) -> None:
         for error in getattr(exc, "errors", list)():
             loc = ("policy", *error["loc"])
             problems.append(Problem(loc, str(error["msg"])))
+    cap = get_settings().solver_time_limit_s
+    asked = policy.get("time_limit_s")
+    if isinstance(asked, int | float) and asked > cap:
+        problems.append(
+            Problem(("policy", "time_limit_s"), f"at most {cap:g} s (HRHX_SOLVER_TIME_LIMIT_S)")
+        )
 
 
 def create_round(*, session: Session, actor: Actor, data: RoundCreate) -> Round:
@@ -141,6 +148,23 @@ def freeze_scenario(*, session: Session, rnd: Round) -> dict[str, Any]:
     deposits = {d["id"] for d in scenario["deposits"]}
     withdrawals = {w["id"] for w in scenario["withdrawals"]}
     live = sorted((d, w) for d, w in pairs if d in deposits and w in withdrawals)
+    settings = get_settings()
+    size = len(deposits) + len(withdrawals)
+    if size > settings.max_round_postings:
+        raise InvalidInput(
+            [
+                Problem(
+                    ("round",),
+                    f"{size} open postings in scope, at most {settings.max_round_postings}"
+                    " (HRHX_MAX_ROUND_POSTINGS); narrow the round with countries or cadres",
+                )
+            ]
+        )
+    policy = scenario.get("policy")
+    if isinstance(policy, dict):  # the cap may have been lowered since the round was created
+        limit = policy.get("time_limit_s")
+        if not isinstance(limit, int | float) or limit > settings.solver_time_limit_s:
+            policy["time_limit_s"] = settings.solver_time_limit_s
     if live and solver_accepts_excluded_pairs():
         scenario["excluded_pairs"] = [{"deposit_id": d, "withdrawal_id": w} for d, w in live]
     return scenario
