@@ -1,0 +1,134 @@
+"""Reading an uploaded CSV or XLSX file into a header and numbered rows.
+
+Row numbers are the spreadsheet's own (the header is row 1, the first posting row 2), so a problem
+reported for row 7 is on the line a person sees as 7 in Excel or LibreOffice. Blank rows are
+skipped; a header cell is compared case- and space-insensitively.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from exchange.errors import InvalidInput, Problem
+
+FileFormat = Literal["csv", "xlsx"]
+FILE_FORMATS: tuple[FileFormat, ...] = ("csv", "xlsx")
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table read from a file: the sheet's name (XLSX), its header and its non-blank rows."""
+
+    name: str | None
+    header: list[str]
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+
+
+def normalise_header(cell: Any) -> str:
+    """``" Available From "`` -> ``"available_from"``."""
+    text = "" if cell is None else str(cell).strip().lower()
+    return "_".join(text.replace("-", " ").split())
+
+
+def detect_format(filename: str | None, content: bytes) -> FileFormat:
+    """``xlsx`` for a zip file (or an .xlsx name), else ``csv``."""
+    if content.startswith(_XLSX_MAGIC):
+        return "xlsx"
+    if filename and filename.lower().endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    return "csv"
+
+
+def _blank_row(values: list[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput([Problem(("file",), "the CSV file is neither UTF-8 nor Windows-1252 text")])
+
+
+def read_csv(content: bytes) -> Sheet:
+    """The header and rows of a CSV file (``,`` or ``;`` separated, sniffed from the header)."""
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    if "\t" in first_line and first_line.count("\t") > first_line.count(delimiter):
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[Any]]] = []
+    for line_number, values in enumerate(reader, start=1):
+        if header is None:
+            if _blank_row(list(values)):
+                continue
+            header = [normalise_header(v) for v in values]
+            continue
+        if not _blank_row(list(values)):
+            rows.append((line_number, list(values)))
+    return Sheet(name=None, header=header or [], rows=rows)
+
+
+def read_xlsx(content: bytes, *, sheet_name: str | None = None) -> Sheet:
+    """The header and rows of one worksheet: ``sheet_name`` if given, else the first one whose
+    name is ``deposits`` or ``withdrawals``, else the active one.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        problem = Problem(("file",), f"not a readable XLSX workbook ({error})")
+        raise InvalidInput([problem]) from error
+    try:
+        names = workbook.sheetnames
+        if sheet_name is not None and sheet_name in names:
+            chosen = sheet_name
+        else:
+            known = [n for n in names if n.strip().lower() in ("deposits", "withdrawals")]
+            chosen = known[0] if known else (workbook.active.title if workbook.active else names[0])
+        worksheet = workbook[chosen]
+        header: list[str] | None = None
+        rows: list[tuple[int, list[Any]]] = []
+        for row_number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = list(values)
+            if header is None:
+                if _blank_row(cells):
+                    continue
+                header = [normalise_header(v) for v in cells]
+                continue
+            if not _blank_row(cells):
+                rows.append((row_number, cells))
+            if len(rows) > MAX_ROWS:
+                break
+        return Sheet(name=chosen, header=header or [], rows=rows)
+    finally:
+        workbook.close()
+
+
+def read_sheet(filename: str | None, content: bytes) -> Sheet:
+    """Read a CSV or XLSX upload (by its content, or its name); refuses empty or huge files."""
+    if not content:
+        raise InvalidInput([Problem(("file",), "the file is empty")])
+    if len(content) > MAX_BYTES:
+        raise InvalidInput([Problem(("file",), f"the file is larger than {MAX_BYTES} bytes")])
+    if detect_format(filename, content) == "xlsx":
+        sheet = read_xlsx(content)
+    else:
+        sheet = read_csv(content)
+    if not sheet.header:
+        raise InvalidInput([Problem(("file",), "no header row: the file has no content")])
+    if len(sheet.rows) > MAX_ROWS:
+        raise InvalidInput([Problem(("file",), f"more than {MAX_ROWS} rows; split the file")])
+    return sheet
