@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from api.limits import RequestLimits
 from api.problems import install_problem_handlers
+from api.read_engine import make_read_engine
 from api.routers import (
     agreements,
     dashboard,
@@ -65,6 +66,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.read_engine = make_read_engine(engine)
     app.state.settings = settings
     app.state.worker = None
     install_problem_handlers(app)

@@ -29,12 +29,14 @@ def get_engine_dep(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]
 
 
-def get_session(engine: EngineDep) -> Iterator[Session]:
+def get_session(request: Request, engine: EngineDep) -> Iterator[Session]:
     """One unit of work per request: commit when the route succeeds, roll back when it raises.
 
     Scoped to the route function, so the commit happens before the response is sent: a client
     that got a 2xx can rely on the write being durable.
     """
+    if request.method in ("GET", "HEAD"):
+        engine = getattr(request.app.state, "read_engine", None) or engine
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

@@ -11,6 +11,7 @@ reason ``interrupted``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -20,7 +21,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -301,28 +302,30 @@ def _finish(
 def store_proposals(
     *, session: Any, round_id: int, scenario: dict[str, Any], result: solver.Result
 ) -> int:
-    """One pending proposal per match of the result."""
+    """One pending proposal per match of the result (one bulk insert)."""
     deposits = {d["id"]: d for d in scenario["deposits"]}
     withdrawals = {w["id"]: w for w in scenario["withdrawals"]}
-    rows = []
-    for match in result.matches or []:
-        deposit = deposits[match.deposit_id]
-        withdrawal = withdrawals[match.withdrawal_id]
-        rows.append(
-            Proposal(
-                round_id=round_id,
-                deposit_id=match.deposit_id,
-                withdrawal_id=match.withdrawal_id,
-                origin=deposit["country"],
-                destination=withdrawal["country"],
-                cadre=deposit["cadre"],
-                count=match.count,
-                benefit_usd_per_worker=match.benefit_usd_per_worker,
-                language_training_months=match.language_training_months,
-                agreement_id=match.agreement_id,
-            )
-        )
-    session.add_all(rows)
+    now = utcnow()
+    rows = [
+        {
+            "round_id": round_id,
+            "deposit_id": match.deposit_id,
+            "withdrawal_id": match.withdrawal_id,
+            "origin": deposits[match.deposit_id]["country"],
+            "destination": withdrawals[match.withdrawal_id]["country"],
+            "cadre": deposits[match.deposit_id]["cadre"],
+            "count": match.count,
+            "benefit_usd_per_worker": match.benefit_usd_per_worker,
+            "language_training_months": match.language_training_months,
+            "agreement_id": match.agreement_id,
+            "status": "pending",
+            "version": 1,
+            "created_at": now,
+        }
+        for match in result.matches or []
+    ]
+    if rows:
+        session.execute(insert(Proposal), rows)
     return len(rows)
 
 
@@ -373,6 +376,7 @@ class RoundWorker:
 
     def start(self) -> None:
         """Recover what a dead server left, then start polling."""
+        importlib.import_module("solver.round")  # load the solver now, not in the first round
         try:
             release_own_claims(self.engine, f"{socket.gethostname()}:")
         except Exception:

@@ -1,0 +1,310 @@
+"""API benchmark (not a test): list throughput vs a bare FastAPI endpoint, and a round's
+end-to-end time vs the solve alone.
+
+    .venv/bin/python bench/api_load.py [--postings 2000] [--duration 8] [--clients 4]
+
+1. ``GET /v1/deposits?limit=100`` on the real app (uvicorn, SQLite file, bearer auth, session,
+   service, pydantic) and a bare FastAPI endpoint (uvicorn) returning the same JSON bytes, side by
+   side, each in its own server process on loopback; ``--clients`` threads with keep-alive httpx
+   clients for ``--duration`` seconds each: requests/s, p50, p99.
+2. A round at size M: end to end (create, run = snapshot from the database, claim, solve, store
+   proposals) vs ``solver.solve`` alone on the same frozen scenario.
+
+Results go to bench/results/api_load.json; docs/benchmarks-api.md quotes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from exchange.db import make_engine, session_scope  # noqa: E402
+from exchange.identity.actor import SYSTEM  # noqa: E402
+from exchange.identity.service import create_user  # noqa: E402
+from exchange.migrate import upgrade  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "api_load.json"
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_scenario(url: str, scenario: dict[str, Any]) -> str:
+    """Put a generated scenario's reference data and postings into the database; a viewer token."""
+    from exchange.agreements.tables import Agreement
+    from exchange.postings.tables import Deposit, Withdrawal
+    from exchange.reference.tables import (
+        Cadre,
+        Country,
+        SafeguardEdition,
+        SafeguardListing,
+        WorkforceFact,
+    )
+
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        cadres = {d["cadre"] for d in scenario["deposits"]} | {
+            w["cadre"] for w in scenario["withdrawals"]
+        }
+        cadres |= {f["cadre"] for f in scenario["workforce"]}
+        for code in sorted(cadres):
+            s.add(Cadre(code=code, name=f"cadre {code}"))
+        for c in scenario["countries"]:
+            s.add(
+                Country(
+                    code=c["code"],
+                    name=c.get("name") or c["code"],
+                    licensing_languages=c.get("licensing_languages") or {},
+                )
+            )
+        s.flush()
+        s.add(SafeguardEdition(edition="bench", valid_from="2000-01", source="bench"))
+        s.flush()
+        for c in scenario["countries"]:
+            if c.get("safeguard_listed"):
+                s.add(SafeguardListing(edition="bench", country=c["code"]))
+        for f in scenario["workforce"]:
+            s.add(WorkforceFact(**{k: v for k, v in f.items() if v is not None}))
+        for a in scenario["agreements"]:
+            s.add(Agreement(**a))
+        for d in scenario["deposits"]:
+            s.add(Deposit(**d, remaining=d["count"], created_by="bench"))
+        for w in scenario["withdrawals"]:
+            s.add(Withdrawal(**w, remaining=w["count"], created_by="bench"))
+        _, token = create_user(session=s, name="bench-viewer", role="viewer")
+    engine.dispose()
+    return token
+
+
+def make_scenario(n_postings: int) -> dict[str, Any]:
+    from fixtures.generator import generate_scenario
+
+    return generate_scenario(n_postings, seed=1)
+
+
+# ---------------------------------------------------------------- servers
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve_app(url: str, port: int) -> None:
+    import uvicorn
+
+    from api.app import create_app
+    from exchange.config import Settings
+
+    app = create_app(Settings(database_url=url), start_worker=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def serve_bare(body_path: str, port: int) -> None:
+    import uvicorn
+    from fastapi import FastAPI, Response
+
+    body = Path(body_path).read_bytes()
+    app = FastAPI()
+
+    @app.get("/v1/deposits")
+    def deposits() -> Response:
+        return Response(body, media_type="application/json")
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def start(kind: str, arg: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, f"--serve-{kind}", arg, "--port", str(port)],
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/docs", timeout=1)
+            return proc, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{kind} server did not start")
+
+
+def load(base: str, token: str, duration: float, clients: int) -> dict[str, float]:
+    """Hammer GET /v1/deposits?limit=100 from ``clients`` threads for ``duration`` seconds."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + duration
+    errors = 0
+
+    def worker() -> None:
+        nonlocal errors
+        local: list[float] = []
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
+            c.get("/v1/deposits", params={"limit": 100})  # warm
+            while time.monotonic() < stop_at:
+                t0 = time.perf_counter()
+                r = c.get("/v1/deposits", params={"limit": 100})
+                local.append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    errors += 1
+        with lock:
+            latencies.extend(local)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t0
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 2),
+    }
+
+
+# ---------------------------------------------------------------- round
+
+
+def round_timing(url: str) -> dict[str, Any]:
+    """End-to-end round time vs the solve alone on the same frozen scenario."""
+    import solver
+    from exchange.rounds.schemas import RoundCreate
+    from exchange.rounds.service import create_round, run_round
+    from exchange.rounds.tables import Round
+    from exchange.rounds.worker import process_next
+
+    importlib.import_module("solver.round")  # a server's worker has the solver loaded already
+    engine = make_engine(url)
+    t0 = time.perf_counter()
+    with session_scope(engine) as s:
+        rnd = create_round(session=s, actor=SYSTEM, data=RoundCreate(name="bench"))
+        run_round(session=s, actor=SYSTEM, round_id=rnd.id or 0)
+        round_id = rnd.id
+    t_snapshot = time.perf_counter() - t0
+    process_next(engine, "bench")
+    t_total = time.perf_counter() - t0
+    with session_scope(engine) as s:
+        stored = s.get(Round, round_id)
+        assert stored is not None
+        scenario = stored.scenario
+        status = stored.status
+        matches = stored.matches_count
+        objective = (stored.priority_fill, stored.min_fill_permille, stored.benefit_usd)
+    t1 = time.perf_counter()
+    alone = solver.solve(scenario)  # type: ignore[arg-type]
+    t_solve = time.perf_counter() - t1
+    engine.dispose()
+    return {
+        "status": status,
+        "postings": len(scenario["deposits"]) + len(scenario["withdrawals"]),  # type: ignore[index]
+        "matches": matches,
+        "objective": objective,
+        "same_objective_alone": (
+            alone.objective.priority_fill,
+            alone.objective.min_fill_permille,
+            alone.objective.benefit_usd,
+        )
+        == objective
+        if alone.objective
+        else False,
+        "snapshot_s": round(t_snapshot, 3),
+        "end_to_end_s": round(t_total, 3),
+        "solve_alone_s": round(t_solve, 3),
+        "ratio": round(t_total / t_solve, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postings", type=int, default=2000)
+    parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--serve-app")
+    parser.add_argument("--serve-bare")
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args()
+    if args.serve_app:
+        serve_app(args.serve_app, args.port)
+        return
+    if args.serve_bare:
+        serve_bare(args.serve_bare, args.port)
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        upgrade(url)
+        scenario = make_scenario(args.postings)
+        token = load_scenario(url, scenario)
+
+        app_proc, app_base = start("app", url)
+        try:
+            page = httpx.get(
+                f"{app_base}/v1/deposits",
+                params={"limit": 100},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert page.status_code == 200, page.text
+            body_path = Path(tmp) / "page.json"
+            body_path.write_bytes(page.content)
+            bare_proc, bare_base = start("bare", str(body_path))
+            try:
+                bare = load(bare_base, token, args.duration, args.clients)
+                real = load(app_base, token, args.duration, args.clients)
+            finally:
+                bare_proc.terminate()
+                bare_proc.wait()
+        finally:
+            app_proc.terminate()
+            app_proc.wait()
+        rounds = round_timing(url)
+
+    results = {
+        "command": "python bench/api_load.py "
+        f"--postings {args.postings} --duration {args.duration} --clients {args.clients}",
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "list_page_100": {
+            "bytes": len(page.content),
+            "bare_fastapi": bare,
+            "hrhx": real,
+            "rps_ratio": round(real["rps"] / bare["rps"], 3),
+            "target": ">= 0.5",
+        },
+        "round_M": {**rounds, "target_ratio": "<= 1.5"},
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
