@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from solver.eligibility import Context, benefit, first_failure, gap_months
-from solver.schema import Match, Scenario
+from solver.schema import Deposit, Match, Scenario
 
 
 def greedy(scenario: Scenario) -> list[Match]:
@@ -26,10 +26,12 @@ def greedy(scenario: Scenario) -> list[Match]:
     out_oc: dict[tuple[str, str], int] = defaultdict(int)
     out_otc: dict[tuple[str, str, str], int] = defaultdict(int)
     chosen: list[Match] = []
-    deposits = sorted(scenario.deposits, key=lambda d: d.id)
+    by_cadre: dict[str, list[Deposit]] = defaultdict(list)
+    for d in sorted(scenario.deposits, key=lambda d: d.id):
+        by_cadre[d.cadre].append(d)
     for w in sorted(scenario.withdrawals, key=lambda w: (-w.priority, w.id)):
         need = w.count
-        for d in deposits:
+        for d in by_cadre.get(w.cadre, []):
             if need == 0:
                 break
             if left[d.id] == 0 or first_failure(ctx, d, w) is not None:
