@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from pydantic_core import to_json
 
 from api.deps import ActorDep, IfMatchDep, PageDep, SessionDep, etag
 from api.idempotency import IdempotencyDep
@@ -30,6 +32,17 @@ CadreQ = Annotated[str | None, Query(description="ISCO-08 code")]
 StatusQ = Annotated[Status | None, Query(description="open, filled or withdrawn")]
 
 
+def _page(rows: list[Any], total: int, model: type[BaseModel]) -> Response:
+    """A ``{data, count}`` page serialised straight from the rows (fields of ``model``).
+
+    The rows come from the database through the service, so they are not validated again: a page
+    of 100 is serialised in one pass instead of being validated twice (here and by FastAPI).
+    """
+    fields = tuple(model.model_fields)
+    data = [{name: getattr(row, name) for name in fields} for row in rows]
+    return Response(to_json({"data": data, "count": total}), media_type="application/json")
+
+
 def _created(body: dict[str, Any], location: str, version: int) -> JSONResponse:
     return JSONResponse(
         body, status_code=201, headers={"ETag": etag(version), "Location": location}
@@ -49,7 +62,7 @@ def list_deposits(
     country: CountryQ = None,
     cadre: CadreQ = None,
     status: StatusQ = None,
-) -> DepositsPublic:
+) -> Response:
     """Deposits by id, filtered and paginated; focal points see their own country's."""
     rows, total = service.list_deposits(
         session=session,
@@ -60,9 +73,7 @@ def list_deposits(
         limit=page.limit,
         offset=page.offset,
     )
-    return DepositsPublic(
-        data=[DepositPublic.model_validate(r, from_attributes=True) for r in rows], count=total
-    )
+    return _page(rows, total, DepositPublic)
 
 
 @router.post(
@@ -154,7 +165,7 @@ def list_withdrawals(
     country: CountryQ = None,
     cadre: CadreQ = None,
     status: StatusQ = None,
-) -> WithdrawalsPublic:
+) -> Response:
     """Withdrawals by id, filtered and paginated; focal points see their own country's."""
     rows, total = service.list_withdrawals(
         session=session,
@@ -165,10 +176,7 @@ def list_withdrawals(
         limit=page.limit,
         offset=page.offset,
     )
-    return WithdrawalsPublic(
-        data=[WithdrawalPublic.model_validate(r, from_attributes=True) for r in rows],
-        count=total,
-    )
+    return _page(rows, total, WithdrawalPublic)
 
 
 @router.post(
