@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from exchange.agreements.tables import Agreement
@@ -112,6 +113,29 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _open_postings(
+    session: Session,
+    table: type[Deposit] | type[Withdrawal],
+    fields: tuple[str, ...],
+    country_filter: set[str] | None,
+    cadre_filter: set[str] | None,
+) -> list[dict[str, Any]]:
+    """The open postings in scope as scenario rows, ``remaining`` as their ``count``.
+
+    Selects plain columns rather than ORM objects: a round's snapshot reads every open posting,
+    and building thousands of tracked objects only to copy their fields was most of its cost.
+    """
+    columns = table.__table__.c  # type: ignore[union-attr]
+    selected = [columns["remaining"] if name == "count" else columns[name] for name in fields]
+    query = sa_select(*selected).where(columns["status"] == "open", columns["remaining"] >= 1)
+    if country_filter is not None:
+        query = query.where(columns["country"].in_(country_filter))
+    if cadre_filter is not None:
+        query = query.where(columns["cadre"].in_(cadre_filter))
+    rows = session.connection().execute(query.order_by(columns["id"]))
+    return [{name: _copy(value) for name, value in zip(fields, row, strict=True)} for row in rows]
+
+
 def build_scenario(
     *,
     session: Session,
@@ -135,28 +159,15 @@ def build_scenario(
     country_filter = {c.upper() for c in countries} if countries else None
     cadre_filter = set(cadres) if cadres else None
 
-    deposit_q = select(Deposit).where(Deposit.status == "open", Deposit.remaining >= 1)
-    withdrawal_q = select(Withdrawal).where(Withdrawal.status == "open", Withdrawal.remaining >= 1)
+    deposits = _open_postings(session, Deposit, DEPOSIT_FIELDS, country_filter, cadre_filter)
+    withdrawals = _open_postings(
+        session, Withdrawal, WITHDRAWAL_FIELDS, country_filter, cadre_filter
+    )
     workforce_q = select(WorkforceFact)
     if country_filter is not None:
-        deposit_q = deposit_q.where(col(Deposit.country).in_(country_filter))
-        withdrawal_q = withdrawal_q.where(col(Withdrawal.country).in_(country_filter))
         workforce_q = workforce_q.where(col(WorkforceFact.country).in_(country_filter))
     if cadre_filter is not None:
-        deposit_q = deposit_q.where(col(Deposit.cadre).in_(cadre_filter))
-        withdrawal_q = withdrawal_q.where(col(Withdrawal.cadre).in_(cadre_filter))
         workforce_q = workforce_q.where(col(WorkforceFact.cadre).in_(cadre_filter))
-
-    deposits = []
-    for d in session.exec(deposit_q.order_by(col(Deposit.id))):
-        row = _row(d, DEPOSIT_FIELDS)
-        row["count"] = d.remaining
-        deposits.append(row)
-    withdrawals = []
-    for w in session.exec(withdrawal_q.order_by(col(Withdrawal.id))):
-        row = _row(w, WITHDRAWAL_FIELDS)
-        row["count"] = w.remaining
-        withdrawals.append(row)
     agreements = [
         _row(a, AGREEMENT_FIELDS)
         for a in session.exec(
