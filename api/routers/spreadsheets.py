@@ -1,0 +1,184 @@
+"""Spreadsheets: import deposits and withdrawals (CSV or XLSX, all rows or none), download the
+import templates, export proposals, flows and ledgers as CSV or XLSX.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import Response
+
+from api.deps import ActorDep, SessionDep
+from api.problems import errors
+from exchange.errors import NotFound
+from exchange.spreadsheets import exports
+from exchange.spreadsheets.columns import LANGUAGES_SYNTAX, LIST_SYNTAX, PostingKind
+from exchange.spreadsheets.importing import import_postings
+from exchange.spreadsheets.reading import FileFormat
+from exchange.spreadsheets.schemas import ImportResult
+from exchange.spreadsheets.templates import template
+from exchange.spreadsheets.writing import MEDIA_TYPES, Table, render
+
+router = APIRouter(prefix="/v1", tags=["spreadsheets"])
+
+IMPORT_DOC = f"""Upload a CSV (``,`` or ``;`` separated, UTF-8) or XLSX file: a header row with
+the template's column names, then one posting per row; an empty cell takes the field's default.
+Lists: {LIST_SYNTAX}. Languages: {LANGUAGES_SYNTAX}.
+
+A focal point imports for its own country (the ``country`` column may be left empty); an admin
+names ``country`` or fills the column on every row. If any row is bad, nothing is imported and the
+422 problem lists every problem as ``{{"loc": ["row", 7, "count"], "msg": ...}}`` (row numbers as in
+the spreadsheet, the header being row 1); header problems are ``["header", column]``.
+"""
+
+Upload = Annotated[UploadFile, File(description="a .csv or .xlsx file")]
+CountryQuery = Annotated[
+    str | None,
+    Query(description="ISO3 country the rows are for (default: the focal point's own)"),
+]
+FormatQuery = Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")]
+_FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["xlsx"]: {}},
+        "description": "The file, as an attachment",
+    }
+}
+
+
+def _import(
+    kind: PostingKind | None,
+    file: UploadFile,
+    session: SessionDep,
+    actor: ActorDep,
+    country: str | None,
+) -> ImportResult:
+    content = file.file.read()
+    return import_postings(
+        session=session,
+        actor=actor,
+        content=content,
+        filename=file.filename,
+        kind=kind,
+        country=country,
+    )
+
+
+@router.post(
+    "/deposits/import",
+    status_code=201,
+    response_model=ImportResult,
+    responses=errors(401, 403, 404, 422),
+    summary="Import deposits from a CSV or XLSX file (all rows or none)",
+    description=IMPORT_DOC,
+    tags=["deposits"],
+)
+def import_deposits(
+    file: Upload, session: SessionDep, actor: ActorDep, country: CountryQuery = None
+) -> ImportResult:
+    return _import("deposits", file, session, actor, country)
+
+
+@router.post(
+    "/withdrawals/import",
+    status_code=201,
+    response_model=ImportResult,
+    responses=errors(401, 403, 404, 422),
+    summary="Import withdrawals from a CSV or XLSX file (all rows or none)",
+    description=IMPORT_DOC,
+    tags=["withdrawals"],
+)
+def import_withdrawals(
+    file: Upload, session: SessionDep, actor: ActorDep, country: CountryQuery = None
+) -> ImportResult:
+    return _import("withdrawals", file, session, actor, country)
+
+
+@router.post(
+    "/postings/import",
+    status_code=201,
+    response_model=ImportResult,
+    responses=errors(401, 403, 404, 422),
+    summary="Import deposits or withdrawals; the kind is named or read from the sheet",
+    description=IMPORT_DOC
+    + "\nWithout ``kind``, an XLSX sheet named deposits/withdrawals or the columns decide.",
+)
+def import_any(
+    file: Upload,
+    session: SessionDep,
+    actor: ActorDep,
+    country: CountryQuery = None,
+    kind: Annotated[PostingKind | None, Query()] = None,
+) -> ImportResult:
+    return _import(kind, file, session, actor, country)
+
+
+def _attachment(content: bytes, filename: str, file_format: FileFormat) -> Response:
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+TEMPLATE_NAMES: dict[str, tuple[PostingKind, FileFormat]] = {
+    f"{kind}.{fmt}": (kind, fmt) for kind in ("deposits", "withdrawals") for fmt in ("csv", "xlsx")
+}
+
+
+@router.get(
+    "/templates/{name}",
+    responses={**_FILE_RESPONSES, **errors(404)},
+    summary="An empty import template: deposits.csv, deposits.xlsx, withdrawals.csv or "
+    "withdrawals.xlsx (the XLSX has a help sheet); no token needed",
+)
+def get_template(name: str) -> Response:
+    if name not in TEMPLATE_NAMES:
+        raise NotFound(f"no template {name!r}; one of {', '.join(TEMPLATE_NAMES)}")
+    kind, file_format = TEMPLATE_NAMES[name]
+    return _attachment(template(kind, file_format), f"hrhx-{name}", file_format)
+
+
+def _export(table: Table, stem: str, file_format: FileFormat) -> Response:
+    return _attachment(render(table, file_format), f"{stem}.{file_format}", file_format)
+
+
+@router.get(
+    "/exports/rounds/{round_id}/proposals",
+    responses={**_FILE_RESPONSES, **errors(401, 404)},
+    summary="A round's proposals as CSV or XLSX (focal points: their own)",
+)
+def export_proposals(
+    round_id: int, session: SessionDep, actor: ActorDep, format: FormatQuery = "csv"
+) -> Response:
+    table = exports.proposals_table(session=session, actor=actor, round_id=round_id)
+    return _export(table, f"hrhx-round-{round_id}-proposals", format)
+
+
+@router.get(
+    "/exports/flows",
+    responses={**_FILE_RESPONSES, **errors(401, 404)},
+    summary="Flows origin -> destination by cadre as CSV or XLSX (confirmed; with ?round=, "
+    "that round's live proposals)",
+)
+def export_flows(
+    session: SessionDep,
+    actor: ActorDep,
+    round: Annotated[int | None, Query(description="include this round's proposals")] = None,
+    format: FormatQuery = "csv",
+) -> Response:
+    table = exports.flows_table(session=session, actor=actor, round_id=round)
+    stem = f"hrhx-round-{round}-flows" if round is not None else "hrhx-flows"
+    return _export(table, stem, format)
+
+
+@router.get(
+    "/exports/ledger/{country}",
+    responses={**_FILE_RESPONSES, **errors(401, 404)},
+    summary="A country's ledger entries as CSV or XLSX (XLSX adds a balances sheet)",
+)
+def export_ledger(
+    country: str, session: SessionDep, actor: ActorDep, format: FormatQuery = "csv"
+) -> Response:
+    table = exports.ledger_table(session=session, actor=actor, country=country)
+    return _export(table, f"hrhx-ledger-{country.upper()}", format)
