@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from api.dashboard.router import router as dashboard_ui
 from api.limits import RequestLimits
 from api.problems import install_problem_handlers
 from api.read_engine import make_read_engine
@@ -20,6 +21,7 @@ from api.routers import (
     proposals,
     reference,
     rounds,
+    spreadsheets,
     users,
 )
 from exchange.config import Settings, get_settings
@@ -83,4 +85,6 @@ def create_app(
         dashboard,
     ):
         app.include_router(module.router)
+    app.include_router(spreadsheets.router)
+    app.include_router(dashboard_ui)
     return app
