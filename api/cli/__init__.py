@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import db, demo, export, fixtures, serve, solve, users
+from api.cli import db, demo, export, fixtures, postings, serve, solve, users
 
 app = typer.Typer(
     name="hrhx",
@@ -20,6 +20,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(fixtures.app, name="fixtures")
 app.add_typer(export.app, name="export")
 app.add_typer(users.app, name="users")
+app.add_typer(postings.app, name="postings")
 app.command("solve")(solve.solve)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
