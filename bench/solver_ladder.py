@@ -253,7 +253,9 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
     out["cpsat_tier1"] = {
         "seconds": time.monotonic() - t0,
         "status": solver.status_name(st),
-        "value": int(solver.objective_value) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
+        "value": int(solver.objective_value)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        else None,
         "bound": int(solver.best_objective_bound),
     }
     # (b) HiGHS on the same per-pair model
@@ -278,7 +280,9 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
     rows = [(ks, dcount[i]) for i, ks in dix.items()] + [(ks, wcount[i]) for i, ks in wix.items()]
     rows += [(ks, cap) for cap, ks in groups.values()]
     for ks, cap in rows:
-        h.addRow(-highspy.kHighsInf, float(cap), len(ks), np.array(ks, dtype=np.int32), np.ones(len(ks)))
+        h.addRow(
+            -highspy.kHighsInf, float(cap), len(ks), np.array(ks, dtype=np.int32), np.ones(len(ks))
+        )
     h.run()
     info = h.getInfo()
     out["highs_per_pair_tier1"] = {
@@ -297,6 +301,8 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=300)
     parser.add_argument("--baseline-limit", type=float, default=60)
     parser.add_argument("--max-baseline-pairs", type=int, default=1_500_000)
+    parser.add_argument("--merge", help="earlier results JSON to merge the new rows into")
+    parser.add_argument("--no-baselines-above", type=int, default=20_000, help="postings")
     args = parser.parse_args()
     results: list[dict[str, Any]] = []
     ctx = mp.get_context("spawn")
@@ -309,10 +315,24 @@ def main() -> None:
         ours = q.get()
         p.join()
         row = {"size": name, "postings": n, "generator": source, "ours": ours}
-        print(name, json.dumps(ours["objective"]), ours["status"], f"{ours['wall_s']:.2f}s", flush=True)
-        row["baselines"] = per_pair_baselines(raw, args.baseline_limit, args.max_baseline_pairs)
+        print(
+            name,
+            json.dumps(ours["objective"]),
+            ours["status"],
+            f"{ours['wall_s']:.2f}s",
+            flush=True,
+        )
+        if n > args.no_baselines_above:
+            row["baselines"] = {"skipped": f"baselines not run above {args.no_baselines_above}"}
+        else:
+            row["baselines"] = per_pair_baselines(raw, args.baseline_limit, args.max_baseline_pairs)
         print(name, json.dumps(row["baselines"], default=str), flush=True)
         results.append(row)
+    if args.merge:
+        old = json.loads(Path(args.merge).read_text())
+        sizes = {r["size"] for r in results}
+        results = [r for r in old if r["size"] not in sizes] + results
+        results.sort(key=lambda r: r["postings"])
     out = ROOT / "bench/results/solver_ladder.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
@@ -342,7 +362,8 @@ def write_markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> N
             f"{ts.get('eligibility', 0) + ts.get('build', 0):.2f} | "
             f"{ts.get('priority_fill', float('nan')):.2f} | "
             f"{ts.get('min_fill_permille', float('nan')):.2f} | "
-            f"{ts.get('benefit_usd', float('nan')):.2f} | {ts.get('tie_break', float('nan')):.2f} | "
+            f"{ts.get('benefit_usd', float('nan')):.2f} | "
+            f"{ts.get('tie_break', float('nan')):.2f} | "
             f"{o['wall_s']:.2f} | {o['status']} | {ob.get('priority_fill')} | "
             f"{s.get('lp_bound_priority_fill')} | {ob.get('min_fill_permille')} | "
             f"{ob.get('benefit_usd')} | {o['peak_rss_mb']:.0f} |"
@@ -359,6 +380,9 @@ def write_markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> N
     ]
     for r in results:
         b = r["baselines"]
+        if "greedy" not in b:
+            lines.append(f"| {r['size']} | {b.get('skipped', '')} | | |")
+            continue
         g = b["greedy"]
         cp = b.get("cpsat_tier1")
         hp = b.get("highs_per_pair_tier1")
@@ -368,9 +392,7 @@ def write_markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> N
             else b.get("per_pair", "")
         )
         hps = f"{hp['status']}, {hp['value']}, {hp['seconds']:.1f}" if hp else b.get("per_pair", "")
-        lines.append(
-            f"| {r['size']} | {g['priority_fill']} ({g['seconds']:.1f}) | {cps} | {hps} |"
-        )
+        lines.append(f"| {r['size']} | {g['priority_fill']} ({g['seconds']:.1f}) | {cps} | {hps} |")
     (ROOT / "docs/benchmarks-solver.md").write_text("\n".join(lines) + "\n")
 
 
