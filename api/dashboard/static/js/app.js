@@ -478,7 +478,7 @@ async function importFile(event) {
           h("th", { scope: "col" }, "Column"), h("th", { scope: "col" }, "Problem"))),
         h("tbody", {}, rows));
       out.replaceChildren(
-        h("p", { class: "import-bad", "data-testid": "import-bad" }, `Nothing was imported. ${error.problem.detail || ""}`),
+        h("p", { class: "import-bad", "data-testid": "import-bad" }, `Nothing was imported. ${(error.problem.detail || "").replace(/;? nothing was imported\.?$/, ".")}`),
         h("div", { class: "table-wrap" }, table));
     }
   } finally {
