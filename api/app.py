@@ -9,7 +9,12 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from api.dashboard.router import router as dashboard_ui
-from api.limits import RequestLimits, WriteGate
+from api.limits import (
+    SQLITE_CONCURRENT_WRITES,
+    ConcurrencyGate,
+    RequestLimits,
+    in_flight_limit,
+)
 from api.problems import install_problem_handlers
 from api.read_engine import make_read_engine
 from api.routers import (
@@ -72,8 +77,11 @@ def create_app(
     app.state.settings = settings
     app.state.worker = None
     install_problem_handlers(app)
-    if engine.dialect.name == "sqlite":  # one write lock: let few writes wait for it at once
-        app.add_middleware(WriteGate)
+    app.add_middleware(
+        ConcurrencyGate,
+        limit=in_flight_limit(engine, app.state.read_engine),
+        write_limit=SQLITE_CONCURRENT_WRITES if engine.dialect.name == "sqlite" else None,
+    )
     app.add_middleware(RequestLimits, settings=settings)
     for module in (
         health,

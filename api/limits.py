@@ -12,6 +12,7 @@ Both errors are RFC 9457 problem details, like every other error of the API.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -20,6 +21,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from exchange.config import Settings
 
@@ -188,3 +191,61 @@ class RequestLimits:
             path,
             {"Connection": "close"},
         )
+
+
+SQLITE_CONCURRENT_WRITES = 4
+"""Write requests let into the app at once on SQLite, which has one write lock."""
+MAX_IN_FLIGHT = 32
+"""Requests let into the app at once, at most: below anyio's 40 worker threads."""
+UNGATED_SUFFIXES = ("/events",)
+"""Server-sent event streams: long-lived, and they hold no connection while they wait."""
+
+
+def pool_capacity(engine: Engine) -> int:
+    """How many connections ``engine``'s pool hands out at once (pool size plus overflow)."""
+    pool = engine.pool
+    size = getattr(pool, "size", None)
+    if not callable(size):
+        return MAX_IN_FLIGHT
+    return int(size()) + max(0, int(getattr(pool, "_max_overflow", 0)))
+
+
+def in_flight_limit(*engines: Engine) -> int:
+    """Requests to let in at once so that none waits for a connection inside a worker thread."""
+    return max(1, min([MAX_IN_FLIGHT, *(pool_capacity(e) for e in engines)]))
+
+
+class ConcurrencyGate:
+    """ASGI middleware bounding the requests inside the app (and, optionally, the writes).
+
+    Sync routes and dependencies run on anyio's pool of 40 worker threads, and a request needs a
+    thread several times (its dependencies, its route, its response) while holding a database
+    connection and, for a write, row locks (PostgreSQL) or the write lock (SQLite). Unbounded, 50
+    concurrent writes fill every thread with requests waiting for a connection or a lock while the
+    request holding it waits for a thread: all of them stall until the pool's 30 s timeout and
+    fail with 500. Admitting no more requests than the pool has connections (and, on SQLite, few
+    writes) keeps a thread free for the holder; waiting at the gate costs no thread.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, write_limit: int | None = None) -> None:
+        self.app = app
+        self.limit = limit
+        self.write_limit = write_limit
+        self._all: asyncio.Semaphore | None = None
+        self._writes: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or path in UNMETERED_PATHS or path.endswith(UNGATED_SUFFIXES):
+            await self.app(scope, receive, send)
+            return
+        if self._all is None:
+            self._all = asyncio.Semaphore(self.limit)
+            self._writes = asyncio.Semaphore(self.write_limit or self.limit)
+        assert self._writes is not None
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            async with self._all:
+                await self.app(scope, receive, send)
+            return
+        async with self._writes, self._all:
+            await self.app(scope, receive, send)
