@@ -40,11 +40,16 @@ class PostingClass(Generic[P]):
         return sum(self.counts)
 
 
-def merge(postings: list[P]) -> list[PostingClass[P]]:
-    """Postings grouped by all attributes but id and count; classes ordered by first id."""
+def merge(postings: list[P], distinct: frozenset[str] = frozenset()) -> list[PostingClass[P]]:
+    """Postings grouped by all attributes but id and count; classes ordered by first id.
+
+    A posting whose id is in ``distinct`` (named in an excluded pair) keeps a class of its own.
+    """
     groups: dict[str, PostingClass[P]] = {}
     for p in sorted(postings, key=lambda p: p.id):
         key = p.model_dump_json(exclude={"id", "count"})
+        if p.id in distinct:
+            key = f"{key}#{p.id}"
         cls = groups.get(key)
         if cls is None:
             groups[key] = PostingClass(rep=p, ids=[p.id], counts=[p.count])
@@ -79,8 +84,8 @@ class Pairs:
 
 def enumerate_pairs(ctx: Context, scenario: Scenario) -> Pairs:
     """All eligible class pairs of the round, cadre by cadre, with reason statistics."""
-    dcls = merge(list(scenario.deposits))
-    wcls = merge(list(scenario.withdrawals))
+    dcls = merge(list(scenario.deposits), frozenset(d for d, _ in ctx.excluded))
+    wcls = merge(list(scenario.withdrawals), frozenset(w for _, w in ctx.excluded))
     nd, nw = len(dcls), len(wcls)
     out = Pairs(deposits=dcls, withdrawals=wcls)
     out.w_workers = np.zeros((nw, NCODES), dtype=np.int64)

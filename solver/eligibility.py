@@ -1,5 +1,8 @@
 """Eligibility (spec section 2): rules E1-E11, one small function each, checked in spec order.
 
+After them comes E12 ``DECLINED``, hrhx's extension: a pair listed in the scenario's
+``excluded_pairs`` (declined by a focal point in an earlier round) is not eligible.
+
 Each ``eN_*`` function returns the rule's reason code when the pair (d, w) fails it, else None;
 `first_failure` returns the first failing code (None: eligible).  `failure_matrix` computes the same
 codes for a whole block of deposits x withdrawals of one cadre with numpy, one block per rule in the
@@ -30,6 +33,7 @@ CODES: tuple[str, ...] = (
     "RECOGNITION_MISSING",
     "LANGUAGE_GAP",
     "BENEFIT_BELOW_MINIMUM",
+    "DECLINED",
 )
 """Rule codes in spec order; in `failure_matrix`, code k is stored as k + 1 and 0 means eligible."""
 CODE_INDEX: dict[str, int] = {code: i + 1 for i, code in enumerate(CODES)}
@@ -51,6 +55,7 @@ class Context:
     stock: dict[tuple[str, str], int | None] = field(default_factory=dict)
     education_cost: dict[tuple[str, str], int | None] = field(default_factory=dict)
     positive_list: dict[tuple[str, str], bool] = field(default_factory=dict)
+    excluded: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
     def of(cls, scenario: Scenario) -> Context:
@@ -65,6 +70,7 @@ class Context:
             listed={c.code: c.safeguard_listed for c in scenario.countries},
             licensing={c.code: dict(c.licensing_languages) for c in scenario.countries},
             active=active,
+            excluded={(p.deposit_id, p.withdrawal_id) for p in scenario.excluded_pairs},
         )
         for fact in scenario.workforce:
             key = (fact.country, fact.cadre)
@@ -204,6 +210,10 @@ def e11_benefit_below_minimum(ctx: Context, d: Deposit, w: Withdrawal) -> str | 
     return None if benefit(ctx, d, w) >= ctx.required_benefit(d) else "BENEFIT_BELOW_MINIMUM"
 
 
+def e12_declined(ctx: Context, d: Deposit, w: Withdrawal) -> str | None:
+    return "DECLINED" if (d.id, w.id) in ctx.excluded else None
+
+
 Rule = Callable[[Context, Deposit, Withdrawal], str | None]
 RULES: tuple[Rule, ...] = (
     e1_cadre,
@@ -217,6 +227,7 @@ RULES: tuple[Rule, ...] = (
     e9_recognition_missing,
     e10_language_gap,
     e11_benefit_below_minimum,
+    e12_declined,
 )
 
 
@@ -301,6 +312,23 @@ class CadreBlock:
         self.w_recog = np.array([w.requires_recognition for w in ws], dtype=bool)
         self.required = np.array([ctx.required_benefit(d) for d in ds], dtype=np.int64)
 
+    def declined_matrix(self, rows: slice) -> BoolArray:
+        """Pairs of ``excluded_pairs`` among deposits ``rows`` x all withdrawals.
+
+        Postings named in ``excluded_pairs`` are never merged into classes (see
+        `solver.classes.merge`), so a representative's id is the posting's own id here.
+        """
+        out = np.zeros((len(self.o[rows]), len(self.t)), dtype=bool)
+        if not self.ctx.excluded:
+            return out
+        wpos = {w.id: j for j, w in enumerate(self.withdrawals)}
+        dpos = {d.id: i for i, d in enumerate(self.deposits[rows])}
+        for did, wid in self.ctx.excluded:
+            i, j = dpos.get(did), wpos.get(wid)
+            if i is not None and j is not None:
+                out[i, j] = True
+        return out
+
     def gap_levels(self, rows: slice) -> IntArray:
         """Sum of language level gaps for deposits ``rows`` x all withdrawals."""
         have = self.have[rows]
@@ -345,6 +373,8 @@ class CadreBlock:
             > self.w_training[None, :],
             # E11 BENEFIT_BELOW_MINIMUM
             self.benefit(rows) < self.required[rows][:, None],
+            # E12 DECLINED (hrhx extension)
+            self.declined_matrix(rows),
         ]
         shape = (len(self.o[rows]), len(self.t))
         codes = np.zeros(shape, dtype=np.int8)

@@ -115,6 +115,8 @@ def eligibility_detail(
             f"{who} are blocked by benefit: {o} requires {ctx.required_benefit(d)} USD per worker, "
             f"best offer {benefit(ctx, d, w)} USD."
         )
+    if code == "DECLINED":
+        return f"{who} were declined for this pair in an earlier round and are not proposed again."
     return f"{who} are blocked by rule {code}."
 
 

@@ -129,7 +129,20 @@ class Withdrawal(_Input):
     preferred_origins: list[CountryCode] = Field(default_factory=list)
 
 
+class ExcludedPair(_Input):
+    """A (deposit, withdrawal) pair that must not be matched (hrhx extension of MATCHING.md).
+
+    The exchange lists here the pairs a focal point declined in an earlier round, so that the same
+    two postings are not proposed to each other again.
+    """
+
+    deposit_id: str
+    withdrawal_id: str
+
+
 class Scenario(_Input):
+    """A round's input (MATCHING.md section 1), plus the optional ``excluded_pairs`` extension."""
+
     as_of: Month
     policy: Policy = Field(default_factory=Policy)
     countries: list[Country] = Field(default_factory=list)
@@ -137,6 +150,7 @@ class Scenario(_Input):
     agreements: list[Agreement] = Field(default_factory=list)
     deposits: list[Deposit] = Field(default_factory=list)
     withdrawals: list[Withdrawal] = Field(default_factory=list)
+    excluded_pairs: list[ExcludedPair] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- output
@@ -194,6 +208,7 @@ ReasonCode = Literal[
     "RECOGNITION_MISSING",
     "LANGUAGE_GAP",
     "BENEFIT_BELOW_MINIMUM",
+    "DECLINED",
     "CAPACITY_USED",
     "AGREEMENT_QUOTA",
     "DEPLETION_CAP",

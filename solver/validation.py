@@ -76,6 +76,7 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[Problem]:
                 add(f"workforce[{i}]", f"duplicate workforce fact for {where} {what}")
             seen_facts.add((where, what))
 
+    known: dict[str, set[str]] = {}
     for key, fields, windows in (
         ("agreements", ("origin", "destination"), (("valid_from", "valid_to"),)),
         ("deposits", ("country",), (("available_from", "available_to"),)),
@@ -96,6 +97,12 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[Problem]:
             for field in ("excluded_destinations", "preferred_destinations", "preferred_origins"):
                 for j, code in enumerate(_str_list(item.get(field))):
                     ref(f"{path}.{field}[{j}]", code)
+        known[key] = ids
+    for i, pair in _items(raw, "excluded_pairs"):
+        for field, key in (("deposit_id", "deposits"), ("withdrawal_id", "withdrawals")):
+            ident = pair.get(field)
+            if isinstance(ident, str) and ident not in known.get(key, set()):
+                add(f"excluded_pairs[{i}].{field}", f"unknown id {ident!r} (not in {key})")
     return problems
 
 

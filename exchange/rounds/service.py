@@ -133,11 +133,6 @@ def declined_pairs(*, session: Session, before_round: int) -> set[tuple[str, str
     return {(d, w) for d, w in rows}
 
 
-def solver_accepts_excluded_pairs() -> bool:
-    """Whether the solver's scenario has a field for pairs not to propose again."""
-    return "excluded_pairs" in solver.schema.Scenario.model_fields
-
-
 def freeze_scenario(*, session: Session, rnd: Round) -> dict[str, Any]:
     """The round's snapshot: open postings in scope, reference data, and declined pairs."""
     scenario = build_scenario(
@@ -165,7 +160,7 @@ def freeze_scenario(*, session: Session, rnd: Round) -> dict[str, Any]:
         limit = policy.get("time_limit_s")
         if not isinstance(limit, int | float) or limit > settings.solver_time_limit_s:
             policy["time_limit_s"] = settings.solver_time_limit_s
-    if live and solver_accepts_excluded_pairs():
+    if live:
         scenario["excluded_pairs"] = [{"deposit_id": d, "withdrawal_id": w} for d, w in live]
     return scenario
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
-from exchange.rounds.service import solver_accepts_excluded_pairs
 from tests.api.conftest import Api, deposit, make_round, withdrawal
 
 
@@ -167,11 +164,6 @@ def _declined_pair_round(api: Api) -> tuple[dict, list[dict]]:
     return p, api.get("planner", f"/v1/rounds/{second['id']}/proposals").json()["data"]
 
 
-@pytest.mark.xfail(
-    not solver_accepts_excluded_pairs(),
-    reason="solver.schema.Scenario has no excluded_pairs field yet (requested from the solver)",
-    strict=True,
-)
 def test_declined_pair_is_not_proposed_again(api: Api) -> None:
     declined, again = _declined_pair_round(api)
     pairs = {(p["deposit_id"], p["withdrawal_id"]) for p in again}
