@@ -102,8 +102,13 @@ def _create(
     return posting
 
 
-def _get(kind: _Kind, session: Session, actor: Actor, posting_id: str) -> Any:
-    posting = cast("Deposit | Withdrawal | None", session.get(kind.table, posting_id))
+def _get(kind: _Kind, session: Session, actor: Actor, posting_id: str, lock: bool = False) -> Any:
+    # lock: SELECT ... FOR UPDATE, so that concurrent writes of one posting (PATCH, DELETE, a
+    # close) are serialised and the If-Match version check cannot pass twice (PostgreSQL)
+    found = session.get(
+        kind.table, posting_id, with_for_update=lock or None, populate_existing=lock
+    )
+    posting = cast("Deposit | Withdrawal | None", found)
     if posting is None:
         raise NotFound(f"{kind.name} {posting_id!r} not found")
     require_country_visible(actor, posting.country, f"{kind.name} {posting_id!r}")
@@ -152,7 +157,7 @@ def _list(
 def _writable(
     kind: _Kind, session: Session, actor: Actor, posting_id: str, expected_version: int | None
 ) -> Any:
-    posting = _get(kind, session, actor, posting_id)
+    posting = _get(kind, session, actor, posting_id, lock=True)
     require_posting_writer(actor, posting.country, f"{kind.name} {posting_id!r}")
     if expected_version is not None and expected_version != posting.version:
         raise PreconditionFailed(
