@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
 
@@ -19,6 +21,23 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp column that reads back as aware UTC on every engine.
+
+    PostgreSQL keeps the offset; SQLite stores text without it, so values read from SQLite are
+    marked UTC here (they were written as UTC) and every API response carries the offset.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
 def current_month() -> str:
     """This month as ``YYYY-MM``."""
     return utcnow().strftime("%Y-%m")
@@ -26,9 +45,9 @@ def current_month() -> str:
 
 def created_at_field() -> Any:
     """A ``created_at`` column filled at insert."""
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 def timestamp_field(nullable: bool = True) -> Any:
     """An optional timestamp column."""
-    return Field(default=None, sa_type=DateTime(timezone=True), nullable=nullable)
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
