@@ -65,9 +65,7 @@ def get_idempotency(
     actor: ActorDep,
     idempotency_key: Annotated[
         str | None,
-        Header(
-            description="Replays the first response for the same key and body within 24 hours"
-        ),
+        Header(description="Replays the first response for the same key and body within 24 hours"),
     ] = None,
 ) -> Iterator[Idempotency]:
     """The request's idempotency key, scoped to the caller and the route."""
