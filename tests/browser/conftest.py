@@ -220,4 +220,5 @@ def sign_in(page: Any, server: Server, who: str) -> None:
     page.goto(f"{server.base}/dashboard")
     page.get_by_label("Bearer token").fill(server.tokens[who])
     page.get_by_role("button", name="Sign in").click()
+    page.locator("body[data-loaded=true]").wait_for(state="attached")
     page.locator("#rounds-table tbody tr[data-round]").first.wait_for()

@@ -119,7 +119,7 @@ def test_bad_token_then_sign_in_survives_reload_and_sign_out_forgets(
     assert page.locator("#app").is_hidden()
     sign_in(page, server, "viewer")
     page.reload()
-    page.locator("#rounds-table tbody tr[data-round]").first.wait_for()
+    page.locator("body[data-loaded=true]").wait_for(state="attached")
     assert page.get_by_test_id("role").inner_text().lower() == "viewer"
     page.get_by_role("button", name="Sign out").click()
     assert page.locator("#signin").is_visible()

@@ -89,6 +89,7 @@ async function loadReference() {
 }
 
 async function loadAll() {
+  document.body.dataset.loaded = "false";
   try {
     if (!state.countries.size) await loadReference();
     state.rounds = await getAll("/v1/rounds");
@@ -103,6 +104,8 @@ async function loadAll() {
     await loadLedger();
   } catch (error) {
     handleError(error);
+  } finally {
+    document.body.dataset.loaded = "true"; // every panel is drawn (tests wait for this)
   }
 }
 
