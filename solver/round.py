@@ -9,6 +9,7 @@ from typing import Any
 from solver.classes import disaggregate, enumerate_pairs
 from solver.eligibility import Context
 from solver.explain import explain
+from solver.greedy import greedy_flows
 from solver.model import RoundModel
 from solver.schema import Bound, Match, Objective, ProgressEvent, Result, Scenario, Stats
 from solver.validation import validate_scenario
@@ -39,9 +40,24 @@ def run_round(
     t_pairs = time.monotonic() - started
     model = RoundModel(ctx, pairs, seed=rng_seed)
     t_model = time.monotonic() - started - t_pairs
-    lp = model.lp_relaxation_bound() if lp_bound else None
-    sol = model.solve(deadline=deadline, started=started, on_progress=on_progress)
+    t0 = time.monotonic()
+    start = greedy_flows(
+        pairs.dep,
+        pairs.wd,
+        model.attrs.priority,
+        model.dcap,
+        model.wcap,
+        [(g.pairs, g.cap) for g in model.groups if g.code != "PAIR_MINIMUM_BENEFIT"],
+        [g.pairs for g in model.c4],
+        pairs.benefit,
+        policy.pair_minimum_benefit_usd,
+    )
+    t_greedy = time.monotonic() - t0
+    sol = model.solve(deadline=deadline, started=started, on_progress=on_progress, start=start)
     x = sol.x
+    lp = sol.lp_bound if sol.lp_bound is not None else None
+    if lp is None and lp_bound:
+        lp = model.lp_relaxation_bound()
     flows = disaggregate(pairs, x)
     matches: list[Match] = []
     placed: dict[str, int] = {}
@@ -74,16 +90,7 @@ def run_round(
     for k, outcome in enumerate(sol.tiers[:3]):
         bounds[k] = outcome.bound
     if bounds[0] is None:
-        bounds[0] = int(
-            sum(
-                min(
-                    w.count,
-                    sum(d.total for d in pairs.deposits if d.rep.cadre == w.cadre),
-                )
-                * w.priority
-                for w in scenario.withdrawals
-            )
-        )
+        bounds[0] = max(model.trivial_bound1, values[0])
     unmatched = explain(ctx, pairs, model, x, placed, filled)
     elapsed = time.monotonic() - started
     return Result(
@@ -104,6 +111,7 @@ def run_round(
             tier_seconds={
                 "eligibility": round(t_pairs, 3),
                 "build": round(t_model, 3),
+                "greedy": round(t_greedy, 3),
                 **{
                     name: round(o.seconds, 3)
                     for name, o in zip(
