@@ -25,6 +25,7 @@ from exchange.config import Settings
 from exchange.ledger.tables import LedgerEntry
 from exchange.rounds.worker import process_all
 from tests.api.conftest import deposit, seed, withdrawal
+from tests.reliability.conftest import AGREEMENT
 
 log = logging.getLogger(__name__)
 N_ANSWERS = 50
@@ -168,6 +169,26 @@ def test_concurrent_edits_with_one_version(live: Live) -> None:
     codes = race(calls)
     assert codes[200] == 1, codes
     assert codes[200] + codes[412] + codes[409] == N_EDITS, codes
+
+
+def test_concurrent_edits_of_an_agreement(live: Live) -> None:
+    made = live.call("planner", "POST", "/v1/agreements", json=AGREEMENT)
+    aid, etag = made.json()["id"], made.headers["ETag"]
+    calls = [
+        (
+            lambda n=n: live.call(
+                "planner",
+                "PATCH",
+                f"/v1/agreements/{aid}",
+                json={"benefit_usd_per_worker": n},
+                headers={"If-Match": etag},
+            )
+        )
+        for n in range(N_EDITS)
+    ]
+    codes = race(calls)
+    assert codes == Counter({200: 1, 412: N_EDITS - 1}), codes
+    assert live.call("planner", "GET", f"/v1/agreements/{aid}").json()["version"] == 2
 
 
 def test_concurrent_closes_of_one_round(live: Live) -> None:
