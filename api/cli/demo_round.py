@@ -116,7 +116,13 @@ def run_round_and_serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run and print a round, print demo tokens, then serve the API."""
     round_id = run_demo_round()
     print_round(round_id)
-    create_demo_tokens()
+    tokens = create_demo_tokens()
+    console.print(
+        f"[bold]Dashboard:[/] http://{host}:{port}/dashboard - sign in with the planner token "
+        f"{tokens['demo-planner']}",
+        soft_wrap=True,
+        highlight=False,
+    )
     if should_serve():
         from api import server
 

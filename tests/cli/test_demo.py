@@ -64,6 +64,9 @@ def test_demo_builds_a_fresh_database_and_prints_the_summary(
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert "Open postings by country and cadre" in result.output
+    assert "round 1: OPTIMAL" in result.output
+    assert "/dashboard" in result.output
+    assert "demo-planner" in result.output
     first = _counts()
     again = runner.invoke(app, ["demo"])  # deletes the old file: same content, not twice
     assert again.exit_code == 0, again.output
