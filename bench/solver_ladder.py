@@ -150,7 +150,9 @@ def local_generator(n_postings: int, seed: int = 0) -> dict[str, Any]:
     }
 
 
-def make_scenario(n: int, seed: int) -> tuple[dict[str, Any], str]:
+def make_scenario(n: int, seed: int, generator: str = "fixtures") -> tuple[dict[str, Any], str]:
+    if generator == "local":
+        return local_generator(n, seed), "bench.solver_ladder.local_generator"
     try:
         from fixtures.generator import generate_scenario  # type: ignore[import-not-found]
     except ImportError:
@@ -187,70 +189,116 @@ def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
     )
 
 
+def posting_pairs(raw: dict[str, Any]) -> dict[str, Any]:
+    """Every eligible (deposit, withdrawal) posting pair, vectorised from the class pairs.
+
+    Each eligible class pair stands for members x members eligible posting pairs (postings of a
+    class share every attribute but id and count), so the per-pair model is built without the
+    scalar rules.  Returns posting-level arrays: deposit index, withdrawal index, priority, the
+    capacity of each posting and the C2/C3 groups as (pair indices, cap).
+    """
+    from solver.classes import enumerate_pairs
+    from solver.eligibility import Context
+    from solver.model import RoundModel
+    from solver.schema import Scenario
+
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    cp = enumerate_pairs(ctx, s)
+    model = RoundModel(ctx, cp)
+    dpos = {d.id: i for i, d in enumerate(s.deposits)}
+    wpos = {w.id: i for i, w in enumerate(s.withdrawals)}
+    d_members = [np.array([dpos[i] for i in c.ids], dtype=np.int64) for c in cp.deposits]
+    w_members = [np.array([wpos[i] for i in c.ids], dtype=np.int64) for c in cp.withdrawals]
+    d_ptr = np.concatenate([[0], np.cumsum([m.size for m in d_members])]).astype(np.int64)
+    w_ptr = np.concatenate([[0], np.cumsum([m.size for m in w_members])]).astype(np.int64)
+    d_flat = np.concatenate(d_members) if d_members else np.zeros(0, dtype=np.int64)
+    w_flat = np.concatenate(w_members) if w_members else np.zeros(0, dtype=np.int64)
+    mi = np.diff(d_ptr)[cp.dep]
+    mj = np.diff(w_ptr)[cp.wd]
+    sizes = mi * mj
+    owner = np.repeat(np.arange(len(cp), dtype=np.int64), sizes)
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    offset = np.arange(int(sizes.sum()), dtype=np.int64) - first[owner]
+    dep = d_flat[d_ptr[cp.dep[owner]] + offset // mj[owner]]
+    wd = w_flat[w_ptr[cp.wd[owner]] + offset % mj[owner]]
+    groups = []
+    for g in model.groups:
+        if g.code == "PAIR_MINIMUM_BENEFIT":
+            continue
+        mask = np.zeros(len(cp), dtype=bool)
+        mask[g.pairs] = True
+        groups.append((np.flatnonzero(mask[owner]), g.cap))
+    dcount = np.array([d.count for d in s.deposits], dtype=np.int64)
+    wcount = np.array([w.count for w in s.withdrawals], dtype=np.int64)
+    return {
+        "dep": dep,
+        "wd": wd,
+        "priority": model.attrs.priority[owner],
+        "dcount": dcount,
+        "wcount": wcount,
+        "groups": groups,
+        "model": model,
+        "class_pairs": cp,
+    }
+
+
 def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dict[str, Any]:
     """(a) per-pair CP-SAT and (b) per-pair HiGHS on tier 1, (c) greedy, on the same round."""
     import highspy
     from ortools.sat.python import cp_model
 
-    from solver.check import objective_of
-    from solver.eligibility import Context, first_failure
-    from solver.greedy import greedy
-    from solver.schema import Scenario
+    from solver.greedy import greedy_flows
 
-    s = Scenario.model_validate(raw)
-    ctx = Context.of(s)
     out: dict[str, Any] = {}
     t0 = time.monotonic()
-    g = greedy(s)
-    out["greedy"] = {"seconds": time.monotonic() - t0, **objective_of(s, g).model_dump()}
+    pp = posting_pairs(raw)
+    out["enumeration_s"] = time.monotonic() - t0
+    model, cp = pp["model"], pp["class_pairs"]
     t0 = time.monotonic()
-    by_cadre: dict[str, list[Any]] = {}
-    for w in s.withdrawals:
-        by_cadre.setdefault(w.cadre, []).append(w)
-    pairs = []
-    for d in s.deposits:
-        for w in by_cadre.get(d.cadre, []):
-            if first_failure(ctx, d, w) is None:
-                pairs.append((d, w))
-                if len(pairs) > max_pairs:
-                    out["per_pair"] = f"skipped: more than {max_pairs} eligible posting pairs"
-                    return out
-    enum_s = time.monotonic() - t0
-    out["eligible_posting_pairs"] = len(pairs)
-    out["scalar_eligibility_s"] = enum_s
-    groups: dict[tuple[str, ...], tuple[int, list[int]]] = {}
-    for k, (d, w) in enumerate(pairs):
-        if w.modality != "relocation":
-            continue
-        cap = ctx.depletion_cap(d.country, w.cadre)
-        if cap is not None:
-            groups.setdefault(("C3", d.country, w.cadre), (cap, []))[1].append(k)
-        for a in ctx.active.get((d.country, w.country), []):
-            if w.cadre in a.quotas:
-                groups.setdefault(("C2", a.id, w.cadre), (a.quotas[w.cadre], []))[1].append(k)
-    dix: dict[str, list[int]] = {}
-    wix: dict[str, list[int]] = {}
-    for k, (d, w) in enumerate(pairs):
-        dix.setdefault(d.id, []).append(k)
-        wix.setdefault(w.id, []).append(k)
-    dcount = {d.id: d.count for d in s.deposits}
-    wcount = {w.id: w.count for w in s.withdrawals}
+    g = greedy_flows(
+        cp.dep,
+        cp.wd,
+        model.attrs.priority,
+        model.dcap,
+        model.wcap,
+        [(gr.pairs, gr.cap) for gr in model.groups if gr.code != "PAIR_MINIMUM_BENEFIT"],
+        [gr.pairs for gr in model.c4],
+        cp.benefit,
+        0,
+    )
+    out["greedy"] = {"seconds": time.monotonic() - t0, "priority_fill": model.tier_value(1, g)}
+    dep, wd, prio = pp["dep"], pp["wd"], pp["priority"]
+    n = int(dep.size)
+    out["eligible_posting_pairs"] = n
+    if n > max_pairs:
+        out["per_pair"] = f"skipped: more than {max_pairs} eligible posting pairs"
+        return out
+    dcount, wcount = pp["dcount"], pp["wcount"]
+    ub = np.minimum(dcount[dep], wcount[wd])
+    rows: list[tuple[np.ndarray, int]] = []
+    for index, caps in ((dep, dcount), (wd, wcount)):
+        order = np.argsort(index, kind="stable")
+        cuts = np.flatnonzero(np.diff(index[order])) + 1
+        for chunk in np.split(order, cuts):
+            if chunk.size:
+                rows.append((chunk, int(caps[index[chunk[0]]])))
+    rows += list(pp["groups"])
     # (a) CP-SAT, 2 workers
     t0 = time.monotonic()
     m = cp_model.CpModel()
-    x = [m.new_int_var(0, min(d.count, w.count), f"x{k}") for k, (d, w) in enumerate(pairs)]
-    for ident, ks in dix.items():
-        m.add(sum(x[k] for k in ks) <= dcount[ident])
-    for ident, ks in wix.items():
-        m.add(sum(x[k] for k in ks) <= wcount[ident])
-    for cap, ks in groups.values():
-        m.add(sum(x[k] for k in ks) <= cap)
-    m.maximize(sum(w.priority * x[k] for k, (_, w) in enumerate(pairs)))
+    x = [m.new_int_var(0, int(u), "") for u in ub.tolist()]
+    for ks, cap in rows:
+        m.add(cp_model.LinearExpr.sum([x[k] for k in ks.tolist()]) <= cap)
+    m.maximize(cp_model.LinearExpr.weighted_sum(x, prio.tolist()))
+    build_s = time.monotonic() - t0
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = 2
+    t0 = time.monotonic()
     st = solver.solve(m)
     out["cpsat_tier1"] = {
+        "build_s": build_s,
         "seconds": time.monotonic() - t0,
         "status": solver.status_name(st),
         "value": int(solver.objective_value)
@@ -258,7 +306,8 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
         else None,
         "bound": int(solver.best_objective_bound),
     }
-    # (b) HiGHS on the same per-pair model
+    del m, x, solver
+    # (b) HiGHS on the same per-pair model, built in bulk
     t0 = time.monotonic()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -266,26 +315,31 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
     h.setOptionValue("time_limit", float(limit))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.999)
-    n = len(pairs)
-    ub = np.array([min(d.count, w.count) for d, w in pairs], dtype=float)
-    h.addVars(n, np.zeros(n), ub)
+    h.addVars(n, np.zeros(n), ub.astype(float))
     if n:
-        h.changeColsIntegrality(
-            n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
-        )
-        h.changeColsCost(
-            n, np.arange(n, dtype=np.int32), np.array([w.priority for _, w in pairs], dtype=float)
-        )
+        idx = np.arange(n, dtype=np.int32)
+        h.changeColsIntegrality(n, idx, np.full(n, highspy.HighsVarType.kInteger))
+        h.changeColsCost(n, idx, prio.astype(float))
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    rows = [(ks, dcount[i]) for i, ks in dix.items()] + [(ks, wcount[i]) for i, ks in wix.items()]
-    rows += [(ks, cap) for cap, ks in groups.values()]
-    for ks, cap in rows:
-        h.addRow(
-            -highspy.kHighsInf, float(cap), len(ks), np.array(ks, dtype=np.int32), np.ones(len(ks))
+    if rows:
+        lengths = np.array([ks.size for ks, _ in rows], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32)
+        index = np.concatenate([ks for ks, _ in rows]).astype(np.int32)
+        h.addRows(
+            len(rows),
+            np.full(len(rows), -highspy.kHighsInf),
+            np.array([cap for _, cap in rows], dtype=float),
+            int(index.size),
+            starts,
+            index,
+            np.ones(index.size),
         )
+    build_s = time.monotonic() - t0
+    t0 = time.monotonic()
     h.run()
     info = h.getInfo()
     out["highs_per_pair_tier1"] = {
+        "build_s": build_s,
         "seconds": time.monotonic() - t0,
         "status": h.modelStatusToString(h.getModelStatus()),
         "value": round(info.objective_function_value),
@@ -301,6 +355,14 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=300)
     parser.add_argument("--baseline-limit", type=float, default=60)
     parser.add_argument("--max-baseline-pairs", type=int, default=1_500_000)
+    parser.add_argument(
+        "--generator",
+        choices=("fixtures", "local"),
+        default="fixtures",
+        help="local: the all-distinct generator below (no two postings merge)",
+    )
+    parser.add_argument("--markdown", action="store_true", help="rewrite the docs table")
+    parser.add_argument("--out", default="bench/results/solver_ladder.json")
     parser.add_argument("--merge", help="earlier results JSON to merge the new rows into")
     parser.add_argument("--no-baselines-above", type=int, default=20_000, help="postings")
     args = parser.parse_args()
@@ -308,7 +370,7 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     for name in args.sizes.split(","):
         n = SIZES[name]
-        raw, source = make_scenario(n, args.seed)
+        raw, source = make_scenario(n, args.seed, args.generator)
         q = ctx.Queue()
         p = ctx.Process(target=run_ours, args=(raw, args.time_limit, q))
         p.start()
@@ -330,13 +392,14 @@ def main() -> None:
         results.append(row)
     if args.merge:
         old = json.loads(Path(args.merge).read_text())
-        sizes = {r["size"] for r in results}
-        results = [r for r in old if r["size"] not in sizes] + results
-        results.sort(key=lambda r: r["postings"])
-    out = ROOT / "bench/results/solver_ladder.json"
+        keys = {(r["size"], r["generator"]) for r in results}
+        results = [r for r in old if (r["size"], r.get("generator")) not in keys] + results
+        results.sort(key=lambda r: (r.get("generator", ""), r["postings"]))
+    out = ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
-    write_markdown(results, args)
+    if args.markdown:
+        write_markdown(results, args)
 
 
 def write_markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> None:

@@ -209,8 +209,9 @@ def new_highs() -> highspy.Highs:
 class RoundModel:
     """The MIP of one round over eligible class pairs, solved tier by tier."""
 
-    def __init__(self, ctx: Context, pairs: Pairs, *, seed: int = 0) -> None:
+    def __init__(self, ctx: Context, pairs: Pairs, *, seed: int = 0, lp_first: bool = True) -> None:
         self.ctx = ctx
+        self.lp_first = lp_first
         self.pairs = pairs
         self.attrs = attrs = pair_attributes(ctx, pairs)
         self.groups = side_groups(ctx, pairs, attrs)
@@ -501,7 +502,7 @@ class RoundModel:
         """
         x = np.zeros(self.n, dtype=np.int64) if start is None else start.astype(np.int64)
         sol = Solution(x=x)
-        lp_mode = not self.c4 and self.n > 0
+        lp_mode = self.lp_first and not self.c4 and self.n > 0
         proven: dict[int, int] = {}
         zc = 0
         t2_seconds = 0.0

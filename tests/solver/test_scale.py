@@ -1,0 +1,87 @@
+"""The solver at scale: LP-first path equals the plain MIP; a time limit never empties a round."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+
+from solver import check_solution, solve
+from solver.classes import enumerate_pairs
+from solver.eligibility import Context
+from solver.greedy import greedy_flows
+from solver.model import RoundModel
+from solver.schema import Scenario
+from tests.solver.strategies import scenarios
+
+SETTINGS = settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+
+
+def tiers(s: Scenario, *, lp_first: bool) -> tuple[list[int], list[str]]:
+    ctx = Context.of(s)
+    model = RoundModel(ctx, enumerate_pairs(ctx, s), lp_first=lp_first)
+    now = time.monotonic()
+    sol = model.solve(deadline=now + 60, started=now)
+    assert sol.optimal
+    return [model.tier_value(t, sol.x) for t in (1, 2, 3)], [t.method for t in sol.tiers]
+
+
+@SETTINGS
+@given(scenarios(max_postings=6, max_count=6))
+def test_lp_first_path_equals_plain_mip(raw: dict[str, Any]) -> None:
+    s = Scenario.model_validate(raw)
+    lp_values, _ = tiers(s, lp_first=True)
+    mip_values, methods = tiers(s, lp_first=False)
+    assert set(methods) <= {"mip"}
+    assert lp_values == mip_values
+
+
+@SETTINGS
+@given(scenarios(max_postings=6, max_count=6))
+def test_tiny_time_limit_returns_a_checked_greedy_round(raw: dict[str, Any]) -> None:
+    s = Scenario.model_validate(raw)
+    result = solve(s, time_limit_s=0.0)
+    assert result.status in ("FEASIBLE", "OPTIMAL")
+    assert check_solution(s, result) == []
+    assert result.objective is not None
+    assert result.bound is not None
+    assert result.bound.priority_fill >= result.objective.priority_fill
+    # the greedy incumbent places someone whenever a first pair can take a worker
+    ctx = Context.of(s)
+    pairs = enumerate_pairs(ctx, s)
+    model = RoundModel(ctx, pairs)
+    start = greedy_flows(
+        pairs.dep,
+        pairs.wd,
+        model.attrs.priority,
+        model.dcap,
+        model.wcap,
+        [(g.pairs, g.cap) for g in model.groups if g.code != "PAIR_MINIMUM_BENEFIT"],
+        [g.pairs for g in model.c4],
+        pairs.benefit,
+        s.policy.pair_minimum_benefit_usd,
+    )
+    assert result.objective.priority_fill == model.tier_value(1, start)
+    if start.any():
+        assert result.matches
+
+
+def test_tiny_time_limit_on_a_large_all_distinct_round() -> None:
+    from bench.solver_ladder import local_generator
+
+    raw = local_generator(600, seed=1)
+    result = solve(raw, time_limit_s=0.001)
+    assert result.status == "FEASIBLE"
+    assert result.matches
+    s = Scenario.model_validate(raw)
+    assert check_solution(s, result) == []
+    assert result.objective is not None
+    assert result.bound is not None
+    assert result.bound.priority_fill >= result.objective.priority_fill > 0
+    full = solve(raw)
+    assert full.status == "OPTIMAL"
+    assert full.objective is not None
+    assert full.objective.priority_fill >= result.objective.priority_fill
+    assert np.isfinite(full.stats.solve_seconds if full.stats else 0.0)
