@@ -157,10 +157,53 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Render every error of ``app`` as problem details."""
+    """Render every error of ``app`` as problem details (and document them so)."""
     app.add_exception_handler(ExchangeError, _exchange_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _overflow)
+    _document_problems(app)
+
+
+async def _overflow(request: Request, exc: Exception) -> JSONResponse:
+    # SQLite's driver refuses integers beyond 64 bits (an id or ``?round=`` of 2**64): a 422, as
+    # for any other input out of range, not a 500
+    return problem_response(
+        422,
+        "invalid-input",
+        "Invalid input",
+        "a number in the request is out of range (at most 2**63 - 1)",
+        instance=request.url.path,
+        errors=[{"loc": ["request"], "msg": "number out of range"}],
+    )
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the API sends: every error response is
+    ``application/problem+json`` with the ProblemDetails schema, including the 422 that FastAPI
+    documents by itself (as ``application/json`` HTTPValidationError, which no route sends).
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "ProblemDetails" not in components:
+            model = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(model.pop("$defs", {}))
+            components["ProblemDetails"] = model
+        problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status.isdigit() and int(status) >= 400:
+                        response["content"] = dict(problem)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 _DESCRIPTIONS = {
