@@ -324,8 +324,8 @@ def store_proposals(
         }
         for match in result.matches or []
     ]
-    if rows:
-        session.execute(insert(Proposal), rows)
+    if rows:  # Core executemany: no per-row ORM bookkeeping for what nobody reads back here
+        session.connection().execute(insert(Proposal.__table__), rows)  # type: ignore[attr-defined]
     return len(rows)
 
 
