@@ -342,7 +342,9 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
         "build_s": build_s,
         "seconds": time.monotonic() - t0,
         "status": h.modelStatusToString(h.getModelStatus()),
-        "value": round(info.objective_function_value),
+        "value": round(info.objective_function_value)
+        if np.isfinite(info.objective_function_value) and info.primal_solution_status
+        else None,
         "bound": float(info.mip_dual_bound),
     }
     return out
