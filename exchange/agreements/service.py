@@ -112,9 +112,15 @@ def create_agreement(
     return agreement
 
 
-def get_agreement(*, session: Session, agreement_id: str) -> Agreement:
-    """One agreement (any role may read agreements); a deleted one is ``NotFound``."""
-    agreement = session.get(Agreement, agreement_id)
+def get_agreement(*, session: Session, agreement_id: str, lock: bool = False) -> Agreement:
+    """One agreement (any role may read agreements); a deleted one is ``NotFound``.
+
+    ``lock`` reads it ``FOR UPDATE``, so that concurrent writes of one agreement serialise and an
+    ``If-Match`` version check cannot pass twice (PostgreSQL; SQLite serialises writers anyway).
+    """
+    agreement = session.get(
+        Agreement, agreement_id, with_for_update=lock or None, populate_existing=lock
+    )
     if agreement is None or agreement.deleted:
         raise NotFound(f"agreement {agreement_id!r} not found")
     return agreement
@@ -143,7 +149,7 @@ def _writable(
     session: Session, actor: Actor, agreement_id: str, expected_version: int | None
 ) -> Agreement:
     require_role(actor, "planner")
-    agreement = get_agreement(session=session, agreement_id=agreement_id)
+    agreement = get_agreement(session=session, agreement_id=agreement_id, lock=True)
     if expected_version is not None and expected_version != agreement.version:
         raise PreconditionFailed(
             f"agreement {agreement_id!r} is at version {agreement.version}, not {expected_version}"

@@ -131,7 +131,11 @@ def upsert_country(
     if len(code) != 3 or not code.isalpha():
         problems.append(Problem(("code",), "country code must be ISO 3166-1 alpha-3"))
     parsed = parse_model(CountryUpsert, data, problems)
-    country = session.get(Country, code) if not problems else None
+    country = (
+        session.get(Country, code, with_for_update=True, populate_existing=True)
+        if not problems
+        else None
+    )
     if parsed is not None:
         if parsed.licensing_languages:
             check_languages(parsed.licensing_languages, ("licensing_languages",), problems)
@@ -223,7 +227,9 @@ def put_workforce(
                 problems.append(Problem((name,), f"must not be negative, got {value}"))
     if problems or parsed is None:
         raise InvalidInput(problems)
-    fact = session.get(WorkforceFact, (country, cadre))
+    fact = session.get(  # FOR UPDATE: concurrent If-Match writes serialise (PostgreSQL)
+        WorkforceFact, (country, cadre), with_for_update=True, populate_existing=True
+    )
     current_version = fact.version if fact is not None else 0
     if expected_version is not None and expected_version != current_version:
         raise PreconditionFailed(
