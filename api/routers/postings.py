@@ -39,7 +39,12 @@ def _page(rows: list[Any], total: int, model: type[BaseModel]) -> Response:
     of 100 is serialised in one pass instead of being validated twice (here and by FastAPI).
     """
     fields = tuple(model.model_fields)
-    data = [{name: getattr(row, name) for name in fields} for row in rows]
+    if rows:  # plain rows from the service: pick the fields by position, once for the page
+        positions = [rows[0]._fields.index(name) for name in fields]
+        named = list(zip(fields, positions, strict=True))
+        data = [{name: row[i] for name, i in named} for row in rows]
+    else:
+        data = []
     return Response(to_json({"data": data, "count": total}), media_type="application/json")
 
 
