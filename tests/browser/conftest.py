@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +28,7 @@ from exchange.reference.service import load_dataset, load_reference
 from exchange.rounds.schemas import RoundCreate
 from exchange.rounds.service import create_round, run_round
 from exchange.rounds.worker import process_all
+from tests.servers import UVICORN_FACTORY, ServerProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,12 +69,6 @@ def ensure_chromium() -> Path:
         if CHROMIUM.exists():
             return CHROMIUM
     pytest.fail(f"CI is set but {CHROMIUM} is absent and could not be installed ({INSTALL})")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare_database(url: str) -> tuple[dict[str, str], int]:
@@ -131,46 +123,12 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     tmp = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{(tmp / 'dashboard.sqlite3').as_posix()}"
     tokens, round_id = prepare_database(url)
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "HRHX_DATA_DIR": str(tmp)}
-    log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "api.server:app_factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
-                time.sleep(0.1)
-            yield Server(base=base, tokens=tokens, round_id=round_id)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    env = {"DATABASE_URL": url, "HRHX_DATA_DIR": str(tmp)}
+    proc = ServerProcess(UVICORN_FACTORY, env=env, log=tmp / "server.log")
+    try:
+        yield Server(base=proc.start().base, tokens=tokens, round_id=round_id)
+    finally:
+        proc.stop()
 
 
 @pytest.fixture(scope="session")

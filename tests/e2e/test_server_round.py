@@ -4,11 +4,6 @@ round driven over HTTP, solved by the server's own worker thread."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,14 +13,9 @@ import pytest
 from exchange.db import make_engine
 from exchange.migrate import upgrade
 from tests.api.conftest import deposit, seed, withdrawal
+from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -35,36 +25,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     engine = make_engine(url)
     tokens = seed(engine)
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "HRHX_DATA_DIR": str(tmp_path)}
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {"DATABASE_URL": url, "HRHX_DATA_DIR": str(tmp_path)}
+    # ``hrhx serve``, the command a deployment runs
+    proc = ServerProcess(["-m", "api.cli", "serve"], env=env, log=tmp_path / "server.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "server.log").read_text())
-            time.sleep(0.1)
-        yield base, tokens
+        yield proc.start().base, tokens
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        proc.stop()
 
 
 def test_a_whole_round_over_http(server: tuple[str, dict[str, str]]) -> None:

@@ -10,12 +10,7 @@ A round found unclosed is closed again after the restart, and checked again.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -33,66 +28,18 @@ from exchange.postings.tables import Deposit, Withdrawal
 from exchange.proposals.tables import Proposal
 from exchange.rounds.tables import Round
 from tests.api.conftest import deposit, withdrawal
+from tests.servers import UVICORN_FACTORY, ServerProcess
 
-ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("workers_out", "workers_in", "benefit_receivable", "benefit_payable")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
+class Server(ServerProcess):
     """``python -m uvicorn --factory api.server:app_factory`` on 127.0.0.1 (with the worker)."""
 
     def __init__(self, database_url: str, log: Path) -> None:
+        env = {"DATABASE_URL": database_url, "HRHX_RATE_LIMIT_PER_MINUTE": "0"}
+        super().__init__([*UVICORN_FACTORY, "--log-level", "warning"], env=env, log=log)
         self.database_url = database_url
-        self.log = log
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "DATABASE_URL": self.database_url,
-            "HRHX_RATE_LIMIT_PER_MINUTE": "0",
-        }
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "api.server:app_factory"]
-                + ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no rollback, no flush of anything."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @dataclass

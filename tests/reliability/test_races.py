@@ -6,7 +6,6 @@ one round closed (and run) 20 times at once. Exactly one wins; the others get 40
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections import Counter
@@ -26,17 +25,12 @@ from exchange.ledger.tables import LedgerEntry
 from exchange.rounds.worker import process_all
 from tests.api.conftest import deposit, seed, withdrawal
 from tests.reliability.conftest import AGREEMENT
+from tests.servers import free_port
 
 log = logging.getLogger(__name__)
 N_ANSWERS = 50
 N_EDITS = 20
 N_CLOSES = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -54,7 +48,7 @@ class Live:
 def live(engine: Engine) -> Iterator[Live]:
     tokens = seed(engine)
     app = create_app(Settings(rate_limit_per_minute=0), engine=engine)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
