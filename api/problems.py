@@ -8,12 +8,15 @@ for validation problems, ``errors: [{loc, msg}]`` listing every problem at once.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exchange.errors import (
@@ -23,6 +26,7 @@ from exchange.errors import (
     InvalidInput,
     NotFound,
     PreconditionFailed,
+    Problem,
     TooMany,
     Unauthorized,
 )
@@ -47,6 +51,50 @@ STATUS_OF: dict[type[ExchangeError], tuple[int, str]] = {
     PreconditionRequired: (428, "precondition-required"),
     TooMany: (429, "too-many-requests"),
 }
+
+
+BodyCheck = Callable[..., list[Problem]]
+"""A service's meaning checks of a body: ``check(session=, data=, skip=) -> problems``."""
+F = TypeVar("F", bound=Callable[..., Any])
+_BODY_CHECK = "__hrhx_body_check__"
+_REQUEST_PARTS = ("body", "query", "path", "header", "row")
+
+
+def checks_body(check: BodyCheck) -> Callable[[F], F]:
+    """Mark a route whose JSON body the service checks with ``check``.
+
+    When FastAPI refuses such a body (a wrong type, an unknown field), the service's meaning
+    checks (unknown country or cadre, bad month, ...) run on the rest of it too, so that one
+    answer names every problem; and every problem of the body is located under ``body``, whether
+    FastAPI or the service found it.
+    """
+
+    def mark(route: F) -> F:
+        setattr(route, _BODY_CHECK, check)
+        return route
+
+    return mark
+
+
+def _body_check(request: Request) -> BodyCheck | None:
+    route = request.scope.get("route")
+    check: BodyCheck | None = getattr(getattr(route, "endpoint", None), _BODY_CHECK, None)
+    return check
+
+
+def _under_body(loc: Collection[str | int]) -> list[str | int]:
+    parts = list(loc)
+    return parts if parts and parts[0] in _REQUEST_PARTS else ["body", *parts]
+
+
+async def _meaning_problems(
+    request: Request, check: BodyCheck, body: Mapping[str, Any], reported: set[str]
+) -> list[dict[str, Any]]:
+    def run() -> list[Problem]:
+        with Session(request.app.state.engine) as session:
+            return check(session=session, data=body, skip=reported)
+
+    return [{"loc": _under_body(p.loc), "msg": p.msg} for p in await run_in_threadpool(run)]
 
 
 class ValidationProblem(BaseModel):
@@ -107,17 +155,28 @@ async def _exchange_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, TooMany):
         headers["Retry-After"] = str(exc.retry_after_s)
     errors = None
+    detail = exc.detail
     if isinstance(exc, InvalidInput):
-        errors = [{"loc": list(p.loc), "msg": p.msg} for p in exc.problems]
+        if _body_check(request) is None:
+            errors = [{"loc": list(p.loc), "msg": p.msg} for p in exc.problems]
+        else:  # the body's problems, located under ``body`` as FastAPI's own are
+            errors = [{"loc": _under_body(p.loc), "msg": p.msg} for p in exc.problems]
+            detail = _summary(errors)
     return problem_response(
         status,
         slug,
         exc.title,
-        exc.detail,
+        detail,
         instance=request.url.path,
         errors=errors,
         headers=headers or None,
     )
+
+
+def _summary(errors: list[dict[str, Any]]) -> str:
+    """``N problem(s): loc: msg; ...`` for the ``detail`` of a validation problem."""
+    listed = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+    return f"{len(errors)} problem(s): {listed}"
 
 
 def _msg(error: dict[str, Any]) -> str:
@@ -129,12 +188,15 @@ def _msg(error: dict[str, Any]) -> str:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": list(e.get("loc", ())), "msg": _msg(e)} for e in exc.errors()]
-    summary = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+    check = _body_check(request)
+    if check is not None and isinstance(exc.body, dict):
+        reported = {str(e["loc"][1]) for e in errors if len(e["loc"]) > 1 and e["loc"][0] == "body"}
+        errors += await _meaning_problems(request, check, exc.body, reported)
     return problem_response(
         422,
         "invalid-input",
         "Invalid input",
-        f"{len(errors)} problem(s): {summary}",
+        _summary(errors),
         instance=request.url.path,
         errors=errors,
     )

@@ -11,7 +11,7 @@ from pydantic_core import to_json
 
 from api.deps import ActorDep, IfMatchDep, PageDep, SessionDep, etag
 from api.idempotency import IdempotencyDep
-from api.problems import errors
+from api.problems import checks_body, errors
 from exchange.postings import service
 from exchange.postings.schemas import (
     DepositCreate,
@@ -88,6 +88,7 @@ def list_deposits(
     responses=errors(401, 403, 404, 409, 422),
     tags=["deposits"],
 )
+@checks_body(service.check_deposit_fields)
 def post_deposit(
     data: DepositCreate, session: SessionDep, actor: ActorDep, idem: IdempotencyDep
 ) -> Any:
@@ -122,6 +123,7 @@ def get_deposit(
     responses=errors(401, 403, 404, 409, 412, 422, 428),
     tags=["deposits"],
 )
+@checks_body(service.check_deposit_fields)
 def patch_deposit(
     deposit_id: str,
     data: DepositUpdate,
@@ -191,6 +193,7 @@ def list_withdrawals(
     responses=errors(401, 403, 404, 409, 422),
     tags=["withdrawals"],
 )
+@checks_body(service.check_withdrawal_fields)
 def post_withdrawal(
     data: WithdrawalCreate, session: SessionDep, actor: ActorDep, idem: IdempotencyDep
 ) -> Any:
@@ -225,6 +228,7 @@ def get_withdrawal(
     responses=errors(401, 403, 404, 409, 412, 422, 428),
     tags=["withdrawals"],
 )
+@checks_body(service.check_withdrawal_fields)
 def patch_withdrawal(
     withdrawal_id: str,
     data: WithdrawalUpdate,

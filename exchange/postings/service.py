@@ -9,7 +9,7 @@ and records one audit event with the posting before and after. Services only flu
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -259,6 +259,22 @@ def _withdraw(
         after=snapshot(posting),
     )
     return posting
+
+
+def check_deposit_fields(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """The meaning problems (unknown codes, bad months...) of the fields of a deposit body whose
+    other fields were refused for their type or name (those in ``skip``), so that one answer names
+    every problem of the body."""
+    return validate_deposit(data, codes=ReferenceCodes(session), skip=skip)
+
+
+def check_withdrawal_fields(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """As `check_deposit_fields`, for a withdrawal body."""
+    return validate_withdrawal(data, codes=ReferenceCodes(session), skip=skip)
 
 
 # ---------------------------------------------------------------- deposits

@@ -1,0 +1,46 @@
+"""One answer names every problem of a posting body, whoever finds it (FastAPI or the service)."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api, deposit, withdrawal
+
+
+def _problems(response) -> dict[tuple, str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return {tuple(e["loc"]): e["msg"] for e in response.json()["errors"]}
+
+
+def test_type_name_and_meaning_problems_of_a_deposit_come_together(api: Api) -> None:
+    body = deposit(
+        country="XXX", cadre="9999", count="many", available_from="2027-13", colour="blue"
+    )
+    found = _problems(api.post("admin", "/v1/deposits", json=body))
+    assert set(found) == {
+        ("body", "colour"),  # unknown field (FastAPI)
+        ("body", "count"),  # wrong type (FastAPI)
+        ("body", "country"),  # unknown country (service)
+        ("body", "cadre"),  # unknown cadre (service)
+        ("body", "available_from"),  # bad month (service)
+    }
+    assert found[("body", "colour")] == "unknown field"
+    assert api.get("admin", "/v1/deposits").json()["count"] == 0
+
+
+def test_meaning_problems_alone_are_located_under_body(api: Api) -> None:
+    found = _problems(
+        api.post("admin", "/v1/withdrawals", json=withdrawal(country="XXX", priority=9, count=0))
+    )
+    assert set(found) == {("body", "country"), ("body", "priority"), ("body", "count")}
+    assert api.get("admin", "/v1/withdrawals").json()["count"] == 0
+
+
+def test_patch_reports_every_problem_and_changes_nothing(api: Api) -> None:
+    created = api.post("phl", "/v1/deposits", json=deposit()).json()
+    patch = {"count": -1, "languages": {"en": "Z9"}, "modalities": "remote", "size": 3}
+    found = _problems(
+        api.patch("phl", f"/v1/deposits/{created['id']}", json=patch, headers={"If-Match": '"1"'})
+    )
+    assert {("body", "size"), ("body", "modalities"), ("body", "count")} <= set(found)
+    assert any(loc[:2] == ("body", "languages") for loc in found)
+    assert api.get("phl", f"/v1/deposits/{created['id']}").json()["count"] == created["count"]
