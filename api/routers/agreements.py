@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.deps import ActorDep, IfMatchDep, PageDep, SessionDep, etag
-from api.problems import errors
+from api.problems import checks_body, errors
 from exchange.agreements import service
 from exchange.agreements.schemas import (
     AgreementCreate,
@@ -43,6 +43,7 @@ def list_agreements(
 @router.post(
     "", status_code=201, response_model=AgreementPublic, responses=errors(401, 403, 409, 422)
 )
+@checks_body(service.check_agreement_fields)
 def post_agreement(
     data: AgreementCreate, session: SessionDep, actor: ActorDep, response: Response
 ) -> AgreementPublic:
@@ -68,6 +69,7 @@ def get_agreement(
     response_model=AgreementPublic,
     responses=errors(401, 403, 404, 412, 422, 428),
 )
+@checks_body(service.check_agreement_fields)
 def patch_agreement(
     agreement_id: str,
     data: AgreementUpdate,

@@ -7,7 +7,7 @@ agreement is ``NotFound`` and never enters a scenario.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -74,6 +74,14 @@ def validate_agreement(
     if "benefit_usd_per_worker" not in skip:
         check_at_least(data.get("benefit_usd_per_worker"), 0, ("benefit_usd_per_worker",), problems)
     return problems
+
+
+def check_agreement_fields(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """The meaning problems of the fields of an agreement body whose other fields were refused for
+    their type or name (those in ``skip``), so that one answer names every problem."""
+    return validate_agreement(data, codes=ReferenceCodes(session), skip=set(skip))
 
 
 def _raw(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:

@@ -44,3 +44,18 @@ def test_patch_reports_every_problem_and_changes_nothing(api: Api) -> None:
     assert {("body", "size"), ("body", "modalities"), ("body", "count")} <= set(found)
     assert any(loc[:2] == ("body", "languages") for loc in found)
     assert api.get("phl", f"/v1/deposits/{created['id']}").json()["count"] == created["count"]
+
+
+def test_agreement_body_problems_come_together(api: Api) -> None:
+    body = {
+        "origin": "XXX",
+        "destination": "DEU",
+        "g2g": "perhaps",
+        "valid_from": "2026-13",
+        "valid_to": "2030-12",
+        "colour": "red",
+    }
+    found = _problems(api.post("planner", "/v1/agreements", json=body))
+    assert {("body", "g2g"), ("body", "colour"), ("body", "origin"), ("body", "valid_from")} <= set(
+        found
+    )
