@@ -135,6 +135,22 @@ def serve_bare(body_path: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
+def serve_bare_objects(body_path: str, port: int) -> None:
+    """The same page held as Python objects, serialised by FastAPI on every request (what a
+    plain ``return data`` endpoint does), without database or authentication."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    data = json.loads(Path(body_path).read_bytes())
+    app = FastAPI()
+
+    @app.get("/v1/deposits")
+    def deposits() -> dict[str, Any]:
+        return data  # type: ignore[no-any-return]
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
 def start(kind: str, arg: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     proc = subprocess.Popen(
@@ -251,6 +267,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--serve-app")
     parser.add_argument("--serve-bare")
+    parser.add_argument("--serve-bare-objects")
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
     if args.serve_app:
@@ -258,6 +275,9 @@ def main() -> None:
         return
     if args.serve_bare:
         serve_bare(args.serve_bare, args.port)
+        return
+    if args.serve_bare_objects:
+        serve_bare_objects(args.serve_bare_objects, args.port)
         return
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -277,12 +297,15 @@ def main() -> None:
             body_path = Path(tmp) / "page.json"
             body_path.write_bytes(page.content)
             bare_proc, bare_base = start("bare", str(body_path))
+            objects_proc, objects_base = start("bare-objects", str(body_path))
             try:
                 bare = load(bare_base, token, args.duration, args.clients)
+                objects = load(objects_base, token, args.duration, args.clients)
                 real = load(app_base, token, args.duration, args.clients)
             finally:
-                bare_proc.terminate()
-                bare_proc.wait()
+                for proc in (bare_proc, objects_proc):
+                    proc.terminate()
+                    proc.wait()
         finally:
             app_proc.terminate()
             app_proc.wait()
@@ -299,8 +322,10 @@ def main() -> None:
         "list_page_100": {
             "bytes": len(page.content),
             "bare_fastapi": bare,
+            "bare_fastapi_objects": objects,
             "hrhx": real,
             "rps_ratio": round(real["rps"] / bare["rps"], 3),
+            "rps_ratio_vs_objects": round(real["rps"] / objects["rps"], 3),
             "target": ">= 0.5",
         },
         "round_M": {**rounds, "target_ratio": "<= 1.5"},
