@@ -5,13 +5,40 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
+from sqlmodel import Session
 
-from api.deps import ActorDep, PageDep, SessionDep
+from api.deps import ActorDep, Page, PageDep, SessionDep
 from api.problems import errors
+from exchange.identity.actor import Actor
 from exchange.proposals import service
 from exchange.proposals.schemas import ProposalAnswer, ProposalPublic, ProposalsPublic
 
 router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
+
+
+def proposals_page(
+    *,
+    session: Session,
+    actor: Actor,
+    page: Page,
+    round_id: int | None,
+    status: str | None,
+    country: str | None,
+) -> ProposalsPublic:
+    """A page of the proposals the caller may see (also served under a round's path)."""
+    rows, total = service.list_proposals(
+        session=session,
+        actor=actor,
+        round_id=round_id,
+        status=status,
+        country=country,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return ProposalsPublic(
+        data=[ProposalPublic.model_validate(p, from_attributes=True) for p in rows], count=total
+    )
+
 
 Answer = Annotated[ProposalAnswer | None, Body()]
 
@@ -26,17 +53,8 @@ def list_proposals(
     country: Annotated[str | None, Query(description="origin or destination")] = None,
 ) -> ProposalsPublic:
     """Proposals the caller may see (focal points: their country's), by id."""
-    rows, total = service.list_proposals(
-        session=session,
-        actor=actor,
-        round_id=round,
-        status=status,
-        country=country,
-        limit=page.limit,
-        offset=page.offset,
-    )
-    return ProposalsPublic(
-        data=[ProposalPublic.model_validate(p, from_attributes=True) for p in rows], count=total
+    return proposals_page(
+        session=session, actor=actor, page=page, round_id=round, status=status, country=country
     )
 
 

@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from api.deps import ActorDep, EngineDep, PageDep, SessionDep
 from api.problems import errors
+from api.routers.proposals import proposals_page
 from exchange.identity.actor import Actor
-from exchange.proposals import service as proposals
-from exchange.proposals.schemas import ProposalPublic, ProposalsPublic
+from exchange.proposals.schemas import ProposalsPublic
 from exchange.rounds import service
 from exchange.rounds.closing import close_round
 from exchange.rounds.schemas import (
@@ -181,17 +181,13 @@ def list_round_proposals(
     country: Annotated[str | None, Query(description="origin or destination")] = None,
 ) -> ProposalsPublic:
     """One proposal per match (focal points: where their country is origin or destination)."""
-    rows, total = proposals.list_proposals(
+    return proposals_page(
         session=session,
         actor=actor,
+        page=page,
         round_id=round_id,
         status=status,
         country=country,
-        limit=page.limit,
-        offset=page.offset,
-    )
-    return ProposalsPublic(
-        data=[ProposalPublic.model_validate(p, from_attributes=True) for p in rows], count=total
     )
 
 
