@@ -165,6 +165,30 @@ def _writable(
     return agreement
 
 
+def _saved(
+    session: Session,
+    actor: Actor,
+    agreement: Agreement,
+    action: str,
+    before: dict[str, Any] | None,
+) -> Agreement:
+    """A changed agreement written with its next version and audited (before and after)."""
+    agreement.version += 1
+    agreement.updated_at = utcnow()
+    session.add(agreement)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action=action,
+        entity="agreement",
+        entity_id=agreement.id,
+        before=before,
+        after=snapshot(agreement),
+    )
+    return agreement
+
+
 def update_agreement(
     *,
     session: Session,
@@ -197,20 +221,7 @@ def update_agreement(
         raise InvalidInput(problems)
     for key, value in changes.items():
         setattr(agreement, key, value)
-    agreement.version += 1
-    agreement.updated_at = utcnow()
-    session.add(agreement)
-    session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="agreement.update",
-        entity="agreement",
-        entity_id=agreement_id,
-        before=before,
-        after=snapshot(agreement),
-    )
-    return agreement
+    return _saved(session, actor, agreement, "agreement.update", before)
 
 
 def delete_agreement(
@@ -220,17 +231,4 @@ def delete_agreement(
     agreement = _writable(session, actor, agreement_id, expected_version)
     before = snapshot(agreement)
     agreement.deleted = True
-    agreement.version += 1
-    agreement.updated_at = utcnow()
-    session.add(agreement)
-    session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="agreement.delete",
-        entity="agreement",
-        entity_id=agreement_id,
-        before=before,
-        after=snapshot(agreement),
-    )
-    return agreement
+    return _saved(session, actor, agreement, "agreement.delete", before)
