@@ -11,11 +11,13 @@ code, workforce by country then cadre).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+import orjson
+from sqlalchemy import JSON, Select, Text, cast
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from exchange.agreements.tables import Agreement
 from exchange.errors import InvalidInput, Problem
@@ -62,6 +64,8 @@ DEPOSIT_FIELDS = (
     "excluded_destinations",
     "preferred_destinations",
 )
+WORKFORCE_FIELDS = ("country", "cadre", "stock", "education_cost_usd", "positive_list")
+COUNTRY_FIELDS = ("code", "name", "licensing_languages")
 WITHDRAWAL_FIELDS = (
     "id",
     "country",
@@ -101,16 +105,48 @@ def scenario_policy(policy: Mapping[str, Any] | None) -> dict[str, Any]:
     return merged
 
 
-def _row(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: _copy(getattr(obj, name)) for name in fields}
+def _rows(
+    session: Session, table: Any, fields: tuple[str, ...], query: Select[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Rows of ``table`` as plain dicts of ``fields`` (``count`` reads ``remaining``).
+
+    A snapshot reads thousands of rows, so this works on plain columns, not ORM objects, and
+    decodes the JSON columns of all rows at once: each is selected as its stored text and the
+    texts are parsed as one JSON array (one call into the decoder instead of one per value).
+    ``query`` is a select of these same columns, with its filters; by default every row.
+    """
+    if query is None:
+        query = sa_select(*_columns(table, fields))
+    rows = session.connection().execute(query).all()
+    columns = table.__table__.c
+    json_at = [
+        i for i, name in enumerate(fields) if name != "count" and _is_json(columns[name].type)
+    ]
+    if not json_at or not rows:
+        return [dict(zip(fields, row, strict=True)) for row in rows]
+    texts = [row[i] if row[i] is not None else "null" for row in rows for i in json_at]
+    decoded = iter(orjson.loads("[" + ",".join(texts) + "]"))
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        values = list(row)
+        for i in json_at:
+            values[i] = next(decoded)
+        out.append(dict(zip(fields, values, strict=True)))
+    return out
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: value[k] for k in sorted(value)}
-    if isinstance(value, list):
-        return list(value)
-    return value
+def _is_json(column_type: Any) -> bool:
+    return isinstance(column_type, JSON)
+
+
+def _columns(table: Any, fields: tuple[str, ...]) -> list[Any]:
+    """The columns of ``fields``, JSON ones cast to text (decoded in bulk by ``_rows``)."""
+    columns = table.__table__.c
+    selected: list[Any] = []
+    for name in fields:
+        column = columns["remaining"] if name == "count" else columns[name]
+        selected.append(cast(column, Text) if _is_json(column.type) else column)
+    return selected
 
 
 def _open_postings(
@@ -120,20 +156,16 @@ def _open_postings(
     country_filter: set[str] | None,
     cadre_filter: set[str] | None,
 ) -> list[dict[str, Any]]:
-    """The open postings in scope as scenario rows, ``remaining`` as their ``count``.
-
-    Selects plain columns rather than ORM objects: a round's snapshot reads every open posting,
-    and building thousands of tracked objects only to copy their fields was most of its cost.
-    """
+    """The open postings in scope as scenario rows, ``remaining`` as their ``count``."""
     columns = table.__table__.c  # type: ignore[union-attr]
-    selected = [columns["remaining"] if name == "count" else columns[name] for name in fields]
-    query = sa_select(*selected).where(columns["status"] == "open", columns["remaining"] >= 1)
+    query = sa_select(*_columns(table, fields)).where(
+        columns["status"] == "open", columns["remaining"] >= 1
+    )
     if country_filter is not None:
         query = query.where(columns["country"].in_(country_filter))
     if cadre_filter is not None:
         query = query.where(columns["cadre"].in_(cadre_filter))
-    rows = session.connection().execute(query.order_by(columns["id"]))
-    return [{name: _copy(value) for name, value in zip(fields, row, strict=True)} for row in rows]
+    return _rows(session, table, fields, query.order_by(columns["id"]))
 
 
 def build_scenario(
@@ -163,41 +195,45 @@ def build_scenario(
     withdrawals = _open_postings(
         session, Withdrawal, WITHDRAWAL_FIELDS, country_filter, cadre_filter
     )
-    workforce_q = select(WorkforceFact)
+    agreements_t = Agreement.__table__  # type: ignore[attr-defined]
+    agreements = _rows(
+        session,
+        Agreement,
+        AGREEMENT_FIELDS,
+        sa_select(*_columns(Agreement, AGREEMENT_FIELDS))
+        .where(agreements_t.c.deleted.is_(False))
+        .order_by(agreements_t.c.id),
+    )
+    workforce_t = WorkforceFact.__table__  # type: ignore[attr-defined]
+    workforce_q = sa_select(*_columns(WorkforceFact, WORKFORCE_FIELDS))
     if country_filter is not None:
-        workforce_q = workforce_q.where(col(WorkforceFact.country).in_(country_filter))
+        workforce_q = workforce_q.where(workforce_t.c.country.in_(country_filter))
     if cadre_filter is not None:
-        workforce_q = workforce_q.where(col(WorkforceFact.cadre).in_(cadre_filter))
-    agreements = [
-        _row(a, AGREEMENT_FIELDS)
-        for a in session.exec(
-            select(Agreement).where(col(Agreement.deleted).is_(False)).order_by(col(Agreement.id))
-        )
-    ]
-    workforce = [
-        {
-            "country": f.country,
-            "cadre": f.cadre,
-            "stock": f.stock,
-            "education_cost_usd": f.education_cost_usd,
-            "positive_list": f.positive_list,
-        }
-        for f in session.exec(
-            workforce_q.order_by(col(WorkforceFact.country), col(WorkforceFact.cadre))
-        )
-    ]
+        workforce_q = workforce_q.where(workforce_t.c.cadre.in_(cadre_filter))
+    workforce = _rows(
+        session,
+        WorkforceFact,
+        WORKFORCE_FIELDS,
+        workforce_q.order_by(workforce_t.c.country, workforce_t.c.cadre),
+    )
 
     listed = safeguard_listed_codes(session=session, as_of=month)
-    country_rows = session.exec(select(Country).order_by(col(Country.code))).all()
+    country_t = Country.__table__  # type: ignore[attr-defined]
+    country_rows = _rows(
+        session,
+        Country,
+        COUNTRY_FIELDS,
+        sa_select(*_columns(Country, COUNTRY_FIELDS)).order_by(country_t.c.code),
+    )
     if not all_countries:
         referenced = _referenced_countries(deposits, withdrawals, agreements, workforce)
-        country_rows = [c for c in country_rows if c.code in referenced]
+        country_rows = [c for c in country_rows if c["code"] in referenced]
     scenario_countries = [
         {
-            "code": c.code,
-            "name": c.name,
-            "safeguard_listed": c.code in listed,
-            "licensing_languages": _copy(dict(c.licensing_languages)),
+            "code": c["code"],
+            "name": c["name"],
+            "safeguard_listed": c["code"] in listed,
+            "licensing_languages": c["licensing_languages"],
         }
         for c in country_rows
     ]
