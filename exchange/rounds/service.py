@@ -94,11 +94,8 @@ def create_round(*, session: Session, actor: Actor, data: RoundCreate) -> Round:
 
 
 def _audit_view(rnd: Round) -> dict[str, Any] | None:
-    view = snapshot(rnd)
-    if view is not None:
-        view.pop("scenario", None)
-        view.pop("result", None)
-    return view
+    """The round for the audit log, without its snapshot and result (kept on the round)."""
+    return snapshot(rnd, exclude={"scenario", "result"})
 
 
 def get_round(*, session: Session, actor: Actor, round_id: int) -> Round:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Column
+from sqlalchemy.orm import deferred
 from sqlmodel import Field, SQLModel
 
 from exchange.timestamps import created_at_field, timestamp_field
+
+_SCENARIO = Column("scenario", JSON, nullable=True)
+_RESULT = Column("result", JSON, nullable=True)
 
 
 class Round(SQLModel, table=True):
@@ -17,6 +21,9 @@ class Round(SQLModel, table=True):
     ``scenario`` is frozen when the round is run; ``result`` is the solver's result on it. A worker
     claims a running round by setting ``claimed_by`` and ``lease_until`` in one conditional update,
     so that several server processes solve each round exactly once.
+
+    ``scenario`` and ``result`` (each up to megabytes of JSON) are deferred: loading a round reads
+    them only when they are used, so lists, status changes and audit views do not decode them.
     """
 
     __tablename__ = "rounds"
@@ -27,8 +34,8 @@ class Round(SQLModel, table=True):
     policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     countries: list[str] | None = Field(default=None, sa_type=JSON)
     cadres: list[str] | None = Field(default=None, sa_type=JSON)
-    scenario: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    result: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    scenario: dict[str, Any] | None = Field(default=None, sa_column=_SCENARIO)
+    result: dict[str, Any] | None = Field(default=None, sa_column=_RESULT)
     solver_status: str | None = None
     priority_fill: int | None = None
     min_fill_permille: int | None = None
@@ -48,6 +55,8 @@ class Round(SQLModel, table=True):
     finished_at: datetime | None = timestamp_field()
     closed_at: datetime | None = timestamp_field()
     close_report: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+    __mapper_args__ = {"properties": {"scenario": deferred(_SCENARIO), "result": deferred(_RESULT)}}
 
 
 class RoundEvent(SQLModel, table=True):

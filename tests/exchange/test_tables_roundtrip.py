@@ -203,7 +203,8 @@ def _rows() -> list[SQLModel]:
 
 
 def _comparable(row: SQLModel) -> dict[str, Any]:
-    data = row.model_dump()
+    # Attribute access, not model_dump(): deferred columns (a round's scenario) load on access.
+    data = {name: getattr(row, name) for name in type(row).model_fields}
     return {k: as_utc(v) if isinstance(v, datetime) else v for k, v in data.items()}
 
 
