@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import json
 import logging
 import os
 import socket
@@ -23,12 +22,13 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 import solver
-from exchange.db import session_scope
+from exchange.db import driver_value, insert_many, json_text, session_scope
 from exchange.proposals.tables import Proposal
 from exchange.rounds.tables import Round, RoundEvent
 from exchange.timestamps import utcnow
@@ -162,7 +162,7 @@ class _Progress:
         self.round_id = round_id
         self.worker_id = worker_id
         self.lease_s = lease_s
-        self.last_write = 0.0
+        self.last_write = time.monotonic()  # the first write comes after one interval
         self.buffer: list[solver.ProgressEvent] = []
 
     def __call__(self, event: solver.ProgressEvent) -> None:
@@ -173,25 +173,30 @@ class _Progress:
         if time.monotonic() - self.last_write >= self.INTERVAL_S:
             self.flush()
 
+    def take(self, round_id: int) -> list[RoundEvent]:
+        """The buffered events as rows to add (the buffer is emptied)."""
+        events, self.buffer = self.buffer, []
+        return [
+            RoundEvent(
+                round_id=round_id,
+                kind="progress",
+                tier=event.tier_name,
+                incumbent=event.incumbent,
+                bound=event.bound,
+                elapsed_s=round(event.elapsed, 4),
+            )
+            for event in events
+        ]
+
     def flush(self) -> None:
         """Write the buffered events (best effort: the solve goes on if the write fails)."""
-        events, self.buffer = self.buffer, []
         self.last_write = time.monotonic()
-        if not events:
+        rows = self.take(self.round_id)
+        if not rows:
             return
         try:
             with session_scope(self.engine) as session:
-                session.add_all(
-                    RoundEvent(
-                        round_id=self.round_id,
-                        kind="progress",
-                        tier=event.tier_name,
-                        incumbent=event.incumbent,
-                        bound=event.bound,
-                        elapsed_s=round(event.elapsed, 4),
-                    )
-                    for event in events
-                )
+                session.add_all(rows)
         except Exception:
             log.exception("could not store progress of round %s", self.round_id)
 
@@ -229,8 +234,12 @@ def solve_claimed(
 ) -> str:
     """Solve a round this worker claimed and store the outcome; the round's new status."""
     with session_scope(engine) as session:
-        rnd = session.get(Round, round_id)
-        scenario = rnd.scenario if rnd is not None else None
+        rounds = Round.__table__.c  # type: ignore[attr-defined]
+        scenario = (
+            session.connection()
+            .execute(sa_select(rounds.scenario).where(rounds.id == round_id))
+            .scalar()
+        )
     if scenario is None:
         return _finish(engine, round_id, worker_id, failure="no frozen snapshot")
     progress = _Progress(engine, round_id, worker_id, lease_s)
@@ -241,16 +250,28 @@ def solve_claimed(
         result = solver.solve(scenario, on_progress=progress)
     except Exception as exc:
         log.exception("round %s: the solver failed", round_id)
+        progress.flush()
         return _finish(engine, round_id, worker_id, failure=f"solver error: {exc}")
     finally:
         heartbeat.stopped.set()
         heartbeat.join()
-        progress.flush()
     elapsed = time.monotonic() - started
+    # The last progress events go in with the outcome, in its transaction.
+    events = progress.take(round_id)
     if result.status == "INVALID":
         problems = "; ".join(f"{p.path}: {p.message}" for p in result.errors or [])
-        return _finish(engine, round_id, worker_id, failure=f"invalid scenario: {problems}")
-    return _finish(engine, round_id, worker_id, scenario=scenario, result=result, elapsed=elapsed)
+        return _finish(
+            engine, round_id, worker_id, failure=f"invalid scenario: {problems}", events=events
+        )
+    return _finish(
+        engine,
+        round_id,
+        worker_id,
+        scenario=scenario,
+        result=result,
+        elapsed=elapsed,
+        events=events,
+    )
 
 
 def _finish(
@@ -262,8 +283,12 @@ def _finish(
     scenario: dict[str, Any] | None = None,
     result: solver.Result | None = None,
     elapsed: float | None = None,
+    events: list[RoundEvent] | None = None,
 ) -> str:
-    """Store the outcome in one transaction, only if this worker still holds the round."""
+    """Store the outcome in one transaction, only if this worker still holds the round.
+
+    ``events`` (the solve's last progress events) are stored with it, before its status event.
+    """
     now = utcnow()
     values: dict[str, Any] = {
         "finished_at": now,
@@ -279,7 +304,7 @@ def _finish(
         objective = result.objective
         values.update(
             status=status,
-            result=json.loads(result.model_dump_json(exclude_none=True)),
+            result=result.model_dump_json(exclude_none=True),
             solver_status=result.status,
             priority_fill=objective.priority_fill if objective else None,
             min_fill_permille=objective.min_fill_permille if objective else None,
@@ -288,6 +313,8 @@ def _finish(
             solve_seconds=result.stats.solve_seconds if result.stats else elapsed,
         )
     with session_scope(engine) as session:
+        if "result" in values:  # serialised once by the model, not decoded and encoded again
+            values["result"] = json_text(values["result"], session.get_bind().dialect)
         changed = session.execute(
             update(Round)
             .where(
@@ -302,38 +329,61 @@ def _finish(
             return "lost"
         if status == "proposed" and result is not None and scenario is not None:
             store_proposals(session=session, round_id=round_id, scenario=scenario, result=result)
+        session.add_all(events or [])  # inserted in order: before the status event
         message = f"failed: {failure}" if failure else status
         session.add(RoundEvent(round_id=round_id, kind="status", message=message))
     return status
 
 
+PROPOSAL_COLUMNS = (
+    "round_id",
+    "deposit_id",
+    "withdrawal_id",
+    "origin",
+    "destination",
+    "cadre",
+    "count",
+    "benefit_usd_per_worker",
+    "language_training_months",
+    "agreement_id",
+    "status",
+    "version",
+    "created_at",
+)
+
+
 def store_proposals(
     *, session: Any, round_id: int, scenario: dict[str, Any], result: solver.Result
 ) -> int:
-    """One pending proposal per match of the result (one bulk insert)."""
+    """One pending proposal per match of the result, in one bulk insert.
+
+    A round at size M proposes hundreds of matches; nothing reads them back here, so they go to
+    the driver as plain tuples (``insert_many``) rather than as ORM objects or Core parameter dicts.
+    """
     deposits = {d["id"]: d for d in scenario["deposits"]}
     withdrawals = {w["id"]: w for w in scenario["withdrawals"]}
-    now = utcnow()
+    connection = session.connection()
+    table = Proposal.__table__  # type: ignore[attr-defined]
+    created_at = driver_value(connection, table, "created_at", utcnow())
     rows = [
-        {
-            "round_id": round_id,
-            "deposit_id": match.deposit_id,
-            "withdrawal_id": match.withdrawal_id,
-            "origin": deposits[match.deposit_id]["country"],
-            "destination": withdrawals[match.withdrawal_id]["country"],
-            "cadre": deposits[match.deposit_id]["cadre"],
-            "count": match.count,
-            "benefit_usd_per_worker": match.benefit_usd_per_worker,
-            "language_training_months": match.language_training_months,
-            "agreement_id": match.agreement_id,
-            "status": "pending",
-            "version": 1,
-            "created_at": now,
-        }
+        (
+            round_id,
+            match.deposit_id,
+            match.withdrawal_id,
+            deposits[match.deposit_id]["country"],
+            withdrawals[match.withdrawal_id]["country"],
+            deposits[match.deposit_id]["cadre"],
+            match.count,
+            match.benefit_usd_per_worker,
+            match.language_training_months,
+            match.agreement_id,
+            "pending",
+            1,
+            created_at,
+        )
         for match in result.matches or []
     ]
-    if rows:  # Core executemany: no per-row ORM bookkeeping for what nobody reads back here
-        session.connection().execute(insert(Proposal.__table__), rows)  # type: ignore[attr-defined]
+    insert_many(connection, table, PROPOSAL_COLUMNS, rows)
     return len(rows)
 
 
