@@ -16,6 +16,7 @@ from exchange.reference.tables import (
     SafeguardListing,
     WorkforceFact,
 )
+from exchange.revisions.tables import ChangeCounter
 from exchange.rounds.tables import Round, RoundEvent
 
 metadata = SQLModel.metadata
@@ -24,6 +25,7 @@ __all__ = [
     "Agreement",
     "AuditEvent",
     "Cadre",
+    "ChangeCounter",
     "Country",
     "Deposit",
     "IdempotencyKey",

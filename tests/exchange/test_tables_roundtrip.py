@@ -12,6 +12,7 @@ from exchange.tables import (
     Agreement,
     AuditEvent,
     Cadre,
+    ChangeCounter,
     Country,
     Deposit,
     IdempotencyKey,
@@ -190,6 +191,7 @@ def _rows() -> list[SQLModel]:
             before=None,
             after={"count": 200},
         ),
+        ChangeCounter(name="round-trip", value=7),
         IdempotencyKey(
             scope="user:1:POST /v1/deposits",
             key="k1",

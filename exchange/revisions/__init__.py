@@ -1,0 +1,1 @@
+"""Change counters the database keeps: a number that moves whenever a set of tables changes."""
