@@ -15,6 +15,7 @@ from api.limits import (
     RequestLimits,
     in_flight_limit,
 )
+from api.listing import PageCache
 from api.problems import install_problem_handlers
 from api.read_engine import make_read_engine
 from api.routers import (
@@ -74,6 +75,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.read_engine = make_read_engine(engine)
+    app.state.page_cache = PageCache(settings.page_cache_entries)
     app.state.settings = settings
     app.state.worker = None
     install_problem_handlers(app)

@@ -68,6 +68,16 @@ def get_actor(
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
+async def get_bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str | None:
+    """The bearer token as sent, unchecked (for routes that authenticate in their own hop)."""
+    return credentials.credentials if credentials else None
+
+
+BearerTokenDep = Annotated[str | None, Depends(get_bearer_token)]
+
+
 async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = getattr(request.app.state, "settings", None) or get_settings()

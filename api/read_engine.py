@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
+from exchange.db import JSON_CODEC
+
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
@@ -34,7 +36,9 @@ def make_read_engine(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     url = engine.url.render_as_string(hide_password=False)
-    read = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    read = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, **JSON_CODEC
+    )
     event.listen(read, "connect", _on_connect)
     event.listen(read, "begin", _on_begin)
     return read

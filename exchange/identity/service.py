@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from exchange.audit.service import record, snapshot
@@ -72,14 +75,26 @@ def create_user(
     return user, token
 
 
+_USERS = User.__table__.c  # type: ignore[attr-defined]
+_BY_TOKEN = sa_select(_USERS.id, _USERS.name, _USERS.role, _USERS.country, _USERS.active).where(
+    _USERS.token_hash == bindparam("token_hash")
+)
+
+
 def authenticate(*, session: Session, token: str | None) -> Actor:
     """The actor holding ``token``; ``Unauthorized`` for a missing, unknown or inactive token."""
+    return authenticate_on(session.connection(), token)
+
+
+def authenticate_on(connection: Connection, token: str | None) -> Actor:
+    """``authenticate`` on a bare connection: one plain query, no ORM object (every request
+    makes it, and the list routes make it without a session)."""
     if not token:
         raise Unauthorized("a bearer token is required")
-    user = session.exec(select(User).where(User.token_hash == hash_token(token))).first()
+    user = connection.execute(_BY_TOKEN, {"token_hash": hash_token(token)}).first()
     if user is None or not user.active:
         raise Unauthorized("unknown or inactive token")
-    return actor_of(user)
+    return Actor(user_id=user.id, name=user.name, role=user.role, country=user.country)
 
 
 def list_users(*, session: Session) -> list[User]:
