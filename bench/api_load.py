@@ -3,9 +3,11 @@ end-to-end time vs the solve alone.
 
     .venv/bin/python bench/api_load.py [--postings 2000] [--duration 8] [--clients 4]
 
-1. ``GET /v1/deposits?limit=100`` on the real app (uvicorn, SQLite file, bearer auth, session,
-   service, pydantic) and a bare FastAPI endpoint (uvicorn) returning the same JSON bytes, side by
-   side, each in its own server process on loopback; ``--clients`` threads with keep-alive httpx
+1. ``GET /v1/deposits?limit=100`` on the real app (uvicorn, SQLite file, bearer auth checked on
+   every request, the postings' revision read, the page from the page cache), the same app with
+   the page cache off (every request queries and serialises the page), and a bare FastAPI
+   endpoint (uvicorn) returning the same JSON bytes, side by side, each in its own server process
+   on loopback; ``--clients`` threads with keep-alive httpx
    clients for ``--duration`` seconds each: requests/s, p50, p99.
 2. A round at size M: end to end (create, run = snapshot from the database, claim, solve, store
    proposals) vs ``solver.solve`` alone on the same frozen scenario.
@@ -109,7 +111,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve_app(url: str, port: int) -> None:
+def serve_app(url: str, port: int, page_cache_entries: int = 512) -> None:
     import uvicorn
 
     from api.app import create_app
@@ -117,7 +119,10 @@ def serve_app(url: str, port: int) -> None:
 
     # One token sends every request here: the per-token abuse limit (429) is off, as it would be
     # for a trusted integration; everything else (auth, gates, body limits) is as served.
-    app = create_app(Settings(database_url=url, rate_limit_per_minute=0), start_worker=False)
+    settings = Settings(
+        database_url=url, rate_limit_per_minute=0, page_cache_entries=page_cache_entries
+    )
+    app = create_app(settings, start_worker=False)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -266,12 +271,16 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--serve-app")
+    parser.add_argument("--serve-app-uncached")
     parser.add_argument("--serve-bare")
     parser.add_argument("--serve-bare-objects")
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
     if args.serve_app:
         serve_app(args.serve_app, args.port)
+        return
+    if args.serve_app_uncached:
+        serve_app(args.serve_app_uncached, args.port, page_cache_entries=0)
         return
     if args.serve_bare:
         serve_bare(args.serve_bare, args.port)
@@ -298,12 +307,14 @@ def main() -> None:
             body_path.write_bytes(page.content)
             bare_proc, bare_base = start("bare", str(body_path))
             objects_proc, objects_base = start("bare-objects", str(body_path))
+            uncached_proc, uncached_base = start("app-uncached", url)
             try:
                 bare = load(bare_base, token, args.duration, args.clients)
                 objects = load(objects_base, token, args.duration, args.clients)
                 real = load(app_base, token, args.duration, args.clients)
+                uncached = load(uncached_base, token, args.duration, args.clients)
             finally:
-                for proc in (bare_proc, objects_proc):
+                for proc in (bare_proc, objects_proc, uncached_proc):
                     proc.terminate()
                     proc.wait()
         finally:
@@ -324,7 +335,9 @@ def main() -> None:
             "bare_fastapi": bare,
             "bare_fastapi_objects": objects,
             "hrhx": real,
+            "hrhx_page_cache_off": uncached,
             "rps_ratio": round(real["rps"] / bare["rps"], 3),
+            "rps_ratio_page_cache_off": round(uncached["rps"] / bare["rps"], 3),
             "rps_ratio_vs_objects": round(real["rps"] / objects["rps"], 3),
             "target": ">= 0.5",
         },
