@@ -1,8 +1,9 @@
 """Database engine and sessions: one place that knows how to connect.
 
 SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy timeout so that
-concurrent writers queue instead of failing; PostgreSQL is used as configured. ``session_scope`` is
-the single transaction boundary: it commits on success and rolls back on error, services only flush.
+concurrent writers queue instead of failing, its log checkpointed in the background
+(``exchange.checkpoints``); PostgreSQL is used as configured. ``session_scope`` is the single
+transaction boundary: it commits on success and rolls back on error, services only flush.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, create_engine
 
+from exchange.checkpoints import SAFETY_NET_PAGES, WalCheckpointer
 from exchange.config import get_settings
 
 
@@ -30,6 +32,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoints run in a background thread (exchange.checkpoints); this is its safety net.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
     cursor.close()
 
 
@@ -53,13 +57,18 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        on_disk = bool(database) and database != ":memory:"
+        if on_disk:
+            Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **JSON_CODEC
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
+        if on_disk:  # (an in-memory database has no log to checkpoint)
+            checkpointer = WalCheckpointer(Path(str(database)))
+            checkpointer.start()
+            event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
