@@ -139,5 +139,6 @@ def insert_many(
 
 def driver_value(connection: Connection, table: Table, column: str, value: Any) -> Any:
     """``value`` as SQLAlchemy hands it to the driver for ``table.column`` (see ``insert_many``)."""
-    process = table.c[column].type.bind_processor(connection.dialect)
+    dialect = connection.dialect
+    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     return process(value) if process is not None else value
