@@ -12,10 +12,11 @@ code, workforce by country then cadre).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Select, Text, cast
+from sqlalchemy import JSON, Boolean, Text, case, cast, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -106,47 +107,50 @@ def scenario_policy(policy: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _rows(
-    session: Session, table: Any, fields: tuple[str, ...], query: Select[Any] | None = None
+    session: Session,
+    table: Any,
+    fields: tuple[str, ...],
+    *conditions: Any,
+    order_by: tuple[str, ...] = ("id",),
 ) -> list[dict[str, Any]]:
-    """Rows of ``table`` as plain dicts of ``fields`` (``count`` reads ``remaining``).
+    """Rows of ``table`` that meet ``conditions``, as dicts of ``fields`` in that key order.
 
-    A snapshot reads thousands of rows, so this works on plain columns, not ORM objects, and
-    decodes the JSON columns of all rows at once: each is selected as its stored text and the
-    texts are parsed as one JSON array (one call into the decoder instead of one per value).
-    ``query`` is a select of these same columns, with its filters; by default every row.
+    A snapshot reads thousands of rows, so the database writes each row as a JSON object
+    (``json_object`` in SQLite, ``json_build_object`` in PostgreSQL) and all of them are parsed
+    as one JSON array: no ORM objects, no per-value conversion in Python. ``count`` reads
+    ``remaining``.
     """
-    if query is None:
-        query = sa_select(*_columns(table, fields))
-    rows = session.connection().execute(query).all()
     columns = table.__table__.c
-    json_at = [
-        i for i, name in enumerate(fields) if name != "count" and _is_json(columns[name].type)
-    ]
-    if not json_at or not rows:
-        return [dict(zip(fields, row, strict=True)) for row in rows]
-    texts = [row[i] if row[i] is not None else "null" for row in rows for i in json_at]
-    decoded = iter(orjson.loads("[" + ",".join(texts) + "]"))
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        values = list(row)
-        for i in json_at:
-            values[i] = next(decoded)
-        out.append(dict(zip(fields, values, strict=True)))
-    return out
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    query = (
+        sa_select(_json_object(table, fields, sqlite))
+        .where(*conditions)
+        .order_by(*(columns[name] for name in order_by))
+    )
+    texts = session.connection().execute(query).scalars().all()
+    rows: list[dict[str, Any]] = orjson.loads("[" + ",".join(texts) + "]")
+    return rows
 
 
-def _is_json(column_type: Any) -> bool:
-    return isinstance(column_type, JSON)
-
-
-def _columns(table: Any, fields: tuple[str, ...]) -> list[Any]:
-    """The columns of ``fields``, JSON ones cast to text (decoded in bulk by ``_rows``)."""
+@lru_cache(maxsize=32)
+def _json_object(table: Any, fields: tuple[str, ...], sqlite: bool) -> Any:
+    """A column expression: the row as the text of a JSON object of ``fields`` (built once per
+    table and dialect: constructing it costs more than the database's work on small tables)."""
     columns = table.__table__.c
-    selected: list[Any] = []
+    pairs: list[Any] = []
     for name in fields:
         column = columns["remaining"] if name == "count" else columns[name]
-        selected.append(cast(column, Text) if _is_json(column.type) else column)
-    return selected
+        value: Any = column
+        if sqlite and isinstance(column.type, JSON):  # stored as text: embed it as JSON
+            value = func.json(column)
+        elif sqlite and isinstance(column.type, Boolean):  # stored as 0/1: write true/false
+            value = case(
+                (column.is_(None), None), (column, func.json("true")), else_=func.json("false")
+            )
+        pairs += [literal_column(f"'{name}'"), value]
+    if sqlite:
+        return func.json_object(*pairs)
+    return cast(func.json_build_object(*pairs), Text)
 
 
 def _open_postings(
@@ -158,14 +162,12 @@ def _open_postings(
 ) -> list[dict[str, Any]]:
     """The open postings in scope as scenario rows, ``remaining`` as their ``count``."""
     columns = table.__table__.c  # type: ignore[union-attr]
-    query = sa_select(*_columns(table, fields)).where(
-        columns["status"] == "open", columns["remaining"] >= 1
-    )
+    conditions = [columns["status"] == "open", columns["remaining"] >= 1]
     if country_filter is not None:
-        query = query.where(columns["country"].in_(country_filter))
+        conditions.append(columns["country"].in_(country_filter))
     if cadre_filter is not None:
-        query = query.where(columns["cadre"].in_(cadre_filter))
-    return _rows(session, table, fields, query.order_by(columns["id"]))
+        conditions.append(columns["cadre"].in_(cadre_filter))
+    return _rows(session, table, fields, *conditions)
 
 
 def build_scenario(
@@ -196,35 +198,23 @@ def build_scenario(
         session, Withdrawal, WITHDRAWAL_FIELDS, country_filter, cadre_filter
     )
     agreements_t = Agreement.__table__  # type: ignore[attr-defined]
-    agreements = _rows(
-        session,
-        Agreement,
-        AGREEMENT_FIELDS,
-        sa_select(*_columns(Agreement, AGREEMENT_FIELDS))
-        .where(agreements_t.c.deleted.is_(False))
-        .order_by(agreements_t.c.id),
-    )
+    agreements = _rows(session, Agreement, AGREEMENT_FIELDS, agreements_t.c.deleted.is_(False))
     workforce_t = WorkforceFact.__table__  # type: ignore[attr-defined]
-    workforce_q = sa_select(*_columns(WorkforceFact, WORKFORCE_FIELDS))
+    workforce_conditions = []
     if country_filter is not None:
-        workforce_q = workforce_q.where(workforce_t.c.country.in_(country_filter))
+        workforce_conditions.append(workforce_t.c.country.in_(country_filter))
     if cadre_filter is not None:
-        workforce_q = workforce_q.where(workforce_t.c.cadre.in_(cadre_filter))
+        workforce_conditions.append(workforce_t.c.cadre.in_(cadre_filter))
     workforce = _rows(
         session,
         WorkforceFact,
         WORKFORCE_FIELDS,
-        workforce_q.order_by(workforce_t.c.country, workforce_t.c.cadre),
+        *workforce_conditions,
+        order_by=("country", "cadre"),
     )
 
     listed = safeguard_listed_codes(session=session, as_of=month)
-    country_t = Country.__table__  # type: ignore[attr-defined]
-    country_rows = _rows(
-        session,
-        Country,
-        COUNTRY_FIELDS,
-        sa_select(*_columns(Country, COUNTRY_FIELDS)).order_by(country_t.c.code),
-    )
+    country_rows = _rows(session, Country, COUNTRY_FIELDS, order_by=("code",))
     if not all_countries:
         referenced = _referenced_countries(deposits, withdrawals, agreements, workforce)
         country_rows = [c for c in country_rows if c["code"] in referenced]

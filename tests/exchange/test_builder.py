@@ -9,6 +9,7 @@ import solver
 from exchange.agreements.service import create_agreement, delete_agreement
 from exchange.errors import InvalidInput
 from exchange.postings.service import create_deposit, create_withdrawal, withdraw_deposit
+from exchange.postings.tables import Deposit, Withdrawal
 from exchange.reference.tables import WorkforceFact
 from exchange.scenarios.builder import build_scenario
 from exchange.timestamps import current_month
@@ -110,3 +111,25 @@ def test_defaults_and_bad_policy(loaded: Session) -> None:
         ("policy", "mode"),
         ("policy", "safeguard_mode"),
     }
+
+
+def test_snapshot_rows_hold_the_stored_values_with_their_types(loaded: Session) -> None:
+    """The database writes each row as JSON: booleans stay booleans, JSON columns nest, nulls stay
+    null, on both engines."""
+    scenario = build_scenario(session=loaded, as_of="2026-11")
+    for key, table in (("deposits", Deposit), ("withdrawals", Withdrawal)):
+        for row in scenario[key]:
+            stored = loaded.get(table, row["id"])
+            assert stored is not None
+            expected = {
+                name: stored.remaining if name == "count" else getattr(stored, name) for name in row
+            }
+            assert row == expected
+            assert [type(v) for v in row.values()] == [type(v) for v in expected.values()]
+    agreement = scenario["agreements"][0]
+    assert agreement["g2g"] is True
+    assert isinstance(agreement["cadres"], list)
+    assert isinstance(agreement["quotas"], dict)
+    assert all(isinstance(c["licensing_languages"], dict) for c in scenario["countries"])
+    withdrawal = scenario["withdrawals"][0]
+    assert isinstance(withdrawal["requires_recognition"], bool)
