@@ -18,6 +18,7 @@ from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Cadre, Country
+from exchange.rounds import handoff
 from exchange.rounds.schemas import ObjectivePublic, RoundCreate, RoundPublic
 from exchange.rounds.tables import Round, RoundEvent
 from exchange.scenarios.builder import build_scenario, scenario_policy
@@ -208,6 +209,7 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     session.add(RoundEvent(round_id=round_id, kind="status", message="running"))
     session.flush()
     session.refresh(rnd)
+    handoff.offer(session, round_id, rnd.version, scenario)
     record(
         session=session,
         actor=actor,

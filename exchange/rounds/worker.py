@@ -25,11 +25,12 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 import solver
 from exchange.db import driver_value, insert_many, json_text, session_scope
 from exchange.proposals.tables import Proposal
+from exchange.rounds import handoff
 from exchange.rounds.tables import Round, RoundEvent
 from exchange.timestamps import utcnow
 
@@ -50,34 +51,37 @@ def _claimable(now: Any) -> Any:
 
 def fail_exhausted(engine: Engine, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> list[int]:
     """Mark ``failed`` (reason ``interrupted``) the running rounds whose lease expired too often."""
-    now = utcnow()
-    failed: list[int] = []
     with session_scope(engine) as session:
-        ids = session.exec(
-            select(Round.id).where(
-                col(Round.status) == "running",
-                col(Round.claimed_by).is_not(None),
-                col(Round.lease_until) < now,
-                col(Round.attempts) >= max_attempts,
+        return _fail_exhausted(session, utcnow(), max_attempts)
+
+
+def _fail_exhausted(session: Session, now: Any, max_attempts: int) -> list[int]:
+    failed: list[int] = []
+    ids = session.exec(
+        select(Round.id).where(
+            col(Round.status) == "running",
+            col(Round.claimed_by).is_not(None),
+            col(Round.lease_until) < now,
+            col(Round.attempts) >= max_attempts,
+        )
+    ).all()
+    for round_id in ids:
+        changed = session.execute(
+            update(Round)
+            .where(col(Round.id) == round_id, col(Round.status) == "running", _claimable(now))
+            .values(
+                status="failed",
+                failure_reason="interrupted",
+                finished_at=now,
+                claimed_by=None,
+                lease_until=None,
+                version=Round.version + 1,
             )
-        ).all()
-        for round_id in ids:
-            changed = session.execute(
-                update(Round)
-                .where(col(Round.id) == round_id, col(Round.status) == "running", _claimable(now))
-                .values(
-                    status="failed",
-                    failure_reason="interrupted",
-                    finished_at=now,
-                    claimed_by=None,
-                    lease_until=None,
-                    version=Round.version + 1,
-                )
-            )
-            if changed.rowcount == 1:  # type: ignore[attr-defined]
-                assert round_id is not None
-                session.add(RoundEvent(round_id=round_id, kind="status", message="failed"))
-                failed.append(round_id)
+        )
+        if changed.rowcount == 1:  # type: ignore[attr-defined]
+            assert round_id is not None
+            session.add(RoundEvent(round_id=round_id, kind="status", message="failed"))
+            failed.append(round_id)
     return failed
 
 
@@ -123,19 +127,33 @@ def claim_next(
     engine: Engine, worker_id: str, *, lease_s: float = DEFAULT_LEASE_S, max_attempts: int = 3
 ) -> int | None:
     """Claim one running round nobody holds (or whose lease expired); its id, or None."""
-    fail_exhausted(engine, max_attempts=max_attempts)
+    claimed = _claim(engine, worker_id, lease_s=lease_s, max_attempts=max_attempts)
+    return claimed[0] if claimed is not None else None
+
+
+def _claim(
+    engine: Engine, worker_id: str, *, lease_s: float, max_attempts: int
+) -> tuple[int, int] | None:
+    """``claim_next``, with the claimed round's version (that of its snapshot), in one
+    transaction that first fails the rounds interrupted too often."""
     now = utcnow()
     with session_scope(engine) as session:
+        _fail_exhausted(session, now, max_attempts)
         candidates = session.exec(
-            select(Round.id)
+            select(Round.id, Round.version)
             .where(Round.status == "running", _claimable(now), Round.attempts < max_attempts)
             .order_by(col(Round.id))
             .limit(5)
         ).all()
-        for round_id in candidates:
+        for round_id, version in candidates:
             changed = session.execute(
                 update(Round)
-                .where(col(Round.id) == round_id, col(Round.status) == "running", _claimable(now))
+                .where(
+                    col(Round.id) == round_id,
+                    col(Round.status) == "running",
+                    col(Round.version) == version,
+                    _claimable(now),
+                )
                 .values(
                     claimed_by=worker_id,
                     lease_until=now + timedelta(seconds=lease_s),
@@ -143,7 +161,8 @@ def claim_next(
                 )
             )
             if changed.rowcount == 1:  # type: ignore[attr-defined]
-                return round_id
+                assert round_id is not None
+                return round_id, version
     return None
 
 
@@ -229,17 +248,29 @@ class _Heartbeat(threading.Thread):
                 log.exception("could not extend the lease of round %s", self.round_id)
 
 
-def solve_claimed(
-    engine: Engine, round_id: int, worker_id: str, *, lease_s: float = DEFAULT_LEASE_S
-) -> str:
-    """Solve a round this worker claimed and store the outcome; the round's new status."""
+def _snapshot(engine: Engine, round_id: int, version: int | None) -> dict[str, Any] | None:
+    """The round's frozen scenario: handed over in memory when this process ran the round at
+    ``version`` (``exchange.rounds.handoff``), else read from the database."""
+    if version is not None and (scenario := handoff.take(round_id, version)) is not None:
+        return scenario
+    rounds = Round.__table__.c  # type: ignore[attr-defined]
     with session_scope(engine) as session:
-        rounds = Round.__table__.c  # type: ignore[attr-defined]
-        scenario = (
-            session.connection()
-            .execute(sa_select(rounds.scenario).where(rounds.id == round_id))
-            .scalar()
-        )
+        query = sa_select(rounds.scenario).where(rounds.id == round_id)
+        stored: dict[str, Any] | None = session.connection().execute(query).scalar()
+    return stored
+
+
+def solve_claimed(
+    engine: Engine,
+    round_id: int,
+    worker_id: str,
+    *,
+    lease_s: float = DEFAULT_LEASE_S,
+    version: int | None = None,
+) -> str:
+    """Solve a round this worker claimed (at ``version``, if known) and store the outcome; the
+    round's new status."""
+    scenario = _snapshot(engine, round_id, version)
     if scenario is None:
         return _finish(engine, round_id, worker_id, failure="no frozen snapshot")
     progress = _Progress(engine, round_id, worker_id, lease_s)
@@ -396,10 +427,11 @@ def process_next(
 ) -> int | None:
     """Claim and solve one round; its id, or None when there was nothing to do."""
     worker_id = worker_id or new_worker_id()
-    round_id = claim_next(engine, worker_id, lease_s=lease_s, max_attempts=max_attempts)
-    if round_id is None:
+    claimed = _claim(engine, worker_id, lease_s=lease_s, max_attempts=max_attempts)
+    if claimed is None:
         return None
-    solve_claimed(engine, round_id, worker_id, lease_s=lease_s)
+    round_id, version = claimed
+    solve_claimed(engine, round_id, worker_id, lease_s=lease_s, version=version)
     return round_id
 
 
@@ -435,6 +467,7 @@ class RoundWorker:
     def start(self) -> None:
         """Recover what a dead server left, then start polling."""
         importlib.import_module("solver.round")  # load the solver now, not in the first round
+        handoff.worker_started()
         # Move everything loaded so far (the solver, numpy, SQLAlchemy, the app) out of the
         # collector's reach: a round allocates enough to trigger full collections, and rescanning
         # these long-lived objects each time cost more than storing the round's result.
@@ -456,6 +489,8 @@ class RoundWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            self._thread = None
+            handoff.worker_stopped()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

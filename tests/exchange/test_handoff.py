@@ -1,0 +1,102 @@
+"""Snapshots handed from run_round to the round worker of the same process (rounds.handoff)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from exchange.db import session_scope
+from exchange.postings.service import create_deposit, create_withdrawal
+from exchange.rounds import handoff
+from exchange.rounds.schemas import RoundCreate
+from exchange.rounds.service import create_round, run_round
+from exchange.rounds.tables import Round
+from exchange.rounds.worker import process_next
+from tests.exchange.factories import (
+    ADMIN,
+    PLANNER,
+    deposit_payload,
+    seed_reference,
+    withdrawal_payload,
+)
+
+
+@pytest.fixture
+def worker_here() -> Iterator[None]:
+    handoff.worker_started()
+    yield
+    handoff.worker_stopped()
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    with session_scope(engine) as session:
+        seed_reference(session)
+        create_deposit(session=session, actor=ADMIN, data=deposit_payload(id="d1"))
+        create_withdrawal(session=session, actor=ADMIN, data=withdrawal_payload(id="w1"))
+    return engine
+
+
+def _run(engine: Engine) -> tuple[int, int, dict[str, object]]:
+    with session_scope(engine) as session:
+        rnd = create_round(session=session, actor=PLANNER, data=RoundCreate(name="r"))
+        assert rnd.id is not None
+        ran = run_round(session=session, actor=PLANNER, round_id=rnd.id)
+        assert ran.scenario is not None
+        return rnd.id, ran.version, ran.scenario
+
+
+def test_a_committed_run_hands_its_snapshot_over_once(seeded: Engine, worker_here: None) -> None:
+    round_id, version, scenario = _run(seeded)
+    assert handoff.take(round_id, version - 1) is None  # another version: not this snapshot
+    round_id, version, scenario = _run(seeded)
+    assert handoff.take(round_id, version) == scenario  # what the round stored
+    assert handoff.take(round_id, version) is None  # taken
+
+
+def test_a_rolled_back_run_hands_nothing_over(seeded: Engine, worker_here: None) -> None:
+    with session_scope(seeded) as session:
+        rnd = create_round(session=session, actor=PLANNER, data=RoundCreate(name="r"))
+        round_id = rnd.id
+    assert round_id is not None
+    versions: list[int] = []
+
+    def run_then_fail() -> None:
+        with session_scope(seeded) as session:
+            versions.append(run_round(session=session, actor=PLANNER, round_id=round_id).version)
+            raise RuntimeError("the request failed after the run")
+
+    with pytest.raises(RuntimeError):
+        run_then_fail()
+    assert handoff.take(round_id, versions[0]) is None
+
+
+def test_without_a_worker_in_the_process_nothing_is_kept(seeded: Engine) -> None:
+    round_id, version, _ = _run(seeded)
+    assert handoff.take(round_id, version) is None
+
+
+def test_the_worker_solves_the_same_round_with_or_without_the_handoff(
+    seeded: Engine, worker_here: None
+) -> None:
+    handed, _, _ = _run(seeded)
+    assert process_next(seeded, "w") == handed
+    handoff.worker_stopped()  # the next run is read back from the database
+    try:
+        read_back, _, _ = _run(seeded)
+        assert process_next(seeded, "w") == read_back
+    finally:
+        handoff.worker_started()
+    with session_scope(seeded) as session:
+        first, second = session.get(Round, handed), session.get(Round, read_back)
+        assert first is not None
+        assert second is not None
+        assert first.status == second.status == "proposed"
+        assert first.result is not None
+        assert second.result is not None
+        timings = ("stats",)  # solve_seconds differ
+        assert {k: v for k, v in first.result.items() if k not in timings} == {
+            k: v for k, v in second.result.items() if k not in timings
+        }
