@@ -17,9 +17,10 @@ class Proposal(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("round_id", "deposit_id", "withdrawal_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="rounds.id", index=True)
-    deposit_id: str = Field(foreign_key="deposits.id", index=True)
-    withdrawal_id: str = Field(foreign_key="withdrawals.id", index=True)
+    # round_id is the prefix of the unique index; deposit_id and withdrawal_id need none (0003)
+    round_id: int = Field(foreign_key="rounds.id")
+    deposit_id: str = Field(foreign_key="deposits.id")
+    withdrawal_id: str = Field(foreign_key="withdrawals.id")
     origin: str = Field(foreign_key="countries.code", index=True)
     destination: str = Field(foreign_key="countries.code", index=True)
     cadre: str = Field(foreign_key="cadres.code")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from exchange.db import make_engine
@@ -31,5 +33,17 @@ def test_downgrade_then_upgrade_round_trips(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_the_migrated_schema_is_the_models_schema(database_url: str) -> None:
+    """No drift between the models and the migrations (tables, columns, indexes, keys)."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn)
+            diff = compare_metadata(context, metadata)
+        assert diff == []
     finally:
         engine.dispose()
