@@ -216,15 +216,29 @@ def load(base: str, token: str, duration: float, clients: int) -> dict[str, floa
 # ---------------------------------------------------------------- round
 
 
+def quiesce(engine: Any) -> None:
+    """Checkpoint the WAL now (so the background checkpoint has nothing left to do during the
+    next measurement) and collect garbage."""
+    raw = engine.raw_connection()  # outside any transaction, as a checkpoint must be
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+    finally:
+        raw.close()
+    gc.collect()
+
+
 def round_timing(url: str, repeats: int = 7) -> dict[str, Any]:
     """End-to-end round time vs the solve alone on the same frozen scenario.
 
     As a server's worker runs: one engine for the whole run, the solver loaded and the heap frozen.
     The first round (which also compiles every statement on the fresh engine) is reported apart;
     the figures compared are the medians of the next ``repeats`` rounds, each followed by
-    ``solver.solve`` alone on the scenario that round froze.
+    ``solver.solve`` alone on the scenario that round froze. Both start from the same quiet state
+    (``quiesce``): the background WAL checkpoint of the previous writes is over and the garbage
+    collected, so neither pays for the other's aftermath.
     """
     import solver
+    from exchange.rounds import handoff
     from exchange.rounds.schemas import RoundCreate
     from exchange.rounds.service import create_round, run_round
     from exchange.rounds.tables import Round
@@ -232,9 +246,11 @@ def round_timing(url: str, repeats: int = 7) -> dict[str, Any]:
 
     importlib.import_module("solver.round")  # a server's worker has the solver loaded already
     gc.freeze()  # ... and has frozen what it loaded (RoundWorker.start)
+    handoff.worker_started()  # ... and takes the snapshots this process runs (RoundWorker.start)
     engine = make_engine(url)
     runs: list[dict[str, Any]] = []
     for _ in range(repeats + 1):
+        quiesce(engine)
         t0 = time.perf_counter()
         with session_scope(engine) as s:
             rnd = create_round(session=s, actor=SYSTEM, data=RoundCreate(name="bench"))
@@ -251,6 +267,7 @@ def round_timing(url: str, repeats: int = 7) -> dict[str, Any]:
             status = stored.status
             matches = stored.matches_count
             objective = (stored.priority_fill, stored.min_fill_permille, stored.benefit_usd)
+        quiesce(engine)
         t1 = time.perf_counter()
         alone = solver.solve(scenario)
         t_solve = time.perf_counter() - t1
