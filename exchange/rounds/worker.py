@@ -22,7 +22,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -166,6 +166,35 @@ def _claim(
     return None
 
 
+def event_row(
+    round_id: int,
+    kind: str,
+    *,
+    tier: str | None = None,
+    incumbent: float | None = None,
+    bound: float | None = None,
+    elapsed_s: float | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """A row of ``round_events`` (for ``insert_events``)."""
+    return {
+        "round_id": round_id,
+        "kind": kind,
+        "tier": tier,
+        "incumbent": incumbent,
+        "bound": bound,
+        "elapsed_s": elapsed_s,
+        "message": message,
+        "created_at": utcnow(),
+    }
+
+
+def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert round events in the order given (one statement; no ORM objects)."""
+    if rows:
+        session.connection().execute(insert(RoundEvent.__table__), rows)  # type: ignore[attr-defined]
+
+
 class _Progress:
     """The solver's ``on_progress``: stores events in batches, at most one write per 0.2 s.
 
@@ -192,13 +221,13 @@ class _Progress:
         if time.monotonic() - self.last_write >= self.INTERVAL_S:
             self.flush()
 
-    def take(self, round_id: int) -> list[RoundEvent]:
-        """The buffered events as rows to add (the buffer is emptied)."""
+    def take(self, round_id: int) -> list[dict[str, Any]]:
+        """The buffered events as rows to insert (the buffer is emptied)."""
         events, self.buffer = self.buffer, []
         return [
-            RoundEvent(
-                round_id=round_id,
-                kind="progress",
+            event_row(
+                round_id,
+                "progress",
                 tier=event.tier_name,
                 incumbent=event.incumbent,
                 bound=event.bound,
@@ -215,7 +244,7 @@ class _Progress:
             return
         try:
             with session_scope(self.engine) as session:
-                session.add_all(rows)
+                insert_events(session, rows)
         except Exception:
             log.exception("could not store progress of round %s", self.round_id)
 
@@ -314,7 +343,7 @@ def _finish(
     scenario: dict[str, Any] | None = None,
     result: solver.Result | None = None,
     elapsed: float | None = None,
-    events: list[RoundEvent] | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> str:
     """Store the outcome in one transaction, only if this worker still holds the round.
 
@@ -360,9 +389,9 @@ def _finish(
             return "lost"
         if status == "proposed" and result is not None and scenario is not None:
             store_proposals(session=session, round_id=round_id, scenario=scenario, result=result)
-        session.add_all(events or [])  # inserted in order: before the status event
         message = f"failed: {failure}" if failure else status
-        session.add(RoundEvent(round_id=round_id, kind="status", message=message))
+        # in this order: the last progress events, then the status event
+        insert_events(session, [*(events or []), event_row(round_id, "status", message=message)])
     return status
 
 
