@@ -21,9 +21,10 @@ class Proposal(SQLModel, table=True):
     round_id: int = Field(foreign_key="rounds.id")
     deposit_id: str = Field(foreign_key="deposits.id")
     withdrawal_id: str = Field(foreign_key="withdrawals.id")
-    origin: str = Field(foreign_key="countries.code", index=True)
-    destination: str = Field(foreign_key="countries.code", index=True)
-    cadre: str = Field(foreign_key="cadres.code")
+    # copies of the postings' country and cadre (for filters), guaranteed by their keys (0004)
+    origin: str = Field(index=True)
+    destination: str = Field(index=True)
+    cadre: str
     count: int
     benefit_usd_per_worker: int
     language_training_months: int = 0
