@@ -1,4 +1,10 @@
-"""Alembic environment: migrates the database the exchange is configured for."""
+"""Alembic environment: migrates the database the exchange is configured for.
+
+On SQLite, some migrations rebuild a table (copy, drop, rename: SQLite's way to drop a column or
+a constraint). With foreign keys enforced, dropping a table that other rows refer to fails, so
+enforcement is off while migrating, as SQLite's documentation prescribes for such changes, and
+``PRAGMA foreign_key_check`` must find nothing before the migration commits.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +19,26 @@ url = config.get_main_option("sqlalchemy.url")
 engine = make_engine(url) if url else get_engine()
 
 with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-    connection.commit()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # before any transaction begins: the pragma is a no-op inside one
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
+        connection.commit()
+    finally:
+        if sqlite:
+            connection.rollback()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 if url:
     engine.dispose()
