@@ -238,7 +238,7 @@ def round_timing(url: str, repeats: int = 7) -> dict[str, Any]:
     collected, so neither pays for the other's aftermath.
     """
     import solver
-    from exchange.rounds import handoff
+    from exchange.rounds import documents, handoff
     from exchange.rounds.schemas import RoundCreate
     from exchange.rounds.service import create_round, run_round
     from exchange.rounds.tables import Round
@@ -262,7 +262,8 @@ def round_timing(url: str, repeats: int = 7) -> dict[str, Any]:
         with session_scope(engine) as s:
             stored = s.get(Round, round_id)
             assert stored is not None
-            scenario = stored.scenario
+            assert round_id is not None
+            scenario = documents.get(s, round_id, "scenario")
             assert scenario is not None
             status = stored.status
             matches = stored.matches_count

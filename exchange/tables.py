@@ -17,7 +17,7 @@ from exchange.reference.tables import (
     WorkforceFact,
 )
 from exchange.revisions.tables import ChangeCounter
-from exchange.rounds.tables import Round, RoundEvent
+from exchange.rounds.tables import Round, RoundDocument, RoundEvent
 
 metadata = SQLModel.metadata
 
@@ -32,6 +32,7 @@ __all__ = [
     "LedgerEntry",
     "Proposal",
     "Round",
+    "RoundDocument",
     "RoundEvent",
     "SafeguardEdition",
     "SafeguardListing",

@@ -17,6 +17,7 @@ from api.cli.common import console
 from exchange.db import get_engine, session_scope
 from exchange.identity.actor import SYSTEM
 from exchange.identity.service import create_user
+from exchange.rounds import documents
 from exchange.rounds.schemas import RoundCreate
 from exchange.rounds.service import create_round, run_round
 from exchange.rounds.tables import Round
@@ -47,8 +48,8 @@ def print_round(round_id: int) -> None:
     with session_scope() as session:
         rnd = session.get(Round, round_id)
         assert rnd is not None
-        result: dict[str, Any] = rnd.result or {}
-        scenario: dict[str, Any] = rnd.scenario or {}
+        result: dict[str, Any] = documents.get(session, round_id, "result") or {}
+        scenario: dict[str, Any] = documents.get(session, round_id, "scenario") or {}
         status, failure = rnd.status, rnd.failure_reason
     if status != "proposed":
         console.print(f"[red]round {round_id} {status}: {failure}[/]")

@@ -131,7 +131,7 @@ def close_round(*, session: Session, actor: Actor, round_id: int) -> tuple[Round
         action="round.close",
         entity="round",
         entity_id=round_id,
-        before={k: v for k, v in (before or {}).items() if k not in ("scenario", "result")},
+        before=before,
         after={"status": rnd.status, "close_report": report_json},
     )
     return rnd, report

@@ -18,7 +18,7 @@ from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Cadre, Country
-from exchange.rounds import handoff
+from exchange.rounds import documents, handoff
 from exchange.rounds.schemas import ObjectivePublic, RoundCreate, RoundPublic
 from exchange.rounds.tables import Round, RoundEvent
 from exchange.scenarios.builder import build_scenario, scenario_policy
@@ -36,7 +36,7 @@ def round_public(rnd: Round) -> RoundPublic:
             min_fill_permille=rnd.min_fill_permille,
             benefit_usd=rnd.benefit_usd,
         )
-    data = rnd.model_dump(exclude={"scenario", "result", "claimed_by", "lease_until"})
+    data = rnd.model_dump(exclude={"claimed_by", "lease_until"})
     assert rnd.id is not None
     return RoundPublic.model_validate({**data, "objective": objective})
 
@@ -95,8 +95,8 @@ def create_round(*, session: Session, actor: Actor, data: RoundCreate) -> Round:
 
 
 def _audit_view(rnd: Round) -> dict[str, Any] | None:
-    """The round for the audit log, without its snapshot and result (kept on the round)."""
-    return snapshot(rnd, exclude={"scenario", "result"})
+    """The round for the audit log (its snapshot and result are documents of their own)."""
+    return snapshot(rnd)
 
 
 def get_round(*, session: Session, actor: Actor, round_id: int) -> Round:
@@ -185,8 +185,6 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
         )
         .values(
             status="running",
-            scenario=scenario,
-            result=None,
             solver_status=None,
             priority_fill=None,
             min_fill_permille=None,
@@ -206,6 +204,8 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"round {round_id} changed meanwhile; it is no longer runnable")
+    documents.put(session, round_id, "scenario", scenario)
+    documents.drop(session, round_id, "result")
     session.add(RoundEvent(round_id=round_id, kind="status", message="running"))
     session.flush()
     session.refresh(rnd)
@@ -225,20 +225,23 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
 def get_scenario(*, session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
     """The frozen snapshot of a round (planners, viewers, admins)."""
     require_role(actor, "planner", "viewer")
-    rnd = get_round(session=session, actor=actor, round_id=round_id)
-    if rnd.scenario is None:
+    get_round(session=session, actor=actor, round_id=round_id)
+    scenario = documents.get(session, round_id, "scenario")
+    if scenario is None:
         raise NotFound(f"round {round_id} has no snapshot yet (it was never run)")
-    return rnd.scenario
+    return scenario
 
 
 def get_result(*, session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
     """The round's result; a focal point sees only lines of its own country."""
     rnd = get_round(session=session, actor=actor, round_id=round_id)
-    if rnd.result is None:
+    result = documents.get(session, round_id, "result")
+    if result is None:
         raise NotFound(f"round {round_id} has no result (status {rnd.status})")
     if not actor.is_focal_point:
-        return rnd.result
-    return _result_for_country(rnd.result, rnd.scenario or {}, actor.country or "")
+        return result
+    scenario = documents.get(session, round_id, "scenario") or {}
+    return _result_for_country(result, scenario, actor.country or "")
 
 
 def _result_for_country(

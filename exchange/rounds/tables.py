@@ -1,29 +1,25 @@
-"""The rounds table: a round's policy, frozen scenario, result and job state."""
+"""The rounds tables: a round's policy and job state, its documents (snapshot and result),
+its progress events."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
-from sqlalchemy.orm import deferred
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from exchange.timestamps import created_at_field, timestamp_field
-
-_SCENARIO = Column("scenario", JSON, nullable=True)
-_RESULT = Column("result", JSON, nullable=True)
 
 
 class Round(SQLModel, table=True):
     """One matching round and the job that solves it.
 
-    ``scenario`` is frozen when the round is run; ``result`` is the solver's result on it. A worker
-    claims a running round by setting ``claimed_by`` and ``lease_until`` in one conditional update,
-    so that several server processes solve each round exactly once.
-
-    ``scenario`` and ``result`` (each up to megabytes of JSON) are deferred: loading a round reads
-    them only when they are used, so lists, status changes and audit views do not decode them.
+    Its snapshot (frozen when the round is run) and its result are ``RoundDocument`` rows: each
+    is up to megabytes of JSON, and a status or lease change must not rewrite them (SQLite rewrites
+    a whole row on update). A worker claims a running round by setting ``claimed_by`` and
+    ``lease_until`` in one conditional update, so that several server processes solve each round
+    exactly once.
     """
 
     __tablename__ = "rounds"
@@ -34,8 +30,6 @@ class Round(SQLModel, table=True):
     policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     countries: list[str] | None = Field(default=None, sa_type=JSON)
     cadres: list[str] | None = Field(default=None, sa_type=JSON)
-    scenario: dict[str, Any] | None = Field(default=None, sa_column=_SCENARIO)
-    result: dict[str, Any] | None = Field(default=None, sa_column=_RESULT)
     solver_status: str | None = None
     priority_fill: int | None = None
     min_fill_permille: int | None = None
@@ -56,7 +50,16 @@ class Round(SQLModel, table=True):
     closed_at: datetime | None = timestamp_field()
     close_report: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
-    __mapper_args__ = {"properties": {"scenario": deferred(_SCENARIO), "result": deferred(_RESULT)}}
+
+class RoundDocument(SQLModel, table=True):
+    """A large document of a round, written once: ``scenario`` (the snapshot frozen when the round
+    is run) or ``result`` (the solver's result on it)."""
+
+    __tablename__ = "round_documents"
+
+    round_id: int = Field(foreign_key="rounds.id", primary_key=True)
+    kind: str = Field(primary_key=True)  # scenario | result
+    body: dict[str, Any] = Field(sa_type=JSON)
 
 
 class RoundEvent(SQLModel, table=True):

@@ -23,14 +23,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert, or_, update
-from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import solver
-from exchange.db import driver_value, insert_many, json_text, session_scope
+from exchange.db import driver_value, insert_many, session_scope
 from exchange.proposals.tables import Proposal
-from exchange.rounds import handoff
+from exchange.rounds import documents, handoff
 from exchange.rounds.tables import Round, RoundEvent
 from exchange.timestamps import utcnow
 
@@ -282,11 +281,8 @@ def _snapshot(engine: Engine, round_id: int, version: int | None) -> dict[str, A
     ``version`` (``exchange.rounds.handoff``), else read from the database."""
     if version is not None and (scenario := handoff.take(round_id, version)) is not None:
         return scenario
-    rounds = Round.__table__.c  # type: ignore[attr-defined]
     with session_scope(engine) as session:
-        query = sa_select(rounds.scenario).where(rounds.id == round_id)
-        stored: dict[str, Any] | None = session.connection().execute(query).scalar()
-    return stored
+        return documents.get(session, round_id, "scenario")
 
 
 def solve_claimed(
@@ -364,7 +360,6 @@ def _finish(
         objective = result.objective
         values.update(
             status=status,
-            result=result.model_dump_json(exclude_none=True),
             solver_status=result.status,
             priority_fill=objective.priority_fill if objective else None,
             min_fill_permille=objective.min_fill_permille if objective else None,
@@ -373,8 +368,6 @@ def _finish(
             solve_seconds=result.stats.solve_seconds if result.stats else elapsed,
         )
     with session_scope(engine) as session:
-        if "result" in values:  # serialised once by the model, not decoded and encoded again
-            values["result"] = json_text(values["result"], session.get_bind().dialect)
         changed = session.execute(
             update(Round)
             .where(
@@ -388,6 +381,8 @@ def _finish(
             log.warning("round %s: lease lost, outcome discarded", round_id)
             return "lost"
         if status == "proposed" and result is not None and scenario is not None:
+            # serialised once by the model, not turned into a dict and encoded again
+            documents.put(session, round_id, "result", result.model_dump_json(exclude_none=True))
             store_proposals(session=session, round_id=round_id, scenario=scenario, result=result)
         message = f"failed: {failure}" if failure else status
         # in this order: the last progress events, then the status event

@@ -113,15 +113,12 @@ def test_failed_round_reports_a_reason_and_can_run_again(api: Api) -> None:
     # a cadre filter on no postings still solves (empty round); an invalid policy cannot pass the
     # create check, so force a failure through a snapshot the solver rejects
     from exchange.db import session_scope
-    from exchange.rounds.tables import Round
+    from exchange.rounds import documents
 
     rid = api.post("planner", "/v1/rounds", json={}).json()["id"]
     api.post("planner", f"/v1/rounds/{rid}/run")
     with session_scope(api.engine) as s:
-        rnd = s.get(Round, rid)
-        assert rnd is not None
-        rnd.scenario = {"as_of": "bad"}
-        s.add(rnd)
+        documents.put(s, rid, "scenario", {"as_of": "bad"})
     api.solve()
     got = api.get("viewer", f"/v1/rounds/{rid}").json()
     assert got["status"] == "failed"

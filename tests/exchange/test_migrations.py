@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from exchange.db import make_engine
 from exchange.migrate import current_revision, downgrade, upgrade
@@ -47,3 +49,40 @@ def test_the_migrated_schema_is_the_models_schema(database_url: str) -> None:
         assert diff == []
     finally:
         engine.dispose()
+
+
+def test_round_documents_move_out_of_the_rounds_row_and_back(database_url: str) -> None:
+    """0005 carries existing snapshots and results over (and its downgrade carries them back)."""
+    downgrade(database_url, "0004")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rounds (id, status, policy, scenario, result, attempts, version,"
+                    " created_at) VALUES (7, 'proposed', '{}', :scenario, :result, 0, 1,"
+                    " CURRENT_TIMESTAMP)"
+                ),
+                {"scenario": '{"as_of": "2026-11"}', "result": '{"status": "OPTIMAL"}'},
+            )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT kind, body FROM round_documents WHERE round_id = 7 ORDER BY kind")
+            ).all()
+        bodies = {kind: json.loads(body) if isinstance(body, str) else body for kind, body in rows}
+        assert bodies == {"result": {"status": "OPTIMAL"}, "scenario": {"as_of": "2026-11"}}
+        downgrade(database_url, "0004")
+        with engine.connect() as conn:
+            scenario = conn.execute(text("SELECT scenario FROM rounds WHERE id = 7")).scalar()
+        assert (json.loads(scenario) if isinstance(scenario, str) else scenario) == {
+            "as_of": "2026-11"
+        }
+    finally:
+        engine.dispose()
+        upgrade(database_url)
+        cleanup = make_engine(database_url)
+        with cleanup.begin() as conn:
+            conn.execute(text("DELETE FROM round_documents WHERE round_id = 7"))
+            conn.execute(text("DELETE FROM rounds WHERE id = 7"))
+        cleanup.dispose()

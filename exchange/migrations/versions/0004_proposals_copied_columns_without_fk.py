@@ -1,4 +1,4 @@
-"""proposals: no foreign keys on the columns copied from the postings; lz4 for round documents
+"""proposals: no foreign keys on the columns copied from the postings
 
 Revision ID: 0004
 Revises: 0003
@@ -9,14 +9,10 @@ cadre and its withdrawal's country, kept for filtering without a join. The posti
 keys already guarantee them, so their foreign keys could never fail, yet PostgreSQL checks each
 of them for each of the hundreds of proposals a round inserts (a third of a round's storage time
 at size M). The foreign keys to the round and to the two postings stay.
-
-On PostgreSQL, when the server has lz4, a round's snapshot and result (megabytes of JSON) are
-compressed with it rather than the default pglz, which is several times slower to write.
 """
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
@@ -41,9 +37,6 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         for column, _, _ in _keys():
             op.drop_constraint(f"proposals_{column}_fkey", "proposals", type_="foreignkey")
-        if bind.execute(sa.text(LZ4_AVAILABLE)).first() is not None:
-            for column in ("scenario", "result"):
-                op.execute(f"ALTER TABLE rounds ALTER COLUMN {column} SET COMPRESSION lz4")
         return
     with op.batch_alter_table("proposals", naming_convention=NAMING) as batch:
         for column, referred, _ in _keys():
@@ -53,8 +46,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        for column in ("scenario", "result"):
-            op.execute(f"ALTER TABLE rounds ALTER COLUMN {column} SET COMPRESSION DEFAULT")
         for column, referred, key in _keys():
             op.create_foreign_key(
                 f"proposals_{column}_fkey", "proposals", referred, [column], [key]

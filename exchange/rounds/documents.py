@@ -1,0 +1,41 @@
+"""A round's documents: its frozen snapshot (``scenario``) and the solver's ``result``.
+
+Each is written once per run (a failed round run again gets a new snapshot and loses nothing
+else) and read whole; they live apart from the round's row, which changes at every step.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlalchemy import delete, insert, select
+from sqlmodel import Session
+
+from exchange.db import json_text
+from exchange.rounds.tables import RoundDocument
+
+Kind = Literal["scenario", "result"]
+
+_DOCS = RoundDocument.__table__.c  # type: ignore[attr-defined]
+
+
+def put(session: Session, round_id: int, kind: Kind, body: dict[str, Any] | str) -> None:
+    """Store (or replace) a document; ``body`` as a dict, or as JSON text serialised already."""
+    connection = session.connection()
+    connection.execute(delete(RoundDocument).where(_DOCS.round_id == round_id, _DOCS.kind == kind))
+    value: Any = json_text(body, connection.dialect) if isinstance(body, str) else body
+    connection.execute(insert(RoundDocument).values(round_id=round_id, kind=kind, body=value))
+
+
+def get(session: Session, round_id: int, kind: Kind) -> dict[str, Any] | None:
+    """A document of the round, or None if it has none of this kind."""
+    query = select(_DOCS.body).where(_DOCS.round_id == round_id, _DOCS.kind == kind)
+    body: dict[str, Any] | None = session.connection().execute(query).scalar()
+    return body
+
+
+def drop(session: Session, round_id: int, kind: Kind) -> None:
+    """Remove a document (a round run again has no result until it is solved again)."""
+    session.connection().execute(
+        delete(RoundDocument).where(_DOCS.round_id == round_id, _DOCS.kind == kind)
+    )
