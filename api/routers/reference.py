@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import ActorDep, OptionalIfMatchDep, SessionDep, etag
-from api.problems import errors
+from api.problems import checks_body, errors
 from exchange.reference import service
 from exchange.reference.schemas import (
     CadrePublic,
@@ -44,6 +44,7 @@ def get_country(
 @router.put(
     "/countries/{code}", response_model=CountryPublic, responses=errors(401, 403, 404, 412, 422)
 )
+@checks_body(service.check_country_fields)
 def put_country(
     code: Code,
     data: CountryUpsert,
@@ -82,6 +83,7 @@ def get_workforce(
     response_model=WorkforcePublic,
     responses=errors(401, 403, 404, 412, 422),
 )
+@checks_body(service.check_workforce_fields)
 def put_workforce(
     country: Code,
     cadre: CadreCode,

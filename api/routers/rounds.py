@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.deps import ActorDep, EngineDep, PageDep, SessionDep
-from api.problems import errors
+from api.problems import checks_body, errors
 from api.routers.proposals import proposals_page
 from exchange.identity.actor import Actor
 from exchange.proposals.schemas import ProposalsPublic
@@ -43,6 +43,7 @@ EVENT_POLL_S = 0.25
 
 
 @router.post("", status_code=201, response_model=RoundPublic, responses=errors(401, 403, 422))
+@checks_body(service.check_round_fields)
 def post_round(
     data: RoundCreate, session: SessionDep, actor: ActorDep, response: Response
 ) -> RoundPublic:

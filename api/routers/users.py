@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import ActorDep, SessionDep
-from api.problems import errors
+from api.problems import checks_body, errors
 from exchange.identity.actor import Actor, require_role
 from exchange.identity.schemas import UserCreate, UserCreated, UserPublic
-from exchange.identity.service import create_user, list_users
+from exchange.identity.service import check_user_fields, create_user, list_users
 
 router = APIRouter(prefix="/v1", tags=["users"])
 
@@ -20,6 +20,7 @@ router = APIRouter(prefix="/v1", tags=["users"])
     responses=errors(401, 403, 409, 422),
     summary="Create a user (admin); the bearer token is in the response, shown once",
 )
+@checks_body(check_user_fields)
 def post_user(data: UserCreate, session: SessionDep, actor: ActorDep) -> UserCreated:
     require_role(actor, "admin")
     user, token = create_user(

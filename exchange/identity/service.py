@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
@@ -30,6 +32,29 @@ def actor_of(user: User) -> Actor:
     return Actor(user_id=user.id, name=user.name, role=user.role, country=user.country)
 
 
+def check_user_fields(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """The meaning problems of a user body (name, role, country and how they go together),
+    leaving out the fields in ``skip`` (refused already for their type or name)."""
+    problems: list[Problem] = []
+    name, role, country = data.get("name"), data.get("role"), data.get("country")
+    if "name" not in skip and isinstance(name, str) and not 1 <= len(name.strip()) <= 120:
+        problems.append(Problem(("name",), "a name of 1 to 120 characters is required"))
+    role_known = isinstance(role, str) and role in ROLES
+    if "role" not in skip and not role_known:
+        problems.append(Problem(("role",), f"unknown role {role!r}; one of {', '.join(ROLES)}"))
+    if "country" in skip:
+        return problems
+    if isinstance(country, str) and session.get(Country, country.upper()) is None:
+        problems.append(Problem(("country",), f"unknown country {country.upper()!r}"))
+    if role == "focal_point" and country is None:
+        problems.append(Problem(("country",), "a focal point needs a country"))
+    if role_known and role != "focal_point" and country is not None:
+        problems.append(Problem(("country",), "only focal points are bound to a country"))
+    return problems
+
+
 def create_user(
     *,
     session: Session,
@@ -39,20 +64,11 @@ def create_user(
     actor: Actor = SYSTEM,
 ) -> tuple[User, str]:
     """Create a user with a fresh random token; return the user and the token (shown once)."""
-    problems: list[Problem] = []
     name = name.strip()
-    if not name or len(name) > 120:
-        problems.append(Problem(("name",), "a name of 1 to 120 characters is required"))
-    if role not in ROLES:
-        problems.append(Problem(("role",), f"unknown role {role!r}; one of {', '.join(ROLES)}"))
-    if country is not None:
-        country = country.upper()
-        if session.get(Country, country) is None:
-            problems.append(Problem(("country",), f"unknown country {country!r}"))
-    if role == "focal_point" and country is None:
-        problems.append(Problem(("country",), "a focal point needs a country"))
-    if role in ROLES and role != "focal_point" and country is not None:
-        problems.append(Problem(("country",), "only focal points are bound to a country"))
+    country = country.upper() if country is not None else None
+    problems = check_user_fields(
+        session=session, data={"name": name, "role": role, "country": country}, skip=()
+    )
     if problems:
         raise InvalidInput(problems)
     if session.exec(select(User).where(User.name == name)).first() is not None:

@@ -5,7 +5,7 @@ Loading the reference files and the demo dataset lives in ``exchange.reference.l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -116,6 +116,31 @@ def _set_safeguard_listed(*, session: Session, code: str, listed: bool) -> None:
     session.flush()
 
 
+def check_country_fields(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """The meaning problems of a country body (its licensing languages' levels), leaving out the
+    fields in ``skip`` (refused already for their type or name)."""
+    problems: list[Problem] = []
+    languages = data.get("licensing_languages")
+    if "licensing_languages" not in skip and isinstance(languages, Mapping) and languages:
+        check_languages(dict(languages), ("licensing_languages",), problems)
+    return problems
+
+
+def check_workforce_fields(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """The meaning problems of a workforce body (negative numbers), leaving out the fields in
+    ``skip`` (refused already for their type or name)."""
+    problems: list[Problem] = []
+    for name in ("stock", "education_cost_usd"):
+        value = data.get(name)
+        if name not in skip and isinstance(value, int) and value < 0:
+            problems.append(Problem((name,), f"must not be negative, got {value}"))
+    return problems
+
+
 def upsert_country(
     *,
     session: Session,
@@ -137,8 +162,7 @@ def upsert_country(
         else None
     )
     if parsed is not None:
-        if parsed.licensing_languages:
-            check_languages(parsed.licensing_languages, ("licensing_languages",), problems)
+        problems += check_country_fields(session=session, data=parsed.model_dump(), skip=())
         if country is None and not parsed.name:
             problems.append(Problem(("name",), "a new country needs a name"))
     if problems or parsed is None:
@@ -221,10 +245,7 @@ def put_workforce(
     problems: list[Problem] = []
     parsed = parse_model(WorkforceUpdate, data, problems)
     if parsed is not None:
-        for name in ("stock", "education_cost_usd"):
-            value = getattr(parsed, name)
-            if value is not None and value < 0:
-                problems.append(Problem((name,), f"must not be negative, got {value}"))
+        problems += check_workforce_fields(session=session, data=parsed.model_dump(), skip=())
     if problems or parsed is None:
         raise InvalidInput(problems)
     fact = session.get(  # FOR UPDATE: concurrent If-Match writes serialise (PostgreSQL)

@@ -6,6 +6,7 @@ in ``exchange.rounds.worker`` outside any request.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import func, update
@@ -61,17 +62,30 @@ def _check_policy(policy: dict[str, Any], problems: list[Problem]) -> None:
         )
 
 
+def check_round_fields(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """The meaning problems of a round body (its policy, unknown countries and cadres), leaving out
+    the fields in ``skip`` (refused already for their type or name), so one answer names all."""
+    problems: list[Problem] = []
+    policy = data.get("policy")
+    if "policy" not in skip and isinstance(policy, Mapping):
+        _check_policy(dict(policy), problems)
+    for field, table, what in (("countries", Country, "country"), ("cadres", Cadre, "cadre")):
+        codes = data.get(field)
+        if field in skip or not isinstance(codes, list):
+            continue
+        for i, code in enumerate(codes):
+            key = code.upper() if field == "countries" and isinstance(code, str) else code
+            if isinstance(key, str) and session.get(table, key) is None:
+                problems.append(Problem((field, i), f"unknown {what} {code!r}"))
+    return problems
+
+
 def create_round(*, session: Session, actor: Actor, data: RoundCreate) -> Round:
     """A new round in status ``draft`` (planners)."""
     require_role(actor, "planner")
-    problems: list[Problem] = []
-    _check_policy(data.policy, problems)
-    for i, code in enumerate(data.countries or []):
-        if session.get(Country, code.upper()) is None:
-            problems.append(Problem(("countries", i), f"unknown country {code!r}"))
-    for i, code in enumerate(data.cadres or []):
-        if session.get(Cadre, code) is None:
-            problems.append(Problem(("cadres", i), f"unknown cadre {code!r}"))
+    problems = check_round_fields(session=session, data=data.model_dump(), skip=())
     if problems:
         raise InvalidInput(problems)
     rnd = Round(

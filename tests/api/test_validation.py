@@ -59,3 +59,44 @@ def test_agreement_body_problems_come_together(api: Api) -> None:
     assert {("body", "g2g"), ("body", "colour"), ("body", "origin"), ("body", "valid_from")} <= set(
         found
     )
+
+
+def test_round_body_problems_come_together(api: Api) -> None:
+    body = {
+        "name": ["not", "a", "name"],  # wrong type (FastAPI)
+        "policy": {"safeguard_mode": "lax", "colour": 1},  # bad and unknown policy fields
+        "countries": ["XXX", "DEU"],  # unknown country (service)
+        "cadres": ["9999"],  # unknown cadre (service)
+        "size": 3,  # unknown field (FastAPI)
+    }
+    found = _problems(api.post("planner", "/v1/rounds", json=body))
+    assert {
+        ("body", "name"),
+        ("body", "size"),
+        ("body", "policy", "safeguard_mode"),
+        ("body", "policy", "colour"),
+        ("body", "countries", 0),
+        ("body", "cadres", 0),
+    } <= set(found)
+    assert ("body", "countries", 1) not in found
+    assert api.get("planner", "/v1/rounds").json()["count"] == 0
+
+
+def test_user_body_problems_come_together(api: Api) -> None:
+    body = {"name": "", "role": "chief", "country": "XXX", "colour": "red"}
+    found = _problems(api.post("admin", "/v1/users", json=body))
+    assert {("body", "name"), ("body", "role"), ("body", "country"), ("body", "colour")} <= set(
+        found
+    )
+    typed = _problems(api.post("admin", "/v1/users", json={"name": 5, "role": "focal_point"}))
+    assert {("body", "name"), ("body", "country")} <= set(typed)  # type, then the missing country
+
+
+def test_country_and_workforce_body_problems_come_together(api: Api) -> None:
+    country = {"licensing_languages": {"de": "Z9"}, "aaah_member": "maybe", "colour": 1}
+    found = _problems(api.put("admin", "/v1/countries/DEU", json=country))
+    assert {("body", "aaah_member"), ("body", "colour")} <= set(found)
+    assert any(loc[:2] == ("body", "licensing_languages") for loc in found)
+    workforce = {"stock": -5, "positive_list": "sometimes"}
+    found = _problems(api.put("planner", "/v1/workforce/PHL/2221", json=workforce))
+    assert {("body", "stock"), ("body", "positive_list")} <= set(found)
