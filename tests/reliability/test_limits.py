@@ -81,7 +81,7 @@ def test_page_size_is_capped_everywhere(small: Api) -> None:
 
 def test_solver_time_limit_is_capped(small: Api) -> None:
     body = _problem(small.post("planner", "/v1/rounds", json={"policy": {"time_limit_s": 6}}), 422)
-    assert body["errors"][0]["loc"] == ["policy", "time_limit_s"]
+    assert body["errors"][0]["loc"] == ["body", "policy", "time_limit_s"]
     made = small.post("planner", "/v1/rounds", json={"policy": {}})  # default 30 s, clamped to 5
     assert made.status_code == 201
     assert small.post("phl", "/v1/deposits", json=deposit()).status_code == 201
