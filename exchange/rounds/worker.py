@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 import solver
 from exchange.db import driver_value, insert_many, session_scope
+from exchange.gc_pause import gc_paused
 from exchange.proposals.tables import Proposal
 from exchange.rounds import documents, handoff
 from exchange.rounds.tables import Round, RoundEvent
@@ -381,9 +382,13 @@ def _finish(
             log.warning("round %s: lease lost, outcome discarded", round_id)
             return "lost"
         if status == "proposed" and result is not None and scenario is not None:
-            # serialised once by the model, not turned into a dict and encoded again
-            documents.put(session, round_id, "result", result.model_dump_json(exclude_none=True))
-            store_proposals(session=session, round_id=round_id, scenario=scenario, result=result)
+            with gc_paused():  # a row per match: acyclic bulk data (exchange.gc_pause)
+                # serialised once by the model, not turned into a dict and encoded again
+                text = result.model_dump_json(exclude_none=True)
+                documents.put(session, round_id, "result", text)
+                store_proposals(
+                    session=session, round_id=round_id, scenario=scenario, result=result
+                )
         message = f"failed: {failure}" if failure else status
         # in this order: the last progress events, then the status event
         insert_events(session, [*(events or []), event_row(round_id, "status", message=message)])

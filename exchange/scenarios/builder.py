@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from exchange.agreements.tables import Agreement
 from exchange.errors import InvalidInput, Problem
+from exchange.gc_pause import gc_paused
 from exchange.postings.tables import Deposit, Withdrawal
 from exchange.reference.service import safeguard_listed_codes
 from exchange.reference.tables import Country, WorkforceFact
@@ -193,10 +194,11 @@ def build_scenario(
     country_filter = {c.upper() for c in countries} if countries else None
     cadre_filter = set(cadres) if cadres else None
 
-    deposits = _open_postings(session, Deposit, DEPOSIT_FIELDS, country_filter, cadre_filter)
-    withdrawals = _open_postings(
-        session, Withdrawal, WITHDRAWAL_FIELDS, country_filter, cadre_filter
-    )
+    with gc_paused():  # thousands of postings as dicts: acyclic, see exchange.gc_pause
+        deposits = _open_postings(session, Deposit, DEPOSIT_FIELDS, country_filter, cadre_filter)
+        withdrawals = _open_postings(
+            session, Withdrawal, WITHDRAWAL_FIELDS, country_filter, cadre_filter
+        )
     agreements_t = Agreement.__table__  # type: ignore[attr-defined]
     agreements = _rows(session, Agreement, AGREEMENT_FIELDS, agreements_t.c.deleted.is_(False))
     workforce_t = WorkforceFact.__table__  # type: ignore[attr-defined]
