@@ -10,7 +10,7 @@ end-to-end time vs the solve alone.
    on loopback; ``--clients`` threads with keep-alive httpx
    clients for ``--duration`` seconds each: requests/s, p50, p99.
 2. A round at size M: end to end (create, run = snapshot from the database, claim, solve, store
-   proposals) vs ``solver.solve`` alone on the same frozen scenario, medians of 9 rounds after a
+   proposals) vs ``solver.solve`` alone on the same frozen scenario, medians of 11 rounds after a
    first one on the fresh engine; on the SQLite file, then on a fresh PostgreSQL database
    (``--pg-admin-url``).
 
@@ -253,16 +253,19 @@ def round_timing_postgresql(admin_url: str, scenario: dict[str, Any]) -> dict[st
         server.dispose()
 
 
-def round_timing(url: str, repeats: int = 9) -> dict[str, Any]:
+def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
     """End-to-end round time vs the solve alone on the same frozen scenario.
 
-    As a server's worker runs: one engine for the whole run, the solver loaded and the heap frozen.
-    The first round (which also compiles every statement on the fresh engine) is reported apart;
-    the figures compared are the medians of the next ``repeats`` rounds, each followed by
-    ``solver.solve`` alone on the scenario that round froze. Both start from the same quiet state
-    (``quiesce``): the background WAL checkpoint of the previous writes is over and the garbage
-    collected, so neither pays for the other's aftermath.
+    End to end is from running a draft round (``POST /v1/rounds/{id}/run``: the snapshot read from
+    the database and frozen, the job recorded) to the round ``proposed`` (claimed, solved, result
+    and proposals stored). As a server's worker runs: one engine for the whole run, the solver
+    loaded and the heap frozen. The first round (which also compiles every statement on the fresh
+    engine) is reported apart; the figures compared are the medians of the next ``repeats``
+    rounds, each followed by ``solver.solve`` alone on the scenario that round froze. Both start
+    from the same quiet state (``quiesce``): the background WAL checkpoint of the previous writes
+    is over and the garbage collected, so neither pays for the other's aftermath.
     """
+
     import solver
     from exchange.rounds import documents, handoff
     from exchange.rounds.schemas import RoundCreate
@@ -276,19 +279,19 @@ def round_timing(url: str, repeats: int = 9) -> dict[str, Any]:
     engine = make_engine(url)
     runs: list[dict[str, Any]] = []
     for _ in range(repeats + 1):
+        with session_scope(engine) as s:  # a draft round, as POST /v1/rounds leaves it
+            round_id = create_round(session=s, actor=SYSTEM, data=RoundCreate(name="bench")).id
+        assert round_id is not None
         quiesce(engine)
-        t0 = time.perf_counter()
+        t0 = time.perf_counter()  # POST /v1/rounds/{id}/run: the snapshot, the job recorded
         with session_scope(engine) as s:
-            rnd = create_round(session=s, actor=SYSTEM, data=RoundCreate(name="bench"))
-            run_round(session=s, actor=SYSTEM, round_id=rnd.id or 0)
-            round_id = rnd.id
+            run_round(session=s, actor=SYSTEM, round_id=round_id)
         t_snapshot = time.perf_counter() - t0
         process_next(engine, "bench")
         t_total = time.perf_counter() - t0
         with session_scope(engine) as s:
             stored = s.get(Round, round_id)
             assert stored is not None
-            assert round_id is not None
             scenario = documents.get(s, round_id, "scenario")
             assert scenario is not None
             status = stored.status
