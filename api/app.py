@@ -75,7 +75,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.read_engine = make_read_engine(engine)
-    app.state.page_cache = PageCache(settings.page_cache_entries)
+    app.state.page_cache = PageCache(settings.page_cache_mb * 1024 * 1024)
     app.state.settings = settings
     app.state.worker = None
     install_problem_handlers(app)

@@ -47,11 +47,13 @@ class PageQuery:
 
 
 class PageCache:
-    """Serialised pages by key, least recently used evicted first; safe across threads."""
+    """Serialised pages by key, within ``max_bytes``, the least recently used evicted first; safe
+    across threads. A budget in bytes, not pages: a page of 500 is ten times one of 50."""
 
-    def __init__(self, max_entries: int = 512) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
         self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> bytes | None:
@@ -62,13 +64,15 @@ class PageCache:
             return body
 
     def put(self, key: tuple[Any, ...], body: bytes) -> None:
-        if self.max_entries <= 0:  # the cache is off
+        if len(body) > self.max_bytes:  # the cache is off, or the page alone is too big
             return
         with self._lock:
+            previous = self._pages.pop(key, None)
+            self._bytes += len(body) - (len(previous) if previous is not None else 0)
             self._pages[key] = body
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.max_entries:
-                self._pages.popitem(last=False)
+            while self._bytes > self.max_bytes:
+                _, evicted = self._pages.popitem(last=False)
+                self._bytes -= len(evicted)
 
 
 def page_json(rows: list[Any], total: int, model: type[BaseModel]) -> bytes:

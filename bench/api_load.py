@@ -113,7 +113,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve_app(url: str, port: int, page_cache_entries: int = 512) -> None:
+def serve_app(url: str, port: int, page_cache_mb: int = 32) -> None:
     import uvicorn
 
     from api.app import create_app
@@ -121,9 +121,7 @@ def serve_app(url: str, port: int, page_cache_entries: int = 512) -> None:
 
     # One token sends every request here: the per-token abuse limit (429) is off, as it would be
     # for a trusted integration; everything else (auth, gates, body limits) is as served.
-    settings = Settings(
-        database_url=url, rate_limit_per_minute=0, page_cache_entries=page_cache_entries
-    )
+    settings = Settings(database_url=url, rate_limit_per_minute=0, page_cache_mb=page_cache_mb)
     app = create_app(settings, start_worker=False)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
@@ -363,7 +361,7 @@ def main() -> None:
         serve_app(args.serve_app, args.port)
         return
     if args.serve_app_uncached:
-        serve_app(args.serve_app_uncached, args.port, page_cache_entries=0)
+        serve_app(args.serve_app_uncached, args.port, page_cache_mb=0)
         return
     if args.serve_bare:
         serve_bare(args.serve_bare, args.port)

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     max_page_size: int = 500
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 600
-    page_cache_entries: int = 512
+    page_cache_mb: int = 32
 
     @property
     def effective_database_url(self) -> str:

@@ -95,17 +95,23 @@ def test_the_revision_moves_with_every_change_of_postings(api: Api) -> None:
         assert postings_revision(conn) == after_insert
 
 
-def test_the_page_cache_evicts_the_least_recently_used() -> None:
-    cache = PageCache(max_entries=2)
-    cache.put(("a",), b"1")
-    cache.put(("b",), b"2")
-    assert cache.get(("a",)) == b"1"  # "a" is now the most recent
-    cache.put(("c",), b"3")
-    assert cache.get(("b",)) is None
-    assert (cache.get(("a",)), cache.get(("c",))) == (b"1", b"3")
+def test_the_page_cache_evicts_the_least_recently_used_within_its_bytes() -> None:
+    cache = PageCache(max_bytes=6)
+    cache.put(("a",), b"11")
+    cache.put(("b",), b"22")
+    assert cache.get(("a",)) == b"11"  # "a" is now the most recent
+    cache.put(("c",), b"33")
+    cache.put(("a",), b"11")  # replacing a page does not count it twice
+    assert cache.get(("b",)) == b"22"
+    cache.put(("d",), b"4444")  # 8 bytes with a and b: the least recently used go
+    assert cache.get(("c",)) is None
+    assert cache.get(("a",)) is None
+    assert (cache.get(("b",)), cache.get(("d",))) == (b"22", b"4444")
+    cache.put(("e",), b"1234567")  # larger than the whole budget: not kept
+    assert cache.get(("e",)) is None
 
 
 def test_a_cache_of_size_zero_keeps_nothing() -> None:
-    cache = PageCache(max_entries=0)
+    cache = PageCache(max_bytes=0)
     cache.put(("a",), b"1")
     assert cache.get(("a",)) is None
