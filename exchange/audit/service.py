@@ -11,11 +11,11 @@ from exchange.audit.tables import AuditEvent
 from exchange.identity.actor import Actor
 
 
-def snapshot(obj: SQLModel | None, exclude: set[str] | None = None) -> dict[str, Any] | None:
-    """A JSON-safe copy of a row for the audit log, without the fields in ``exclude``."""
+def snapshot(obj: SQLModel | None) -> dict[str, Any] | None:
+    """A JSON-safe copy of a row for the audit log."""
     if obj is None:
         return None
-    data = obj.model_dump(exclude=exclude)
+    data = obj.model_dump()
     return {k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in data.items()}
 
 

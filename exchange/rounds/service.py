@@ -103,14 +103,9 @@ def create_round(*, session: Session, actor: Actor, data: RoundCreate) -> Round:
         action="round.create",
         entity="round",
         entity_id=str(rnd.id),
-        after=_audit_view(rnd),
+        after=snapshot(rnd),
     )
     return rnd
-
-
-def _audit_view(rnd: Round) -> dict[str, Any] | None:
-    """The round for the audit log (its snapshot and result are documents of their own)."""
-    return snapshot(rnd)
 
 
 def get_round(*, session: Session, actor: Actor, round_id: int) -> Round:
@@ -187,7 +182,7 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     rnd = get_round(session=session, actor=actor, round_id=round_id)
     if rnd.status not in RUNNABLE:
         raise Conflict(f"round {round_id} is {rnd.status}; only a draft or failed round can run")
-    before = _audit_view(rnd)
+    before = snapshot(rnd)
     scenario = freeze_scenario(session=session, rnd=rnd)
     now = utcnow()
     result = session.execute(
@@ -231,7 +226,7 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
         entity="round",
         entity_id=str(round_id),
         before=before,
-        after=_audit_view(rnd),
+        after=snapshot(rnd),
     )
     return rnd
 
