@@ -27,11 +27,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def actor_of(user: User) -> Actor:
-    """The actor a user acts as."""
-    return Actor(user_id=user.id, name=user.name, role=user.role, country=user.country)
-
-
 def check_user_fields(
     *, session: Session, data: Mapping[str, Any], skip: Collection[str]
 ) -> list[Problem]:
