@@ -15,9 +15,10 @@ from exchange.identity.actor import Actor, require_role
 from exchange.ledger.service import book_proposal
 from exchange.postings.tables import Deposit, Withdrawal
 from exchange.proposals.tables import Proposal
+from exchange.rounds.events import add_status_event
 from exchange.rounds.schemas import CloseReport, RejectedAtClose
 from exchange.rounds.service import get_round
-from exchange.rounds.tables import Round, RoundEvent
+from exchange.rounds.tables import Round
 from exchange.timestamps import utcnow
 
 OPEN = ("pending", "accepted_by_origin", "accepted_by_destination")
@@ -122,7 +123,7 @@ def close_round(*, session: Session, actor: Actor, round_id: int) -> tuple[Round
     )
     report_json: dict[str, Any] = report.model_dump(mode="json")
     session.execute(update(Round).where(col(Round.id) == round_id).values(close_report=report_json))
-    session.add(RoundEvent(round_id=round_id, kind="status", message="closed"))
+    add_status_event(session, round_id, "closed")
     session.flush()
     session.refresh(rnd)
     record(

@@ -20,6 +20,7 @@ from exchange.identity.actor import Actor, require_role
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Cadre, Country
 from exchange.rounds import documents, handoff
+from exchange.rounds.events import add_status_event
 from exchange.rounds.schemas import ObjectivePublic, RoundCreate, RoundPublic
 from exchange.rounds.tables import Round, RoundEvent
 from exchange.scenarios.builder import build_scenario, scenario_policy
@@ -215,7 +216,7 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
         raise Conflict(f"round {round_id} changed meanwhile; it is no longer runnable")
     documents.put(session, round_id, "scenario", scenario)
     documents.drop(session, round_id, "result")
-    session.add(RoundEvent(round_id=round_id, kind="status", message="running"))
+    add_status_event(session, round_id, "running")
     session.flush()
     session.refresh(rnd)
     handoff.offer(session, round_id, rnd.version, scenario)

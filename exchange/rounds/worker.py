@@ -22,7 +22,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -31,7 +31,8 @@ from exchange.db import driver_value, insert_many, session_scope
 from exchange.gc_pause import gc_paused
 from exchange.proposals.tables import Proposal
 from exchange.rounds import documents, handoff
-from exchange.rounds.tables import Round, RoundEvent
+from exchange.rounds.events import add_status_event, event_row, insert_events
+from exchange.rounds.tables import Round
 from exchange.timestamps import utcnow
 
 log = logging.getLogger("hrhx.rounds")
@@ -80,7 +81,7 @@ def _fail_exhausted(session: Session, now: Any, max_attempts: int) -> list[int]:
         )
         if changed.rowcount == 1:  # type: ignore[attr-defined]
             assert round_id is not None
-            session.add(RoundEvent(round_id=round_id, kind="status", message="failed"))
+            add_status_event(session, round_id, "failed")
             failed.append(round_id)
     return failed
 
@@ -164,35 +165,6 @@ def _claim(
                 assert round_id is not None
                 return round_id, version
     return None
-
-
-def event_row(
-    round_id: int,
-    kind: str,
-    *,
-    tier: str | None = None,
-    incumbent: float | None = None,
-    bound: float | None = None,
-    elapsed_s: float | None = None,
-    message: str | None = None,
-) -> dict[str, Any]:
-    """A row of ``round_events`` (for ``insert_events``)."""
-    return {
-        "round_id": round_id,
-        "kind": kind,
-        "tier": tier,
-        "incumbent": incumbent,
-        "bound": bound,
-        "elapsed_s": elapsed_s,
-        "message": message,
-        "created_at": utcnow(),
-    }
-
-
-def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert round events in the order given (one statement; no ORM objects)."""
-    if rows:
-        session.connection().execute(insert(RoundEvent.__table__), rows)  # type: ignore[attr-defined]
 
 
 class _Progress:
