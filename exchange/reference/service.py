@@ -44,11 +44,17 @@ def edition_in_force(*, session: Session, as_of: str | None = None) -> Safeguard
 
 
 def safeguard_listed_codes(*, session: Session, as_of: str | None = None) -> set[str]:
-    """The countries on the safeguards list in force at ``as_of`` (default: this month)."""
-    edition = edition_in_force(session=session, as_of=as_of)
-    if edition is None:
-        return set()
-    statement = select(SafeguardListing.country).where(SafeguardListing.edition == edition.edition)
+    """The countries on the safeguards list in force at ``as_of`` (default: this month); one
+    query (every round's snapshot asks)."""
+    month = as_of or current_month()
+    in_force = (
+        select(SafeguardEdition.edition)
+        .where(SafeguardEdition.valid_from <= month)
+        .order_by(col(SafeguardEdition.valid_from).desc(), col(SafeguardEdition.edition).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = select(SafeguardListing.country).where(SafeguardListing.edition == in_force)
     return set(session.exec(statement))
 
 

@@ -10,6 +10,7 @@ from exchange.agreements.service import create_agreement, delete_agreement
 from exchange.errors import InvalidInput
 from exchange.postings.service import create_deposit, create_withdrawal, withdraw_deposit
 from exchange.postings.tables import Deposit, Withdrawal
+from exchange.reference.service import upsert_country
 from exchange.reference.tables import WorkforceFact
 from exchange.scenarios.builder import build_scenario
 from exchange.timestamps import current_month
@@ -133,3 +134,18 @@ def test_snapshot_rows_hold_the_stored_values_with_their_types(loaded: Session) 
     assert all(isinstance(c["licensing_languages"], dict) for c in scenario["countries"])
     withdrawal = scenario["withdrawals"][0]
     assert isinstance(withdrawal["requires_recognition"], bool)
+
+
+def test_the_snapshot_freezes_the_safeguards_edition_in_force(loaded: Session) -> None:
+    """An admin's change is a new edition from this month: later snapshots list it, a snapshot
+    as of an earlier month keeps the edition then in force, and before any edition none is."""
+    upsert_country(session=loaded, actor=ADMIN, code="PHL", data={"safeguard_listed": True})
+    loaded.commit()
+
+    def listed(as_of: str) -> list[str]:
+        scenario = build_scenario(session=loaded, as_of=as_of)
+        return [c["code"] for c in scenario["countries"] if c["safeguard_listed"]]
+
+    assert listed(current_month()) == ["NPL", "PHL"]
+    assert listed("2024-01") == ["NPL"]
+    assert listed("2020-01") == []
