@@ -21,8 +21,8 @@ _DOCS = RoundDocument.__table__.c  # type: ignore[attr-defined]
 
 def put(session: Session, round_id: int, kind: Kind, body: dict[str, Any] | str) -> None:
     """Store (or replace) a document; ``body`` as a dict, or as JSON text serialised already."""
+    drop(session, round_id, kind)
     connection = session.connection()
-    connection.execute(delete(RoundDocument).where(_DOCS.round_id == round_id, _DOCS.kind == kind))
     value: Any = json_text(body, connection.dialect) if isinstance(body, str) else body
     connection.execute(insert(RoundDocument).values(round_id=round_id, kind=kind, body=value))
 
