@@ -32,28 +32,30 @@ from exchange.timestamps import current_month, utcnow
 ADMIN_EDITION_PREFIX = "admin-"
 
 
-def edition_in_force(*, session: Session, as_of: str | None = None) -> SafeguardEdition | None:
-    """The edition of the safeguards list in force at ``as_of`` (default: this month)."""
-    month = as_of or current_month()
-    statement = (
-        select(SafeguardEdition)
-        .where(SafeguardEdition.valid_from <= month)
-        .order_by(col(SafeguardEdition.valid_from).desc(), col(SafeguardEdition.edition).desc())
-    )
-    return session.exec(statement).first()
-
-
-def safeguard_listed_codes(*, session: Session, as_of: str | None = None) -> set[str]:
-    """The countries on the safeguards list in force at ``as_of`` (default: this month); one
-    query (every round's snapshot asks)."""
-    month = as_of or current_month()
-    in_force = (
+def _edition_in_force(month: str) -> Any:
+    """The id of the edition in force at ``month``, as a scalar subquery: the latest edition
+    valid from that month or before (on a tie of months, the greatest id)."""
+    return (
         select(SafeguardEdition.edition)
         .where(SafeguardEdition.valid_from <= month)
         .order_by(col(SafeguardEdition.valid_from).desc(), col(SafeguardEdition.edition).desc())
         .limit(1)
         .scalar_subquery()
     )
+
+
+def edition_in_force(*, session: Session, as_of: str | None = None) -> SafeguardEdition | None:
+    """The edition of the safeguards list in force at ``as_of`` (default: this month)."""
+    in_force = _edition_in_force(as_of or current_month())
+    return session.exec(
+        select(SafeguardEdition).where(SafeguardEdition.edition == in_force)
+    ).first()
+
+
+def safeguard_listed_codes(*, session: Session, as_of: str | None = None) -> set[str]:
+    """The countries on the safeguards list in force at ``as_of`` (default: this month); one
+    query (every round's snapshot asks)."""
+    in_force = _edition_in_force(as_of or current_month())
     statement = select(SafeguardListing.country).where(SafeguardListing.edition == in_force)
     return set(session.exec(statement))
 
