@@ -163,12 +163,22 @@ def _open_postings(
 ) -> list[dict[str, Any]]:
     """The open postings in scope as scenario rows, ``remaining`` as their ``count``."""
     columns = table.__table__.c  # type: ignore[union-attr]
-    conditions = [columns["status"] == "open", columns["remaining"] >= 1]
+    open_ = [columns["status"] == "open", columns["remaining"] >= 1]
+    return _rows(session, table, fields, *open_, *_in_scope(table, country_filter, cadre_filter))
+
+
+def _in_scope(
+    table: Any, country_filter: set[str] | None, cadre_filter: set[str] | None
+) -> list[Any]:
+    """Conditions restricting rows of ``table`` (by its ``country`` and ``cadre``) to a round's
+    scope; none when the round has no scope."""
+    columns = table.__table__.c
+    conditions = []
     if country_filter is not None:
         conditions.append(columns["country"].in_(country_filter))
     if cadre_filter is not None:
         conditions.append(columns["cadre"].in_(cadre_filter))
-    return _rows(session, table, fields, *conditions)
+    return conditions
 
 
 def build_scenario(
@@ -201,17 +211,11 @@ def build_scenario(
         )
     agreements_t = Agreement.__table__  # type: ignore[attr-defined]
     agreements = _rows(session, Agreement, AGREEMENT_FIELDS, agreements_t.c.deleted.is_(False))
-    workforce_t = WorkforceFact.__table__  # type: ignore[attr-defined]
-    workforce_conditions = []
-    if country_filter is not None:
-        workforce_conditions.append(workforce_t.c.country.in_(country_filter))
-    if cadre_filter is not None:
-        workforce_conditions.append(workforce_t.c.cadre.in_(cadre_filter))
     workforce = _rows(
         session,
         WorkforceFact,
         WORKFORCE_FIELDS,
-        *workforce_conditions,
+        *_in_scope(WorkforceFact, country_filter, cadre_filter),
         order_by=("country", "cadre"),
     )
 
