@@ -217,7 +217,6 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     documents.put(session, round_id, "scenario", scenario)
     documents.drop(session, round_id, "result")
     add_status_event(session, round_id, "running")
-    session.flush()
     session.refresh(rnd)
     handoff.offer(session, round_id, rnd.version, scenario)
     record(
