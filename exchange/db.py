@@ -100,6 +100,32 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def consistent_reads(session: Session) -> Iterator[Session]:
+    """A session whose reads all see the database as of one instant (a snapshot built from several
+    queries, such as a round's).
+
+    PostgreSQL's default isolation, READ COMMITTED, gives each statement its own view: a round
+    closing between two queries would leave the first one's rows before the close and the
+    second's after it. There the reads run in a transaction of their own, REPEATABLE READ and READ
+    ONLY (it never waits for, nor blocks, a writer). SQLite's transactions take the database's
+    write lock as they begin (``BEGIN IMMEDIATE``), so nothing changes under ``session``, which is
+    used as is.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        yield session
+        return
+    with Session(bind, expire_on_commit=False) as reader:
+        reader.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+        try:
+            yield reader
+        finally:
+            reader.rollback()  # it only read
+
+
 def describe_database(engine: Engine | None = None) -> str:
     """The database in use, without its password (for ``/healthz`` and logs)."""
     return (engine or get_engine()).url.render_as_string(hide_password=True)

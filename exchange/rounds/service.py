@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 import solver.schema
 from exchange.audit.service import record, snapshot
 from exchange.config import get_settings
+from exchange.db import consistent_reads
 from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.proposals.tables import Proposal
@@ -142,12 +143,14 @@ def declined_pairs(*, session: Session, before_round: int) -> set[tuple[str, str
 
 
 def freeze_scenario(*, session: Session, rnd: Round) -> dict[str, Any]:
-    """The round's snapshot: open postings in scope, reference data, and declined pairs."""
-    scenario = build_scenario(
-        session=session, policy=rnd.policy, countries=rnd.countries, cadres=rnd.cadres
-    )
+    """The round's snapshot: open postings in scope, reference data, and declined pairs, all as
+    of one instant (``consistent_reads``)."""
     assert rnd.id is not None
-    pairs = declined_pairs(session=session, before_round=rnd.id)
+    with consistent_reads(session) as reader:
+        scenario = build_scenario(
+            session=reader, policy=rnd.policy, countries=rnd.countries, cadres=rnd.cadres
+        )
+        pairs = declined_pairs(session=reader, before_round=rnd.id)
     deposits = {d["id"] for d in scenario["deposits"]}
     withdrawals = {w["id"] for w in scenario["withdrawals"]}
     live = sorted((d, w) for d, w in pairs if d in deposits and w in withdrawals)

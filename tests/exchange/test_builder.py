@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 import solver
 from exchange.agreements.service import create_agreement, delete_agreement
+from exchange.db import session_scope
 from exchange.errors import InvalidInput
 from exchange.postings.service import create_deposit, create_withdrawal, withdraw_deposit
 from exchange.postings.tables import Deposit, Withdrawal
 from exchange.reference.service import upsert_country
 from exchange.reference.tables import WorkforceFact
+from exchange.rounds import documents
+from exchange.rounds.schemas import RoundCreate
+from exchange.rounds.service import create_round, run_round
+from exchange.scenarios import builder
 from exchange.scenarios.builder import build_scenario
 from exchange.timestamps import current_month
 from tests.exchange.factories import ADMIN, deposit_payload, seed_reference, withdrawal_payload
@@ -149,3 +159,47 @@ def test_the_snapshot_freezes_the_safeguards_edition_in_force(loaded: Session) -
     assert listed(current_month()) == ["NPL", "PHL"]
     assert listed("2024-01") == ["NPL"]
     assert listed("2020-01") == []
+
+
+def test_a_round_freezes_its_postings_as_of_one_instant(
+    loaded: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A close committed while a round's snapshot is read (here between the deposits and the
+    withdrawals) is in all of the snapshot or in none of it. On PostgreSQL the close commits at
+    once and the reads share one REPEATABLE READ view from before it; on SQLite the close waits for
+    the round's transaction."""
+    rnd = create_round(session=loaded, actor=ADMIN, data=RoundCreate(name="r"))
+    loaded.commit()
+    assert rnd.id is not None
+    closed = threading.Event()
+
+    def close_elsewhere() -> None:
+        with session_scope(engine) as other:
+            other.execute(update(Deposit).where(col(Deposit.id) == "d2").values(remaining=1))
+            other.execute(update(Withdrawal).where(col(Withdrawal.id) == "w1").values(remaining=1))
+        closed.set()
+
+    read_postings = builder._open_postings
+    closer = threading.Thread(target=close_elsewhere)
+
+    def reading(session: Session, table: Any, *args: Any) -> list[dict[str, Any]]:
+        rows = read_postings(session, table, *args)
+        if table is Deposit:
+            closer.start()
+            if engine.dialect.name == "postgresql":
+                assert closed.wait(10), "the close should not wait for a read-only snapshot"
+            else:
+                assert not closed.wait(0.2), "the close should wait for the round's transaction"
+        return rows
+
+    monkeypatch.setattr(builder, "_open_postings", reading)
+    run_round(session=loaded, actor=ADMIN, round_id=rnd.id)
+    scenario = documents.get(loaded, rnd.id, "scenario")
+    loaded.commit()
+    closer.join(10)
+    assert closed.is_set()
+    assert scenario is not None
+    deposits = {d["id"]: d["count"] for d in scenario["deposits"]}
+    withdrawals = {w["id"]: w["count"] for w in scenario["withdrawals"]}
+    assert (deposits["d2"], withdrawals["w1"]) == (20, 10)  # both from before the close
+    assert loaded.get(Deposit, "d2").remaining == 1  # type: ignore[union-attr]
