@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Table, Text, cast, event, type_coerce
-from sqlalchemy.engine import Connection, Dialect, Engine, make_url
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Table, event
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from exchange.checkpoints import SAFETY_NET_PAGES, WalCheckpointer
@@ -43,11 +42,15 @@ def _on_sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _json_dumps(value: Any) -> str:
+def json_dumps(value: Any) -> str:
+    """``value`` as JSON text, as the exchange stores it (orjson; keys need not be strings)."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-JSON_CODEC: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+json_loads = orjson.loads
+"""JSON text (or bytes) as Python values."""
+
+JSON_CODEC: dict[str, Any] = {"json_serializer": json_dumps, "json_deserializer": json_loads}
 """JSON columns (a round's snapshot and result are megabytes) go through orjson, several times
 faster than the standard library's encoder and decoder; the stored text is the same JSON."""
 
@@ -129,16 +132,6 @@ def consistent_reads(session: Session) -> Iterator[Session]:
 def describe_database(engine: Engine | None = None) -> str:
     """The database in use, without its password (for ``/healthz`` and logs)."""
     return (engine or get_engine()).url.render_as_string(hide_password=True)
-
-
-def json_text(text: str, dialect: Dialect) -> ColumnElement[Any]:
-    """Already-serialised JSON ``text`` as a value for a JSON column, stored without re-encoding.
-
-    A large document (a round's result) is serialised once by its own model; handing SQLAlchemy
-    a dict would decode and encode it again. SQLite stores JSON as text; PostgreSQL needs a cast.
-    """
-    value = type_coerce(text, Text)
-    return cast(value, JSON) if dialect.name == "postgresql" else value
 
 
 def insert_many(

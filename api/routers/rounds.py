@@ -160,16 +160,32 @@ def round_events(
     )
 
 
-@router.get("/{round_id}/scenario", responses=errors(401, 403, 404))
-def get_scenario(round_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+def _json_object(description: str) -> dict[int | str, dict[str, Any]]:
+    """The documented 200 of a route that sends a stored JSON document as it is."""
+    content = {"application/json": {"schema": {"type": "object"}}}
+    return {200: {"description": description, "content": content}}
+
+
+@router.get(
+    "/{round_id}/scenario",
+    response_class=Response,
+    responses={**_json_object("The MATCHING.md scenario"), **errors(401, 403, 404)},
+)
+def get_scenario(round_id: int, session: SessionDep, actor: ActorDep) -> Response:
     """The frozen snapshot (MATCHING.md scenario): `python -m solver` on it gives the result."""
-    return service.get_scenario(session=session, actor=actor, round_id=round_id)
+    text = service.get_scenario(session=session, actor=actor, round_id=round_id)
+    return Response(text, media_type="application/json")  # as stored: nothing to re-encode
 
 
-@router.get("/{round_id}/result", responses=errors(401, 404))
-def get_result(round_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+@router.get(
+    "/{round_id}/result",
+    response_class=Response,
+    responses={**_json_object("The MATCHING.md result"), **errors(401, 404)},
+)
+def get_result(round_id: int, session: SessionDep, actor: ActorDep) -> Response:
     """The MATCHING.md result with unmatched reasons (focal points: their own lines)."""
-    return service.get_result(session=session, actor=actor, round_id=round_id)
+    text = service.get_result(session=session, actor=actor, round_id=round_id)
+    return Response(text, media_type="application/json")
 
 
 @router.get("/{round_id}/proposals", response_model=ProposalsPublic, responses=errors(401, 404))

@@ -1,7 +1,9 @@
 """A round's documents: its frozen snapshot (``scenario``) and the solver's ``result``.
 
 Each is written once per run (a failed round run again gets a new snapshot and loses nothing
-else) and read whole; they live apart from the round's row, which changes at every step.
+else) and read whole; they live apart from the round's row, which changes at every step. They are
+stored as the text of their JSON, serialised once here (or by the solver's model) and parsed only
+by whoever needs the dict; the database never parses them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
-from exchange.db import json_text
+from exchange.db import json_dumps, json_loads
 from exchange.rounds.tables import RoundDocument
 
 Kind = Literal["scenario", "result"]
@@ -22,16 +24,26 @@ _DOCS = RoundDocument.__table__.c  # type: ignore[attr-defined]
 def put(session: Session, round_id: int, kind: Kind, body: dict[str, Any] | str) -> None:
     """Store (or replace) a document; ``body`` as a dict, or as JSON text serialised already."""
     drop(session, round_id, kind)
-    connection = session.connection()
-    value: Any = json_text(body, connection.dialect) if isinstance(body, str) else body
-    connection.execute(insert(RoundDocument).values(round_id=round_id, kind=kind, body=value))
+    text = body if isinstance(body, str) else json_dumps(body)
+    session.connection().execute(
+        insert(RoundDocument).values(round_id=round_id, kind=kind, body=text)
+    )
 
 
 def get(session: Session, round_id: int, kind: Kind) -> dict[str, Any] | None:
     """A document of the round, or None if it has none of this kind."""
-    query = select(_DOCS.body).where(_DOCS.round_id == round_id, _DOCS.kind == kind)
-    body: dict[str, Any] | None = session.connection().execute(query).scalar()
+    text = get_text(session, round_id, kind)
+    if text is None:
+        return None
+    body: dict[str, Any] = json_loads(text)
     return body
+
+
+def get_text(session: Session, round_id: int, kind: Kind) -> str | None:
+    """A document of the round as the JSON text stored, or None if it has none of this kind."""
+    query = select(_DOCS.body).where(_DOCS.round_id == round_id, _DOCS.kind == kind)
+    text: str | None = session.connection().execute(query).scalar()
+    return text
 
 
 def drop(session: Session, round_id: int, kind: Kind) -> None:

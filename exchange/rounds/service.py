@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 import solver.schema
 from exchange.audit.service import record, snapshot
 from exchange.config import get_settings
-from exchange.db import consistent_reads
+from exchange.db import consistent_reads, json_dumps, json_loads
 from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.proposals.tables import Proposal
@@ -234,26 +234,27 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     return rnd
 
 
-def get_scenario(*, session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
-    """The frozen snapshot of a round (planners, viewers, admins)."""
+def get_scenario(*, session: Session, actor: Actor, round_id: int) -> str:
+    """The frozen snapshot of a round, as the JSON text stored (planners, viewers, admins)."""
     require_role(actor, "planner", "viewer")
     get_round(session=session, actor=actor, round_id=round_id)
-    scenario = documents.get(session, round_id, "scenario")
+    scenario = documents.get_text(session, round_id, "scenario")
     if scenario is None:
         raise NotFound(f"round {round_id} has no snapshot yet (it was never run)")
     return scenario
 
 
-def get_result(*, session: Session, actor: Actor, round_id: int) -> dict[str, Any]:
-    """The round's result; a focal point sees only lines of its own country."""
+def get_result(*, session: Session, actor: Actor, round_id: int) -> str:
+    """The round's result as JSON text: as stored, or for a focal point only the lines of its own
+    country."""
     rnd = get_round(session=session, actor=actor, round_id=round_id)
-    result = documents.get(session, round_id, "result")
-    if result is None:
+    text = documents.get_text(session, round_id, "result")
+    if text is None:
         raise NotFound(f"round {round_id} has no result (status {rnd.status})")
     if not actor.is_focal_point:
-        return result
+        return text
     scenario = documents.get(session, round_id, "scenario") or {}
-    return _result_for_country(result, scenario, actor.country or "")
+    return json_dumps(_result_for_country(json_loads(text), scenario, actor.country or ""))
 
 
 def _result_for_country(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
 from exchange.timestamps import created_at_field, timestamp_field
@@ -53,13 +53,14 @@ class Round(SQLModel, table=True):
 
 class RoundDocument(SQLModel, table=True):
     """A large document of a round, written once: ``scenario`` (the snapshot frozen when the round
-    is run) or ``result`` (the solver's result on it)."""
+    is run) or ``result`` (the solver's result on it), as the text of its JSON (the database never
+    parses it; ``exchange.rounds.documents`` does)."""
 
     __tablename__ = "round_documents"
 
     round_id: int = Field(foreign_key="rounds.id", primary_key=True)
     kind: str = Field(primary_key=True)  # scenario | result
-    body: dict[str, Any] = Field(sa_type=JSON)
+    body: str = Field(sa_type=Text)
 
 
 class RoundEvent(SQLModel, table=True):

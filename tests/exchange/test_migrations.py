@@ -86,3 +86,60 @@ def test_round_documents_move_out_of_the_rounds_row_and_back(database_url: str) 
             conn.execute(text("DELETE FROM round_documents WHERE round_id = 7"))
             conn.execute(text("DELETE FROM rounds WHERE id = 7"))
         cleanup.dispose()
+
+
+def test_round_documents_become_text_and_back(database_url: str) -> None:
+    """0006 keeps every document, byte for byte, as it changes the column from JSON to text (and
+    its downgrade back); on PostgreSQL the column stays lz4-compressed where the server has lz4."""
+    document = '{"as_of":"2026-11","policy":{"seed":7},"deposits":[{"id":"d1","count":3}]}'
+    downgrade(database_url, "0005")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rounds (id, status, policy, attempts, version, created_at)"
+                    " VALUES (8, 'running', '{}', 0, 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text("INSERT INTO round_documents VALUES (8, 'scenario', :body)"),
+                {"body": document},
+            )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            stored = conn.execute(
+                text("SELECT body FROM round_documents WHERE round_id = 8")
+            ).scalar()
+            if engine.dialect.name == "postgresql":
+                kind, compression = conn.execute(
+                    text(
+                        "SELECT data_type, (SELECT attcompression FROM pg_attribute"
+                        " WHERE attrelid = 'round_documents'::regclass AND attname = 'body')"
+                        " FROM information_schema.columns"
+                        " WHERE table_name = 'round_documents' AND column_name = 'body'"
+                    )
+                ).one()
+                lz4 = conn.execute(
+                    text(
+                        "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression'"
+                        " AND 'lz4' = ANY(enumvals)"
+                    )
+                ).first()
+                assert kind == "text"
+                assert compression == ("l" if lz4 else "")
+        assert stored == document
+        downgrade(database_url, "0005")
+        with engine.connect() as conn:
+            back = conn.execute(
+                text("SELECT body FROM round_documents WHERE round_id = 8")
+            ).scalar()
+        assert (json.loads(back) if isinstance(back, str) else back) == json.loads(document)
+    finally:
+        engine.dispose()
+        upgrade(database_url)
+        cleanup = make_engine(database_url)
+        with cleanup.begin() as conn:
+            conn.execute(text("DELETE FROM round_documents WHERE round_id = 8"))
+            conn.execute(text("DELETE FROM rounds WHERE id = 8"))
+        cleanup.dispose()

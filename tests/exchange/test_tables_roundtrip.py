@@ -141,8 +141,8 @@ def _rows() -> list[SQLModel]:
             finished_at=AT,
             close_report={"rejected": []},
         ),
-        RoundDocument(round_id=1, kind="scenario", body={"as_of": "2026-11"}),
-        RoundDocument(round_id=1, kind="result", body={"status": "OPTIMAL"}),
+        RoundDocument(round_id=1, kind="scenario", body='{"as_of":"2026-11"}'),
+        RoundDocument(round_id=1, kind="result", body='{"status":"OPTIMAL"}'),
         RoundEvent(
             id=1,
             round_id=1,
