@@ -51,6 +51,16 @@ def test_the_migrated_schema_is_the_models_schema(database_url: str) -> None:
         engine.dispose()
 
 
+def _back_at_head_without_round(database_url: str, round_id: int) -> None:
+    """Upgrade to the head again and remove the round a migration test made, with its documents."""
+    upgrade(database_url)
+    cleanup = make_engine(database_url)
+    with cleanup.begin() as conn:
+        conn.execute(text("DELETE FROM round_documents WHERE round_id = :id"), {"id": round_id})
+        conn.execute(text("DELETE FROM rounds WHERE id = :id"), {"id": round_id})
+    cleanup.dispose()
+
+
 def test_round_documents_move_out_of_the_rounds_row_and_back(database_url: str) -> None:
     """0005 carries existing snapshots and results over (and its downgrade carries them back)."""
     downgrade(database_url, "0004")
@@ -80,12 +90,7 @@ def test_round_documents_move_out_of_the_rounds_row_and_back(database_url: str) 
         }
     finally:
         engine.dispose()
-        upgrade(database_url)
-        cleanup = make_engine(database_url)
-        with cleanup.begin() as conn:
-            conn.execute(text("DELETE FROM round_documents WHERE round_id = 7"))
-            conn.execute(text("DELETE FROM rounds WHERE id = 7"))
-        cleanup.dispose()
+        _back_at_head_without_round(database_url, 7)
 
 
 def test_round_documents_become_text_and_back(database_url: str) -> None:
@@ -137,9 +142,4 @@ def test_round_documents_become_text_and_back(database_url: str) -> None:
         assert (json.loads(back) if isinstance(back, str) else back) == json.loads(document)
     finally:
         engine.dispose()
-        upgrade(database_url)
-        cleanup = make_engine(database_url)
-        with cleanup.begin() as conn:
-            conn.execute(text("DELETE FROM round_documents WHERE round_id = 8"))
-            conn.execute(text("DELETE FROM rounds WHERE id = 8"))
-        cleanup.dispose()
+        _back_at_head_without_round(database_url, 8)
