@@ -14,7 +14,8 @@ end-to-end time vs the solve alone.
    first one on the fresh engine; on the SQLite file, then on a fresh PostgreSQL database
    (``--pg-admin-url``).
 
-Results go to bench/results/api_load.json; docs/benchmarks-api.md quotes them.
+Results go to bench/results/api_load.json (``--out`` for another file: the L run is kept in
+api_load_L.json); docs/benchmarks-api.md quotes them.
 """
 
 from __future__ import annotations
@@ -351,6 +352,9 @@ def main() -> None:
         default="postgresql://postgres@127.0.0.1:5432/test",
         help="a PostgreSQL server on which to time the round too ('' to skip)",
     )
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS, help="where to write the results (JSON)"
+    )
     parser.add_argument("--serve-app")
     parser.add_argument("--serve-app-uncached")
     parser.add_argument("--serve-bare")
@@ -434,8 +438,8 @@ def main() -> None:
         },
         "round_M_postgresql": {**rounds_pg, "target_ratio": "<= 1.5"},
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
 
