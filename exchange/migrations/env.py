@@ -4,14 +4,22 @@ On SQLite, some migrations rebuild a table (copy, drop, rename: SQLite's way to 
 a constraint). With foreign keys enforced, dropping a table that other rows refer to fails, so
 enforcement is off while migrating, as SQLite's documentation prescribes for such changes, and
 ``PRAGMA foreign_key_check`` must find nothing before the migration commits.
+
+On PostgreSQL the whole upgrade is one transaction that first takes an advisory lock
+(``MIGRATION_LOCK_KEY``): processes upgrading one database at once (servers started with
+``--migrate``) take turns, and each reads the schema's revision only once it holds the lock, so
+the first migrates and the others find nothing left to do. (SQLite's ``BEGIN IMMEDIATE``
+serialises them already.)
 """
 
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 import exchange.tables  # noqa: F401  (registers every table on the metadata)
 from exchange.db import get_engine, make_engine
+from exchange.migrate import MIGRATION_LOCK_KEY
 from exchange.tables import metadata
 
 config = context.config
@@ -30,6 +38,10 @@ with engine.connect() as connection:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             context.run_migrations()
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
