@@ -32,6 +32,7 @@ from api.routers import (
 )
 from exchange.config import Settings, get_settings
 from exchange.db import make_engine
+from exchange.migrate import require_current_schema
 from exchange.rounds.worker import RoundWorker
 
 DESCRIPTION = """\
@@ -57,7 +58,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
-        if start_worker:
+        if start_worker:  # serving: only on the schema this code is written for
+            require_current_schema(engine)
             worker = RoundWorker(engine, poll_s=worker_poll_s)
             worker.start()
         app.state.worker = worker

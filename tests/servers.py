@@ -45,6 +45,10 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         """Start the process and wait until it answers (its log is in the error otherwise)."""
+        return self.launch().wait_ready()
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it (``wait_ready`` waits)."""
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, *self.args, "--port", str(self.port)],
@@ -53,6 +57,12 @@ class ServerProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+        return self
+
+    def wait_ready(self) -> ServerProcess:
+        """Wait until the launched process answers ``/healthz`` with 200 (its log is in the error
+        if it stops or the startup time runs out first)."""
+        assert self.proc is not None, "launch() first"
         deadline = time.monotonic() + self.startup_s
         while True:
             try:

@@ -1,17 +1,37 @@
-"""``hrhx serve``: run the HTTP API (``api.server``, imported only when serving)."""
+"""``hrhx serve``: the API, the dashboard and the round worker, on the configured database."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.markup import escape
+
+from api.cli.common import database_url, err_console
+from exchange.migrate import SchemaNotCurrent, require_current_schema, upgrade
 
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            "--migrate",
+            help="Upgrade the database's schema first (safe when several servers start at once).",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the API and dashboard on the configured database."""
+    """Serve the API and dashboard on the configured database (its schema must be current)."""
     from api import server
 
+    if migrate:
+        upgrade(database_url())
+    try:
+        require_current_schema()
+    except SchemaNotCurrent as refused:
+        err_console.print(
+            f"[bold red]hrhx serve: not starting[/]: {escape(str(refused))}", soft_wrap=True
+        )
+        raise typer.Exit(1) from None
     server.run(host, port)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from exchange.migrate import head_revision
 from tests.api.conftest import Api, deposit
 
 
@@ -12,6 +13,7 @@ def test_healthz_reports_the_database(api: Api) -> None:
     assert body["status"] == "ok"
     assert body["database"]["dialect"] in ("sqlite", "postgresql")
     assert body["database"]["ok"] is True
+    assert body["schema"] == {"revision": head_revision(), "current": True}
 
 
 def test_no_or_bad_token_is_401_problem(api: Api) -> None:

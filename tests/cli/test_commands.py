@@ -15,7 +15,7 @@ from api.cli import app
 from exchange.db import get_engine, session_scope
 from exchange.identity.service import authenticate
 from exchange.identity.tables import User
-from exchange.migrate import current_revision
+from exchange.migrate import current_revision, head_revision
 from exchange.postings.service import create_deposit, create_withdrawal
 from tests.exchange.factories import ADMIN, deposit_payload, seed_reference, withdrawal_payload
 
@@ -81,9 +81,9 @@ def test_solve_delegates_to_the_solver(cli_db: str, runner: CliRunner, tmp_path:
     assert runner.invoke(app, ["solve", str(broken)]).exit_code == 2
 
 
-def test_serve_calls_api_server_run(
-    cli_db: str, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """``api.server.run`` replaced by a recorder: the (host, port) of each server started."""
     calls: list[tuple[str, int]] = []
     fake = types.ModuleType("api.server")
     fake.run = lambda host, port: calls.append((host, port))  # type: ignore[attr-defined]
@@ -91,6 +91,51 @@ def test_serve_calls_api_server_run(
     import api
 
     monkeypatch.setattr(api, "server", fake, raising=False)
+    return calls
+
+
+def test_serve_calls_api_server_run(
+    cli_db: str, runner: CliRunner, served: list[tuple[str, int]]
+) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(app, ["serve", "--port", "8123"])
     assert result.exit_code == 0, result.output
-    assert calls == [("127.0.0.1", 8123)]
+    assert served == [("127.0.0.1", 8123)]
+
+
+def test_serve_refuses_a_database_without_the_current_schema(
+    cli_db: str, runner: CliRunner, served: list[tuple[str, int]]
+) -> None:
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "no hrhx schema" in result.output
+    assert "hrhx db upgrade" in result.output
+    assert served == []
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["db", "downgrade", "0005"]).exit_code == 0
+    older = runner.invoke(app, ["serve"])
+    assert older.exit_code == 1
+    assert "revision 0005" in older.output
+    assert served == []
+
+
+def test_serve_migrate_upgrades_the_schema_first(
+    cli_db: str, runner: CliRunner, served: list[tuple[str, int]]
+) -> None:
+    result = runner.invoke(app, ["serve", "--migrate", "--port", "8124"])
+    assert result.exit_code == 0, result.output
+    assert served == [("127.0.0.1", 8124)]
+    assert current_revision(get_engine()) == head_revision()
+
+
+def test_db_status_says_whether_the_schema_is_current(cli_db: str, runner: CliRunner) -> None:
+    empty = runner.invoke(app, ["db", "status"])
+    assert empty.exit_code == 1
+    assert "hrhx db upgrade" in empty.output
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    current = runner.invoke(app, ["db", "status"])
+    assert current.exit_code == 0, current.output
+    assert f"schema current (revision {head_revision()})" in current.output
+    down = runner.invoke(app, ["db", "downgrade", "base"])
+    assert down.exit_code == 0, down.output
+    assert current_revision(get_engine()) is None
