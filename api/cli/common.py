@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import typer
 from rich.console import Console
+from rich.markup import escape
 
 from exchange.config import get_settings
 from exchange.db import describe_database, get_engine, reset_engine
 from exchange.errors import ExchangeError, InvalidInput
+from exchange.migrate import SchemaNotCurrent, require_current_schema
 
 console = Console()
 err_console = Console(stderr=True)
@@ -21,6 +24,18 @@ def refresh_configuration() -> None:
     """Read the environment again (after a command changed the database to use)."""
     get_settings.cache_clear()
     reset_engine()
+
+
+def require_schema(command: str) -> None:
+    """Stop ``command`` (exit 1) with the fix when the database's schema is not the one this hrhx
+    needs (never migrated, older, or from a newer hrhx), instead of failing on a missing table."""
+    try:
+        require_current_schema(get_engine())
+    except SchemaNotCurrent as refused:
+        err_console.print(
+            f"[bold red]hrhx {command}: not run[/]: {escape(str(refused))}", soft_wrap=True
+        )
+        raise typer.Exit(1) from None
 
 
 def describe() -> str:

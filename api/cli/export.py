@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 import solver
-from api.cli.common import err_console, report_error
+from api.cli.common import err_console, report_error, require_schema
 from exchange.db import session_scope
 from exchange.errors import ExchangeError
 from exchange.scenarios.builder import build_scenario
@@ -35,6 +35,7 @@ def scenario(
 ) -> None:
     """Freeze the open postings into a MATCHING.md scenario, checked by the solver's validator."""
     policy_data: dict[str, Any] = json.loads(policy.read_text()) if policy else {}
+    require_schema("export scenario")
     try:
         with session_scope() as session:
             data = build_scenario(

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.common import console, err_console, report_error
+from api.cli.common import console, err_console, report_error, require_schema
 from exchange.db import session_scope
 from exchange.errors import ExchangeError, InvalidInput
 from exchange.identity.actor import Actor
@@ -72,6 +72,7 @@ def import_(
         err_console.print(f"[red]--kind must be deposits or withdrawals, not {kind!r}[/]")
         raise typer.Exit(2)
     chosen: PostingKind | None = kind  # type: ignore[assignment]
+    require_schema("postings import")
     try:
         with session_scope() as session:
             result = import_postings(

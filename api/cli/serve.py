@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from api.cli.common import database_url, err_console
-from exchange.migrate import SchemaNotCurrent, require_current_schema, upgrade
+from api.cli.common import database_url, require_schema
+from exchange.migrate import upgrade
 
 
 def serve(
@@ -27,11 +26,5 @@ def serve(
 
     if migrate:
         upgrade(database_url())
-    try:
-        require_current_schema()
-    except SchemaNotCurrent as refused:
-        err_console.print(
-            f"[bold red]hrhx serve: not starting[/]: {escape(str(refused))}", soft_wrap=True
-        )
-        raise typer.Exit(1) from None
+    require_schema("serve")
     server.run(host, port)

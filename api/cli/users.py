@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.common import console, report_error
+from api.cli.common import console, report_error, require_schema
 from exchange.codes import ROLES
 from exchange.db import session_scope
 from exchange.errors import ExchangeError
@@ -25,6 +25,7 @@ def create(
     ] = None,
 ) -> None:
     """Create a user and print its bearer token (shown this once; only its hash is stored)."""
+    require_schema("users create")
     try:
         with session_scope() as session:
             user, token = create_user(session=session, name=name, role=role, country=country)
@@ -39,6 +40,7 @@ def create(
 @app.command("list")
 def list_() -> None:
     """List users (never their tokens)."""
+    require_schema("users list")
     with session_scope() as session:
         users = list_users(session=session)
     table = Table("id", "name", "role", "country", "active")

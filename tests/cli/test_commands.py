@@ -108,6 +108,7 @@ def test_serve_refuses_a_database_without_the_current_schema(
 ) -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
+    assert "hrhx serve: not run" in result.output
     assert "no hrhx schema" in result.output
     assert "hrhx db upgrade" in result.output
     assert served == []
@@ -139,3 +140,26 @@ def test_db_status_says_whether_the_schema_is_current(cli_db: str, runner: CliRu
     down = runner.invoke(app, ["db", "downgrade", "base"])
     assert down.exit_code == 0, down.output
     assert current_revision(get_engine()) is None
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["users", "create", "ana", "--role", "admin"],
+        ["users", "list"],
+        ["export", "scenario", "--out", "-"],
+        ["postings", "import", "{sheet}", "--country", "PHL"],
+    ],
+)
+def test_commands_on_a_database_without_the_schema_say_what_to_run(
+    cli_db: str, runner: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    """Instead of a traceback about a missing table: the command that fixes it, exit 1."""
+    sheet = tmp_path / "deposits.csv"
+    sheet.write_text("cadre,count\n2221,3\n")
+    args = [str(sheet) if part == "{sheet}" else part for part in command]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert f"hrhx {' '.join(command[:2])}: not run" in result.output
+    assert "hrhx db upgrade" in result.output
+    assert "Traceback" not in result.output

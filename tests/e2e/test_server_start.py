@@ -58,5 +58,5 @@ def test_a_server_refuses_a_database_without_the_schema(tmp_path: Path) -> None:
         timeout=60,
     )
     assert refused.returncode == 1
-    assert "not starting" in refused.stderr
+    assert "hrhx serve: not run" in refused.stderr
     assert "hrhx db upgrade" in refused.stderr
