@@ -71,9 +71,9 @@ def print_round(round_id: int) -> None:
         filled.add_row(d["country"], w["country"], d["cadre"], str(m["count"]), benefit)
     console.print(filled)
     unfilled = Table(title="Unfilled positions by reason")
-    unfilled.add_column("reason")
+    unfilled.add_column("reason", no_wrap=True)  # a code, whole
     unfilled.add_column("withdrawals", justify="right")
-    unfilled.add_column("positions unfilled", justify="right")
+    unfilled.add_column("positions", justify="right")
     unfilled.add_column("example")
     by_reason: dict[str, Counter[str]] = defaultdict(Counter)
     examples: dict[str, str] = {}
@@ -89,7 +89,7 @@ def print_round(round_id: int) -> None:
             code,
             str(by_reason[code]["withdrawals"]),
             str(by_reason[code]["positions"]),
-            examples[code][:120],
+            examples[code],  # the whole sentence (wrapped), never cut mid-word
         )
     console.print(unfilled)
 

@@ -65,6 +65,8 @@ def test_demo_builds_a_fresh_database_and_prints_the_summary(
     assert result.exit_code == 0, result.output
     assert "Open postings by country and cadre" in result.output
     assert "round 1: OPTIMAL" in result.output
+    for code in ("LANGUAGE_GAP", "SAFEGUARD_NOT_POSITIVE_LIST", "SAFEGUARD_NO_G2G", "WINDOW"):
+        assert code in result.output  # unfilled positions by reason, each code whole
     assert "/dashboard" in result.output
     assert "demo-planner" in result.output
     first = _counts()
