@@ -16,7 +16,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.problems import PreconditionRequired
 from exchange.config import Settings, get_settings
 from exchange.errors import InvalidInput, Problem
 from exchange.identity.actor import Actor
@@ -122,13 +121,14 @@ def parse_version(value: str) -> int | None:
 
 async def get_if_match(
     if_match: Annotated[
-        str | None,
-        Header(description="The version to change (the ETag of the last read)"),
-    ] = None,
+        str, Header(description="The version to change (the ETag of the last read)")
+    ],
 ) -> int:
-    """The version named by ``If-Match``: 428 when missing, 422 when unreadable."""
-    if if_match is None:
-        raise PreconditionRequired("If-Match: <version> is required (see the ETag of a GET)")
+    """The version named by ``If-Match``; 422 when unreadable.
+
+    A missing header is a validation problem like any other, reported with the body's problems
+    (``api.problems``): 428 when it is the only one, else 422 listing it with the rest.
+    """
     version = parse_version(if_match)
     if version is None:
         raise InvalidInput([Problem(("header", "If-Match"), "a version number is expected")])

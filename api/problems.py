@@ -35,10 +35,8 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://hrhx.org/problems/"
 
 
-class PreconditionRequired(ExchangeError):
-    """A conditional write (PATCH, DELETE) came without ``If-Match``."""
-
-    title = "Precondition required"
+IF_MATCH_REQUIRED = "If-Match: <version> is required (see the ETag of a GET)"
+"""The problem of a conditional write (PATCH, DELETE) sent without ``If-Match``."""
 
 
 STATUS_OF: dict[type[ExchangeError], tuple[int, str]] = {
@@ -48,7 +46,6 @@ STATUS_OF: dict[type[ExchangeError], tuple[int, str]] = {
     Unauthorized: (401, "unauthorized"),
     Conflict: (409, "conflict"),
     PreconditionFailed: (412, "precondition-failed"),
-    PreconditionRequired: (428, "precondition-required"),
     TooMany: (429, "too-many-requests"),
 }
 
@@ -179,19 +176,34 @@ def _summary(errors: list[dict[str, Any]]) -> str:
     return f"{len(errors)} problem(s): {listed}"
 
 
+def _if_match_missing(error: dict[str, Any]) -> bool:
+    return error.get("type") == "missing" and tuple(error.get("loc", ())) == ("header", "if-match")
+
+
 def _msg(error: dict[str, Any]) -> str:
     if error.get("type") == "extra_forbidden":
         return "unknown field"
+    if _if_match_missing(error):
+        return IF_MATCH_REQUIRED
     return str(error.get("msg", "invalid"))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": list(e.get("loc", ())), "msg": _msg(e)} for e in exc.errors()]
+    missing_if_match = sum(1 for e in exc.errors() if _if_match_missing(e))
     check = _body_check(request)
     if check is not None and isinstance(exc.body, dict):
         reported = {str(e["loc"][1]) for e in errors if len(e["loc"]) > 1 and e["loc"][0] == "body"}
         errors += await _meaning_problems(request, check, exc.body, reported)
+    if missing_if_match and missing_if_match == len(errors):  # the one problem: RFC 6585's 428
+        return problem_response(
+            428,
+            "precondition-required",
+            "Precondition required",
+            IF_MATCH_REQUIRED,
+            instance=request.url.path,
+        )
     return problem_response(
         422,
         "invalid-input",

@@ -47,6 +47,15 @@ def test_if_match_on_patch_and_delete(api: Api) -> None:
     dep = api.post("phl", "/v1/deposits", json=deposit()).json()
     url = f"/v1/deposits/{dep['id']}"
     assert api.patch("phl", url, json={"count": 12}).status_code == 428
+    assert api.delete("phl", url).status_code == 428
+    both = api.patch("phl", url, json={"count": 0, "cadre": "9999", "colour": "red"})
+    assert both.status_code == 422  # every problem in one answer, the missing header with them
+    assert {tuple(e["loc"]) for e in both.json()["errors"]} == {
+        ("header", "if-match"),
+        ("body", "count"),
+        ("body", "cadre"),
+        ("body", "colour"),
+    }
     r = api.patch("phl", url, json={"count": 12}, headers={"If-Match": '"1"'})
     assert r.status_code == 200
     assert r.headers["etag"] == '"2"'
