@@ -88,6 +88,11 @@ class SchemaState:
     def current(self) -> bool:
         return self.revision == self.head
 
+    @property
+    def upgradable(self) -> bool:
+        """Whether an upgrade can bring it to the head (not when a newer hrhx migrated it)."""
+        return self.revision is None or _known(self.revision)
+
     def advice(self) -> str | None:
         """What is wrong and the command that fixes it; None when the schema is current."""
         if self.current:

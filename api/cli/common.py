@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -9,7 +11,7 @@ from rich.markup import escape
 from exchange.config import get_settings
 from exchange.db import describe_database, get_engine, reset_engine
 from exchange.errors import ExchangeError, InvalidInput
-from exchange.migrate import SchemaNotCurrent, require_current_schema
+from exchange.migrate import SchemaNotCurrent, require_current_schema, schema_state, upgrade
 
 console = Console()
 err_console = Console(stderr=True)
@@ -26,16 +28,27 @@ def refresh_configuration() -> None:
     reset_engine()
 
 
+def upgrade_schema(command: str) -> None:
+    """Migrate the database to this hrhx's schema; stop (exit 1) with the advice when a newer hrhx
+    migrated it, which no upgrade of this version can undo."""
+    state = schema_state(get_engine())
+    if not state.upgradable:
+        _refuse(command, str(state.advice()))
+    upgrade(database_url())
+
+
 def require_schema(command: str) -> None:
     """Stop ``command`` (exit 1) with the fix when the database's schema is not the one this hrhx
     needs (never migrated, older, or from a newer hrhx), instead of failing on a missing table."""
     try:
         require_current_schema(get_engine())
     except SchemaNotCurrent as refused:
-        err_console.print(
-            f"[bold red]hrhx {command}: not run[/]: {escape(str(refused))}", soft_wrap=True
-        )
-        raise typer.Exit(1) from None
+        _refuse(command, str(refused))
+
+
+def _refuse(command: str, reason: str) -> NoReturn:
+    err_console.print(f"[bold red]hrhx {command}: not run[/]: {escape(reason)}", soft_wrap=True)
+    raise typer.Exit(1)
 
 
 def describe() -> str:

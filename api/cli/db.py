@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import console, database_url, describe, err_console
+from api.cli.common import console, database_url, describe, err_console, upgrade_schema
 from exchange.migrate import downgrade as migrate_downgrade
 from exchange.migrate import schema_state
-from exchange.migrate import upgrade as migrate_upgrade
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -17,7 +16,7 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade() -> None:
     """Migrate the database to the newest schema (creates it when empty)."""
-    migrate_upgrade(database_url())
+    upgrade_schema("db upgrade")
     console.print(f"database migrated: {describe()}")
 
 

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import console, database_url
+from api.cli.common import console, upgrade_schema
 from exchange.db import session_scope
-from exchange.migrate import upgrade
 from exchange.reference.service import DATASETS, load_dataset, load_reference
 
 app = typer.Typer(help="Reference data and demo datasets.", no_args_is_help=True)
@@ -18,7 +17,7 @@ NAMES = ("reference", *DATASETS)
 
 def load_named(name: str) -> dict[str, int]:
     """Load ``reference`` or a dataset (its reference data first); the counts of rows written."""
-    upgrade(database_url())
+    upgrade_schema("fixtures load")
     if name == "reference":
         with session_scope() as session:
             return load_reference(session=session)

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import database_url, require_schema
-from exchange.migrate import upgrade
+from api.cli.common import require_schema, upgrade_schema
 
 
 def serve(
@@ -25,6 +24,6 @@ def serve(
     from api import server
 
     if migrate:
-        upgrade(database_url())
+        upgrade_schema("serve")
     require_schema("serve")
     server.run(host, port)

@@ -8,6 +8,7 @@ import types
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -163,3 +164,22 @@ def test_commands_on_a_database_without_the_schema_say_what_to_run(
     assert f"hrhx {' '.join(command[:2])}: not run" in result.output
     assert "hrhx db upgrade" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["db", "upgrade"], ["serve", "--migrate"], ["fixtures", "load", "reference"]],
+)
+def test_upgrading_a_database_of_a_newer_hrhx_says_so(
+    cli_db: str, runner: CliRunner, served: list[tuple[str, int]], command: list[str]
+) -> None:
+    """Alembic cannot upgrade from a revision it does not know: the advice, not its traceback."""
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    with get_engine().begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1, result.output
+    label = " ".join(part for part in command[:2] if not part.startswith("--"))
+    assert f"hrhx {label}: not run" in result.output
+    assert "newer hrhx" in result.output
+    assert served == []
