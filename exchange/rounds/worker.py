@@ -82,6 +82,7 @@ def _fail_exhausted(session: Session, now: Any, max_attempts: int) -> list[int]:
         if changed.rowcount == 1:  # type: ignore[attr-defined]
             assert round_id is not None
             add_status_event(session, round_id, "failed")
+            log.warning("round %s failed: interrupted %s times", round_id, max_attempts)
             failed.append(round_id)
     return failed
 
@@ -163,6 +164,7 @@ def _claim(
             )
             if changed.rowcount == 1:  # type: ignore[attr-defined]
                 assert round_id is not None
+                log.info("round %s claimed by %s", round_id, worker_id)
                 return round_id, version
     return None
 
@@ -364,6 +366,19 @@ def _finish(
         message = f"failed: {failure}" if failure else status
         # in this order: the last progress events, then the status event
         insert_events(session, [*(events or []), event_row(round_id, "status", message=message)])
+    if status == "proposed":
+        log.info(
+            "round %s proposed: %s, %s matches, objective %s/%s/%s, solved in %.2f s",
+            round_id,
+            values["solver_status"],
+            values["matches_count"],
+            values["priority_fill"],
+            values["min_fill_permille"],
+            values["benefit_usd"],
+            values["solve_seconds"] or 0.0,
+        )
+    else:
+        log.warning("round %s failed: %s", round_id, values["failure_reason"])
     return status
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
@@ -71,3 +73,28 @@ def test_a_round_interrupted_too_often_fails_with_reason_interrupted(api: Api) -
     got = api.get("viewer", f"/v1/rounds/{rid}").json()
     assert got["status"] == "failed"
     assert got["failure_reason"] == "interrupted"
+
+
+def test_the_worker_logs_each_round_it_claims_proposes_or_fails(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator reading the server's log sees every round's outcome (``hrhx.rounds``)."""
+    caplog.set_level(logging.INFO, logger="hrhx.rounds")
+    rid = _running_round(api)
+    assert process_next(api.engine, "logged") == rid
+    lines = [r.getMessage() for r in caplog.records if r.name == "hrhx.rounds"]
+    assert f"round {rid} claimed by logged" in lines
+    assert any(
+        line.startswith(f"round {rid} proposed: OPTIMAL, 1 matches, objective 30/1000/30000")
+        for line in lines
+    ), lines
+    stuck = _running_round(api)
+    with session_scope(api.engine) as s:
+        s.execute(
+            update(Round)
+            .where(col(Round.id) == stuck)
+            .values(claimed_by="gone", attempts=3, lease_until=utcnow() - timedelta(seconds=1))
+        )
+    assert fail_exhausted(api.engine) == [stuck]
+    failed = [r for r in caplog.records if r.getMessage().startswith(f"round {stuck} failed")]
+    assert [r.levelno for r in failed] == [logging.WARNING]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
     url = f"sqlite:///{(tmp_path / 'e2e.sqlite3').as_posix()}"
     upgrade(url)
     engine = make_engine(url)
@@ -27,15 +27,16 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     engine.dispose()
     env = {"DATABASE_URL": url, "HRHX_DATA_DIR": str(tmp_path)}
     # ``hrhx serve``, the command a deployment runs
-    proc = ServerProcess(["-m", "api.cli", "serve"], env=env, log=tmp_path / "server.log")
+    log = tmp_path / "server.log"
+    proc = ServerProcess(["-m", "api.cli", "serve"], env=env, log=log)
     try:
-        yield proc.start().base, tokens
+        yield proc.start().base, tokens, log
     finally:
         proc.stop()
 
 
-def test_a_whole_round_over_http(server: tuple[str, dict[str, str]]) -> None:
-    base, tokens = server
+def test_a_whole_round_over_http(server: tuple[str, dict[str, str], Path]) -> None:
+    base, tokens, log = server
 
     def client(who: str) -> httpx.Client:
         return httpx.Client(
@@ -79,6 +80,8 @@ def test_a_whole_round_over_http(server: tuple[str, dict[str, str]]) -> None:
         assert csv.text.splitlines()[1] == "PHL,DEU,2221,10,30000"
         remaining = phl.get("/v1/deposits").json()["data"][0]["remaining"]
         assert remaining == 2
+        # the operator's view: the server's log names the round's outcome
+        assert f"INFO:     round {rid} proposed: OPTIMAL, 1 matches" in log.read_text()
     finally:
         for c in (phl, deu, planner, viewer):
             c.close()
