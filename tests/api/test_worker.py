@@ -25,6 +25,16 @@ def _running_round(api: Api) -> int:
     return rid
 
 
+def _interrupted_too_often(api: Api, round_id: int) -> None:
+    """Leave the round as a worker that died on its last allowed attempt leaves it."""
+    with session_scope(api.engine) as s:
+        s.execute(
+            update(Round)
+            .where(col(Round.id) == round_id)
+            .values(claimed_by="gone", attempts=3, lease_until=utcnow() - timedelta(seconds=1))
+        )
+
+
 def test_concurrent_claims_give_a_round_to_exactly_one_worker(api: Api) -> None:
     rid = _running_round(api)
     claims: list[int | None] = []
@@ -63,12 +73,7 @@ def test_a_dead_workers_round_is_solved_again_after_its_lease(api: Api) -> None:
 
 def test_a_round_interrupted_too_often_fails_with_reason_interrupted(api: Api) -> None:
     rid = _running_round(api)
-    with session_scope(api.engine) as s:
-        s.execute(
-            update(Round)
-            .where(col(Round.id) == rid)
-            .values(claimed_by="gone", attempts=3, lease_until=utcnow() - timedelta(seconds=1))
-        )
+    _interrupted_too_often(api, rid)
     assert fail_exhausted(api.engine) == [rid]
     got = api.get("viewer", f"/v1/rounds/{rid}").json()
     assert got["status"] == "failed"
@@ -89,12 +94,7 @@ def test_the_worker_logs_each_round_it_claims_proposes_or_fails(
         for line in lines
     ), lines
     stuck = _running_round(api)
-    with session_scope(api.engine) as s:
-        s.execute(
-            update(Round)
-            .where(col(Round.id) == stuck)
-            .values(claimed_by="gone", attempts=3, lease_until=utcnow() - timedelta(seconds=1))
-        )
+    _interrupted_too_often(api, stuck)
     assert fail_exhausted(api.engine) == [stuck]
     failed = [r for r in caplog.records if r.getMessage().startswith(f"round {stuck} failed")]
     assert [r.levelno for r in failed] == [logging.WARNING]
