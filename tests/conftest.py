@@ -69,6 +69,25 @@ def database_url(
         raise ValueError(f"unknown engine {request.param!r} in HRHX_TEST_DATABASES")
 
 
+@pytest.fixture(params=ENGINES)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new database with nothing in it (not even the schema), on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{(tmp_path / 'empty.sqlite3').as_posix()}"
+        return
+    url = _create_pg_database()
+    yield url
+    _drop_pg_database(url)
+
+
+@pytest.fixture
+def empty_engine(empty_url: str) -> Iterator[Engine]:
+    """An engine on ``empty_url``."""
+    engine = make_engine(empty_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def _shared_engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
@@ -104,5 +123,5 @@ def session(engine: Engine) -> Iterator[Session]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "database_url" in getattr(item, "fixturenames", ()):
+        if {"database_url", "empty_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)

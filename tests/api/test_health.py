@@ -1,11 +1,9 @@
 """``/healthz`` and a serving app's start on a database that is not ready: no schema, an older
-schema, no answer. (``test_basics`` covers the healthy case on every engine.)"""
+schema (on each engine), no answer. ``test_basics`` covers the healthy case."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -19,20 +17,8 @@ from exchange.db import make_engine
 from exchange.migrate import SchemaNotCurrent, upgrade
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{(tmp_path / 'health.sqlite3').as_posix()}"
-
-
-@pytest.fixture
-def bare_engine(sqlite_url: str) -> Iterator[Engine]:
-    engine = make_engine(sqlite_url)
-    yield engine
-    engine.dispose()
-
-
-def test_healthz_is_503_on_a_database_without_the_schema(bare_engine: Engine) -> None:
-    r = TestClient(create_app(engine=bare_engine)).get("/healthz")
+def test_healthz_is_503_on_a_database_without_the_schema(empty_engine: Engine) -> None:
+    r = TestClient(create_app(engine=empty_engine)).get("/healthz")
     assert r.status_code == 503
     assert r.headers["content-type"].startswith("application/problem+json")
     problem = r.json()
@@ -40,9 +26,9 @@ def test_healthz_is_503_on_a_database_without_the_schema(bare_engine: Engine) ->
     assert "hrhx db upgrade" in problem["detail"]
 
 
-def test_healthz_is_503_on_an_older_schema(sqlite_url: str, bare_engine: Engine) -> None:
-    upgrade(sqlite_url, "0005")
-    r = TestClient(create_app(engine=bare_engine)).get("/healthz")
+def test_healthz_is_503_on_an_older_schema(empty_url: str, empty_engine: Engine) -> None:
+    upgrade(empty_url, "0005")
+    r = TestClient(create_app(engine=empty_engine)).get("/healthz")
     assert r.status_code == 503
     assert "revision 0005" in r.json()["detail"]
 
@@ -58,9 +44,9 @@ def test_healthz_is_503_when_the_database_does_not_answer() -> None:
 
 
 def test_a_serving_app_does_not_start_on_a_database_without_the_schema(
-    bare_engine: Engine,
+    empty_engine: Engine,
 ) -> None:
-    app = create_app(engine=bare_engine, start_worker=True)
+    app = create_app(engine=empty_engine, start_worker=True)
     with pytest.raises(SchemaNotCurrent, match="hrhx db upgrade"), TestClient(app):
         pass
     assert app.state.worker is None  # no round worker polling tables that do not exist

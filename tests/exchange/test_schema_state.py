@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -15,7 +13,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from exchange.db import make_engine
 from exchange.migrate import (
     SchemaNotCurrent,
     head_revision,
@@ -24,27 +21,6 @@ from exchange.migrate import (
     upgrade,
 )
 from exchange.tables import metadata
-from tests.conftest import ENGINES, _create_pg_database, _drop_pg_database
-
-pytestmark = pytest.mark.db
-
-
-@pytest.fixture(params=ENGINES)
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a new database with nothing in it, on each engine under test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'fresh.sqlite3').as_posix()}"
-        return
-    url = _create_pg_database()
-    yield url
-    _drop_pg_database(url)
-
-
-@pytest.fixture
-def empty_engine(empty_url: str) -> Iterator[Engine]:
-    engine = make_engine(empty_url)
-    yield engine
-    engine.dispose()
 
 
 def test_a_database_never_migrated_has_no_schema(empty_engine: Engine) -> None:
