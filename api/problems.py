@@ -190,8 +190,9 @@ def _msg(error: dict[str, Any]) -> str:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": list(e.get("loc", ())), "msg": _msg(e)} for e in exc.errors()]
-    missing_if_match = sum(1 for e in exc.errors() if _if_match_missing(e))
+    raw = exc.errors()
+    errors = [{"loc": list(e.get("loc", ())), "msg": _msg(e)} for e in raw]
+    missing_if_match = sum(1 for e in raw if _if_match_missing(e))
     check = _body_check(request)
     if check is not None and isinstance(exc.body, dict):
         reported = {str(e["loc"][1]) for e in errors if len(e["loc"]) > 1 and e["loc"][0] == "body"}
