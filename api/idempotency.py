@@ -35,20 +35,27 @@ class Idempotency:
         digest = service.body_hash(body.model_dump(mode="json", exclude_unset=True))
         replay = service.claim(session=self.session, scope=self.scope, key=self.key, digest=digest)
         if replay is not None:
-            return JSONResponse(
-                replay.body, status_code=replay.status, headers={"Idempotent-Replayed": "true"}
-            )
+            headers = {**replay.headers, "Idempotent-Replayed": "true"}
+            return JSONResponse(replay.body, status_code=replay.status, headers=headers)
         self.session.commit()  # the claim is its own unit of work, visible to concurrent requests
         self.claimed = True
         return None
 
-    def complete(self, status: int, body: dict[str, Any]) -> None:
-        """Store the response, in the transaction of the write it answers."""
+    def respond(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> JSONResponse:
+        """The response, stored for replays (status, body and headers) in the transaction of the
+        write it answers.
+        """
         if self.key is not None and self.claimed:
             service.complete(
-                session=self.session, scope=self.scope, key=self.key, status=status, body=body
+                session=self.session,
+                scope=self.scope,
+                key=self.key,
+                status=status,
+                body=body,
+                headers=headers,
             )
             self.completed = True
+        return JSONResponse(body, status_code=status, headers=headers)
 
     def release(self) -> None:
         """Forget the claim of a request that failed, so that the client can retry."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ActorDep, BearerTokenDep, IfMatchDep, Page, PageDep, SessionDep, etag
-from api.idempotency import IdempotencyDep
+from api.idempotency import Idempotency, IdempotencyDep
 from api.listing import Lister, PageQuery, postings_page
 from api.problems import checks_body, errors
 from exchange.postings import service
@@ -60,10 +60,10 @@ async def _postings_page(
     return Response(body, media_type="application/json")
 
 
-def _created(body: dict[str, Any], location: str, version: int) -> JSONResponse:
-    return JSONResponse(
-        body, status_code=201, headers={"ETag": etag(version), "Location": location}
-    )
+def _created(idem: Idempotency, body: dict[str, Any], location: str) -> JSONResponse:
+    """The 201 of a new posting, with its ETag and Location (stored for replays too)."""
+    headers = {"ETag": etag(body["version"]), "Location": location}
+    return idem.respond(201, body, headers)
 
 
 # ---------------------------------------------------------------- deposits
@@ -103,8 +103,7 @@ def post_deposit(
         return replay
     deposit = service.create_deposit(session=session, actor=actor, data=data)
     body = DepositPublic.model_validate(deposit, from_attributes=True).model_dump(mode="json")
-    idem.complete(201, body)
-    return _created(body, f"/v1/deposits/{deposit.id}", deposit.version)
+    return _created(idem, body, f"/v1/deposits/{deposit.id}")
 
 
 @router.get(
@@ -201,8 +200,7 @@ def post_withdrawal(
         return replay
     withdrawal = service.create_withdrawal(session=session, actor=actor, data=data)
     body = WithdrawalPublic.model_validate(withdrawal, from_attributes=True).model_dump(mode="json")
-    idem.complete(201, body)
-    return _created(body, f"/v1/withdrawals/{withdrawal.id}", withdrawal.version)
+    return _created(idem, body, f"/v1/withdrawals/{withdrawal.id}")
 
 
 @router.get(

@@ -32,6 +32,7 @@ class Replay:
 
     status: int
     body: dict[str, Any]
+    headers: dict[str, str]
 
 
 def body_hash(body: Any) -> str:
@@ -71,15 +72,27 @@ def claim(*, session: Session, scope: str, key: str, digest: str) -> Replay | No
         )
     if existing.state != "done" or existing.response_status is None:
         raise Conflict("a request with this Idempotency-Key is still in progress")
-    return Replay(status=existing.response_status, body=existing.response_body or {})
+    return Replay(
+        status=existing.response_status,
+        body=existing.response_body or {},
+        headers=existing.response_headers or {},
+    )
 
 
-def complete(*, session: Session, scope: str, key: str, status: int, body: dict[str, Any]) -> None:
+def complete(
+    *,
+    session: Session,
+    scope: str,
+    key: str,
+    status: int,
+    body: dict[str, Any],
+    headers: dict[str, str],
+) -> None:
     """Store the response of a claimed key (in the transaction of the write it answers)."""
     session.execute(
         update(IdempotencyKey)
         .where(col(IdempotencyKey.scope) == scope, col(IdempotencyKey.key) == key)
-        .values(state="done", response_status=status, response_body=body)
+        .values(state="done", response_status=status, response_body=body, response_headers=headers)
     )
 
 

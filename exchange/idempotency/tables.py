@@ -22,4 +22,6 @@ class IdempotencyKey(SQLModel, table=True):
     state: str = "in_progress"  # in_progress | done
     response_status: int | None = None
     response_body: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    # the headers that describe the object (ETag, Location), so that a replay is the first answer
+    response_headers: dict[str, str] | None = Field(default=None, sa_type=JSON)
     created_at: datetime = created_at_field()
