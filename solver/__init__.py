@@ -2,20 +2,25 @@
 
 Public API
 ----------
-- ``solve(scenario, *, time_limit_s=None, seed=None, on_progress=None, num_workers=None)``
+- ``solve(scenario, *, time_limit_s=None, seed=None, on_progress=None, num_workers=None,
+  max_class_pairs=None)``
   ``-> Result`` runs a round.  ``scenario`` is a ``Scenario`` or a raw dict (validated first;
   an invalid dict gives a ``Result`` with status ``INVALID`` and ``errors``).
   ``time_limit_s`` and ``seed`` override the policy.  ``on_progress`` receives
   ``ProgressEvent``s (tier, incumbent, bound, elapsed seconds).  ``num_workers`` is accepted
   for API stability: the exact HiGHS backend runs single-threaded, so results are
-  byte-identical whatever it is.
+  byte-identical whatever it is.  ``max_class_pairs`` caps the eligible class pairs (the
+  model's columns; default ``solver.limits.MAX_CLASS_PAIRS``): beyond it, or beyond
+  ``solver.limits.MAX_CLASS_PAIRS_CONSIDERED`` pairs to check, ``solve`` raises
+  ``RoundTooLarge`` instead of exhausting memory and time (the same round always gets the same
+  answer).
 - ``validate(raw) -> Scenario | list[Problem]``: every problem of a raw scenario dict, or the model.
 - ``check_solution(scenario, result) -> list[str]``: independent checker (no solver) of a result.
 - Models: ``Scenario``, ``Policy``, ``Country``, ``WorkforceFact``, ``Agreement``, ``Deposit``,
   ``Withdrawal``, ``Result``, ``Objective``, ``Bound``, ``Match``, ``Unmatched``, ``Reason``,
   ``Stats``, ``Problem``, ``ProgressEvent`` (in ``solver.schema``).
 - CLI: ``python -m solver SCENARIO.json|-  [--time-limit S] [--seed N]``; reusable as
-  ``solver.cli.run_cli(path, time_limit, seed) -> int`` (exit code).
+  ``solver.cli.run_cli(path, time_limit, seed, max_class_pairs) -> int`` (exit code).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from solver.limits import RoundTooLarge
 from solver.schema import (
     Agreement,
     Bound,
@@ -54,6 +60,7 @@ __all__ = [
     "ProgressEvent",
     "Reason",
     "Result",
+    "RoundTooLarge",
     "Scenario",
     "Stats",
     "Unmatched",
@@ -79,8 +86,14 @@ def solve(
     seed: int | None = None,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     num_workers: int | None = None,
+    max_class_pairs: int | None = None,
 ) -> Result:
-    """Run the matching round of ``scenario`` (spec/MATCHING.md) and return its result."""
+    """Run the matching round of ``scenario`` (spec/MATCHING.md) and return its result.
+
+    Raises ``RoundTooLarge`` when the round has more eligible class pairs than
+    ``max_class_pairs`` (default ``solver.limits.MAX_CLASS_PAIRS``), or more class pairs to check
+    than ``solver.limits.MAX_CLASS_PAIRS_CONSIDERED``.
+    """
     from solver.round import run_round
 
     return run_round(
@@ -89,6 +102,7 @@ def solve(
         seed=seed,
         on_progress=on_progress,
         num_workers=num_workers,
+        max_class_pairs=max_class_pairs,
     )
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.eligibility import CODE_INDEX, CODES, CadreBlock, Context
+from solver.limits import MAX_CLASS_PAIRS, MAX_CLASS_PAIRS_CONSIDERED, RoundTooLarge
 from solver.schema import Deposit, Scenario, Withdrawal
 
 P = TypeVar("P", Deposit, Withdrawal)
@@ -82,8 +83,18 @@ class Pairs:
         return int(self.dep.shape[0])
 
 
-def enumerate_pairs(ctx: Context, scenario: Scenario) -> Pairs:
-    """All eligible class pairs of the round, cadre by cadre, with reason statistics."""
+def enumerate_pairs(
+    ctx: Context,
+    scenario: Scenario,
+    *,
+    max_class_pairs: int = MAX_CLASS_PAIRS,
+) -> Pairs:
+    """All eligible class pairs of the round, cadre by cadre, with reason statistics.
+
+    Raises ``RoundTooLarge`` (``solver.limits``) before anything is evaluated when the class
+    pairs to consider exceed ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more than
+    ``max_class_pairs`` are eligible.
+    """
     dcls = merge(list(scenario.deposits), frozenset(d for d, _ in ctx.excluded))
     wcls = merge(list(scenario.withdrawals), frozenset(w for _, w in ctx.excluded))
     nd, nw = len(dcls), len(wcls)
@@ -102,8 +113,18 @@ def enumerate_pairs(ctx: Context, scenario: Scenario) -> Pairs:
         by_cadre_d.setdefault(dc.rep.cadre, []).append(i)
     for j, wc in enumerate(wcls):
         by_cadre_w.setdefault(wc.rep.cadre, []).append(j)
+    cadres = sorted(set(by_cadre_d) & set(by_cadre_w))
+    considered = sum(len(by_cadre_d[c]) * len(by_cadre_w[c]) for c in cadres)
+    if considered > MAX_CLASS_PAIRS_CONSIDERED:
+        raise RoundTooLarge(
+            f"{considered:,} pairs of posting classes of the same cadre to check, more than"
+            f" the {MAX_CLASS_PAIRS_CONSIDERED:,} the solver takes on (postings alike in every"
+            f" attribute form a class; this round has {nd:,} deposit and {nw:,} withdrawal"
+            " classes); narrow the round with countries or cadres"
+        )
     eligible_postings = 0
-    for cadre in sorted(set(by_cadre_d) & set(by_cadre_w)):
+    class_pairs = 0
+    for cadre in cadres:
         di = np.array(by_cadre_d[cadre], dtype=np.int64)
         wj = np.array(by_cadre_w[cadre], dtype=np.int64)
         block = CadreBlock(
@@ -154,6 +175,14 @@ def enumerate_pairs(ctx: Context, scenario: Scenario) -> Pairs:
             r_idx, c_idx = np.nonzero(codes == 0)
             if r_idx.size == 0:
                 continue
+            class_pairs += int(r_idx.size)
+            if class_pairs > max_class_pairs:
+                raise RoundTooLarge(
+                    f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
+                    f" alike in every attribute form a class; this round has {nd:,} deposit and"
+                    f" {nw:,} withdrawal classes), the most the solver takes on; narrow the round"
+                    " with countries or cadres"
+                )
             eligible_postings += int((dn[rows][r_idx] * wn[c_idx]).sum())
             gi = rdi[r_idx]
             parts["dep"].append(di[gi])

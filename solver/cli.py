@@ -1,7 +1,8 @@
 """Command line of a round: ``python -m solver SCENARIO.json|- [--time-limit S] [--seed N]``.
 
 Prints the result JSON on standard output; exit code 0, or 2 for an invalid scenario (the
-``INVALID`` result is still printed).  `run_cli` is reused by the project's main CLI.
+``INVALID`` result is still printed).  A round too large for the solver (``solver.limits``) is
+refused the same way, its ``errors`` saying why.  `run_cli` is reused by the main CLI.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from solver.limits import RoundTooLarge
 from solver.round import run_round
 from solver.schema import Problem, Result
 
@@ -26,14 +28,18 @@ def _read(path: str) -> Any:
         return json.load(fh)
 
 
-def run_cli(path: str, time_limit: float | None = None, seed: int | None = None) -> int:
+def run_cli(
+    path: str,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    max_class_pairs: int | None = None,
+) -> int:
     """Solve the scenario at ``path`` ('-': stdin), print the result JSON, return the exit code."""
     try:
         raw = _read(path)
-    except (OSError, json.JSONDecodeError) as exc:
+        result = run_round(raw, time_limit_s=time_limit, seed=seed, max_class_pairs=max_class_pairs)
+    except (OSError, json.JSONDecodeError, RoundTooLarge) as exc:
         result = Result(status="INVALID", errors=[Problem(path="$", message=str(exc))])
-    else:
-        result = run_round(raw, time_limit_s=time_limit, seed=seed)
     print(json.dumps(result.model_dump(mode="json", exclude_none=True), indent=2))
     return EXIT_INVALID if result.status == "INVALID" else EXIT_OK
 
@@ -43,5 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("scenario", help="scenario JSON file, or - for standard input")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds (overrides policy)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (overrides policy)")
+    parser.add_argument(
+        "--max-class-pairs",
+        type=int,
+        default=None,
+        help="refuse a round with more eligible class pairs (default: solver.limits)",
+    )
     args = parser.parse_args(argv)
-    return run_cli(args.scenario, args.time_limit, args.seed)
+    return run_cli(args.scenario, args.time_limit, args.seed, args.max_class_pairs)

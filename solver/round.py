@@ -10,6 +10,7 @@ from solver.classes import disaggregate, enumerate_pairs
 from solver.eligibility import Context
 from solver.explain import explain
 from solver.greedy import greedy_flows
+from solver.limits import MAX_CLASS_PAIRS
 from solver.model import RoundModel
 from solver.schema import Bound, Match, Objective, ProgressEvent, Result, Scenario, Stats
 from solver.validation import validate_scenario
@@ -23,6 +24,7 @@ def run_round(
     on_progress: Callable[[ProgressEvent], None] | None = None,
     num_workers: int | None = None,
     lp_bound: bool = False,
+    max_class_pairs: int | None = None,
 ) -> Result:
     """Solve one round; see `solver.solve`."""
     started = time.monotonic()
@@ -36,7 +38,11 @@ def run_round(
     rng_seed = policy.seed if seed is None else seed
     deadline = started + limit
     ctx = Context.of(scenario)
-    pairs = enumerate_pairs(ctx, scenario)
+    pairs = enumerate_pairs(
+        ctx,
+        scenario,
+        max_class_pairs=MAX_CLASS_PAIRS if max_class_pairs is None else max_class_pairs,
+    )
     t_pairs = time.monotonic() - started
     model = RoundModel(ctx, pairs, seed=rng_seed)
     t_model = time.monotonic() - started - t_pairs

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import solver
+from exchange.config import get_settings
 from exchange.db import driver_value, insert_many, session_scope
 from exchange.gc_pause import gc_paused
 from exchange.proposals.tables import Proposal
@@ -278,7 +279,14 @@ def solve_claimed(
     heartbeat.start()
     started = time.monotonic()
     try:
-        result = solver.solve(scenario, on_progress=progress)
+        result = solver.solve(
+            scenario,
+            on_progress=progress,
+            max_class_pairs=get_settings().max_round_class_pairs,
+        )
+    except solver.RoundTooLarge as exc:  # refused, not a fault: the reason says what to do
+        progress.flush()
+        return _finish(engine, round_id, worker_id, failure=f"too large: {exc}")
     except Exception as exc:
         log.exception("round %s: the solver failed", round_id)
         progress.flush()

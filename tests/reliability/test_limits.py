@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from api.app import create_app
 from api.limits import TokenBuckets
-from exchange.config import Settings
+from exchange.config import Settings, get_settings
 from tests.api.conftest import Api, deposit, withdrawal
 from tests.reliability.conftest import TestClient, open_api
 from tests.reliability.routes import app_routes
@@ -103,6 +103,35 @@ def test_round_size_is_capped(small: Api) -> None:
     # narrowed to fewer postings, it runs
     rid = small.post("planner", "/v1/rounds", json={"policy": {}, "countries": ["PHL"]})
     assert small.post("planner", f"/v1/rounds/{rid.json()['id']}/run").status_code == 202
+
+
+def test_round_model_size_is_capped(
+    rapi: Api, clear_settings_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond HRHX_MAX_ROUND_CLASS_PAIRS (solver.limits) the round fails with a reason that says
+    what to narrow, and nothing is proposed; within it, the same postings are solved."""
+    for i in range(2):  # postings that differ, so that they form 2 x 2 classes, all eligible
+        assert (
+            rapi.post("phl", "/v1/deposits", json=deposit(max_duration_months=12 + i)).status_code
+            == 201
+        )
+        assert (
+            rapi.post("deu", "/v1/withdrawals", json=withdrawal(priority=1 + i)).status_code == 201
+        )
+    monkeypatch.setenv("HRHX_MAX_ROUND_CLASS_PAIRS", "3")
+    rid = rapi.post("planner", "/v1/rounds", json={"policy": {}}).json()["id"]
+    assert rapi.post("planner", f"/v1/rounds/{rid}/run").status_code == 202
+    rapi.solve()
+    got = rapi.get("planner", f"/v1/rounds/{rid}").json()
+    assert got["status"] == "failed"
+    assert got["failure_reason"].startswith("too large: more than 3 eligible pairs of posting")
+    assert "narrow the round with countries or cadres" in got["failure_reason"]
+    assert rapi.get("planner", f"/v1/rounds/{rid}/proposals").json()["data"] == []
+    monkeypatch.setenv("HRHX_MAX_ROUND_CLASS_PAIRS", "4")
+    get_settings.cache_clear()
+    assert rapi.post("planner", f"/v1/rounds/{rid}/run").status_code == 202  # a failed round
+    rapi.solve()
+    assert rapi.get("planner", f"/v1/rounds/{rid}").json()["status"] == "proposed"
 
 
 def test_postings_per_request(small: Api, engine: Engine) -> None:

@@ -1,0 +1,28 @@
+"""How large a round the solver takes on, and the error it raises beyond that.
+
+The model's columns are the eligible class pairs (a deposit class x a withdrawal class of one
+cadre); memory and time grow with them: about 1.4 KB each at the peak (2.7 GB for the 1.8 million
+of the all-distinct L benchmark). Postings that differ in some attribute never merge, so a round of
+tens of thousands of such postings of one cadre has hundreds of millions of class pairs to check
+and, when many are eligible, would exhaust the machine's memory long before its time limit.
+``enumerate_pairs`` therefore refuses, with ``RoundTooLarge`` and a message that says what to do:
+
+- before evaluating anything, a round with more than ``MAX_CLASS_PAIRS_CONSIDERED`` class pairs
+  of the same cadre to check (checking takes about 25 ns a pair: 500 million are some 13 s);
+- as soon as more than ``max_class_pairs`` (default ``MAX_CLASS_PAIRS``) are eligible.
+
+Both are counts, not clocks: the same round always gets the same answer.
+"""
+
+from __future__ import annotations
+
+MAX_CLASS_PAIRS = 2_000_000
+"""Default cap on a round's eligible class pairs (just above the largest benchmarked round)."""
+
+MAX_CLASS_PAIRS_CONSIDERED = 500_000_000
+"""Cap on the class pairs of the same cadre whose eligibility is checked."""
+
+
+class RoundTooLarge(Exception):
+    """The round cannot be solved within the solver's limits; the message says why and how to
+    narrow it."""
