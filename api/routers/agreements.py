@@ -94,10 +94,11 @@ def patch_agreement(
     "/{agreement_id}", response_model=AgreementPublic, responses=errors(401, 403, 404, 412, 428)
 )
 def delete_agreement(
-    agreement_id: str, session: SessionDep, actor: ActorDep, version: IfMatchDep
+    agreement_id: str, session: SessionDep, actor: ActorDep, version: IfMatchDep, response: Response
 ) -> AgreementPublic:
     """Delete an agreement (planner; soft delete, kept for the audit); ``If-Match`` required."""
     agreement = service.delete_agreement(
         session=session, actor=actor, agreement_id=agreement_id, expected_version=version
     )
+    response.headers["ETag"] = etag(agreement.version)
     return _public(agreement)

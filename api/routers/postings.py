@@ -151,12 +151,13 @@ def patch_deposit(
     tags=["deposits"],
 )
 def delete_deposit(
-    deposit_id: str, session: SessionDep, actor: ActorDep, version: IfMatchDep
+    deposit_id: str, session: SessionDep, actor: ActorDep, version: IfMatchDep, response: Response
 ) -> DepositPublic:
     """Withdraw a deposit from the exchange (status ``withdrawn``); ``If-Match`` required."""
     deposit = service.withdraw_deposit(
         session=session, actor=actor, deposit_id=deposit_id, expected_version=version
     )
+    response.headers["ETag"] = etag(deposit.version)
     return DepositPublic.model_validate(deposit, from_attributes=True)
 
 
@@ -252,10 +253,15 @@ def patch_withdrawal(
     tags=["withdrawals"],
 )
 def delete_withdrawal(
-    withdrawal_id: str, session: SessionDep, actor: ActorDep, version: IfMatchDep
+    withdrawal_id: str,
+    session: SessionDep,
+    actor: ActorDep,
+    version: IfMatchDep,
+    response: Response,
 ) -> WithdrawalPublic:
     """Withdraw a withdrawal from the exchange (status ``withdrawn``); ``If-Match`` required."""
     withdrawal = service.withdraw_withdrawal(
         session=session, actor=actor, withdrawal_id=withdrawal_id, expected_version=version
     )
+    response.headers["ETag"] = etag(withdrawal.version)
     return WithdrawalPublic.model_validate(withdrawal, from_attributes=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 from sqlmodel import Session
 
-from api.deps import ActorDep, Page, PageDep, SessionDep
+from api.deps import ActorDep, Page, PageDep, SessionDep, etag
 from api.problems import errors
 from exchange.identity.actor import Actor
 from exchange.proposals import service
@@ -59,9 +59,12 @@ def list_proposals(
 
 
 @router.get("/{proposal_id}", response_model=ProposalPublic, responses=errors(401, 404))
-def get_proposal(proposal_id: int, session: SessionDep, actor: ActorDep) -> ProposalPublic:
-    """One proposal."""
+def get_proposal(
+    proposal_id: int, session: SessionDep, actor: ActorDep, response: Response
+) -> ProposalPublic:
+    """One proposal (ETag: its version)."""
     proposal = service.get_proposal(session=session, actor=actor, proposal_id=proposal_id)
+    response.headers["ETag"] = etag(proposal.version)
     return ProposalPublic.model_validate(proposal, from_attributes=True)
 
 
@@ -71,7 +74,11 @@ def get_proposal(proposal_id: int, session: SessionDep, actor: ActorDep) -> Prop
     responses=errors(401, 403, 404, 409, 422),
 )
 def accept(
-    proposal_id: int, session: SessionDep, actor: ActorDep, answer: Answer = None
+    proposal_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    answer: Answer = None,
 ) -> ProposalPublic:
     """Accept for the caller's side (focal point of origin or destination; an admin names a
     ``side`` or accepts both). Both sides accepted: ``confirmed``. Acting twice: 409.
@@ -79,6 +86,7 @@ def accept(
     proposal = service.accept_proposal(
         session=session, actor=actor, proposal_id=proposal_id, side=answer.side if answer else None
     )
+    response.headers["ETag"] = etag(proposal.version)
     return ProposalPublic.model_validate(proposal, from_attributes=True)
 
 
@@ -88,10 +96,15 @@ def accept(
     responses=errors(401, 403, 404, 409, 422),
 )
 def decline(
-    proposal_id: int, session: SessionDep, actor: ActorDep, answer: Answer = None
+    proposal_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    answer: Answer = None,
 ) -> ProposalPublic:
     """Decline for the caller's side: ``declined``, and the pair is not proposed again."""
     proposal = service.decline_proposal(
         session=session, actor=actor, proposal_id=proposal_id, side=answer.side if answer else None
     )
+    response.headers["ETag"] = etag(proposal.version)
     return ProposalPublic.model_validate(proposal, from_attributes=True)

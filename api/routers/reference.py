@@ -72,10 +72,14 @@ def list_cadres(session: SessionDep, actor: ActorDep) -> list[CadrePublic]:
     "/workforce/{country}/{cadre}", response_model=WorkforcePublic, responses=errors(401, 404)
 )
 def get_workforce(
-    country: Code, cadre: CadreCode, session: SessionDep, actor: ActorDep
+    country: Code, cadre: CadreCode, session: SessionDep, actor: ActorDep, response: Response
 ) -> WorkforcePublic:
-    """Stock, education cost and positive-list status of a country's cadre."""
-    return service.get_workforce(session=session, country=country, cadre=cadre)
+    """Stock, education cost and positive-list status of a country's cadre (ETag: its version,
+    0 while nothing is known).
+    """
+    fact = service.get_workforce(session=session, country=country, cadre=cadre)
+    response.headers["ETag"] = etag(fact.version)
+    return fact
 
 
 @router.put(
@@ -91,9 +95,12 @@ def put_workforce(
     session: SessionDep,
     actor: ActorDep,
     version: OptionalIfMatchDep,
+    response: Response,
 ) -> WorkforcePublic:
-    """Create or update a workforce fact (planner, admin)."""
-    return service.put_workforce(
+    """Create or update a workforce fact (planner, admin); ``If-Match`` optional (412 when
+    stale).
+    """
+    fact = service.put_workforce(
         session=session,
         actor=actor,
         country=country,
@@ -101,3 +108,5 @@ def put_workforce(
         data=data,
         expected_version=version,
     )
+    response.headers["ETag"] = etag(fact.version)
+    return fact

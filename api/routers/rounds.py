@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.deps import ActorDep, EngineDep, PageDep, SessionDep
+from api.deps import ActorDep, EngineDep, PageDep, SessionDep, etag
 from api.problems import checks_body, errors
 from api.routers.proposals import proposals_page
 from exchange.identity.actor import Actor
@@ -49,6 +49,7 @@ def post_round(
 ) -> RoundPublic:
     """Create a round in status ``draft`` (planner)."""
     rnd = service.create_round(session=session, actor=actor, data=data)
+    response.headers["ETag"] = etag(rnd.version)
     response.headers["Location"] = f"/v1/rounds/{rnd.id}"
     return service.round_public(rnd)
 
@@ -68,9 +69,13 @@ def list_rounds(
 
 
 @router.get("/{round_id}", response_model=RoundPublic, responses=errors(401, 404))
-def get_round(round_id: int, session: SessionDep, actor: ActorDep) -> RoundPublic:
-    """Status, policy, objective values, timings and counts of a round."""
-    return service.round_public(service.get_round(session=session, actor=actor, round_id=round_id))
+def get_round(
+    round_id: int, session: SessionDep, actor: ActorDep, response: Response
+) -> RoundPublic:
+    """Status, policy, objective values, timings and counts of a round (ETag: its version)."""
+    rnd = service.get_round(session=session, actor=actor, round_id=round_id)
+    response.headers["ETag"] = etag(rnd.version)
+    return service.round_public(rnd)
 
 
 def _wake_worker(request: Request) -> None:
@@ -98,6 +103,7 @@ def run_round(
     """
     rnd = service.run_round(session=session, actor=actor, round_id=round_id)
     background.add_task(_wake_worker, request)  # after the commit: the job is in the database
+    response.headers["ETag"] = etag(rnd.version)
     response.headers["Location"] = f"/v1/rounds/{round_id}"
     return service.round_public(rnd)
 
