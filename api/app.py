@@ -20,6 +20,7 @@ from api.problems import install_problem_handlers
 from api.read_engine import make_read_engine
 from api.routers import (
     agreements,
+    audit,
     dashboard,
     health,
     ledger,
@@ -97,6 +98,7 @@ def create_app(
         proposals,
         ledger,
         dashboard,
+        audit,
     ):
         app.include_router(module.router)
     app.include_router(spreadsheets.router)

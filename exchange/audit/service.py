@@ -1,14 +1,16 @@
-"""Recording writes in the audit log (append-only; part of the caller's transaction)."""
+"""The audit log: recording writes (append-only; part of the caller's transaction) and reading
+them back (``GET /v1/audit``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, SQLModel
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
 
 from exchange.audit.tables import AuditEvent
-from exchange.identity.actor import Actor
+from exchange.identity.actor import Actor, require_role
 
 
 def snapshot(obj: SQLModel | None) -> dict[str, Any] | None:
@@ -40,3 +42,44 @@ def record(
     )
     session.add(event)
     return event
+
+
+def list_events(
+    *,
+    session: Session,
+    actor: Actor,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    by: str | None = None,
+    after: int | None = None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[AuditEvent], int]:
+    """A page of the audit log, oldest first, and the number of events matching the filters;
+    planners and admins (it holds every country's objects before and after each write).
+
+    ``after`` keeps events with a greater id, so a client can follow the log by passing the last
+    id it has seen.
+    """
+    require_role(actor, "planner")
+    conditions: list[Any] = []
+    if entity is not None:
+        conditions.append(col(AuditEvent.entity) == entity)
+    if entity_id is not None:
+        conditions.append(col(AuditEvent.entity_id) == entity_id)
+    if action is not None:
+        conditions.append(col(AuditEvent.action) == action)
+    if by is not None:
+        conditions.append(col(AuditEvent.actor) == by)
+    if after is not None:
+        conditions.append(col(AuditEvent.id) > after)
+    total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
+    rows = session.exec(
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(col(AuditEvent.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(rows), int(total)
