@@ -89,6 +89,7 @@ RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/ledger/{country}"): OWNED_READ,
     ("GET", "/v1/dashboard/summary"): ANY_ROLE,
     ("GET", "/v1/dashboard/flows"): ANY_ROLE,
+    ("GET", "/v1/audit"): PLANNER,
     # spreadsheets: a focal point importing for another country is refused with 403 (creating
     # reveals no existing object), unlike POST /v1/deposits which answers 404
     ("POST", "/v1/deposits/import"): rights(planner=403, viewer=403, other=403),
