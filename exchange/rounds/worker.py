@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 import solver
@@ -525,6 +526,9 @@ class RoundWorker:
                     lease_s=self.lease_s,
                     max_attempts=self.max_attempts,
                 )
+            except OperationalError as exc:  # busy (SQLite) or unreachable: passes, say it briefly
+                log.warning("round worker: database unavailable, trying again: %s", exc.orig)
+                round_id = None
             except Exception:
                 log.exception("round worker iteration failed")
                 round_id = None

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
 from exchange.db import session_scope
+from exchange.rounds import worker as worker_module
 from exchange.rounds.tables import Round
-from exchange.rounds.worker import claim_next, fail_exhausted, process_next, solve_claimed
+from exchange.rounds.worker import (
+    RoundWorker,
+    claim_next,
+    fail_exhausted,
+    process_next,
+    solve_claimed,
+)
 from exchange.timestamps import utcnow
 from tests.api.conftest import Api, deposit, withdrawal
 
@@ -98,3 +109,39 @@ def test_the_worker_logs_each_round_it_claims_proposes_or_fails(
     assert fail_exhausted(api.engine) == [stuck]
     failed = [r for r in caplog.records if r.getMessage().startswith(f"round {stuck} failed")]
     assert [r.levelno for r in failed] == [logging.WARNING]
+
+
+def test_a_busy_database_is_one_warning_and_the_worker_goes_on(
+    api: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite busy beyond its timeout (or PostgreSQL unreachable) is passing: a one-line warning,
+    no traceback, and the next poll solves the round."""
+    rid = _running_round(api)
+    calls = [0]
+    real = worker_module.process_next
+
+    def busy_once(*args: Any, **kwargs: Any) -> int | None:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise OperationalError(
+                "UPDATE rounds", {}, sqlite3.OperationalError("database is locked")
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "process_next", busy_once)
+    caplog.set_level(logging.INFO, logger="hrhx.rounds")
+    round_worker = RoundWorker(api.engine, worker_id="busy-test", poll_s=0.05)
+    round_worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while api.get("planner", f"/v1/rounds/{rid}").json()["status"] == "running":
+            assert time.monotonic() < deadline, "the round was not solved after the busy error"
+            time.sleep(0.05)
+    finally:
+        round_worker.stop()
+    warned = [r for r in caplog.records if "database unavailable" in r.getMessage()]
+    assert len(warned) == 1
+    assert warned[0].levelno == logging.WARNING
+    assert warned[0].exc_info is None
+    assert warned[0].getMessage().endswith("database is locked")
+    assert api.get("planner", f"/v1/rounds/{rid}").json()["status"] == "proposed"
