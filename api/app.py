@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 
 from api.dashboard.router import router as dashboard_ui
+from api.deps import refuse_unexpected_body
 from api.limits import (
     SQLITE_CONCURRENT_WRITES,
     ConcurrencyGate,
@@ -75,6 +76,7 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_unexpected_body)],
     )
     app.state.engine = engine
     app.state.read_engine = make_read_engine(engine)

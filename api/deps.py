@@ -1,5 +1,5 @@
 """Annotated dependencies: the database session (the one transaction boundary), the actor,
-pagination and ``If-Match`` versions.
+pagination, ``If-Match`` versions, and the refusal of a body sent to a write that takes none.
 
 Dependencies that only read the request are ``async def``: FastAPI runs a sync dependency on a
 worker thread, and a hop per trivial dependency was a measurable share of a short request.
@@ -7,11 +7,13 @@ worker thread, and a hop per trivial dependency was a measurable share of a shor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -155,3 +157,31 @@ async def get_optional_if_match(
 
 
 OptionalIfMatchDep = Annotated[int | None, Depends(get_optional_if_match)]
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NO_BODY = "unknown field: this request takes no body"
+
+
+async def refuse_unexpected_body(request: Request) -> None:
+    """422 naming the fields of a body sent to a write that takes none (``run``, ``close``,
+    ``DELETE``, ...): API.md rejects unknown fields instead of ignoring them. An empty body or
+    ``{}`` is accepted. An app-wide dependency, so it runs before the route changes anything.
+    """
+    route = request.scope.get("route")
+    if request.method not in WRITE_METHODS or not isinstance(route, APIRoute):
+        return
+    if route.body_field is not None:  # the route reads a body: FastAPI validates it
+        return
+    raw = await request.body()
+    if not raw.strip():
+        return
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        body = None
+    if body == {}:
+        return
+    if isinstance(body, dict):
+        raise InvalidInput([Problem(("body", str(name)), NO_BODY) for name in body])
+    raise InvalidInput([Problem(("body",), "this request takes no body (send none, or {})")])
