@@ -22,6 +22,7 @@ from exchange.config import Settings, get_settings
 from exchange.errors import InvalidInput, Problem
 from exchange.identity.actor import Actor
 from exchange.identity.service import authenticate
+from exchange.versions import ANY_VERSION, VersionMatch
 
 
 async def get_engine_dep(request: Request) -> Engine:
@@ -112,32 +113,56 @@ async def get_page(
 PageDep = Annotated[Page, Depends(get_page)]
 
 
-def parse_version(value: str) -> int | None:
-    """The version in an ``If-Match`` header (``3``, ``"3"`` or ``W/"3"``), None if unreadable."""
+def parse_if_match(value: str) -> VersionMatch | None:
+    """The versions an ``If-Match`` header allows (RFC 9110 §13.1.1), None if unreadable.
+
+    ``*`` allows any current version; otherwise a comma-separated list of ``"3"`` (or a bare
+    ``3``), any of which may be current. A weak ``W/"3"`` is read but never matches: If-Match
+    compares strongly.
+    """
     value = value.strip()
-    if value.startswith("W/"):
-        value = value[2:]
-    value = value.strip('"')
-    return int(value) if value.isdigit() else None
+    if value == "*":
+        return ANY_VERSION
+    versions: set[int] = set()
+    readable = False
+    for item in (part.strip() for part in value.split(",")):
+        if not item:  # RFC 9110 §5.6.1: empty list elements are ignored
+            continue
+        weak = item.startswith("W/")
+        tag = item[2:] if weak else item
+        if weak or tag.startswith('"'):
+            if len(tag) < 2 or not (tag.startswith('"') and tag.endswith('"')):
+                return None
+            tag = tag[1:-1]
+        if not (tag.isascii() and tag.isdigit()):
+            return None
+        readable = True
+        if not weak:
+            versions.add(int(tag))
+    return VersionMatch.of(versions) if readable else None
 
 
 async def get_if_match(
     if_match: Annotated[
-        str, Header(description="The version to change (the ETag of the last read)")
+        str,
+        Header(
+            description='The version to change (the ETag of the last read, `"3"`); `*` for any'
+            " current version, or a list of versions any of which may be current"
+        ),
     ],
-) -> int:
-    """The version named by ``If-Match``; 422 when unreadable.
+) -> VersionMatch:
+    """The versions ``If-Match`` allows the write to change; 422 when unreadable.
 
     A missing header is a validation problem like any other, reported with the body's problems
     (``api.problems``): 428 when it is the only one, else 422 listing it with the rest.
     """
-    version = parse_version(if_match)
-    if version is None:
+    versions = parse_if_match(if_match)
+    if versions is None:
         raise InvalidInput([Problem(("header", "If-Match"), "a version number is expected")])
-    return version
+    return versions
 
 
-IfMatchDep = Annotated[int, Depends(get_if_match)]
+IfMatchDep = Annotated[VersionMatch, Depends(get_if_match)]
 
 
 def etag(version: int) -> str:
@@ -149,14 +174,14 @@ async def get_optional_if_match(
     if_match: Annotated[
         str | None, Header(description="Optional: the version to change (412 when stale)")
     ] = None,
-) -> int | None:
-    """The version named by an optional ``If-Match``."""
+) -> VersionMatch | None:
+    """The versions an optional ``If-Match`` allows the write to change."""
     if if_match is None:
         return None
     return await get_if_match(if_match)
 
 
-OptionalIfMatchDep = Annotated[int | None, Depends(get_optional_if_match)]
+OptionalIfMatchDep = Annotated[VersionMatch | None, Depends(get_optional_if_match)]
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

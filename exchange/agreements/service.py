@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from exchange.agreements.schemas import AgreementCreate, AgreementUpdate
 from exchange.agreements.tables import Agreement
 from exchange.audit.service import record, snapshot
-from exchange.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Problem
+from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.reference.validation import (
     ReferenceCodes,
@@ -29,6 +29,7 @@ from exchange.reference.validation import (
     parse_model,
 )
 from exchange.timestamps import utcnow
+from exchange.versions import Expected, require_version
 
 NULLABLE = {"name", "notes"}
 DEFAULTS: dict[str, Any] = {
@@ -154,14 +155,11 @@ def list_agreements(
 
 
 def _writable(
-    session: Session, actor: Actor, agreement_id: str, expected_version: int | None
+    session: Session, actor: Actor, agreement_id: str, expected_version: Expected
 ) -> Agreement:
     require_role(actor, "planner")
     agreement = get_agreement(session=session, agreement_id=agreement_id, lock=True)
-    if expected_version is not None and expected_version != agreement.version:
-        raise PreconditionFailed(
-            f"agreement {agreement_id!r} is at version {agreement.version}, not {expected_version}"
-        )
+    require_version(expected_version, agreement.version, f"agreement {agreement_id!r}")
     return agreement
 
 
@@ -195,7 +193,7 @@ def update_agreement(
     actor: Actor,
     agreement_id: str,
     data: AgreementUpdate | Mapping[str, Any],
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Agreement:
     """Edit an agreement (PATCH, planner, admin); a stale version is ``PreconditionFailed``."""
     agreement = _writable(session, actor, agreement_id, expected_version)
@@ -225,7 +223,7 @@ def update_agreement(
 
 
 def delete_agreement(
-    *, session: Session, actor: Actor, agreement_id: str, expected_version: int | None
+    *, session: Session, actor: Actor, agreement_id: str, expected_version: Expected
 ) -> Agreement:
     """Delete an agreement (soft: it leaves future scenarios, the row stays for the record)."""
     agreement = _writable(session, actor, agreement_id, expected_version)

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from exchange.audit.service import record, snapshot
 from exchange.config import get_settings
-from exchange.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Problem
+from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_country_visible, require_posting_writer
 from exchange.postings.schemas import (
     DepositCreate,
@@ -32,6 +32,7 @@ from exchange.postings.tables import Deposit, Withdrawal
 from exchange.postings.validation import validate_deposit, validate_withdrawal
 from exchange.reference.validation import ReferenceCodes, failed_locs, parse_model
 from exchange.timestamps import utcnow
+from exchange.versions import Expected, require_version
 
 DEFAULT_PAGE_SIZE = 50
 POSTING_STATUSES = ("open", "filled", "withdrawn")
@@ -159,14 +160,11 @@ def _list(
 
 
 def _writable(
-    kind: _Kind, session: Session, actor: Actor, posting_id: str, expected_version: int | None
+    kind: _Kind, session: Session, actor: Actor, posting_id: str, expected_version: Expected
 ) -> Any:
     posting = _get(kind, session, actor, posting_id, lock=True)
     require_posting_writer(actor, posting.country, f"{kind.name} {posting_id!r}")
-    if expected_version is not None and expected_version != posting.version:
-        raise PreconditionFailed(
-            f"{kind.name} {posting_id!r} is at version {posting.version}, not {expected_version}"
-        )
+    require_version(expected_version, posting.version, f"{kind.name} {posting_id!r}")
     if posting.status == "withdrawn":
         raise Conflict(f"{kind.name} {posting_id!r} was withdrawn")
     return posting
@@ -187,7 +185,7 @@ def _update(
     actor: Actor,
     posting_id: str,
     payload: BaseModel | Mapping[str, Any],
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Any:
     posting = _writable(kind, session, actor, posting_id, expected_version)
     raw = _raw(payload)
@@ -240,7 +238,7 @@ def _update(
 
 
 def _withdraw(
-    kind: _Kind, session: Session, actor: Actor, posting_id: str, expected_version: int | None
+    kind: _Kind, session: Session, actor: Actor, posting_id: str, expected_version: Expected
 ) -> Any:
     posting = _writable(kind, session, actor, posting_id, expected_version)
     before = snapshot(posting)
@@ -315,7 +313,7 @@ def update_deposit(
     actor: Actor,
     deposit_id: str,
     data: DepositUpdate | Mapping[str, Any],
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Deposit:
     """Edit a deposit (PATCH); a stale ``expected_version`` is ``PreconditionFailed``."""
     posting: Deposit = _update(DEPOSIT, session, actor, deposit_id, data, expected_version)
@@ -323,7 +321,7 @@ def update_deposit(
 
 
 def withdraw_deposit(
-    *, session: Session, actor: Actor, deposit_id: str, expected_version: int | None
+    *, session: Session, actor: Actor, deposit_id: str, expected_version: Expected
 ) -> Deposit:
     """Withdraw a deposit from the exchange (status ``withdrawn``; the row stays)."""
     posting: Deposit = _withdraw(DEPOSIT, session, actor, deposit_id, expected_version)
@@ -368,7 +366,7 @@ def update_withdrawal(
     actor: Actor,
     withdrawal_id: str,
     data: WithdrawalUpdate | Mapping[str, Any],
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> Withdrawal:
     """Edit a withdrawal (PATCH); a stale ``expected_version`` is ``PreconditionFailed``."""
     posting: Withdrawal = _update(WITHDRAWAL, session, actor, withdrawal_id, data, expected_version)
@@ -376,7 +374,7 @@ def update_withdrawal(
 
 
 def withdraw_withdrawal(
-    *, session: Session, actor: Actor, withdrawal_id: str, expected_version: int | None
+    *, session: Session, actor: Actor, withdrawal_id: str, expected_version: Expected
 ) -> Withdrawal:
     """Withdraw a withdrawal from the exchange (status ``withdrawn``; the row stays)."""
     posting: Withdrawal = _withdraw(WITHDRAWAL, session, actor, withdrawal_id, expected_version)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from exchange.audit.service import record, snapshot
-from exchange.errors import InvalidInput, NotFound, PreconditionFailed, Problem
+from exchange.errors import InvalidInput, NotFound, Problem
 from exchange.identity.actor import SYSTEM, Actor, require_role
 from exchange.reference.schemas import (
     CountryPublic,
@@ -28,6 +28,7 @@ from exchange.reference.tables import (
 )
 from exchange.reference.validation import check_languages, parse_model
 from exchange.timestamps import current_month, utcnow
+from exchange.versions import Expected, require_version
 
 ADMIN_EDITION_PREFIX = "admin-"
 
@@ -155,7 +156,7 @@ def upsert_country(
     actor: Actor,
     code: str,
     data: CountryUpsert | Mapping[str, Any],
-    expected_version: int | None = None,
+    expected_version: Expected = None,
 ) -> CountryPublic:
     """Create or update a country (admin); ``safeguard_listed`` edits the list from this month."""
     require_role(actor, "admin")
@@ -181,14 +182,11 @@ def upsert_country(
         before["safeguard_listed"] = listed_before
     changes = parsed.model_dump(exclude_unset=True)
     listed = changes.pop("safeguard_listed", None)
+    require_version(expected_version, country.version if country else None, f"country {code}")
     if country is None:
         country = Country(code=code, name=changes.pop("name"))
         action = "country.create"
     else:
-        if expected_version is not None and expected_version != country.version:
-            raise PreconditionFailed(
-                f"country {code} is at version {country.version}, not {expected_version}"
-            )
         country.version += 1
         action = "country.update"
     for key, value in changes.items():
@@ -244,7 +242,7 @@ def put_workforce(
     country: str,
     cadre: str,
     data: WorkforceUpdate | Mapping[str, Any],
-    expected_version: int | None = None,
+    expected_version: Expected = None,
 ) -> WorkforcePublic:
     """Create or update a workforce fact (planner, admin); absent fields keep their value."""
     require_role(actor, "planner")
@@ -259,11 +257,9 @@ def put_workforce(
     fact = session.get(  # FOR UPDATE: concurrent If-Match writes serialise (PostgreSQL)
         WorkforceFact, (country, cadre), with_for_update=True, populate_existing=True
     )
+    # a fact nothing is known of is version 0 (what GET answers), so If-Match: 0 creates it
     current_version = fact.version if fact is not None else 0
-    if expected_version is not None and expected_version != current_version:
-        raise PreconditionFailed(
-            f"workforce {country}/{cadre} is at version {current_version}, not {expected_version}"
-        )
+    require_version(expected_version, current_version, f"workforce {country}/{cadre}")
     before = snapshot(fact)
     if fact is None:
         fact = WorkforceFact(country=country, cadre=cadre)

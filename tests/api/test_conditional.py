@@ -71,3 +71,50 @@ def test_rounds_and_proposals_return_their_etag(api: Api) -> None:
     assert _tagged(api.get("phl", url)) == '"1"'
     assert _tagged(api.post("phl", f"{url}/accept")) == '"2"'
     assert _tagged(api.post("deu", f"{url}/decline")) == '"3"'
+
+
+def _patch(api: Api, url: str, if_match: str, count: int = 11) -> httpx.Response:
+    return api.patch("phl", url, json={"count": count}, headers={"If-Match": if_match})
+
+
+def test_if_match_star_weak_tags_and_lists(api: Api) -> None:
+    url = api.post("phl", "/v1/deposits", json=deposit()).headers["location"]
+    assert _tagged(_patch(api, url, "*")) == '"2"'  # any current version
+    weak = _patch(api, url, 'W/"2"')  # weak tags never match under If-Match
+    assert weak.status_code == 412, weak.text
+    assert weak.headers["content-type"].startswith("application/problem+json")
+    assert _patch(api, url, '"1", W/"2", "7"').status_code == 412
+    assert _tagged(_patch(api, url, '"1", "2"')) == '"3"'  # one listed version is current
+    assert _tagged(_patch(api, url, '"3",')) == '"4"'  # empty list elements are ignored
+    assert api.get("phl", url).json()["count"] == 11
+    assert _tagged(api.delete("phl", url, headers={"If-Match": " * "})) == '"5"'
+
+
+@pytest.mark.parametrize("garbage", ["abc", '"x"', '"2', '*, "2"', "W/2", '""', ",", "2.0"])
+def test_unreadable_if_match_is_422(api: Api, garbage: str) -> None:
+    url = api.post("phl", "/v1/deposits", json=deposit()).headers["location"]
+    r = _patch(api, url, garbage)
+    assert r.status_code == 422, (garbage, r.text)
+    assert r.json()["errors"] == [
+        {"loc": ["header", "If-Match"], "msg": "a version number is expected"}
+    ]
+    assert api.patch("phl", url, json={"count": 11}).status_code == 428
+    assert api.get("phl", url).json()["version"] == 1
+
+
+def test_if_match_star_needs_the_object(api: Api) -> None:
+    assert _patch(api, "/v1/deposits/nope", "*").status_code == 404
+    body = {"name": "Thailand"}
+    star = {"If-Match": "*"}
+    assert api.put("admin", "/v1/countries/THA", json=body, headers=star).status_code == 412
+    assert api.put(
+        "admin", "/v1/countries/THA", json=body, headers={"If-Match": "1"}
+    ).status_code == (412)
+    assert _tagged(api.put("admin", "/v1/countries/THA", json=body)) == '"1"'
+    assert _tagged(api.put("admin", "/v1/countries/THA", json=body, headers=star)) == '"2"'
+    agreement = api.post("planner", "/v1/agreements", json=AGREEMENT).headers["location"]
+    r = api.delete("planner", agreement, headers={"If-Match": 'W/"1", "1"'})
+    assert _tagged(r) == '"2"'
+    # a workforce fact nothing is known of is answered as version 0: * may create it
+    unknown = "/v1/workforce/NPL/2221"
+    assert _tagged(api.put("planner", unknown, json={"stock": 5}, headers=star)) == '"1"'

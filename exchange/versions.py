@@ -1,0 +1,59 @@
+"""Conditional writes: which current versions of an object a write's precondition lets it change.
+
+The API reads them from ``If-Match`` (RFC 9110 §13.1.1): ``*`` lets a write change any current
+version (the object must exist); a list of versions lets it change any one of them; a weak tag
+never matches (If-Match compares strongly), so a precondition may allow no version at all. A
+service given a plain ``int`` expects exactly that version, and ``None`` means no precondition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from exchange.errors import PreconditionFailed
+
+
+@dataclass(frozen=True)
+class VersionMatch:
+    """The versions a conditional write may change: any of ``versions``, or any at all."""
+
+    versions: frozenset[int] = frozenset()
+    any_version: bool = False
+
+    @classmethod
+    def of(cls, versions: Iterable[int]) -> VersionMatch:
+        """A precondition allowing exactly ``versions`` (none: it never holds)."""
+        return cls(versions=frozenset(versions))
+
+    def allows(self, current: int | None) -> bool:
+        """Whether an object at version ``current`` (None: no object) may be changed."""
+        if current is None:
+            return False
+        return self.any_version or current in self.versions
+
+    def __str__(self) -> str:
+        if self.any_version:
+            return "any version"
+        if not self.versions:
+            return "no version (a weak tag never matches If-Match)"
+        return " or ".join(str(v) for v in sorted(self.versions))
+
+
+ANY_VERSION = VersionMatch(any_version=True)
+
+Expected = int | VersionMatch | None
+"""What a service is told to expect: one version, a ``VersionMatch``, or nothing (no check)."""
+
+
+def require_version(expected: Expected, current: int | None, what: str) -> None:
+    """``PreconditionFailed`` unless ``expected`` allows ``what`` at version ``current``
+    (None: ``what`` does not exist yet).
+    """
+    if expected is None:
+        return
+    match = VersionMatch.of([expected]) if isinstance(expected, int) else expected
+    if match.allows(current):
+        return
+    state = "does not exist" if current is None else f"is at version {current}"
+    raise PreconditionFailed(f"{what} {state}, not {match}")
