@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
+from exchange.bodies import CreationBody, RequestBody
+from exchange.bounds import Quota, UsdPerWorker
 from exchange.codes import AgreementId, CadreCode, CountryCode, Month
 
 
@@ -20,24 +21,20 @@ class AgreementBase(SQLModel):
     cadres: list[CadreCode] = Field(default_factory=list)
     valid_from: Month
     valid_to: Month
-    quotas: dict[CadreCode, int] = Field(default_factory=dict)
-    benefit_usd_per_worker: int = 0
+    quotas: dict[CadreCode, Quota] = Field(default_factory=dict)
+    benefit_usd_per_worker: UsdPerWorker = 0
     recognition: bool = False
     notes: str | None = None
 
 
-class AgreementCreate(AgreementBase):
+class AgreementCreate(CreationBody, AgreementBase):
     """A planner's new agreement; ``id`` is generated when absent."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     id: AgreementId | None = None
 
 
-class AgreementUpdate(SQLModel):
+class AgreementUpdate(RequestBody):
     """A PATCH of an agreement: absent fields keep their value."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     origin: CountryCode | None = None
     destination: CountryCode | None = None
@@ -46,8 +43,8 @@ class AgreementUpdate(SQLModel):
     cadres: list[CadreCode] | None = None
     valid_from: Month | None = None
     valid_to: Month | None = None
-    quotas: dict[CadreCode, int] | None = None
-    benefit_usd_per_worker: int | None = None
+    quotas: dict[CadreCode, Quota] | None = None
+    benefit_usd_per_worker: UsdPerWorker | None = None
     recognition: bool | None = None
     notes: str | None = None
 

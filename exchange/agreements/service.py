@@ -16,15 +16,16 @@ from sqlmodel import Session, col, select
 from exchange.agreements.schemas import AgreementCreate, AgreementUpdate
 from exchange.agreements.tables import Agreement
 from exchange.audit.service import record, snapshot
+from exchange.bounds import QUOTA_MAX, USD_PER_WORKER_MAX
 from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.reference.validation import (
     ReferenceCodes,
-    check_at_least,
     check_cadre,
     check_country,
     check_id,
     check_month,
+    check_range,
     failed_locs,
     parse_model,
 )
@@ -71,9 +72,10 @@ def validate_agreement(
     if "quotas" not in skip:
         for cadre, quota in (data.get("quotas") or {}).items():
             check_cadre(cadre, ("quotas", cadre), codes, problems)
-            check_at_least(quota, 0, ("quotas", cadre), problems)
+            check_range(quota, 0, QUOTA_MAX, ("quotas", cadre), problems)
     if "benefit_usd_per_worker" not in skip:
-        check_at_least(data.get("benefit_usd_per_worker"), 0, ("benefit_usd_per_worker",), problems)
+        benefit = data.get("benefit_usd_per_worker")
+        check_range(benefit, 0, USD_PER_WORKER_MAX, ("benefit_usd_per_worker",), problems)
     return problems
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict
 from sqlmodel import SQLModel
 
+from exchange.bodies import CreationBody
 from exchange.codes import CountryCode, Role
 
 
@@ -18,10 +18,8 @@ class UserBase(SQLModel):
     country: CountryCode | None = None
 
 
-class UserCreate(UserBase):
+class UserCreate(CreationBody, UserBase):
     """An admin's request to create a user (the token is generated, never sent)."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
 
 class UserPublic(UserBase):

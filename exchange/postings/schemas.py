@@ -2,17 +2,19 @@
 
 Field types are kept loose (``str``, ``int``) on purpose: the semantic rules (known codes, month
 format, CEFR levels, ranges) live in ``exchange.postings.validation`` so that every problem of a
-request is reported at once with the same messages; pydantic only refuses wrong types and unknown
-fields (``extra="forbid"``).
+request is reported at once with the same messages; pydantic only refuses wrong types (strictly:
+JSON types as they are) and unknown fields, and treats ``null`` on creation as absent
+(``exchange.bodies``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
+from exchange.bodies import CreationBody, RequestBody
+from exchange.bounds import Months, PositiveMonths, Priority, UsdPerWorker, Workers
 from exchange.codes import CadreCode, CountryCode, LanguageCode, Month, PostingId
 
 
@@ -21,39 +23,35 @@ class DepositBase(SQLModel):
 
     country: CountryCode
     cadre: CadreCode
-    count: int
+    count: Workers
     languages: dict[LanguageCode, str] = Field(default_factory=dict)
     available_from: Month
     available_to: Month
     modalities: list[str] = Field(default_factory=lambda: ["relocation"])
-    max_duration_months: int | None = None
-    min_benefit_usd_per_worker: int = 0
+    max_duration_months: PositiveMonths | None = None
+    min_benefit_usd_per_worker: UsdPerWorker = 0
     excluded_destinations: list[CountryCode] = Field(default_factory=list)
     preferred_destinations: list[CountryCode] = Field(default_factory=list)
     notes: str | None = None
 
 
-class DepositCreate(DepositBase):
+class DepositCreate(CreationBody, DepositBase):
     """A focal point's new deposit; ``id`` is generated when absent."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     id: PostingId | None = None
 
 
-class DepositUpdate(SQLModel):
+class DepositUpdate(RequestBody):
     """A PATCH of a deposit: absent fields keep their value (the country and id never change)."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
     cadre: CadreCode | None = None
-    count: int | None = None
+    count: Workers | None = None
     languages: dict[LanguageCode, str] | None = None
     available_from: Month | None = None
     available_to: Month | None = None
     modalities: list[str] | None = None
-    max_duration_months: int | None = None
-    min_benefit_usd_per_worker: int | None = None
+    max_duration_months: PositiveMonths | None = None
+    min_benefit_usd_per_worker: UsdPerWorker | None = None
     excluded_destinations: list[CountryCode] | None = None
     preferred_destinations: list[CountryCode] | None = None
     notes: str | None = None
@@ -88,43 +86,39 @@ class WithdrawalBase(SQLModel):
 
     country: CountryCode
     cadre: CadreCode
-    count: int
+    count: Workers
     required_languages: dict[LanguageCode, str] = Field(default_factory=dict)
-    language_training_months: int = 0
-    benefit_usd_per_worker: int = 0
-    priority: int = 1
+    language_training_months: Months = 0
+    benefit_usd_per_worker: UsdPerWorker = 0
+    priority: Priority = 1
     start_from: Month
     start_to: Month
     modality: str = "relocation"
-    duration_months: int = 12
+    duration_months: PositiveMonths = 12
     requires_recognition: bool = False
     preferred_origins: list[CountryCode] = Field(default_factory=list)
     notes: str | None = None
 
 
-class WithdrawalCreate(WithdrawalBase):
+class WithdrawalCreate(CreationBody, WithdrawalBase):
     """A focal point's new withdrawal; ``id`` is generated when absent."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     id: PostingId | None = None
 
 
-class WithdrawalUpdate(SQLModel):
+class WithdrawalUpdate(RequestBody):
     """A PATCH of a withdrawal: absent fields keep their value (the country and id never change)."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
     cadre: CadreCode | None = None
-    count: int | None = None
+    count: Workers | None = None
     required_languages: dict[LanguageCode, str] | None = None
-    language_training_months: int | None = None
-    benefit_usd_per_worker: int | None = None
-    priority: int | None = None
+    language_training_months: Months | None = None
+    benefit_usd_per_worker: UsdPerWorker | None = None
+    priority: Priority | None = None
     start_from: Month | None = None
     start_to: Month | None = None
     modality: str | None = None
-    duration_months: int | None = None
+    duration_months: PositiveMonths | None = None
     requires_recognition: bool | None = None
     preferred_origins: list[CountryCode] | None = None
     notes: str | None = None

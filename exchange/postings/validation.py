@@ -9,21 +9,45 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from exchange.bounds import MONTHS_MAX, PRIORITY_RANGE, USD_PER_WORKER_MAX, WORKERS_MAX
 from exchange.errors import Problem
 from exchange.reference.validation import (
     ReferenceCodes,
-    check_at_least,
     check_cadre,
     check_countries,
     check_country,
     check_id,
     check_languages,
     check_month,
+    check_range,
 )
 
 MODALITIES: tuple[str, ...] = ("relocation", "remote")
 """How a worker serves a destination: by moving there, or remotely (MATCHING.md)."""
-PRIORITY_RANGE = (1, 5)
+DEPOSIT_RANGES: dict[str, tuple[int, int]] = {
+    "count": (1, WORKERS_MAX),
+    "max_duration_months": (1, MONTHS_MAX),
+    "min_benefit_usd_per_worker": (0, USD_PER_WORKER_MAX),
+}
+"""The integer fields of a deposit and their ranges (``exchange.bounds``)."""
+WITHDRAWAL_RANGES: dict[str, tuple[int, int]] = {
+    "count": (1, WORKERS_MAX),
+    "language_training_months": (0, MONTHS_MAX),
+    "benefit_usd_per_worker": (0, USD_PER_WORKER_MAX),
+    "duration_months": (1, MONTHS_MAX),
+}
+"""The integer fields of a withdrawal and their ranges (the priority has its own message)."""
+
+
+def _ranges(
+    data: Mapping[str, Any],
+    ranges: Mapping[str, tuple[int, int]],
+    skip: Collection[str],
+    problems: list[Problem],
+) -> None:
+    for name, (low, high) in ranges.items():
+        if name not in skip:
+            check_range(data.get(name), low, high, (name,), problems)
 
 
 def _window(
@@ -44,8 +68,6 @@ def _common(
         check_country(data["country"], ("country",), codes, problems)
     if "cadre" not in skip and "cadre" in data:
         check_cadre(data["cadre"], ("cadre",), codes, problems)
-    if "count" not in skip:
-        check_at_least(data.get("count"), 1, ("count",), problems)
 
 
 def validate_deposit(
@@ -72,12 +94,7 @@ def validate_deposit(
                         f"unknown modality {modality!r}; one of {', '.join(MODALITIES)}",
                     )
                 )
-    if "max_duration_months" not in skip:
-        check_at_least(data.get("max_duration_months"), 1, ("max_duration_months",), problems)
-    if "min_benefit_usd_per_worker" not in skip:
-        check_at_least(
-            data.get("min_benefit_usd_per_worker"), 0, ("min_benefit_usd_per_worker",), problems
-        )
+    _ranges(data, DEPOSIT_RANGES, skip, problems)
     for name in ("excluded_destinations", "preferred_destinations"):
         if name not in skip:
             check_countries(data.get(name) or [], (name,), codes, problems)
@@ -110,14 +127,7 @@ def validate_withdrawal(
         if priority is not None and not low <= priority <= high:
             msg = f"priority must be {low}..{high}, got {priority}"
             problems.append(Problem(("priority",), msg))
-    if "language_training_months" not in skip:
-        check_at_least(
-            data.get("language_training_months"), 0, ("language_training_months",), problems
-        )
-    if "benefit_usd_per_worker" not in skip:
-        check_at_least(data.get("benefit_usd_per_worker"), 0, ("benefit_usd_per_worker",), problems)
-    if "duration_months" not in skip:
-        check_at_least(data.get("duration_months"), 1, ("duration_months",), problems)
+    _ranges(data, WITHDRAWAL_RANGES, skip, problems)
     if "preferred_origins" not in skip:
         origins = data.get("preferred_origins") or []
         check_countries(origins, ("preferred_origins",), codes, problems)

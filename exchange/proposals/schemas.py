@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import ConfigDict
 from sqlmodel import SQLModel
+
+from exchange.bodies import RequestBody
 
 
 class ProposalPublic(SQLModel):
@@ -44,10 +45,8 @@ class ProposalsPublic(SQLModel):
 Side = Literal["origin", "destination"]
 
 
-class ProposalAnswer(SQLModel):
+class ProposalAnswer(RequestBody):
     """Optional body of accept/decline: the side an admin acts for, and a note."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     side: Side | None = None
     note: str | None = None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
 from sqlmodel import SQLModel
 
+from exchange.bodies import RequestBody
+from exchange.bounds import Stock, UsdPerWorker
 from exchange.codes import CadreCode, CountryCode, LanguageCode
 
 
@@ -17,14 +18,12 @@ class CountryBase(SQLModel):
     notes: str | None = None
 
 
-class CountryUpsert(SQLModel):
+class CountryUpsert(RequestBody):
     """An admin's PUT of a country: every field optional on update, ``name`` needed on create.
 
     ``safeguard_listed`` adds the country to (or removes it from) the current edition of the
     safeguards list; it is not a column of the country.
     """
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     name: str | None = None
     aaah_member: bool | None = None
@@ -58,19 +57,17 @@ class CadrePublic(SQLModel):
 class WorkforceBase(SQLModel):
     """What is known of a country's stock of one cadre."""
 
-    stock: int | None = None
-    education_cost_usd: int | None = None
+    stock: Stock | None = None
+    education_cost_usd: UsdPerWorker | None = None
     positive_list: bool = False
     source: str | None = None
 
 
-class WorkforceUpdate(SQLModel):
+class WorkforceUpdate(RequestBody):
     """A planner's PUT of a workforce fact (absent fields keep their value)."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    stock: int | None = None
-    education_cost_usd: int | None = None
+    stock: Stock | None = None
+    education_cost_usd: UsdPerWorker | None = None
     positive_list: bool | None = None
     source: str | None = None
 

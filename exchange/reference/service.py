@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from exchange.audit.service import record, snapshot
+from exchange.bounds import STOCK_MAX, USD_PER_WORKER_MAX
 from exchange.errors import InvalidInput, NotFound, Problem
 from exchange.identity.actor import SYSTEM, Actor, require_role
 from exchange.reference.schemas import (
@@ -26,7 +27,7 @@ from exchange.reference.tables import (
     SafeguardListing,
     WorkforceFact,
 )
-from exchange.reference.validation import check_languages, parse_model
+from exchange.reference.validation import check_languages, check_range, parse_model
 from exchange.timestamps import current_month, utcnow
 from exchange.versions import Expected, require_version
 
@@ -140,13 +141,13 @@ def check_country_fields(
 def check_workforce_fields(
     *, session: Session, data: Mapping[str, Any], skip: Collection[str]
 ) -> list[Problem]:
-    """The meaning problems of a workforce body (negative numbers), leaving out the fields in
+    """The meaning problems of a workforce body (numbers out of range), leaving out the fields in
     ``skip`` (refused already for their type or name)."""
     problems: list[Problem] = []
-    for name in ("stock", "education_cost_usd"):
+    for name, high in (("stock", STOCK_MAX), ("education_cost_usd", USD_PER_WORKER_MAX)):
         value = data.get(name)
-        if name not in skip and isinstance(value, int) and value < 0:
-            problems.append(Problem((name,), f"must not be negative, got {value}"))
+        if name not in skip and isinstance(value, int) and not isinstance(value, bool):
+            check_range(value, 0, high, (name,), problems)
     return problems
 
 
@@ -244,7 +245,8 @@ def put_workforce(
     data: WorkforceUpdate | Mapping[str, Any],
     expected_version: Expected = None,
 ) -> WorkforcePublic:
-    """Create or update a workforce fact (planner, admin); absent fields keep their value."""
+    """Create or update a workforce fact (planner, admin); absent fields keep their value, and
+    ``null`` gives a field its MATCHING.md default (unknown; ``positive_list`` false)."""
     require_role(actor, "planner")
     country = country.upper()
     _require_country_and_cadre(session, country, cadre)
@@ -266,9 +268,8 @@ def put_workforce(
     else:
         fact.version += 1
     for key, value in parsed.model_dump(exclude_unset=True).items():
-        if key == "positive_list" and value is None:
-            continue
-        setattr(fact, key, value)
+        # null is the MATCHING.md default: unknown facts, and not on the positive list
+        setattr(fact, key, False if key == "positive_list" and value is None else value)
     fact.updated_at = utcnow()
     session.add(fact)
     session.flush()

@@ -116,11 +116,16 @@ def check_languages(value: Mapping[str, Any], loc: Loc, problems: list[Problem])
             )
 
 
-def check_at_least(value: Any, minimum: int, loc: Loc, problems: list[Problem]) -> None:
-    """An integer not below ``minimum`` (None is allowed: the default applies)."""
-    if value is not None and value < minimum:
-        what = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+def check_range(value: Any, low: int, high: int, loc: Loc, problems: list[Problem]) -> None:
+    """An integer in ``low..high`` (None is allowed: the default applies); the bounds are in
+    ``exchange.bounds``."""
+    if value is None:
+        return
+    if value < low:
+        what = "must not be negative" if low == 0 else f"must be at least {low}"
         problems.append(Problem(loc, f"{what}, got {value}"))
+    elif value > high:
+        problems.append(Problem(loc, f"must be at most {high:,}, got {value:,}"))
 
 
 def check_id(value: Any, loc: Loc, problems: list[Problem]) -> None:

@@ -3,20 +3,48 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict
+from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
 
+from exchange.bodies import CreationBody
+from exchange.bounds import DEPLETION_SHARE_MAX, MONTHS_MAX, PAIR_BENEFIT_USD_MAX, SEED_MAX
 from exchange.codes import CadreCode, CountryCode
 
+SafeguardMode = Literal["strict", "code", "off"]
 
-class RoundCreate(SQLModel):
-    """A planner's new round: the policy of MATCHING.md and an optional scope."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+class PolicyFields(CreationBody):
+    """The policy of a new round (MATCHING.md section 1): each field optional, ``null`` or absent
+    taking MATCHING.md's default, unknown fields refused; the ranges are in ``exchange.bounds``.
 
-    policy: dict[str, Any] = Field(default_factory=dict)
+    Only a check: the round keeps the policy as sent (``RoundCreate.policy``). The two ratios
+    are JSON numbers (integers or decimals), checked as ``float`` in pydantic's strict mode.
+    """
+
+    safeguard_mode: SafeguardMode | None = None
+    benefit_floor_ratio: float | None = Field(default=None, ge=0)
+    max_depletion_share: float | None = Field(default=None, ge=0, le=DEPLETION_SHARE_MAX)
+    language_months_per_level: int | None = Field(default=None, ge=0, le=MONTHS_MAX)
+    pair_minimum_benefit_usd: int | None = Field(default=None, ge=0, le=PAIR_BENEFIT_USD_MAX)
+    time_limit_s: float | None = Field(default=None, gt=0)
+    seed: int | None = Field(default=None, ge=0, le=SEED_MAX)
+
+
+POLICY_SCHEMA = PolicyFields.model_json_schema()
+"""The JSON Schema of a policy, for the OpenAPI document."""
+
+
+class RoundCreate(CreationBody):
+    """A planner's new round: the policy of MATCHING.md and an optional scope.
+
+    The policy stays a mapping (its fields are checked by the service with ``PolicyFields``, so
+    that its problems come with the body's others); its schema in the OpenAPI document is
+    ``PolicyFields``'.
+    """
+
+    policy: Annotated[dict[str, Any], WithJsonSchema(POLICY_SCHEMA)] = Field(default_factory=dict)
     countries: list[CountryCode] | None = None
     cadres: list[CadreCode] | None = None
     name: str | None = None

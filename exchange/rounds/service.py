@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-import solver.schema
 from exchange.audit.service import record, snapshot
 from exchange.config import get_settings
 from exchange.db import consistent_reads, json_dumps, json_loads
@@ -20,11 +19,12 @@ from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Cadre, Country
+from exchange.reference.validation import parse_model
 from exchange.rounds import documents, handoff
 from exchange.rounds.events import add_status_event
-from exchange.rounds.schemas import ObjectivePublic, RoundCreate, RoundPublic
+from exchange.rounds.schemas import ObjectivePublic, PolicyFields, RoundCreate, RoundPublic
 from exchange.rounds.tables import Round, RoundEvent
-from exchange.scenarios.builder import build_scenario, scenario_policy
+from exchange.scenarios.builder import build_scenario
 from exchange.timestamps import utcnow
 
 RUNNABLE = ("draft", "failed")
@@ -45,20 +45,13 @@ def round_public(rnd: Round) -> RoundPublic:
 
 
 def _check_policy(policy: dict[str, Any], problems: list[Problem]) -> None:
-    try:
-        merged = scenario_policy(policy)
-    except InvalidInput as exc:
-        problems.extend(exc.problems)
-        return
-    try:
-        solver.schema.Policy.model_validate(merged)
-    except Exception as exc:  # pydantic.ValidationError: listed one by one
-        for error in getattr(exc, "errors", list)():
-            loc = ("policy", *error["loc"])
-            problems.append(Problem(loc, str(error["msg"])))
+    """Every problem of a policy at once: unknown fields, JSON types, ranges, the time cap."""
+    found: list[Problem] = []
+    parse_model(PolicyFields, policy, found)
+    problems += [Problem(("policy", *p.loc), p.msg) for p in found]
     cap = get_settings().solver_time_limit_s
     asked = policy.get("time_limit_s")
-    if isinstance(asked, int | float) and asked > cap:
+    if isinstance(asked, int | float) and not isinstance(asked, bool) and asked > cap:
         problems.append(
             Problem(("policy", "time_limit_s"), f"at most {cap:g} s (HRHX_SOLVER_TIME_LIMIT_S)")
         )

@@ -1,0 +1,34 @@
+"""Base classes of request bodies: JSON types taken as they are, and ``null`` on creation.
+
+Every body a client sends (deposits, withdrawals, agreements, workforce facts, rounds, countries,
+users, proposal answers) derives from ``RequestBody``: pydantic's strict mode, so an integer comes
+only from a JSON integer (not ``true``, ``"5"`` or ``5.5``), a boolean only from ``true`` or
+``false`` and a string only from a string; and unknown fields are refused. A body that creates
+something derives from ``CreationBody`` as well: a field given as ``null`` is treated as absent, so
+its MATCHING.md default applies (a required field given as ``null`` is "Field required"). Edits
+(PATCH) keep their own rule: ``null`` resets a field to its default (see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, model_validator
+from sqlmodel import SQLModel
+
+
+class RequestBody(SQLModel):
+    """A JSON body: strict JSON types, unknown fields refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)  # type: ignore[assignment]
+
+
+class CreationBody(RequestBody):
+    """A JSON body that creates something: a field given as ``null`` is absent."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
