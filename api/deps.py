@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.params import Offset
 from exchange.config import Settings, get_settings
 from exchange.errors import InvalidInput, Problem
 from exchange.identity.actor import Actor
@@ -100,7 +101,7 @@ class Page:
 async def get_page(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, description="page size")] = 100,
-    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+    offset: Offset = 0,
 ) -> Page:
     """Pagination parameters, the page size capped by ``HRHX_MAX_PAGE_SIZE``."""
     if limit > settings.max_page_size:

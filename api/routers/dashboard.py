@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from api.deps import ActorDep, SessionDep
+from api.params import RoundFilter
 from api.problems import errors
 from exchange.dashboard import service
 from exchange.dashboard.schemas import Flows, Summary
@@ -37,7 +38,7 @@ def summary(
 def flows(
     session: SessionDep,
     actor: ActorDep,
-    round: Annotated[int | None, Query(description="include this round's proposals")] = None,
+    round: RoundFilter = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
     """Origin, destination, cadre, workers, benefit of confirmed matches (with ``?round=``,

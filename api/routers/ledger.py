@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import ActorDep, PageDep, SessionDep
+from api.params import RoundFilter
 from api.problems import errors
 from exchange.ledger import service
 from exchange.ledger.schemas import LedgerEntryPublic, LedgerPublic
@@ -22,7 +23,7 @@ def get_ledger(
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
-    round: Annotated[int | None, Query(description="only this round's entries")] = None,
+    round: RoundFilter = None,
     kind: Annotated[Kind | None, Query()] = None,
 ) -> LedgerPublic:
     """A country's entries (each with round and proposal) and balances (sums of all entries).

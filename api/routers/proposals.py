@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query, Response
 from sqlmodel import Session
 
 from api.deps import ActorDep, Page, PageDep, SessionDep, etag
+from api.params import ProposalId, RoundFilter
 from api.problems import errors
 from exchange.identity.actor import Actor
 from exchange.proposals import service
@@ -48,7 +49,7 @@ def list_proposals(
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
-    round: Annotated[int | None, Query(description="round id")] = None,
+    round: RoundFilter = None,
     status: Annotated[str | None, Query()] = None,
     country: Annotated[str | None, Query(description="origin or destination")] = None,
 ) -> ProposalsPublic:
@@ -60,7 +61,7 @@ def list_proposals(
 
 @router.get("/{proposal_id}", response_model=ProposalPublic, responses=errors(401, 404))
 def get_proposal(
-    proposal_id: int, session: SessionDep, actor: ActorDep, response: Response
+    proposal_id: ProposalId, session: SessionDep, actor: ActorDep, response: Response
 ) -> ProposalPublic:
     """One proposal (ETag: its version)."""
     proposal = service.get_proposal(session=session, actor=actor, proposal_id=proposal_id)
@@ -74,7 +75,7 @@ def get_proposal(
     responses=errors(401, 403, 404, 409, 422),
 )
 def accept(
-    proposal_id: int,
+    proposal_id: ProposalId,
     session: SessionDep,
     actor: ActorDep,
     response: Response,
@@ -96,7 +97,7 @@ def accept(
     responses=errors(401, 403, 404, 409, 422),
 )
 def decline(
-    proposal_id: int,
+    proposal_id: ProposalId,
     session: SessionDep,
     actor: ActorDep,
     response: Response,

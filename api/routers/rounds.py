@@ -13,8 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.deps import ActorDep, EngineDep, PageDep, SessionDep, etag
+from api.params import RoundId
 from api.problems import checks_body, errors
 from api.routers.proposals import proposals_page
+from exchange.bounds import ROW_MAX
 from exchange.identity.actor import Actor
 from exchange.proposals.schemas import ProposalsPublic
 from exchange.rounds import service
@@ -70,7 +72,7 @@ def list_rounds(
 
 @router.get("/{round_id}", response_model=RoundPublic, responses=errors(401, 404))
 def get_round(
-    round_id: int, session: SessionDep, actor: ActorDep, response: Response
+    round_id: RoundId, session: SessionDep, actor: ActorDep, response: Response
 ) -> RoundPublic:
     """Status, policy, objective values, timings and counts of a round (ETag: its version)."""
     rnd = service.get_round(session=session, actor=actor, round_id=round_id)
@@ -91,7 +93,7 @@ def _wake_worker(request: Request) -> None:
     responses=errors(401, 403, 404, 409, 422),
 )
 def run_round(
-    round_id: int,
+    round_id: RoundId,
     session: SessionDep,
     actor: ActorDep,
     request: Request,
@@ -148,12 +150,12 @@ async def _stream(engine: Engine, actor: Actor, round_id: int, after: int) -> As
     },
 )
 def round_events(
-    round_id: int,
+    round_id: RoundId,
     session: SessionDep,
     actor: ActorDep,
     engine: EngineDep,
     last_event_id: Annotated[str | None, Header()] = None,
-    after: Annotated[int, Query(ge=0, description="resume after this event id")] = 0,
+    after: Annotated[int, Query(ge=0, le=ROW_MAX, description="resume after this event id")] = 0,
 ) -> StreamingResponse:
     """Progress of the solve as server-sent events, until the round leaves ``running``."""
     service.get_round(session=session, actor=actor, round_id=round_id)
@@ -177,7 +179,7 @@ def _json_object(description: str) -> dict[int | str, dict[str, Any]]:
     response_class=Response,
     responses={**_json_object("The MATCHING.md scenario"), **errors(401, 403, 404)},
 )
-def get_scenario(round_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def get_scenario(round_id: RoundId, session: SessionDep, actor: ActorDep) -> Response:
     """The frozen snapshot (MATCHING.md scenario): `python -m solver` on it gives the result."""
     text = service.get_scenario(session=session, actor=actor, round_id=round_id)
     return Response(text, media_type="application/json")  # as stored: nothing to re-encode
@@ -188,7 +190,7 @@ def get_scenario(round_id: int, session: SessionDep, actor: ActorDep) -> Respons
     response_class=Response,
     responses={**_json_object("The MATCHING.md result"), **errors(401, 404)},
 )
-def get_result(round_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def get_result(round_id: RoundId, session: SessionDep, actor: ActorDep) -> Response:
     """The MATCHING.md result with unmatched reasons (focal points: their own lines)."""
     text = service.get_result(session=session, actor=actor, round_id=round_id)
     return Response(text, media_type="application/json")
@@ -196,7 +198,7 @@ def get_result(round_id: int, session: SessionDep, actor: ActorDep) -> Response:
 
 @router.get("/{round_id}/proposals", response_model=ProposalsPublic, responses=errors(401, 404))
 def list_round_proposals(
-    round_id: int,
+    round_id: RoundId,
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
@@ -215,7 +217,7 @@ def list_round_proposals(
 
 
 @router.post("/{round_id}/close", response_model=CloseReport, responses=errors(401, 403, 404, 409))
-def post_close(round_id: int, session: SessionDep, actor: ActorDep) -> CloseReport:
+def post_close(round_id: RoundId, session: SessionDep, actor: ActorDep) -> CloseReport:
     """Close a proposed round (planner), in one transaction: confirmed proposals that still fit
     become ledger entries and reduce the postings' ``remaining``; those that no longer fit are
     ``rejected_at_close`` (listed here); the others expire. Closing twice is 409.

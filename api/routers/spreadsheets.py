@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
 from api.deps import ActorDep, SessionDep
+from api.params import RoundFilter, RoundId
 from api.problems import errors
 from exchange.errors import NotFound
 from exchange.spreadsheets import exports
@@ -149,7 +150,7 @@ def _export(table: Table, stem: str, file_format: FileFormat) -> Response:
     summary="A round's proposals as CSV or XLSX (focal points: their own)",
 )
 def export_proposals(
-    round_id: int, session: SessionDep, actor: ActorDep, format: FormatQuery = "csv"
+    round_id: RoundId, session: SessionDep, actor: ActorDep, format: FormatQuery = "csv"
 ) -> Response:
     table = exports.proposals_table(session=session, actor=actor, round_id=round_id)
     return _export(table, f"hrhx-round-{round_id}-proposals", format)
@@ -164,7 +165,7 @@ def export_proposals(
 def export_flows(
     session: SessionDep,
     actor: ActorDep,
-    round: Annotated[int | None, Query(description="include this round's proposals")] = None,
+    round: RoundFilter = None,
     format: FormatQuery = "csv",
 ) -> Response:
     table = exports.flows_table(session=session, actor=actor, round_id=round)

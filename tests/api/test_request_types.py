@@ -235,6 +235,20 @@ def test_the_bounds_themselves_are_stored(api: Api) -> None:
     assert api.post("planner", "/v1/rounds", json={"policy": policy}).status_code == 201
 
 
+def test_integer_query_and_path_parameters_have_bounds(api: Api) -> None:
+    huge = 2**31
+    for url, loc in [
+        (f"/v1/deposits?offset={huge}", ("query", "offset")),
+        (f"/v1/rounds?offset={huge}", ("query", "offset")),
+        (f"/v1/proposals?round={huge}", ("query", "round")),
+        (f"/v1/dashboard/flows?round={huge}", ("query", "round")),
+        (f"/v1/ledger/PHL?round={huge}", ("query", "round")),
+        (f"/v1/rounds/{huge}", ("path", "round_id")),
+        (f"/v1/proposals/{huge}", ("path", "proposal_id")),
+    ]:
+        assert set(_problems(api.get("planner", url))) == {loc}, url
+
+
 @PROPERTY
 @given(
     field=st.sampled_from(["count", "language_training_months", "duration_months"]),
