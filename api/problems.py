@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import UNMETERED_PATHS
 from exchange.errors import (
     Conflict,
     ExchangeError,
@@ -253,10 +254,36 @@ async def _overflow(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+HTTP_METHODS = frozenset({"get", "head", "options", "post", "put", "patch", "delete"})
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+def _app_wide_errors(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]:
+    """The errors an operation may meet outside its route, which no route declares.
+
+    413: a body over ``HRHX_MAX_BODY_BYTES`` (``api.limits``), on any write; 400: a body the
+    framework cannot parse (nested too deeply, a broken multipart form), on operations that take
+    one; 429: the per-caller rate limit (``api.limits``), on every path it meters.
+    """
+    statuses: dict[str, Any] = {}
+    if method in WRITE_METHODS:
+        statuses["413"] = {"description": _DESCRIPTIONS[413]}
+    if "requestBody" in operation:
+        statuses["400"] = {"description": _DESCRIPTIONS[400]}
+    if path not in UNMETERED_PATHS:
+        retry_after = {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        statuses["429"] = {
+            "description": _DESCRIPTIONS[429],
+            "headers": {"Retry-After": retry_after},
+        }
+    return statuses
+
+
 def _document_problems(app: FastAPI) -> None:
     """Make the OpenAPI document say what the API sends: every error response is
     ``application/problem+json`` with the ProblemDetails schema, including the 422 that FastAPI
-    documents by itself (as ``application/json`` HTTPValidationError, which no route sends).
+    documents by itself (as ``application/json`` HTTPValidationError, which no route sends), and
+    the errors of the request limits and body parsing that apply to every route.
     """
     generate = app.openapi
 
@@ -270,9 +297,14 @@ def _document_problems(app: FastAPI) -> None:
             components.update(model.pop("$defs", {}))
             components["ProblemDetails"] = model
         problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
-        for item in schema.get("paths", {}).values():
-            for operation in item.values():
-                for status, response in operation.get("responses", {}).items():
+        for path, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                if method not in HTTP_METHODS:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status, added in _app_wide_errors(path, method, operation).items():
+                    responses.setdefault(status, added)
+                for status, response in responses.items():
                     if status.isdigit() and int(status) >= 400:
                         response["content"] = dict(problem)
         app.openapi_schema = schema
@@ -282,13 +314,16 @@ def _document_problems(app: FastAPI) -> None:
 
 
 _DESCRIPTIONS = {
+    400: "The body could not be parsed (for instance JSON nested too deeply)",
     401: "No bearer token, or an unknown one",
     403: "The caller's role lacks the right",
     404: "No such object (or the caller may not learn that it exists)",
     409: "Conflicts with the object's current state",
     412: "The If-Match version is stale",
+    413: "The body is larger than the server accepts (HRHX_MAX_BODY_BYTES)",
     422: "Invalid input: every problem is listed in `errors`",
     428: "If-Match is required",
+    429: "Too many requests from this caller: retry after `Retry-After` seconds",
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from api.app import create_app
+from exchange.config import Settings
 from exchange.migrate import head_revision
-from tests.api.conftest import Api, deposit
+from tests.api.conftest import Api, TestClient, deposit
 
 
 def test_healthz_reports_the_database(api: Api) -> None:
@@ -88,6 +90,47 @@ def test_openapi_documents_every_endpoint_and_errors(api: Api) -> None:
     assert "ProblemDetails" in spec["components"]["schemas"]
     assert "422" in paths["/v1/deposits"]["post"]["responses"]
     assert "412" in paths["/v1/deposits/{deposit_id}"]["patch"]["responses"]
+    problem = {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
+    }
+    undocumented = []
+    for path, item in paths.items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            # errors from outside the routes: the rate limit (not on /healthz), the body size
+            # cap on writes, and bodies the framework cannot parse
+            expected = {"429"} if path != "/healthz" else set()
+            if method in {"post", "put", "patch", "delete"}:
+                expected.add("413")
+            if "requestBody" in operation:
+                expected.add("400")
+            undocumented += [f"{method} {path} {s}" for s in sorted(expected - set(responses))]
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    assert response["content"] == problem, (method, path, status)
+    assert undocumented == []
+    assert "Retry-After" in paths["/v1/deposits"]["get"]["responses"]["429"]["headers"]
+
+
+def test_errors_from_outside_the_routes_are_documented_where_they_happen(api: Api) -> None:
+    """413, 400 and 429 provoked for real; each status is in its operation's OpenAPI entry."""
+    settings = Settings(max_body_bytes=50_000, rate_limit_per_minute=3)  # 3 with the token
+    with TestClient(create_app(settings, engine=api.engine)) as client:
+        spec = client.get("/openapi.json").json()["paths"]
+        auth = {"Authorization": f"Bearer {api.tokens['planner']}"}
+        deep = b"[" * 20_000 + b"]" * 20_000  # too deep for the JSON parser
+        sent = [
+            ("post", "/v1/rounds", "/v1/rounds", b"{" + b" " * 60_000 + b"}", 413),
+            ("post", "/v1/rounds", "/v1/rounds", deep, 400),
+            ("post", "/v1/rounds/{round_id}/close", "/v1/rounds/1/close", b" " * 60_000, 413),
+            ("get", "/v1/rounds", "/v1/rounds", b"", 429),
+        ]
+        for method, path, url, body, status in sent:
+            headers = {**auth, "Content-Type": "application/json"}
+            r = client.request(method.upper(), url, content=body, headers=headers)
+            assert r.status_code == status, (url, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert str(status) in spec[path][method]["responses"], (method, path, status)
 
 
 def test_reference_endpoints_and_roles(api: Api) -> None:
