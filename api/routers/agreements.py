@@ -11,9 +11,9 @@ from api.problems import checks_body, errors
 from exchange.agreements import service
 from exchange.agreements.schemas import (
     AgreementCreate,
+    AgreementPatch,
     AgreementPublic,
     AgreementsPublic,
-    AgreementUpdate,
 )
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
@@ -69,10 +69,10 @@ def get_agreement(
     response_model=AgreementPublic,
     responses=errors(401, 403, 404, 412, 422, 428),
 )
-@checks_body(service.check_agreement_fields)
+@checks_body(service.check_agreement_patch)
 def patch_agreement(
     agreement_id: str,
-    data: AgreementUpdate,
+    data: AgreementPatch,
     session: SessionDep,
     actor: ActorDep,
     version: IfMatchDep,

@@ -17,13 +17,13 @@ from api.problems import checks_body, errors
 from exchange.postings import service
 from exchange.postings.schemas import (
     DepositCreate,
+    DepositPatch,
     DepositPublic,
     DepositsPublic,
-    DepositUpdate,
     WithdrawalCreate,
+    WithdrawalPatch,
     WithdrawalPublic,
     WithdrawalsPublic,
-    WithdrawalUpdate,
 )
 
 router = APIRouter(prefix="/v1")
@@ -127,10 +127,10 @@ def get_deposit(
     responses=errors(401, 403, 404, 409, 412, 422, 428),
     tags=["deposits"],
 )
-@checks_body(service.check_deposit_fields)
+@checks_body(service.check_deposit_patch)
 def patch_deposit(
     deposit_id: str,
-    data: DepositUpdate,
+    data: DepositPatch,
     session: SessionDep,
     actor: ActorDep,
     version: IfMatchDep,
@@ -225,10 +225,10 @@ def get_withdrawal(
     responses=errors(401, 403, 404, 409, 412, 422, 428),
     tags=["withdrawals"],
 )
-@checks_body(service.check_withdrawal_fields)
+@checks_body(service.check_withdrawal_patch)
 def patch_withdrawal(
     withdrawal_id: str,
-    data: WithdrawalUpdate,
+    data: WithdrawalPatch,
     session: SessionDep,
     actor: ActorDep,
     version: IfMatchDep,

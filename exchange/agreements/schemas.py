@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
+from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
 
 from exchange.bodies import CreationBody, RequestBody
@@ -47,6 +49,13 @@ class AgreementUpdate(RequestBody):
     benefit_usd_per_worker: UsdPerWorker | None = None
     recognition: bool | None = None
     notes: str | None = None
+
+
+AgreementPatch = Annotated[dict[str, Any], WithJsonSchema(AgreementUpdate.model_json_schema())]
+"""A PATCH body as sent (documented as ``AgreementUpdate``): the service parses it and
+checks it merged into the stored agreement, so one answer names every problem: unknown
+fields and wrong types with the rules across fields that involve stored values (FastAPI
+refusing the body first hid those)."""
 
 
 class AgreementPublic(AgreementBase):

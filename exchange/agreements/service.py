@@ -87,6 +87,17 @@ def check_agreement_fields(
     return validate_agreement(data, codes=ReferenceCodes(session), skip=set(skip))
 
 
+def check_agreement_patch(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """The problems of an agreement PATCH body on its own (unknown fields, types, meaning), for
+    an answer that must not reach the stored agreement (a missing ``If-Match``)."""
+    problems: list[Problem] = []
+    parse_model(AgreementUpdate, data, problems)
+    reported = {*skip, *failed_locs(problems)}
+    return problems + validate_agreement(data, codes=ReferenceCodes(session), skip=reported)
+
+
 def _raw(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(payload, BaseModel):
         return payload.model_dump(exclude_unset=True)

@@ -10,7 +10,9 @@ JSON types as they are) and unknown fields, and treats ``null`` on creation as a
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
+from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
 
 from exchange.bodies import CreationBody, RequestBody
@@ -55,6 +57,13 @@ class DepositUpdate(RequestBody):
     excluded_destinations: list[CountryCode] | None = None
     preferred_destinations: list[CountryCode] | None = None
     notes: str | None = None
+
+
+DepositPatch = Annotated[dict[str, Any], WithJsonSchema(DepositUpdate.model_json_schema())]
+"""A PATCH body as sent (documented as ``DepositUpdate``): the service parses it and
+checks it merged into the stored deposit, so one answer names every problem: unknown
+fields and wrong types with the rules across fields that involve stored values (FastAPI
+refusing the body first hid those)."""
 
 
 class PostingStatePublic(SQLModel):
@@ -122,6 +131,13 @@ class WithdrawalUpdate(RequestBody):
     requires_recognition: bool | None = None
     preferred_origins: list[CountryCode] | None = None
     notes: str | None = None
+
+
+WithdrawalPatch = Annotated[dict[str, Any], WithJsonSchema(WithdrawalUpdate.model_json_schema())]
+"""A PATCH body as sent (documented as ``WithdrawalUpdate``): the service parses it and
+checks it merged into the stored withdrawal, so one answer names every problem: unknown
+fields and wrong types with the rules across fields that involve stored values (FastAPI
+refusing the body first hid those)."""
 
 
 class WithdrawalPublic(PostingStatePublic, WithdrawalBase):

@@ -275,6 +275,30 @@ def check_withdrawal_fields(
     return validate_withdrawal(data, codes=ReferenceCodes(session), skip=skip)
 
 
+def _check_patch(
+    kind: _Kind, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    parse_model(kind.update, data, problems)
+    reported = {*skip, *failed_locs(problems)}
+    return problems + kind.validate(data, codes=ReferenceCodes(session), skip=reported)
+
+
+def check_deposit_patch(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """The problems of a deposit PATCH body on its own (unknown fields, types, meaning), for an
+    answer that must not reach the stored deposit (a missing ``If-Match``)."""
+    return _check_patch(DEPOSIT, session, data, skip)
+
+
+def check_withdrawal_patch(
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+) -> list[Problem]:
+    """As `check_deposit_patch`, for a withdrawal PATCH body."""
+    return _check_patch(WITHDRAWAL, session, data, skip)
+
+
 # ---------------------------------------------------------------- deposits
 
 

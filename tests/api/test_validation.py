@@ -100,3 +100,36 @@ def test_country_and_workforce_body_problems_come_together(api: Api) -> None:
     workforce = {"stock": -5, "positive_list": "sometimes"}
     found = _problems(api.put("planner", "/v1/workforce/PHL/2221", json=workforce))
     assert {("body", "stock"), ("body", "positive_list")} <= set(found)
+
+
+def test_a_patch_names_unknown_fields_with_problems_across_stored_fields(api: Api) -> None:
+    body = {"origin": "PHL", "destination": "DEU", "valid_from": "2026-01", "valid_to": "2030-12"}
+    agreement = api.post("planner", "/v1/agreements", json=body).json()
+    url = f"/v1/agreements/{agreement['id']}"
+    patch = {"zzz": 2, "valid_to": "2025-01", "g2g": "yes"}
+    found = _problems(api.patch("planner", url, json=patch, headers={"If-Match": '"1"'}))
+    assert set(found) == {("body", "zzz"), ("body", "g2g"), ("body", "valid_from")}
+    assert found[("body", "valid_from")] == "2026-01 is after valid_to 2025-01"
+    created = api.post("phl", "/v1/deposits", json=deposit()).json()
+    patch = {"size": 3, "available_from": "2100-01", "count": True}
+    found = _problems(
+        api.patch("phl", f"/v1/deposits/{created['id']}", json=patch, headers={"If-Match": '"1"'})
+    )
+    assert set(found) == {("body", "size"), ("body", "count"), ("body", "available_from")}
+
+
+def test_a_patch_of_another_countrys_posting_is_404_whatever_its_body(api: Api) -> None:
+    created = api.post("phl", "/v1/deposits", json=deposit()).json()
+    response = api.patch(
+        "deu",
+        f"/v1/deposits/{created['id']}",
+        json={"size": 3, "available_from": "2100-01"},
+        headers={"If-Match": '"1"'},
+    )
+    assert response.status_code == 404, response.text
+
+
+def test_every_policy_problem_comes_at_once(api: Api) -> None:
+    policy = {"safeguard_mode": "lax", "seed": -1, "colour": 1, "max_depletion_share": 2}
+    found = _problems(api.post("planner", "/v1/rounds", json={"policy": policy}))
+    assert set(found) == {("body", "policy", name) for name in policy}
