@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, BigInteger, Text
 from sqlmodel import Field, SQLModel
 
 from exchange.timestamps import created_at_field, timestamp_field
@@ -31,9 +31,9 @@ class Round(SQLModel, table=True):
     countries: list[str] | None = Field(default=None, sa_type=JSON)
     cadres: list[str] | None = Field(default=None, sa_type=JSON)
     solver_status: str | None = None
-    priority_fill: int | None = None
+    priority_fill: int | None = Field(default=None, sa_type=BigInteger)  # totals: 64-bit
     min_fill_permille: int | None = None
-    benefit_usd: int | None = None
+    benefit_usd: int | None = Field(default=None, sa_type=BigInteger)
     failure_reason: str | None = None
     deposits_count: int | None = None
     withdrawals_count: int | None = None

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exchange import bounds
-from tests.api.conftest import Api, deposit, withdrawal
+from tests.api.conftest import Api, deposit, make_round, withdrawal
+from tests.conftest import empty_database
 
 AGREEMENT = {"origin": "PHL", "destination": "DEU", "valid_from": "2026-01", "valid_to": "2030-12"}
 PROPERTY = settings(
@@ -259,3 +260,24 @@ def test_any_integer_above_its_bound_is_a_422_naming_the_field(
 ) -> None:
     found = _problems(api.post("deu", "/v1/withdrawals", json=withdrawal(**{field: value})))
     assert set(found) == {("body", field)}
+
+
+def test_a_round_at_the_bounds_is_solved_stored_and_closed(api: Api) -> None:
+    # 100,000 workers at 10,000,000 dollars: 10**12 of benefit, beyond a 32-bit column
+    workers, dollars = bounds.WORKERS_MAX, bounds.USD_PER_WORKER_MAX
+    assert api.post("phl", "/v1/deposits", json=deposit(count=workers)).status_code == 201
+    posted = api.post(
+        "deu", "/v1/withdrawals", json=withdrawal(count=workers, benefit_usd_per_worker=dollars)
+    )
+    assert posted.status_code == 201, posted.text
+    rnd = make_round(api, post=False)
+    assert rnd["objective"]["benefit_usd"] == workers * dollars
+    for proposal in api.get("planner", f"/v1/rounds/{rnd['id']}/proposals").json()["data"]:
+        for side in ("phl", "deu"):
+            assert api.post(side, f"/v1/proposals/{proposal['id']}/accept").status_code == 200
+    closed = api.post("planner", f"/v1/rounds/{rnd['id']}/close")
+    assert closed.status_code == 200, closed.text
+    ledger = api.get("planner", "/v1/ledger/PHL").json()
+    assert workers * dollars in [entry["amount"] for entry in ledger["data"]]
+    # migration tests that share this database go down to 32-bit columns: leave no 10**12 behind
+    empty_database(api.engine)
