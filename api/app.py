@@ -32,6 +32,7 @@ from api.routers import (
     spreadsheets,
     users,
 )
+from api.unknown_query import refuse_unknown_query
 from exchange.config import Settings, get_settings
 from exchange.db import make_engine
 from exchange.migrate import require_current_schema
@@ -76,7 +77,7 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(refuse_unexpected_body)],
+        dependencies=[Depends(refuse_unexpected_body), Depends(refuse_unknown_query)],
     )
     app.state.engine = engine
     app.state.read_engine = make_read_engine(engine)
