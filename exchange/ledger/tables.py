@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from exchange.rounds.tables import TOTAL
 from exchange.timestamps import created_at_field
 
 
@@ -30,5 +31,5 @@ class LedgerEntry(SQLModel, table=True):
     counterparty: str = Field(foreign_key="countries.code")
     cadre: str = Field(foreign_key="cadres.code")
     kind: str  # workers_out | workers_in | benefit_receivable | benefit_payable
-    amount: int = Field(sa_type=BigInteger)  # workers x US dollars: 64-bit
+    amount: int = Field(sa_type=TOTAL)  # workers x US dollars: 64-bit
     created_at: datetime = created_at_field()

@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Text
+from sqlalchemy import JSON, BigInteger, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from exchange.timestamps import created_at_field, timestamp_field
+
+TOTAL = BigInteger().with_variant(Integer(), "sqlite")
+"""A total over a round (workers x dollars): 64-bit; SQLite's INTEGER is 64-bit already
+(migration 0008)."""
 
 
 class Round(SQLModel, table=True):
@@ -31,9 +35,9 @@ class Round(SQLModel, table=True):
     countries: list[str] | None = Field(default=None, sa_type=JSON)
     cadres: list[str] | None = Field(default=None, sa_type=JSON)
     solver_status: str | None = None
-    priority_fill: int | None = Field(default=None, sa_type=BigInteger)  # totals: 64-bit
+    priority_fill: int | None = Field(default=None, sa_type=TOTAL)
     min_fill_permille: int | None = None
-    benefit_usd: int | None = Field(default=None, sa_type=BigInteger)
+    benefit_usd: int | None = Field(default=None, sa_type=TOTAL)
     failure_reason: str | None = None
     deposits_count: int | None = None
     withdrawals_count: int | None = None

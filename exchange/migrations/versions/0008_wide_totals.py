@@ -9,7 +9,7 @@ Every integer a request carries is bounded (``exchange.bounds``) to fit PostgreS
 dollars each is within the bounds, and its benefit (10**12) made PostgreSQL refuse to store the
 round's objective (``benefit_usd``) and, at close, the ledger's ``amount``. Those columns, and
 ``priority_fill`` (5 x the workers placed), become ``bigint``. SQLite's integers are 64-bit
-already; only the declared type changes.
+already: nothing changes there (no table is rebuilt).
 """
 
 from collections.abc import Sequence
@@ -27,6 +27,8 @@ LEDGER = ("ledger_entries", "amount", False)
 
 
 def _retype(new: sa.types.TypeEngine[int], old: sa.types.TypeEngine[int]) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        return
     for table, column, nullable in (*COLUMNS, LEDGER):
         with op.batch_alter_table(table) as batch:
             batch.alter_column(column, type_=new, existing_type=old, existing_nullable=nullable)
