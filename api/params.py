@@ -1,12 +1,15 @@
-"""Integer path and query parameters, bounded to what the database stores (``exchange.bounds``).
+"""Path and query parameters shared by the routers, checked so that a bad value is a 422 naming
+the parameter.
 
-Row ids are PostgreSQL ``integer`` columns: an id or offset beyond them was a 500 there (and a
-nameless 422 on SQLite); bounded here, it is a 422 naming the parameter.
+Integers are bounded to what the database stores (``exchange.bounds``): row ids are PostgreSQL
+``integer`` columns, and an id or offset beyond them was a 500 there (a nameless 422 on SQLite).
+Country and cadre filters must look like codes: ``?country=zz`` used to answer an empty list, as if
+nothing matched.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query
 
@@ -17,3 +20,18 @@ ProposalId = Annotated[int, Path(le=ROW_MAX, description="proposal id")]
 RoundFilter = Annotated[int | None, Query(ge=0, le=ROW_MAX, description="round id")]
 """``?round=``: only (or also) this round's rows."""
 Offset = Annotated[int, Query(ge=0, le=ROW_MAX, description="rows to skip")]
+
+COUNTRY_PATTERN = r"^[A-Za-z]{3}$"
+CADRE_PATTERN = r"^[0-9]{4}$"
+
+
+def country_query(description: str) -> Any:
+    """A country filter: an ISO 3166-1 alpha-3 code in any case; anything else is a 422 naming
+    the parameter (``?country=zz`` used to answer an empty list, as if nothing matched)."""
+    return Query(pattern=COUNTRY_PATTERN, description=f"{description} (ISO alpha-3 code)")
+
+
+CountryFilter = Annotated[str | None, country_query("country")]
+CadreFilter = Annotated[
+    str | None, Query(pattern=CADRE_PATTERN, description="ISCO-08 unit group code (4 digits)")
+]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from api.deps import ActorDep, IfMatchDep, PageDep, SessionDep, etag
+from api.params import country_query
 from api.problems import checks_body, errors
 from exchange.agreements import service
 from exchange.agreements.schemas import (
@@ -28,9 +29,9 @@ def list_agreements(
     session: SessionDep,
     actor: ActorDep,
     page: PageDep,
-    origin: Annotated[str | None, Query(description="origin country")] = None,
-    destination: Annotated[str | None, Query(description="destination country")] = None,
-    country: Annotated[str | None, Query(description="either side")] = None,
+    origin: Annotated[str | None, country_query("origin country")] = None,
+    destination: Annotated[str | None, country_query("destination country")] = None,
+    country: Annotated[str | None, country_query("either side")] = None,
 ) -> AgreementsPublic:
     """Agreements not deleted, by id (paginated)."""
     rows = service.list_agreements(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from api.deps import ActorDep, SessionDep
-from api.params import RoundFilter
+from api.params import CadreFilter, CountryFilter, RoundFilter
 from api.problems import errors
 from exchange.dashboard import service
 from exchange.dashboard.schemas import Flows, Summary
@@ -20,8 +20,8 @@ router = APIRouter(prefix="/v1/dashboard", tags=["dashboard"])
 def summary(
     session: SessionDep,
     actor: ActorDep,
-    country: Annotated[str | None, Query()] = None,
-    cadre: Annotated[str | None, Query()] = None,
+    country: CountryFilter = None,
+    cadre: CadreFilter = None,
 ) -> Summary:
     """Per country and cadre: posted, remaining, placed, fill ratio; per round: objectives."""
     return service.summary(session=session, actor=actor, country=country, cadre=cadre)

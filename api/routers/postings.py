@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ActorDep, BearerTokenDep, IfMatchDep, Page, PageDep, SessionDep, etag
 from api.idempotency import Idempotency, IdempotencyDep
 from api.listing import Lister, PageQuery, postings_page
+from api.params import CadreFilter, CountryFilter
 from api.problems import checks_body, errors
 from exchange.postings import service
 from exchange.postings.schemas import (
@@ -29,8 +30,6 @@ from exchange.postings.schemas import (
 router = APIRouter(prefix="/v1")
 
 Status = Literal["open", "filled", "withdrawn"]
-CountryQ = Annotated[str | None, Query(description="ISO alpha-3 code")]
-CadreQ = Annotated[str | None, Query(description="ISCO-08 code")]
 StatusQ = Annotated[Status | None, Query(description="open, filled or withdrawn")]
 
 
@@ -76,8 +75,8 @@ async def list_deposits(
     request: Request,
     token: BearerTokenDep,
     page: PageDep,
-    country: CountryQ = None,
-    cadre: CadreQ = None,
+    country: CountryFilter = None,
+    cadre: CadreFilter = None,
     status: StatusQ = None,
 ) -> Response:
     """Deposits by id, filtered and paginated; focal points see their own country's."""
@@ -174,8 +173,8 @@ async def list_withdrawals(
     request: Request,
     token: BearerTokenDep,
     page: PageDep,
-    country: CountryQ = None,
-    cadre: CadreQ = None,
+    country: CountryFilter = None,
+    cadre: CadreFilter = None,
     status: StatusQ = None,
 ) -> Response:
     """Withdrawals by id, filtered and paginated; focal points see their own country's."""

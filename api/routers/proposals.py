@@ -8,11 +8,12 @@ from fastapi import APIRouter, Body, Query, Response
 from sqlmodel import Session
 
 from api.deps import ActorDep, Page, PageDep, SessionDep, etag
-from api.params import ProposalId, RoundFilter
+from api.params import ProposalId, RoundFilter, country_query
 from api.problems import errors
 from exchange.identity.actor import Actor
 from exchange.proposals import service
 from exchange.proposals.schemas import ProposalAnswer, ProposalPublic, ProposalsPublic
+from exchange.proposals.schemas import Status as ProposalStatus
 
 router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
 
@@ -50,8 +51,8 @@ def list_proposals(
     actor: ActorDep,
     page: PageDep,
     round: RoundFilter = None,
-    status: Annotated[str | None, Query()] = None,
-    country: Annotated[str | None, Query(description="origin or destination")] = None,
+    status: Annotated[ProposalStatus | None, Query()] = None,
+    country: Annotated[str | None, country_query("origin or destination")] = None,
 ) -> ProposalsPublic:
     """Proposals the caller may see (focal points: their country's), by id."""
     return proposals_page(

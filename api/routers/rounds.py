@@ -13,12 +13,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.deps import ActorDep, EngineDep, PageDep, SessionDep, etag
-from api.params import RoundId
+from api.params import RoundId, country_query
 from api.problems import checks_body, errors
 from api.routers.proposals import proposals_page
 from exchange.bounds import ROW_MAX
 from exchange.identity.actor import Actor
 from exchange.proposals.schemas import ProposalsPublic
+from exchange.proposals.schemas import Status as ProposalStatus
 from exchange.rounds import service
 from exchange.rounds.closing import close_round
 from exchange.rounds.schemas import (
@@ -32,15 +33,6 @@ from exchange.rounds.schemas import (
 router = APIRouter(prefix="/v1/rounds", tags=["rounds"])
 
 RoundStatus = Literal["draft", "running", "proposed", "failed", "closed"]
-ProposalStatus = Literal[
-    "pending",
-    "accepted_by_origin",
-    "accepted_by_destination",
-    "confirmed",
-    "declined",
-    "expired",
-    "rejected_at_close",
-]
 EVENT_POLL_S = 0.25
 
 
@@ -203,7 +195,7 @@ def list_round_proposals(
     actor: ActorDep,
     page: PageDep,
     status: Annotated[ProposalStatus | None, Query()] = None,
-    country: Annotated[str | None, Query(description="origin or destination")] = None,
+    country: Annotated[str | None, country_query("origin or destination")] = None,
 ) -> ProposalsPublic:
     """One proposal per match (focal points: where their country is origin or destination)."""
     return proposals_page(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
 from api.deps import ActorDep, SessionDep
-from api.params import RoundFilter, RoundId
+from api.params import RoundFilter, RoundId, country_query
 from api.problems import errors
 from exchange.errors import NotFound
 from exchange.spreadsheets import exports
@@ -35,8 +35,7 @@ the spreadsheet, the header being row 1); header problems are ``["header", colum
 
 Upload = Annotated[UploadFile, File(description="a .csv or .xlsx file")]
 CountryQuery = Annotated[
-    str | None,
-    Query(description="ISO3 country the rows are for (default: the focal point's own)"),
+    str | None, country_query("the country the rows are for (default: the focal point's own)")
 ]
 FormatQuery = Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")]
 _FILE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -1,5 +1,5 @@
-"""A misspelt query parameter is a 422 naming it (with every other problem of the query), never
-a silently unfiltered answer."""
+"""Query parameters: a misspelt one, or a filter value that cannot be a code, is a 422 naming it
+(with every other problem of the query), never a silently unfiltered or empty answer."""
 
 from __future__ import annotations
 
@@ -41,3 +41,25 @@ def test_every_declared_parameter_is_known(api: Api) -> None:
 
 def test_outside_v1_the_query_string_is_free(api: Api) -> None:
     assert api.get(None, "/healthz?probe=1").status_code == 200
+
+
+def test_filters_that_cannot_be_codes_are_named(api: Api) -> None:
+    assert api.post("phl", "/v1/deposits", json=deposit()).status_code == 201
+    # a code in any case is a filter: lower case finds PHL's deposit
+    assert len(api.get("planner", "/v1/deposits?country=phl").json()["data"]) == 1
+    assert api.get("planner", "/v1/deposits?country=JPN").json()["data"] == []  # none there
+    bad = {
+        "/v1/deposits?country=zz&cadre=nurse": {("query", "country"), ("query", "cadre")},
+        "/v1/withdrawals?country=Philippines": {("query", "country")},
+        "/v1/agreements?origin=XX&destination=1AB&country=ABCD": {
+            ("query", "origin"),
+            ("query", "destination"),
+            ("query", "country"),
+        },
+        "/v1/proposals?country=X&status=accepted": {("query", "country"), ("query", "status")},
+        "/v1/dashboard/summary?country=XXXX&cadre=abc": {("query", "country"), ("query", "cadre")},
+    }
+    for url, locs in bad.items():
+        r = api.get("planner", url)
+        assert r.status_code == 422, url
+        assert _locs(r.json()) == locs, url
