@@ -186,13 +186,42 @@ def _msg(error: dict[str, Any]) -> str:
         return "unknown field"
     if _if_match_missing(error):
         return IF_MATCH_REQUIRED
+    if error.get("type") == "json_invalid":
+        where = error.get("loc", ())[1:]
+        reason = (error.get("ctx") or {}).get("error", "invalid")
+        return f"malformed JSON at character {where[0]}: {reason}" if where else "malformed JSON"
     return str(error.get("msg", "invalid"))
+
+
+def _loc(error: dict[str, Any]) -> list[Any]:
+    """Where a problem is; a JSON syntax error is the body's, not a 'field' named by its offset."""
+    loc = list(error.get("loc", ()))
+    return loc[:1] if error.get("type") == "json_invalid" else loc
+
+
+def _not_json(request: Request, raw: list[dict[str, Any]]) -> str | None:
+    """The media type of a body refused whole because it was not sent as JSON, else None."""
+    if not any(tuple(e.get("loc", ())) == ("body",) for e in raw):
+        return None
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json") or media.startswith("multipart/"):
+        return None
+    return media or "none"
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     raw = exc.errors()
-    errors = [{"loc": list(e.get("loc", ())), "msg": _msg(e)} for e in raw]
+    if (media := _not_json(request, raw)) is not None:  # RFC 9110 15.5.16
+        return problem_response(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            f"the body must be JSON sent with Content-Type: application/json (got {media})",
+            instance=request.url.path,
+            headers={"Accept": "application/json"},
+        )
+    errors = [{"loc": _loc(e), "msg": _msg(e)} for e in raw]
     missing_if_match = sum(1 for e in raw if _if_match_missing(e))
     check = _body_check(request)
     if check is not None and isinstance(exc.body, dict):
@@ -263,13 +292,16 @@ def _app_wide_errors(path: str, method: str, operation: dict[str, Any]) -> dict[
 
     413: a body over ``HRHX_MAX_BODY_BYTES`` (``api.limits``), on any write; 400: a body the
     framework cannot parse (nested too deeply, a broken multipart form), on operations that take
-    one; 429: the per-caller rate limit (``api.limits``), on every path it meters.
+    one; 415: a JSON body sent as another media type; 429: the per-caller rate limit
+    (``api.limits``), on every path it meters.
     """
     statuses: dict[str, Any] = {}
     if method in WRITE_METHODS:
         statuses["413"] = {"description": _DESCRIPTIONS[413]}
     if "requestBody" in operation:
         statuses["400"] = {"description": _DESCRIPTIONS[400]}
+        if "application/json" in operation["requestBody"].get("content", {}):
+            statuses["415"] = {"description": _DESCRIPTIONS[415]}
     if path not in UNMETERED_PATHS:
         retry_after = {"description": "Seconds to wait", "schema": {"type": "integer"}}
         statuses["429"] = {
@@ -321,6 +353,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with the object's current state",
     412: "The If-Match version is stale",
     413: "The body is larger than the server accepts (HRHX_MAX_BODY_BYTES)",
+    415: "The body was not sent as JSON (Content-Type: application/json)",
     422: "Invalid input: every problem is listed in `errors`",
     428: "If-Match is required",
     429: "Too many requests from this caller: retry after `Retry-After` seconds",

@@ -1,6 +1,9 @@
-"""One answer names every problem of a posting body, whoever finds it (FastAPI or the service)."""
+"""One answer names every problem of a posting body, whoever finds it (FastAPI or the service);
+malformed JSON says where, a body not sent as JSON is a 415."""
 
 from __future__ import annotations
+
+import json
 
 from tests.api.conftest import Api, deposit, withdrawal
 
@@ -133,3 +136,48 @@ def test_every_policy_problem_comes_at_once(api: Api) -> None:
     policy = {"safeguard_mode": "lax", "seed": -1, "colour": 1, "max_depletion_share": 2}
     found = _problems(api.post("planner", "/v1/rounds", json={"policy": policy}))
     assert set(found) == {("body", "policy", name) for name in policy}
+
+
+def test_malformed_json_says_where_and_why(api: Api) -> None:
+    r = api.post(
+        "phl",
+        "/v1/deposits",
+        content=b'{"country": "PHL",, }',
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"] == [
+        {
+            "loc": ["body"],
+            "msg": "malformed JSON at character 18:"
+            " Expecting property name enclosed in double quotes",
+        }
+    ]
+
+
+def test_a_body_not_sent_as_json_is_415_naming_the_media_type(api: Api) -> None:
+    body = json.dumps(deposit()).encode()
+    for sent, named in (
+        ("text/plain", "text/plain"),
+        ("application/x-www-form-urlencoded", "application/x-www-form-urlencoded"),  # curl -d
+        (None, "none"),
+    ):
+        headers = {"Content-Type": sent} if sent else {}
+        r = api.post("phl", "/v1/deposits", content=body, headers=headers)
+        assert r.status_code == 415, (sent, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.headers["Accept"] == "application/json"
+        assert f"Content-Type: application/json (got {named})" in r.json()["detail"]
+    # JSON types with parameters or a +json suffix are JSON; nothing was created by the refusals
+    ok = api.post(
+        "phl",
+        "/v1/deposits",
+        content=body,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert ok.status_code == 201
+    assert len(api.get("phl", "/v1/deposits").json()["data"]) == 1
+    # documented on every operation taking a JSON body
+    spec = api.get(None, "/openapi.json").json()
+    assert "415" in spec["paths"]["/v1/deposits"]["post"]["responses"]
+    assert "415" not in spec["paths"]["/v1/deposits/import"]["post"]["responses"]  # a file upload
