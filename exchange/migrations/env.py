@@ -8,8 +8,10 @@ enforcement is off while migrating, as SQLite's documentation prescribes for suc
 On PostgreSQL the whole upgrade is one transaction that first takes an advisory lock
 (``MIGRATION_LOCK_KEY``): processes upgrading one database at once (servers started with
 ``--migrate``) take turns, and each reads the schema's revision only once it holds the lock, so
-the first migrates and the others find nothing left to do. (SQLite's ``BEGIN IMMEDIATE``
-serialises them already.)
+the first migrates and the others find nothing left to do. On SQLite the whole upgrade is one
+transaction too (``transactional_ddl``: alembic's default there is a transaction per migration,
+which let a second process apply a step the first had just applied), begun with ``BEGIN
+IMMEDIATE``, which serialises the processes in the same way.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ with engine.connect() as connection:
             target_metadata=metadata,
             render_as_batch=sqlite,
             compare_type=True,
+            # SQLite's DDL is transactional, but alembic assumes not and commits each migration
+            # apart: a concurrent upgrade could then apply a step another had read as pending
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
