@@ -11,16 +11,21 @@ its MATCHING.md default applies (a required field given as ``null`` is "Field re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict, model_validator
 from sqlmodel import SQLModel
 
 
 class RequestBody(SQLModel):
-    """A JSON body: strict JSON types, unknown fields refused."""
+    """A JSON body: strict JSON types, unknown fields refused.
+
+    ``FIXED`` names fields the object has but an edit may not change, each with what to do
+    instead: sent in an edit, they are refused with that message rather than as unknown fields.
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True)  # type: ignore[assignment]
+    FIXED: ClassVar[dict[str, str]] = {}
 
 
 class CreationBody(RequestBody):

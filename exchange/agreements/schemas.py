@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
@@ -37,6 +37,10 @@ class AgreementCreate(CreationBody, AgreementBase):
 
 class AgreementUpdate(RequestBody):
     """A PATCH of an agreement: absent fields keep their value."""
+
+    FIXED: ClassVar[dict[str, str]] = {
+        "id": "cannot be changed: an agreement keeps the id it was recorded with"
+    }
 
     origin: CountryCode | None = None
     destination: CountryCode | None = None

@@ -10,7 +10,7 @@ JSON types as they are) and unknown fields, and treats ``null`` on creation as a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
@@ -45,6 +45,11 @@ class DepositCreate(CreationBody, DepositBase):
 
 class DepositUpdate(RequestBody):
     """A PATCH of a deposit: absent fields keep their value (the country and id never change)."""
+
+    FIXED: ClassVar[dict[str, str]] = {
+        "id": "cannot be changed: a posting keeps the id it was created with",
+        "country": "cannot be changed: withdraw this posting and post one for the other country",
+    }
 
     cadre: CadreCode | None = None
     count: Workers | None = None
@@ -117,6 +122,11 @@ class WithdrawalCreate(CreationBody, WithdrawalBase):
 
 class WithdrawalUpdate(RequestBody):
     """A PATCH of a withdrawal: absent fields keep their value (the country and id never change)."""
+
+    FIXED: ClassVar[dict[str, str]] = {
+        "id": "cannot be changed: a posting keeps the id it was created with",
+        "country": "cannot be changed: withdraw this posting and post one for the other country",
+    }
 
     cadre: CadreCode | None = None
     count: Workers | None = None

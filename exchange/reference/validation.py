@@ -47,7 +47,10 @@ def parse_model(model: type[M], payload: Any, problems: list[Problem]) -> M | No
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            msg = "unknown field" if error["type"] == "extra_forbidden" else str(error["msg"])
+            msg = str(error["msg"])
+            if error["type"] == "extra_forbidden":
+                fixed: dict[str, str] = getattr(model, "FIXED", {})
+                msg = fixed.get(str(loc[0]), "unknown field") if loc else "unknown field"
             problems.append(Problem(loc, msg))
         return None
 

@@ -181,3 +181,35 @@ def test_a_body_not_sent_as_json_is_415_naming_the_media_type(api: Api) -> None:
     spec = api.get(None, "/openapi.json").json()
     assert "415" in spec["paths"]["/v1/deposits"]["post"]["responses"]
     assert "415" not in spec["paths"]["/v1/deposits/import"]["post"]["responses"]  # a file upload
+
+
+def test_an_edit_of_a_field_fixed_at_creation_says_so(api: Api) -> None:
+    created = api.post("phl", "/v1/deposits", json=deposit()).json()
+    patch = {"country": "DEU", "id": "other", "colour": "blue"}
+    found = _problems(
+        api.patch("phl", f"/v1/deposits/{created['id']}", json=patch, headers={"If-Match": '"1"'})
+    )
+    assert found[("body", "country")].startswith("cannot be changed: withdraw this posting")
+    assert found[("body", "id")].startswith("cannot be changed")
+    assert found[("body", "colour")] == "unknown field"
+    agreement = api.post(
+        "planner",
+        "/v1/agreements",
+        json={
+            "origin": "PHL",
+            "destination": "DEU",
+            "valid_from": "2026-01",
+            "valid_to": "2030-12",
+        },
+    ).json()
+    found = _problems(
+        api.patch(
+            "planner",
+            f"/v1/agreements/{agreement['id']}",
+            json={"id": "renamed"},
+            headers={"If-Match": '"1"'},
+        )
+    )
+    assert found == {
+        ("body", "id"): "cannot be changed: an agreement keeps the id it was recorded with"
+    }
