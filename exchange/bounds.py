@@ -18,7 +18,7 @@ from pydantic import Field, JsonValue
 WORKERS_MAX = 100_000
 """Workers in one deposit or withdrawal (``count``)."""
 QUOTA_MAX = 1_000_000
-"""Workers of one cadre an agreement lets move over its whole validity (``quotas``)."""
+"""Workers of one cadre an agreement lets move in one round (``quotas``, MATCHING.md rule C2)."""
 STOCK_MAX = 100_000_000
 """Workers of one cadre in one country (``stock``): the largest national stocks are millions."""
 USD_PER_WORKER_MAX = 10_000_000
