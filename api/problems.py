@@ -20,6 +20,7 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.limits import UNMETERED_PATHS
+from api.params import CADRE_PATTERN, COUNTRY_PATTERN
 from exchange.errors import (
     Conflict,
     ExchangeError,
@@ -38,6 +39,13 @@ TYPE_BASE = "https://hrhx.org/problems/"
 
 IF_MATCH_REQUIRED = "If-Match: <version> is required (see the ETag of a GET)"
 """The problem of a conditional write (PATCH, DELETE) sent without ``If-Match``."""
+
+
+PATTERN_MEANINGS = {
+    COUNTRY_PATTERN: "must be an ISO 3166-1 alpha-3 country code (3 letters)",
+    CADRE_PATTERN: "must be an ISCO-08 unit group code (4 digits)",
+}
+"""What a parameter of ``api.params`` must look like, said instead of its regular expression."""
 
 
 STATUS_OF: dict[type[ExchangeError], tuple[int, str]] = {
@@ -186,6 +194,10 @@ def _msg(error: dict[str, Any]) -> str:
         return "unknown field"
     if _if_match_missing(error):
         return IF_MATCH_REQUIRED
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        if pattern in PATTERN_MEANINGS:
+            return PATTERN_MEANINGS[pattern]
     if error.get("type") == "json_invalid":
         where = error.get("loc", ())[1:]
         reason = (error.get("ctx") or {}).get("error", "invalid")

@@ -63,3 +63,14 @@ def test_filters_that_cannot_be_codes_are_named(api: Api) -> None:
         r = api.get("planner", url)
         assert r.status_code == 422, url
         assert _locs(r.json()) == locs, url
+
+
+def test_a_bad_code_is_explained_in_words(api: Api) -> None:
+    errors = api.get("planner", "/v1/deposits?country=zz&cadre=x").json()["errors"]
+    assert errors == [
+        {
+            "loc": ["query", "country"],
+            "msg": "must be an ISO 3166-1 alpha-3 country code (3 letters)",
+        },
+        {"loc": ["query", "cadre"], "msg": "must be an ISCO-08 unit group code (4 digits)"},
+    ]
