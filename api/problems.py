@@ -63,20 +63,23 @@ BodyCheck = Callable[..., list[Problem]]
 """A service's meaning checks of a body: ``check(session=, data=, skip=) -> problems``."""
 F = TypeVar("F", bound=Callable[..., Any])
 _BODY_CHECK = "__hrhx_body_check__"
+_BODY_CHECK_PATH = "__hrhx_body_check_path__"
 _REQUEST_PARTS = ("body", "query", "path", "header", "row")
 
 
-def checks_body(check: BodyCheck) -> Callable[[F], F]:
+def checks_body(check: BodyCheck, *, path: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Mark a route whose JSON body the service checks with ``check``.
 
     When FastAPI refuses such a body (a wrong type, an unknown field), the service's meaning
     checks (unknown country or cadre, bad month, ...) run on the rest of it too, so that one
     answer names every problem; and every problem of the body is located under ``body``, whether
-    FastAPI or the service found it.
+    FastAPI or the service found it. The ``path`` parameters named are passed to ``check`` too
+    (``PUT /v1/countries/{code}``: whether the country is new decides whether a name is needed).
     """
 
     def mark(route: F) -> F:
         setattr(route, _BODY_CHECK, check)
+        setattr(route, _BODY_CHECK_PATH, path)
         return route
 
     return mark
@@ -96,9 +99,12 @@ def _under_body(loc: Collection[str | int]) -> list[str | int]:
 async def _meaning_problems(
     request: Request, check: BodyCheck, body: Mapping[str, Any], reported: set[str]
 ) -> list[dict[str, Any]]:
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    path = {name: request.path_params[name] for name in getattr(endpoint, _BODY_CHECK_PATH, ())}
+
     def run() -> list[Problem]:
         with Session(request.app.state.engine) as session:
-            return check(session=session, data=body, skip=reported)
+            return check(session=session, data=body, skip=reported, **path)
 
     return [{"loc": _under_body(p.loc), "msg": p.msg} for p in await run_in_threadpool(run)]
 

@@ -44,7 +44,7 @@ def get_country(
 @router.put(
     "/countries/{code}", response_model=CountryPublic, responses=errors(401, 403, 404, 412, 422)
 )
-@checks_body(service.check_country_fields)
+@checks_body(service.check_country_fields, path=("code",))
 def put_country(
     code: Code,
     data: CountryUpsert,

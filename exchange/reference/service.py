@@ -127,14 +127,19 @@ def _set_safeguard_listed(*, session: Session, code: str, listed: bool) -> None:
 
 
 def check_country_fields(
-    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
+    *, session: Session, data: Mapping[str, Any], skip: Collection[str], code: str | None = None
 ) -> list[Problem]:
-    """The meaning problems of a country body (its licensing languages' levels), leaving out the
-    fields in ``skip`` (refused already for their type or name)."""
+    """The meaning problems of a country body for ``code`` (its licensing languages' levels; a
+    name, if the country is new), leaving out the fields in ``skip`` (refused already for their
+    type or name)."""
     problems: list[Problem] = []
     languages = data.get("licensing_languages")
     if "licensing_languages" not in skip and isinstance(languages, Mapping) and languages:
         check_languages(dict(languages), ("licensing_languages",), problems)
+    well_formed = code is not None and len(code) == 3 and code.isalpha()
+    if well_formed and "name" not in skip and not data.get("name"):
+        if session.get(Country, str(code).upper()) is None:
+            problems.append(Problem(("name",), "a new country needs a name"))
     return problems
 
 
@@ -172,9 +177,9 @@ def upsert_country(
         else None
     )
     if parsed is not None:
-        problems += check_country_fields(session=session, data=parsed.model_dump(), skip=())
-        if country is None and not parsed.name:
-            problems.append(Problem(("name",), "a new country needs a name"))
+        problems += check_country_fields(
+            session=session, data=parsed.model_dump(), skip=(), code=code
+        )
     if problems or parsed is None:
         raise InvalidInput(problems)
     listed_before = is_safeguard_listed(session=session, country=code)

@@ -213,3 +213,16 @@ def test_an_edit_of_a_field_fixed_at_creation_says_so(api: Api) -> None:
     assert found == {
         ("body", "id"): "cannot be changed: an agreement keeps the id it was recorded with"
     }
+
+
+def test_a_new_country_without_a_name_is_told_with_the_bodys_other_problems(api: Api) -> None:
+    found = _problems(api.put("admin", "/v1/countries/ZZZ", json={"foo": 1, "aaah_member": "no"}))
+    assert found == {
+        ("body", "foo"): "unknown field",
+        ("body", "aaah_member"): "Input should be a valid boolean",
+        ("body", "name"): "a new country needs a name",
+    }
+    # an existing country needs none; a malformed code is its own problem, not a missing name
+    assert api.put("admin", "/v1/countries/PHL", json={"aaah_member": True}).status_code == 200
+    found = _problems(api.put("admin", "/v1/countries/ZZ", json={"foo": 1}))
+    assert ("body", "name") not in found
