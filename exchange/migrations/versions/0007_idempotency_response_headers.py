@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-29 00:00:00
+Create Date: 2026-11-28 20:50:00
 
 API.md: the same key and body "returns the first response". The status and body were stored, not
 the headers that describe the created object, so a replay came without ``ETag`` and ``Location``.
