@@ -4,9 +4,13 @@
     pending --destination accepts--> accepted_by_destination --origin accepts--> confirmed
     pending | accepted_by_* --either declines--> declined
 
-Each transition is a conditional UPDATE on (id, version): under concurrent requests exactly one
-wins and the others get 409. The round is read with a share lock (PostgreSQL) so that a transition
-cannot slip past a concurrent close; on SQLite every write transaction is serialised anyway.
+Answers to one proposal take turns: the round is read with a share lock (so that no answer slips
+past a concurrent close) and then the proposal with an update lock (PostgreSQL; on SQLite every
+write transaction is serialised anyway), and each answer is judged on the state the previous one
+left. So the origin and the destination accepting at the same moment both succeed and confirm
+the proposal, whereas the same side accepting twice, or an answer after a decline, is a 409: of
+concurrent answers that would each end or repeat the same step, exactly one wins. The UPDATE is
+still conditional on the version read, as a guard.
 """
 
 from __future__ import annotations
@@ -87,6 +91,17 @@ def _lock_round_open(session: Session, round_id: int) -> None:
         raise Conflict(f"round {round_id} is {rnd.status}; its proposals can no longer change")
 
 
+def _lock_proposal(session: Session, proposal_id: int) -> Proposal:
+    """The proposal as last committed, locked until this transaction ends (answers take turns)."""
+    statement = (
+        select(Proposal)
+        .where(col(Proposal.id) == proposal_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(statement).one()
+
+
 def _transition(
     session: Session, actor: Actor, proposal: Proposal, action: str, values: dict[str, Any]
 ) -> Proposal:
@@ -120,7 +135,7 @@ def accept_proposal(
     proposal = get_proposal(session=session, actor=actor, proposal_id=proposal_id)
     sides = _acting_sides(actor, proposal, side)
     _lock_round_open(session, proposal.round_id)
-    session.refresh(proposal)
+    proposal = _lock_proposal(session, proposal_id)
     accepted = {
         "origin": proposal.origin_accepted_at is not None,
         "destination": proposal.destination_accepted_at is not None,
@@ -149,7 +164,7 @@ def decline_proposal(
     proposal = get_proposal(session=session, actor=actor, proposal_id=proposal_id)
     sides = _acting_sides(actor, proposal, side)
     _lock_round_open(session, proposal.round_id)
-    session.refresh(proposal)
+    proposal = _lock_proposal(session, proposal_id)
     if proposal.status not in OPEN:
         raise Conflict(f"proposal {proposal_id} is {proposal.status}")
     if len(sides) > 1:

@@ -1,6 +1,7 @@
 """Races through a real uvicorn server (in a thread of this process) with real client threads, on
 SQLite and PostgreSQL: one proposal answered 50 times at once, one version edited 20 times at once,
-one round closed (and run) 20 times at once. Exactly one wins; the others get 409 or 412.
+one round closed (and run) 20 times at once: exactly one wins; the others get 409 or 412. And the
+two sides of a proposal accepting at once: both win, the proposal is confirmed.
 """
 
 from __future__ import annotations
@@ -126,6 +127,26 @@ def test_50_concurrent_answers_to_one_proposal(live: Live) -> None:
     assert codes == Counter({200: 1, 409: N_ANSWERS - 1}), codes
     assert live.call("phl", "GET", f"/v1/proposals/{same_side}").json()["version"] == 2
     log.info("races: %d answers to one proposal, one transition", 2 * N_ANSWERS)
+
+
+def test_both_sides_accepting_at_once_confirm(live: Live) -> None:
+    """The origin and the destination accept the same proposal at the same moment: different
+    steps, both succeed (each judged on the state the other left), and the proposal is confirmed;
+    before, one of them got 409 and the proposal stayed half-accepted, then expired at close."""
+    _, rows = _proposed_round(live, pairs=6)
+    for row in rows:
+        pid = row["id"]
+        codes = race(
+            [
+                lambda p=pid: live.call("phl", "POST", f"/v1/proposals/{p}/accept"),
+                lambda p=pid: live.call("deu", "POST", f"/v1/proposals/{p}/accept"),
+            ]
+        )
+        assert codes == Counter({200: 2}), (pid, codes)
+        got = live.call("planner", "GET", f"/v1/proposals/{pid}").json()
+        assert got["status"] == "confirmed", got
+        assert got["version"] == 3
+        assert _audit(live.engine, "proposal", str(pid)) == ["proposal.accept"] * 2
 
 
 def test_concurrent_edits_with_one_version(live: Live) -> None:
