@@ -19,6 +19,15 @@ FileFormat = Literal["csv", "xlsx"]
 FILE_FORMATS: tuple[FileFormat, ...] = ("csv", "xlsx")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+MAX_COLUMNS = 100
+"""Columns read from a worksheet (a template has fewer than 20; the rest are ignored)."""
+MAX_BLANK_RUN = 1000
+"""Blank rows after which a worksheet is taken to have ended.
+
+A workbook declares its used range, and openpyxl yields every row and column of it: one stray
+space at XFD1048576 made a 5 KB file a million rows of 16,384 empty cells (7 minutes of a
+server's CPU). Reading stops at ``MAX_COLUMNS`` columns and after ``MAX_BLANK_RUN`` blank rows.
+"""
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -69,14 +78,20 @@ def read_csv(content: bytes) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[tuple[int, list[Any]]] = []
-    for line_number, values in enumerate(reader, start=1):
-        if header is None:
-            if _blank_row(list(values)):
+    line_number = 0
+    try:
+        for line_number, values in enumerate(reader, start=1):
+            if header is None:
+                if _blank_row(list(values)):
+                    continue
+                header = [normalise_header(v) for v in values]
                 continue
-            header = [normalise_header(v) for v in values]
-            continue
-        if not _blank_row(list(values)):
-            rows.append((line_number, list(values)))
+            if not _blank_row(list(values)):
+                rows.append((line_number, list(values)))
+    except csv.Error as error:  # a cell over the csv module's field limit (128 KB), a NUL byte
+        where = f"line {line_number + 1}"
+        problem = Problem(("file",), f"not a readable CSV file at {where}: {error}")
+        raise InvalidInput([problem]) from error
     return Sheet(name=None, header=header or [], rows=rows)
 
 
@@ -101,15 +116,20 @@ def read_xlsx(content: bytes, *, sheet_name: str | None = None) -> Sheet:
         worksheet = workbook[chosen]
         header: list[str] | None = None
         rows: list[tuple[int, list[Any]]] = []
-        for row_number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        blank_run = 0
+        cells_of = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        for row_number, values in enumerate(cells_of, start=1):
             cells = list(values)
+            if _blank_row(cells):
+                blank_run += 1
+                if blank_run > MAX_BLANK_RUN:
+                    break
+                continue
+            blank_run = 0
             if header is None:
-                if _blank_row(cells):
-                    continue
                 header = [normalise_header(v) for v in cells]
                 continue
-            if not _blank_row(cells):
-                rows.append((row_number, cells))
+            rows.append((row_number, cells))
             if len(rows) > MAX_ROWS:
                 break
         return Sheet(name=chosen, header=header or [], rows=rows)
