@@ -17,10 +17,12 @@ from typing import Any
 import orjson
 from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 from exchange.checkpoints import SAFETY_NET_PAGES, WalCheckpointer
 from exchange.config import get_settings
+from exchange.errors import Conflict
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -101,6 +103,17 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def created_once(what: str) -> Iterator[None]:
+    """Insert ``what`` whose key was just checked to be free: if a concurrent request inserted the
+    same key in between (PostgreSQL waits for it, then refuses with a unique violation), the
+    answer is the same ``Conflict`` as when the key was taken before, not a 500."""
+    try:
+        yield
+    except IntegrityError as error:
+        raise Conflict(f"{what} already exists (created by a concurrent request)") from error
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from exchange.agreements.schemas import AgreementCreate, AgreementUpdate
 from exchange.agreements.tables import Agreement
 from exchange.audit.service import record, snapshot
 from exchange.bounds import QUOTA_MAX, USD_PER_WORKER_MAX
+from exchange.db import created_once
 from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.reference.validation import (
@@ -122,7 +123,8 @@ def create_agreement(
         raise Conflict(f"agreement {agreement_id!r} already exists")
     agreement = Agreement(id=agreement_id, created_by=actor.name, **fields)
     session.add(agreement)
-    session.flush()
+    with created_once(f"agreement {agreement_id!r}"):
+        session.flush()
     record(
         session=session,
         actor=actor,

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from exchange.audit.service import record, snapshot
 from exchange.codes import ROLES
+from exchange.db import created_once
 from exchange.errors import Conflict, InvalidInput, Problem, Unauthorized
 from exchange.identity.actor import SYSTEM, Actor
 from exchange.identity.tables import User
@@ -71,7 +72,8 @@ def create_user(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     user = User(name=name, role=role, country=country, token_hash=hash_token(token))
     session.add(user)
-    session.flush()
+    with created_once(f"a user named {name!r}"):
+        session.flush()
     after = snapshot(user)
     if after is not None:
         after.pop("token_hash", None)

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from exchange.audit.service import record, snapshot
 from exchange.config import get_settings
+from exchange.db import created_once
 from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_country_visible, require_posting_writer
 from exchange.postings.schemas import (
@@ -92,7 +93,8 @@ def _create(
         **fields,
     )
     session.add(posting)
-    session.flush()
+    with created_once(f"{kind.name} {posting_id!r}"):
+        session.flush()
     record(
         session=session,
         actor=actor,

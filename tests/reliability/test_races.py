@@ -149,6 +149,16 @@ def test_both_sides_accepting_at_once_confirm(live: Live) -> None:
         assert _audit(live.engine, "proposal", str(pid)) == ["proposal.accept"] * 2
 
 
+def test_one_id_created_at_once_is_created_once(live: Live) -> None:
+    """Concurrent creations with one client-chosen id: one 201, the others 409 like a later
+    duplicate (PostgreSQL's unique violation of the losers was a 500)."""
+    codes = race(
+        [lambda: live.call("phl", "POST", "/v1/deposits", json=deposit(id="dep-race-1"))] * 8
+    )
+    assert codes == Counter({201: 1, 409: 7}), codes
+    assert _audit(live.engine, "deposit", "dep-race-1") == ["deposit.create"]
+
+
 def test_concurrent_edits_with_one_version(live: Live) -> None:
     made = live.call("phl", "POST", "/v1/deposits", json=deposit())
     did, etag = made.json()["id"], made.headers["ETag"]
