@@ -17,6 +17,7 @@ from api.params import RoundId, country_query
 from api.problems import checks_body, errors
 from api.routers.proposals import proposals_page
 from exchange.bounds import ROW_MAX
+from exchange.errors import InvalidInput, Problem
 from exchange.identity.actor import Actor
 from exchange.proposals.schemas import ProposalsPublic
 from exchange.proposals.schemas import Status as ProposalStatus
@@ -146,13 +147,19 @@ def round_events(
     session: SessionDep,
     actor: ActorDep,
     engine: EngineDep,
-    last_event_id: Annotated[str | None, Header()] = None,
+    last_event_id: Annotated[
+        str | None, Header(description="resume after this event id (sent by EventSource)")
+    ] = None,
     after: Annotated[int, Query(ge=0, le=ROW_MAX, description="resume after this event id")] = 0,
 ) -> StreamingResponse:
     """Progress of the solve as server-sent events, until the round leaves ``running``."""
     service.get_round(session=session, actor=actor, round_id=round_id)
-    if last_event_id and last_event_id.isdigit():
-        after = max(after, int(last_event_id))
+    if last_event_id is not None and last_event_id.strip():
+        resume = last_event_id.strip()
+        if not (resume.isascii() and resume.isdigit() and int(resume) <= ROW_MAX):
+            problem = f"an event id (0..{ROW_MAX}) is expected"  # a huge one broke the stream
+            raise InvalidInput([Problem(("header", "Last-Event-ID"), problem)])
+        after = max(after, int(resume))
     return StreamingResponse(
         _stream(engine, actor, round_id, after),
         media_type="text/event-stream",

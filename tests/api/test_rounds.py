@@ -109,6 +109,22 @@ def test_events_stream_progress_until_the_round_leaves_running(api: Api) -> None
     assert api.get(None, f"/v1/rounds/{rid}/events").status_code == 401
 
 
+def test_events_resume_after_last_event_id_and_refuse_a_bad_one(api: Api) -> None:
+    rid = make_round(api)["id"]
+    auth = {"Authorization": f"Bearer {api.tokens['phl']}"}
+    with api.client.stream("GET", f"/v1/rounds/{rid}/events", headers=auth) as r:
+        ids = [int(line[4:]) for line in r.iter_lines() if line.startswith("id: ")]
+    assert len(ids) >= 2
+    headers = {**auth, "Last-Event-ID": str(ids[-2])}
+    with api.client.stream("GET", f"/v1/rounds/{rid}/events", headers=headers) as r:
+        resumed = [int(line[4:]) for line in r.iter_lines() if line.startswith("id: ")]
+    assert resumed == ids[-1:]
+    for bad in ("99999999999999999999999", "abc", "-1"):
+        r = api.get("phl", f"/v1/rounds/{rid}/events", headers={"Last-Event-ID": bad})
+        assert r.status_code == 422, bad
+        assert r.json()["errors"][0]["loc"] == ["header", "Last-Event-ID"]
+
+
 def test_failed_round_reports_a_reason_and_can_run_again(api: Api) -> None:
     # a cadre filter on no postings still solves (empty round); an invalid policy cannot pass the
     # create check, so force a failure through a snapshot the solver rejects
