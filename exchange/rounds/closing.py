@@ -34,6 +34,15 @@ def _misfit(posting: Deposit | Withdrawal | None, count: int, what: str) -> str 
     return None
 
 
+def _unanswered(proposal: Proposal) -> str:
+    """Why an open proposal expires at close: which side had not accepted."""
+    if proposal.status == "accepted_by_origin":
+        return f"the destination ({proposal.destination}) had not accepted when the round closed"
+    if proposal.status == "accepted_by_destination":
+        return f"the origin ({proposal.origin}) had not accepted when the round closed"
+    return "neither side had accepted when the round closed"
+
+
 def _take(session: Session, actor: Actor, posting: Deposit | Withdrawal, count: int) -> None:
     before = snapshot(posting)
     posting.remaining -= count
@@ -106,8 +115,8 @@ def close_round(*, session: Session, actor: Actor, round_id: int) -> tuple[Round
                     )
                 )
         elif proposal.status in OPEN:
+            proposal.close_note = _unanswered(proposal)
             proposal.status = "expired"
-            proposal.close_note = "no answer from both sides before the round closed"
             expired += 1
         else:
             continue

@@ -92,4 +92,10 @@ def ledger_table(*, session: Session, actor: Actor, country: str) -> Table:
         if not page or offset >= total:
             break
     notes = [("balance", "amount")] + [(k, v) for k, v in balances.model_dump().items()]
-    return Table(title=f"ledger {country.upper()}", columns=LEDGER_COLUMNS, rows=rows, notes=notes)
+    return Table(
+        title=f"ledger {country.upper()}",
+        columns=LEDGER_COLUMNS,
+        rows=rows,
+        notes=notes,
+        notes_title="balances",
+    )

@@ -18,12 +18,14 @@ MEDIA_TYPES: dict[FileFormat, str] = {
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table: the title names the XLSX sheet; ``notes`` go to a second sheet."""
+    """A titled table: the title names the XLSX sheet; ``notes`` go to a second sheet, named
+    ``notes_title`` (a template's column help, a ledger's balances)."""
 
     title: str
     columns: Sequence[str]
     rows: Sequence[Sequence[Any]]
     notes: Sequence[Sequence[Any]] = field(default_factory=tuple)
+    notes_title: str = "help"
     widths: Sequence[int] = field(default_factory=tuple)
 
 
@@ -73,7 +75,7 @@ def to_xlsx(table: Table) -> bytes:
         longest = max([len(str(name))] + [len(str(r[index - 1])) for r in table.rows[:200]])
         sheet.column_dimensions[get_column_letter(index)].width = max(width, min(longest + 2, 60))
     if table.notes:
-        notes = workbook.create_sheet("help")
+        notes = workbook.create_sheet(table.notes_title[:31])
         for row in table.notes:
             notes.append(list(row))
         for cell in notes[1]:

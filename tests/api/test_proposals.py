@@ -104,6 +104,9 @@ def test_close_books_the_ledger_and_keeps_its_invariants(api: Api) -> None:
     assert sorted(report["booked"]) == sorted([by_dest["DEU"]["id"], gbr])
     assert report["expired"] == 1
     assert report["rejected_at_close"] == []
+    expired = api.get("planner", f"/v1/proposals/{by_dest['JPN']['id']}").json()
+    assert expired["status"] == "expired"
+    assert expired["close_note"] == "the origin (PHL) had not accepted when the round closed"
     assert report["ledger_entries"] == 8
     assert api.post("planner", f"/v1/rounds/{rid}/close").status_code == 409
     assert api.get("viewer", f"/v1/rounds/{rid}").json()["status"] == "closed"

@@ -136,7 +136,8 @@ def test_exports_of_proposals_flows_and_ledger(api: Api) -> None:
     entries = list(workbook.active.iter_rows(values_only=True))
     assert entries[0][:3] == ("id", "round_id", "proposal_id")
     assert len(entries) > 1
-    assert ("workers_out", -10) in list(workbook["help"].iter_rows(values_only=True))
+    assert workbook.sheetnames == ["ledger PHL", "balances"]
+    assert ("workers_out", -10) in list(workbook["balances"].iter_rows(values_only=True))
     assert api.get("deu", "/v1/exports/ledger/PHL?format=csv").status_code == 404
     assert api.get("jpn", f"/v1/exports/rounds/{rid}/proposals").text.count("\n") == 1
     assert api.get("planner", "/v1/exports/flows?format=pdf").status_code == 422
