@@ -1,4 +1,5 @@
-"""The ``Idempotency-Key`` header of POSTs that create postings (see exchange.idempotency)."""
+"""The ``Idempotency-Key`` header of POSTs that create postings, one by one or imported from a
+spreadsheet (see exchange.idempotency)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class Idempotency:
         self.claimed = False
         self.completed = False
 
-    def replay_or_claim(self, body: BaseModel) -> JSONResponse | None:
+    def replay_or_claim(self, body: BaseModel | dict[str, Any]) -> JSONResponse | None:
         """The first response when the key was answered before; None when this request goes on.
 
         A new key is committed at once as ``in_progress`` so that a concurrent request with the
@@ -32,7 +33,10 @@ class Idempotency:
         """
         if self.key is None:
             return None
-        digest = service.body_hash(body.model_dump(mode="json", exclude_unset=True))
+        payload = (
+            body if isinstance(body, dict) else body.model_dump(mode="json", exclude_unset=True)
+        )
+        digest = service.body_hash(payload)
         replay = service.claim(session=self.session, scope=self.scope, key=self.key, digest=digest)
         if replay is not None:
             headers = {**replay.headers, "Idempotent-Replayed": "true"}

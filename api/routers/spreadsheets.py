@@ -4,12 +4,14 @@ import templates, export proposals, flows and ledgers as CSV or XLSX.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import ActorDep, SessionDep
+from api.idempotency import Idempotency, IdempotencyDep
 from api.params import RoundFilter, RoundId, country_query
 from api.problems import errors
 from exchange.errors import NotFound
@@ -52,9 +54,21 @@ def _import(
     session: SessionDep,
     actor: ActorDep,
     country: str | None,
-) -> ImportResult:
+    idem: Idempotency,
+) -> JSONResponse:
+    """Import all rows or none; with an ``Idempotency-Key``, a retried upload of the same file
+    (same bytes, name, kind and country) replays the first answer instead of importing again."""
     content = file.file.read()
-    return import_postings(
+    upload = {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "filename": file.filename,
+        "kind": kind,
+        "country": country,
+    }
+    replay = idem.replay_or_claim(upload)
+    if replay is not None:
+        return replay
+    result = import_postings(
         session=session,
         actor=actor,
         content=content,
@@ -62,6 +76,7 @@ def _import(
         kind=kind,
         country=country,
     )
+    return idem.respond(201, result.model_dump(mode="json"), {})
 
 
 @router.post(
@@ -74,9 +89,13 @@ def _import(
     tags=["deposits"],
 )
 def import_deposits(
-    file: Upload, session: SessionDep, actor: ActorDep, country: CountryQuery = None
-) -> ImportResult:
-    return _import("deposits", file, session, actor, country)
+    file: Upload,
+    session: SessionDep,
+    actor: ActorDep,
+    idem: IdempotencyDep,
+    country: CountryQuery = None,
+) -> JSONResponse:
+    return _import("deposits", file, session, actor, country, idem)
 
 
 @router.post(
@@ -89,9 +108,13 @@ def import_deposits(
     tags=["withdrawals"],
 )
 def import_withdrawals(
-    file: Upload, session: SessionDep, actor: ActorDep, country: CountryQuery = None
-) -> ImportResult:
-    return _import("withdrawals", file, session, actor, country)
+    file: Upload,
+    session: SessionDep,
+    actor: ActorDep,
+    idem: IdempotencyDep,
+    country: CountryQuery = None,
+) -> JSONResponse:
+    return _import("withdrawals", file, session, actor, country, idem)
 
 
 @router.post(
@@ -107,10 +130,11 @@ def import_any(
     file: Upload,
     session: SessionDep,
     actor: ActorDep,
+    idem: IdempotencyDep,
     country: CountryQuery = None,
     kind: Annotated[PostingKind | None, Query()] = None,
-) -> ImportResult:
-    return _import(kind, file, session, actor, country)
+) -> JSONResponse:
+    return _import(kind, file, session, actor, country, idem)
 
 
 def _attachment(content: bytes, filename: str, file_format: FileFormat) -> Response:

@@ -53,6 +53,26 @@ def test_focal_point_imports_a_good_csv(api: Api) -> None:
     assert {d["id"]: d["modalities"] for d in listed["data"]}["phl-a"] == ["relocation", "remote"]
 
 
+def test_a_retried_upload_with_its_idempotency_key_imports_once(api: Api) -> None:
+    """Rows without ids get new ones on each import: a retried upload (lost response) doubled
+    every posting. With the same Idempotency-Key, the first answer is replayed."""
+    no_ids = b"cadre,count,available_from,available_to\n2221,3,2020-01,2099-12\n"
+    files = {"file": ("sheet.csv", no_ids, "text/csv")}
+    key = {"Idempotency-Key": "upload-1"}
+    first = api.post("phl", "/v1/deposits/import", files=files, headers=key)
+    assert first.status_code == 201, first.text
+    again = api.post("phl", "/v1/deposits/import", files=files, headers=key)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert api.get("phl", "/v1/deposits").json()["count"] == 1
+    # the same key with another file is refused; without a key, a second upload imports again
+    other = {"file": ("sheet.csv", no_ids.replace(b",3,", b",4,"), "text/csv")}
+    assert api.post("phl", "/v1/deposits/import", files=other, headers=key).status_code == 422
+    assert api.post("phl", "/v1/deposits/import", files=files).status_code == 201
+    assert api.get("phl", "/v1/deposits").json()["count"] == 2
+
+
 def test_bad_csv_is_a_422_with_every_problem_and_nothing_imported(api: Api) -> None:
     r = upload(api, "phl", "/v1/postings/import?kind=deposits", BAD)
     assert r.status_code == 422
