@@ -1,5 +1,5 @@
 """``python -m api.cli``: the same as the ``hrhx`` console script."""
 
-from api.cli import app
+from api.cli import main
 
-app()
+main()

@@ -35,6 +35,9 @@ def scenario(
 ) -> None:
     """Freeze the open postings into a MATCHING.md scenario, checked by the solver's validator."""
     policy_data: dict[str, Any] = json.loads(policy.read_text()) if policy else {}
+    if not isinstance(policy_data, dict):
+        typer.echo(f"hrhx export scenario: {policy} must hold a JSON object (the policy)", err=True)
+        raise typer.Exit(1)
     require_schema("export scenario")
     try:
         with session_scope() as session:
