@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import ActorDep, PageDep, SessionDep
 from api.params import RoundFilter
 from api.problems import errors
+from exchange.codes import LedgerKind
 from exchange.ledger import service
 from exchange.ledger.schemas import LedgerEntryPublic, LedgerPublic
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
-
-Kind = Literal["workers_out", "workers_in", "benefit_receivable", "benefit_payable"]
 
 
 @router.get("/{country}", response_model=LedgerPublic, responses=errors(401, 404, 422))
@@ -24,7 +23,7 @@ def get_ledger(
     actor: ActorDep,
     page: PageDep,
     round: RoundFilter = None,
-    kind: Annotated[Kind | None, Query()] = None,
+    kind: Annotated[LedgerKind | None, Query()] = None,
 ) -> LedgerPublic:
     """A country's entries (each with round and proposal) and balances (sums of all entries).
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -15,6 +15,7 @@ from api.idempotency import Idempotency, IdempotencyDep
 from api.listing import Lister, PageQuery, postings_page
 from api.params import CadreFilter, CountryFilter
 from api.problems import checks_body, errors
+from exchange.codes import PostingStatus
 from exchange.postings import service
 from exchange.postings.schemas import (
     DepositCreate,
@@ -29,8 +30,7 @@ from exchange.postings.schemas import (
 
 router = APIRouter(prefix="/v1")
 
-Status = Literal["open", "filled", "withdrawn"]
-StatusQ = Annotated[Status | None, Query(description="open, filled or withdrawn")]
+StatusQ = Annotated[PostingStatus | None, Query(description="open, filled or withdrawn")]
 
 
 async def _postings_page(

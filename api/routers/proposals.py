@@ -10,10 +10,10 @@ from sqlmodel import Session
 from api.deps import ActorDep, Page, PageDep, SessionDep, etag
 from api.params import ProposalId, RoundFilter, country_query
 from api.problems import errors
+from exchange.codes import ProposalStatus
 from exchange.identity.actor import Actor
 from exchange.proposals import service
 from exchange.proposals.schemas import ProposalAnswer, ProposalPublic, ProposalsPublic
-from exchange.proposals.schemas import Status as ProposalStatus
 
 router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
 

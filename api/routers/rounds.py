@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
@@ -17,10 +17,10 @@ from api.params import RoundId, country_query
 from api.problems import checks_body, errors
 from api.routers.proposals import proposals_page
 from exchange.bounds import ROW_MAX
+from exchange.codes import ProposalStatus, RoundStatus
 from exchange.errors import InvalidInput, Problem
 from exchange.identity.actor import Actor
 from exchange.proposals.schemas import ProposalsPublic
-from exchange.proposals.schemas import Status as ProposalStatus
 from exchange.rounds import service
 from exchange.rounds.closing import close_round
 from exchange.rounds.schemas import (
@@ -33,7 +33,6 @@ from exchange.rounds.schemas import (
 
 router = APIRouter(prefix="/v1/rounds", tags=["rounds"])
 
-RoundStatus = Literal["draft", "running", "proposed", "failed", "closed"]
 EVENT_POLL_S = 0.25
 
 

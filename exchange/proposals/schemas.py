@@ -43,16 +43,6 @@ class ProposalsPublic(SQLModel):
 
 
 Side = Literal["origin", "destination"]
-Status = Literal[
-    "pending",
-    "accepted_by_origin",
-    "accepted_by_destination",
-    "confirmed",
-    "declined",
-    "expired",
-    "rejected_at_close",
-]
-"""Every status a proposal can have (API.md's state machine, and the close's outcomes)."""
 
 
 class ProposalAnswer(RequestBody):
