@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, col
 
 from exchange.audit.tables import AuditEvent
 from exchange.identity.actor import Actor, require_role
+from exchange.paging import page_by_id
 
 
 def snapshot(obj: SQLModel | None) -> dict[str, Any] | None:
@@ -74,12 +74,4 @@ def list_events(
         conditions.append(col(AuditEvent.actor) == by)
     if after is not None:
         conditions.append(col(AuditEvent.id) > after)
-    total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
-    rows = session.exec(
-        select(AuditEvent)
-        .where(*conditions)
-        .order_by(col(AuditEvent.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return list(rows), int(total)
+    return page_by_id(session, AuditEvent, conditions, limit=limit, offset=offset)

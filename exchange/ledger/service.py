@@ -11,6 +11,7 @@ from exchange.errors import NotFound
 from exchange.identity.actor import Actor, require_country_visible
 from exchange.ledger.schemas import Balances
 from exchange.ledger.tables import LedgerEntry
+from exchange.paging import page_by_id
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Country
 
@@ -80,12 +81,5 @@ def get_ledger(
         conditions.append(col(LedgerEntry.round_id) == round_id)
     if kind:
         conditions.append(col(LedgerEntry.kind) == kind)
-    total = session.exec(select(func.count()).select_from(LedgerEntry).where(*conditions)).one()
-    rows = session.exec(
-        select(LedgerEntry)
-        .where(*conditions)
-        .order_by(col(LedgerEntry.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return list(rows), int(total), balances(session=session, country=code)
+    rows, total = page_by_id(session, LedgerEntry, conditions, limit=limit, offset=offset)
+    return rows, total, balances(session=session, country=code)

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from exchange.audit.service import record, snapshot
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, sides_of
+from exchange.paging import page_by_id
 from exchange.proposals.tables import Proposal
 from exchange.rounds.tables import Round
 from exchange.timestamps import utcnow
@@ -67,11 +68,7 @@ def list_proposals(
         conditions.append(
             or_(col(Proposal.origin) == actor.country, col(Proposal.destination) == actor.country)
         )
-    total = session.exec(select(func.count()).select_from(Proposal).where(*conditions)).one()
-    rows = session.exec(
-        select(Proposal).where(*conditions).order_by(col(Proposal.id)).offset(offset).limit(limit)
-    ).all()
-    return list(rows), int(total)
+    return page_by_id(session, Proposal, conditions, limit=limit, offset=offset)
 
 
 def _acting_sides(actor: Actor, proposal: Proposal, side: str | None) -> list[str]:

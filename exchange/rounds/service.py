@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from exchange.audit.service import record, snapshot
@@ -17,6 +17,7 @@ from exchange.config import get_settings
 from exchange.db import consistent_reads, json_dumps, json_loads
 from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
+from exchange.paging import page_by_id
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Cadre, Country
 from exchange.reference.validation import parse_model
@@ -115,14 +116,8 @@ def list_rounds(
     *, session: Session, actor: Actor, status: str | None, limit: int, offset: int
 ) -> tuple[list[Round], int]:
     """A page of rounds, newest first, and the total count."""
-    query = select(Round)
-    counter = select(func.count()).select_from(Round)
-    if status:
-        query = query.where(Round.status == status)
-        counter = counter.where(Round.status == status)
-    total = session.exec(counter).one()
-    rows = session.exec(query.order_by(col(Round.id).desc()).offset(offset).limit(limit)).all()
-    return list(rows), int(total)
+    conditions = [col(Round.status) == status] if status else []
+    return page_by_id(session, Round, conditions, limit=limit, offset=offset, newest_first=True)
 
 
 def declined_pairs(*, session: Session, before_round: int) -> set[tuple[str, str]]:
