@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from solver.limits import MAX_CLASS_PAIRS
+
 DEFAULT_DATA_DIR = Path("var")
 
 
@@ -26,7 +28,7 @@ class Settings(BaseSettings):
     )
     solver_time_limit_s: float = 60.0
     max_round_postings: int = 200_000
-    max_round_class_pairs: int = 5_000_000  # solver.limits: the model's columns, its memory
+    max_round_class_pairs: int = MAX_CLASS_PAIRS  # the model's columns, its memory
     max_page_size: int = 500
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 600
