@@ -126,6 +126,11 @@ def _set_safeguard_listed(*, session: Session, code: str, listed: bool) -> None:
     session.flush()
 
 
+def _alpha3(code: str) -> bool:
+    """Whether ``code`` has the form of an ISO 3166-1 alpha-3 code (three letters)."""
+    return len(code) == 3 and code.isalpha()
+
+
 def check_country_fields(
     *, session: Session, data: Mapping[str, Any], skip: Collection[str], code: str | None = None
 ) -> list[Problem]:
@@ -136,9 +141,8 @@ def check_country_fields(
     languages = data.get("licensing_languages")
     if "licensing_languages" not in skip and isinstance(languages, Mapping) and languages:
         check_languages(dict(languages), ("licensing_languages",), problems)
-    well_formed = code is not None and len(code) == 3 and code.isalpha()
-    if well_formed and "name" not in skip and not data.get("name"):
-        if session.get(Country, str(code).upper()) is None:
+    if code is not None and _alpha3(code) and "name" not in skip and not data.get("name"):
+        if session.get(Country, code.upper()) is None:
             problems.append(Problem(("name",), "a new country needs a name"))
     return problems
 
@@ -168,7 +172,7 @@ def upsert_country(
     require_role(actor, "admin")
     problems: list[Problem] = []
     code = code.upper()
-    if len(code) != 3 or not code.isalpha():
+    if not _alpha3(code):
         problems.append(Problem(("code",), "country code must be ISO 3166-1 alpha-3"))
     parsed = parse_model(CountryUpsert, data, problems)
     country = (
