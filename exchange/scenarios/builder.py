@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, Text, case, cast, func, literal_column
+from sqlalchemy import JSON, Text, cast
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -116,42 +116,46 @@ def _rows(
 ) -> list[dict[str, Any]]:
     """Rows of ``table`` that meet ``conditions``, as dicts of ``fields`` in that key order.
 
-    A snapshot reads thousands of rows, so the database writes each row as a JSON object
-    (``json_object`` in SQLite, ``json_build_object`` in PostgreSQL) and all of them are parsed
-    as one JSON array: no ORM objects, no per-value conversion in Python. ``count`` reads
-    ``remaining``.
+    A snapshot reads thousands of rows. They come back as plain columns (having the database write
+    each row as a JSON object cost PostgreSQL more than the whole query), and the values of the
+    JSON columns, read as their stored text, are parsed together in one call rather than one by
+    one. ``count`` reads ``remaining``.
     """
     columns = table.__table__.c
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    selected, json_at = _plain_columns(table, fields)
     query = (
-        sa_select(_json_object(table, fields, sqlite))
-        .where(*conditions)
-        .order_by(*(columns[name] for name in order_by))
+        sa_select(*selected).where(*conditions).order_by(*(columns[name] for name in order_by))
     )
-    texts = session.connection().execute(query).scalars().all()
-    rows: list[dict[str, Any]] = orjson.loads("[" + ",".join(texts) + "]")
+    tuples = session.connection().execute(query).all()
+    if not json_at:
+        return [dict(zip(fields, row, strict=True)) for row in tuples]
+    texts = ",".join(row[i] if row[i] is not None else "null" for row in tuples for i in json_at)
+    parsed = iter(orjson.loads("[" + texts + "]"))
+    rows: list[dict[str, Any]] = []
+    for row in tuples:
+        record = dict(zip(fields, row, strict=True))
+        for i in json_at:
+            record[fields[i]] = next(parsed)
+        rows.append(record)
     return rows
 
 
 @lru_cache(maxsize=32)
-def _json_object(table: Any, fields: tuple[str, ...], sqlite: bool) -> Any:
-    """A column expression: the row as the text of a JSON object of ``fields`` (built once per
-    table and dialect: constructing it costs more than the database's work on small tables)."""
+def _plain_columns(table: Any, fields: tuple[str, ...]) -> tuple[list[Any], tuple[int, ...]]:
+    """The columns to select for ``fields`` (JSON ones as their stored text) and the positions of
+    the JSON ones (built once per table: constructing them costs more than a small table's query).
+    """
     columns = table.__table__.c
-    pairs: list[Any] = []
-    for name in fields:
+    selected: list[Any] = []
+    json_at: list[int] = []
+    for i, name in enumerate(fields):
         column = columns["remaining"] if name == "count" else columns[name]
-        value: Any = column
-        if sqlite and isinstance(column.type, JSON):  # stored as text: embed it as JSON
-            value = func.json(column)
-        elif sqlite and isinstance(column.type, Boolean):  # stored as 0/1: write true/false
-            value = case(
-                (column.is_(None), None), (column, func.json("true")), else_=func.json("false")
-            )
-        pairs += [literal_column(f"'{name}'"), value]
-    if sqlite:
-        return func.json_object(*pairs)
-    return cast(func.json_build_object(*pairs), Text)
+        if isinstance(column.type, JSON):
+            selected.append(cast(column, Text))
+            json_at.append(i)
+        else:
+            selected.append(column)
+    return selected, tuple(json_at)
 
 
 def _open_postings(
