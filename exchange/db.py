@@ -8,6 +8,7 @@ transaction boundary: it commits on success and rolls back on error, services on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -16,7 +17,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Table, event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
@@ -154,9 +155,11 @@ def insert_many(
 
     For bulk writes of plain values (a round's proposals): SQLAlchemy's own executemany runs each
     value of each row through its type machinery, which costs more than the database's work.
-    PostgreSQL gets the rows by ``COPY`` (one statement, instead of one per row); SQLite by the
-    driver's ``executemany``. Values must already be what the driver takes: strings, numbers,
-    None, and timestamps passed through ``driver_value``.
+    PostgreSQL gets the rows by ``COPY`` (one statement, instead of one per row), in the binary
+    format when every column is of a plain type (``BINARY_COPY_TYPES``: the driver then encodes
+    timestamps and numbers without formatting them as text, and the server reads them without
+    parsing); SQLite by the driver's ``executemany``. Values must already be what the driver
+    takes: strings, numbers, None, and timestamps passed through ``driver_value``.
     """
     if not rows:
         return
@@ -164,14 +167,34 @@ def insert_many(
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     if dialect.name == "postgresql":
+        types = _copy_types(table, tuple(columns), dialect)
+        options = " (FORMAT BINARY)" if types else ""
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN{options}") as copy:
+            if types:
+                copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
         return
     placeholders = ", ".join(["?" if dialect.paramstyle == "qmark" else "%s"] * len(columns))
     sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({placeholders})"
     connection.exec_driver_sql(sql, list(rows))
+
+
+BINARY_COPY_TYPES = frozenset(
+    {"integer", "bigint", "smallint", "varchar", "text", "boolean", "timestamp with time zone"}
+)
+"""PostgreSQL types ``insert_many`` sends in COPY's binary format (the driver's values for them
+are plain Python values)."""
+
+
+@lru_cache(maxsize=64)
+def _copy_types(table: Table, columns: tuple[str, ...], dialect: Dialect) -> list[str] | None:
+    """The PostgreSQL types of ``columns`` for a binary COPY, or None if one is not plain."""
+    names = [
+        re.sub(r"\(.*\)$", "", table.c[c].type.compile(dialect=dialect)).lower() for c in columns
+    ]
+    return names if all(name in BINARY_COPY_TYPES for name in names) else None
 
 
 def driver_value(connection: Connection, table: Table, column: str, value: Any) -> Any:
