@@ -9,6 +9,10 @@ from sqlmodel import Field, SQLModel
 
 from exchange.timestamps import created_at_field, timestamp_field
 
+KEYS_CHECKED_BY_TRIGGERS = ("round_id", "deposit_id", "withdrawal_id")
+"""On PostgreSQL these foreign keys are enforced by triggers that check a whole statement's rows at
+once (migration 0009), not by foreign-key constraints: a round inserts hundreds of proposals."""
+
 
 class Proposal(SQLModel, table=True):
     """``count`` workers of a deposit proposed for a withdrawal in a round."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from exchange.db import make_engine
 from exchange.migrate import current_revision, downgrade, upgrade
 from exchange.tables import metadata
+from tests.exchange.schema_drift import drift
 
 
 def test_upgrade_from_empty_creates_every_table(database_url: str) -> None:
@@ -44,9 +43,7 @@ def test_the_migrated_schema_is_the_models_schema(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn)
-            diff = compare_metadata(context, metadata)
-        assert diff == []
+            assert drift(conn) == []
     finally:
         engine.dispose()
 
