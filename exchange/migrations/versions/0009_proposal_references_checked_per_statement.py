@@ -42,7 +42,8 @@ CREATE FUNCTION proposals_references_exist() RETURNS trigger LANGUAGE plpgsql AS
 DECLARE
     missing text;
 BEGIN
-    SELECT format('round %s', w.round_id) INTO missing FROM (SELECT DISTINCT round_id FROM written) w
+    SELECT format('round %s', w.round_id) INTO missing
+      FROM (SELECT DISTINCT round_id FROM written) w
      WHERE NOT EXISTS (SELECT 1 FROM rounds r WHERE r.id = w.round_id) LIMIT 1;
     IF missing IS NULL THEN
         SELECT format('deposit %s', w.deposit_id) INTO missing FROM written w
