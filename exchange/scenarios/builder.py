@@ -123,9 +123,7 @@ def _rows(
     """
     columns = table.__table__.c
     selected, json_at = _plain_columns(table, fields)
-    query = (
-        sa_select(*selected).where(*conditions).order_by(*(columns[name] for name in order_by))
-    )
+    query = sa_select(*selected).where(*conditions).order_by(*(columns[name] for name in order_by))
     tuples = session.connection().execute(query).all()
     if not json_at:
         return [dict(zip(fields, row, strict=True)) for row in tuples]
