@@ -274,7 +274,9 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
 
     importlib.import_module("solver.round")  # a server's worker has the solver loaded already
     gc.freeze()  # ... and has frozen what it loaded (RoundWorker.start)
-    handoff.worker_started()  # ... and takes the snapshots this process runs (RoundWorker.start)
+    # ... and is registered, so that a run here claims its round for it and hands the snapshot
+    # over (RoundWorker.start; the worker's thread is this one: process_next after the run)
+    handoff.worker_started("bench", lease_s=30)
     engine = make_engine(url)
     runs: list[dict[str, Any]] = []
     for _ in range(repeats + 1):
@@ -316,6 +318,7 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
                 "solve_alone_s": t_solve,
             }
         )
+    handoff.worker_stopped("bench")
     engine.dispose()
     first, steady = runs[0], runs[1:]
 

@@ -7,6 +7,7 @@ in ``exchange.rounds.worker`` outside any request.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -177,6 +178,7 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     before = snapshot(rnd)
     scenario = freeze_scenario(session=session, rnd=rnd)
     now = utcnow()
+    claim = handoff.reserve(session)  # an idle worker of this process: claimed for it right here
     result = session.execute(
         update(Round)
         .where(
@@ -195,9 +197,9 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
             solve_seconds=None,
             deposits_count=len(scenario["deposits"]),
             withdrawals_count=len(scenario["withdrawals"]),
-            claimed_by=None,
-            lease_until=None,
-            attempts=0,
+            claimed_by=claim.worker_id if claim else None,
+            lease_until=now + timedelta(seconds=claim.lease_s) if claim else None,
+            attempts=1 if claim else 0,
             started_at=now,
             finished_at=None,
             version=Round.version + 1,
@@ -209,7 +211,7 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     documents.drop(session, round_id, "result")
     add_status_event(session, round_id, "running")
     session.refresh(rnd)
-    handoff.offer(session, round_id, rnd.version, scenario)
+    handoff.offer(session, round_id, rnd.version, scenario, claim)
     record(
         session=session,
         actor=actor,

@@ -269,12 +269,13 @@ def solve_claimed(
     *,
     lease_s: float = DEFAULT_LEASE_S,
     version: int | None = None,
+    scenario: dict[str, Any] | None = None,
 ) -> str:
-    """Solve a round this worker claimed (at ``version``, if known) and store the outcome; the
-    round's new status."""
-    scenario = _snapshot(engine, round_id, version)
+    """Solve a round this worker claimed (at ``version``, if known; its ``scenario``, if handed
+    over with the claim) and store the outcome; the round's new status."""
+    scenario = scenario if scenario is not None else _snapshot(engine, round_id, version)
     if scenario is None:
-        return _finish(engine, round_id, worker_id, failure="no frozen snapshot")
+        return _finish(engine, round_id, worker_id, version, failure="no frozen snapshot")
     progress = _Progress(engine, round_id, worker_id, lease_s)
     heartbeat = _Heartbeat(engine, round_id, worker_id, lease_s)
     heartbeat.start()
@@ -287,11 +288,11 @@ def solve_claimed(
         )
     except solver.RoundTooLarge as exc:  # refused, not a fault: the reason says what to do
         progress.flush()
-        return _finish(engine, round_id, worker_id, failure=f"too large: {exc}")
+        return _finish(engine, round_id, worker_id, version, failure=f"too large: {exc}")
     except Exception as exc:
         log.exception("round %s: the solver failed", round_id)
         progress.flush()
-        return _finish(engine, round_id, worker_id, failure=f"solver error: {exc}")
+        return _finish(engine, round_id, worker_id, version, failure=f"solver error: {exc}")
     finally:
         heartbeat.stopped.set()
         heartbeat.join()
@@ -301,12 +302,18 @@ def solve_claimed(
     if result.status == "INVALID":
         problems = "; ".join(f"{p.path}: {p.message}" for p in result.errors or [])
         return _finish(
-            engine, round_id, worker_id, failure=f"invalid scenario: {problems}", events=events
+            engine,
+            round_id,
+            worker_id,
+            version,
+            failure=f"invalid scenario: {problems}",
+            events=events,
         )
     return _finish(
         engine,
         round_id,
         worker_id,
+        version,
         scenario=scenario,
         result=result,
         elapsed=elapsed,
@@ -318,6 +325,7 @@ def _finish(
     engine: Engine,
     round_id: int,
     worker_id: str,
+    version: int | None,
     *,
     failure: str | None = None,
     scenario: dict[str, Any] | None = None,
@@ -325,7 +333,8 @@ def _finish(
     elapsed: float | None = None,
     events: list[dict[str, Any]] | None = None,
 ) -> str:
-    """Store the outcome in one transaction, only if this worker still holds the round.
+    """Store the outcome in one transaction, only if this worker still holds the round (and it
+    is still at ``version``, the run it solved, when known).
 
     ``events`` (the solve's last progress events) are stored with it, before its status event.
     """
@@ -351,16 +360,15 @@ def _finish(
             matches_count=len(result.matches or []),
             solve_seconds=result.stats.solve_seconds if result.stats else elapsed,
         )
+    held = [
+        col(Round.id) == round_id,
+        col(Round.status) == "running",
+        col(Round.claimed_by) == worker_id,
+    ]
+    if version is not None:
+        held.append(col(Round.version) == version)
     with session_scope(engine) as session:
-        changed = session.execute(
-            update(Round)
-            .where(
-                col(Round.id) == round_id,
-                col(Round.status) == "running",
-                col(Round.claimed_by) == worker_id,
-            )
-            .values(**values)
-        )
+        changed = session.execute(update(Round).where(*held).values(**values))
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             log.warning("round %s: lease lost, outcome discarded", round_id)
             return "lost"
@@ -450,14 +458,32 @@ def process_next(
     lease_s: float = DEFAULT_LEASE_S,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> int | None:
-    """Claim and solve one round; its id, or None when there was nothing to do."""
+    """Solve one round, claimed for this worker when it was run here (``exchange.rounds.handoff``)
+    or claimed now; its id, or None when there was nothing to do (or a run here is claiming one
+    for this worker: it is handed over when that run commits)."""
     worker_id = worker_id or new_worker_id()
-    claimed = _claim(engine, worker_id, lease_s=lease_s, max_attempts=max_attempts)
-    if claimed is None:
-        return None
-    round_id, version = claimed
-    solve_claimed(engine, round_id, worker_id, lease_s=lease_s, version=version)
-    return round_id
+    try:
+        handed = handoff.next_for(worker_id)
+        if isinstance(handed, handoff.Handed):
+            solve_claimed(
+                engine,
+                handed.round_id,
+                worker_id,
+                lease_s=lease_s,
+                version=handed.version,
+                scenario=handed.scenario,
+            )
+            return handed.round_id
+        if not handed:
+            return None
+        claimed = _claim(engine, worker_id, lease_s=lease_s, max_attempts=max_attempts)
+        if claimed is None:
+            return None
+        round_id, version = claimed
+        solve_claimed(engine, round_id, worker_id, lease_s=lease_s, version=version)
+        return round_id
+    finally:
+        handoff.idle(worker_id)
 
 
 def process_all(engine: Engine, worker_id: str | None = None) -> list[int]:
@@ -492,7 +518,7 @@ class RoundWorker:
     def start(self) -> None:
         """Recover what a dead server left, then start polling."""
         importlib.import_module("solver.round")  # load the solver now, not in the first round
-        handoff.worker_started()
+        handoff.worker_started(self.worker_id, lease_s=self.lease_s, wake=self.wake)
         # Move everything loaded so far (the solver, numpy, SQLAlchemy, the app) out of the
         # collector's reach: a round allocates enough to trigger full collections, and rescanning
         # these long-lived objects each time cost more than storing the round's result.
@@ -515,7 +541,7 @@ class RoundWorker:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-            handoff.worker_stopped()
+            handoff.worker_stopped(self.worker_id)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

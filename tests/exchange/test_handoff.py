@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from exchange.db import session_scope
 from exchange.postings.service import create_deposit, create_withdrawal
 from exchange.rounds import documents, handoff
+from exchange.rounds import worker as worker_module
 from exchange.rounds.schemas import RoundCreate
 from exchange.rounds.service import create_round, run_round
 from exchange.rounds.tables import Round
@@ -103,3 +104,77 @@ def test_the_worker_solves_the_same_round_with_or_without_the_handoff(
         assert {k: v for k, v in first_result.items() if k not in timings} == {
             k: v for k, v in second_result.items() if k not in timings
         }
+
+
+@pytest.fixture
+def claimant() -> Iterator[list[int]]:
+    """A worker ``w`` registered in this process; the list counts the times it was woken."""
+    woken: list[int] = []
+    handoff.worker_started("w", lease_s=30, wake=lambda: woken.append(1))
+    yield woken
+    handoff.worker_stopped("w")
+
+
+def _stored(engine: Engine, round_id: int) -> Round:
+    with session_scope(engine) as session:
+        rnd = session.get(Round, round_id)
+        assert rnd is not None
+        session.expunge(rnd)
+        return rnd
+
+
+def test_a_run_claims_its_round_for_an_idle_worker_here(
+    seeded: Engine, claimant: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    round_id, version, scenario = _run(seeded)
+    rnd = _stored(seeded, round_id)
+    assert (rnd.claimed_by, rnd.attempts) == ("w", 1)
+    assert rnd.lease_until is not None
+    assert claimant == [1]  # woken at commit
+    assert process_next(seeded, "other") is None  # held by w's lease: nobody else claims it
+
+    def no_claim(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a round claimed at run is not claimed again")
+
+    monkeypatch.setattr(worker_module, "_claim", no_claim)
+    assert process_next(seeded, "w") == round_id
+    assert _stored(seeded, round_id).status == "proposed"
+    with session_scope(seeded) as session:
+        assert documents.get(session, round_id, "scenario") == scenario
+    assert version == rnd.version
+
+
+def test_a_busy_worker_is_not_claimed_for(seeded: Engine, claimant: list[int]) -> None:
+    first, _, _ = _run(seeded)  # claimed for w, not yet taken
+    second, _, _ = _run(seeded)
+    assert _stored(seeded, first).claimed_by == "w"
+    assert _stored(seeded, second).claimed_by is None  # left to be claimed from the database
+    assert process_next(seeded, "w") == first
+    assert process_next(seeded, "w") == second
+    assert _stored(seeded, second).status == "proposed"
+
+
+def test_a_rolled_back_run_releases_the_worker(seeded: Engine, claimant: list[int]) -> None:
+    with session_scope(seeded) as session:
+        rnd = create_round(session=session, actor=PLANNER, data=RoundCreate(name="r"))
+        round_id = rnd.id
+    assert round_id is not None
+
+    def run_then_fail() -> None:
+        with session_scope(seeded) as session:
+            run_round(session=session, actor=PLANNER, round_id=round_id)
+            raise RuntimeError("the request failed after the run")
+
+    with pytest.raises(RuntimeError):
+        run_then_fail()
+    assert claimant == []  # nothing handed over
+    assert process_next(seeded, "w") is None  # nothing to do, and not waiting for a handover
+    ran, _, _ = _run(seeded)
+    assert _stored(seeded, ran).claimed_by == "w"  # idle again: claimed for
+
+
+def test_a_worker_stopped_is_not_claimed_for(seeded: Engine, claimant: list[int]) -> None:
+    handoff.worker_stopped("w")
+    handoff.worker_started()  # the fixture's stop then balances this one
+    round_id, _, _ = _run(seeded)
+    assert _stored(seeded, round_id).claimed_by is None
