@@ -465,6 +465,7 @@ def process_next(
     try:
         handed = handoff.next_for(worker_id)
         if isinstance(handed, handoff.Handed):
+            log.info("round %s claimed by %s when it was run", handed.round_id, worker_id)
             solve_claimed(
                 engine,
                 handed.round_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -124,8 +125,12 @@ def _stored(engine: Engine, round_id: int) -> Round:
 
 
 def test_a_run_claims_its_round_for_an_idle_worker_here(
-    seeded: Engine, claimant: list[int], monkeypatch: pytest.MonkeyPatch
+    seeded: Engine,
+    claimant: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="hrhx.rounds")
     round_id, version, scenario = _run(seeded)
     rnd = _stored(seeded, round_id)
     assert (rnd.claimed_by, rnd.attempts) == ("w", 1)
@@ -139,6 +144,8 @@ def test_a_run_claims_its_round_for_an_idle_worker_here(
     monkeypatch.setattr(worker_module, "_claim", no_claim)
     assert process_next(seeded, "w") == round_id
     assert _stored(seeded, round_id).status == "proposed"
+    logged = [r.getMessage() for r in caplog.records if r.name == "hrhx.rounds"]
+    assert f"round {round_id} claimed by w when it was run" in logged  # as a claim is logged
     with session_scope(seeded) as session:
         assert documents.get(session, round_id, "scenario") == scenario
     assert version == rnd.version
