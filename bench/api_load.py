@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import json
 import os
 import platform
+import queue
 import socket
 import statistics
 import subprocess
@@ -257,27 +257,29 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
 
     End to end is from running a draft round (``POST /v1/rounds/{id}/run``: the snapshot read from
     the database and frozen, the job recorded) to the round ``proposed`` (claimed, solved, result
-    and proposals stored). As a server's worker runs: one engine for the whole run, the solver
-    loaded and the heap frozen. The first round (which also compiles every statement on the fresh
-    engine) is reported apart; the figures compared are the medians of the next ``repeats``
-    rounds, each followed by ``solver.solve`` alone on the scenario that round froze. Both start
-    from the same quiet state (``quiesce``): the background WAL checkpoint of the previous writes
-    is over and the garbage collected, so neither pays for the other's aftermath.
+    and proposals stored) by the server's round worker, running in its own thread as in a server:
+    one engine for the whole run, the solver loaded and the heap frozen. The first round (which
+    also compiles every statement on the fresh engine) is reported apart; the figures compared
+    are the medians of the next ``repeats`` rounds, each followed by ``solver.solve`` alone on
+    the scenario that round froze. Both start from the same quiet state (``quiesce``): the
+    background WAL checkpoint of the previous writes is over and the garbage collected, so
+    neither pays for the other's aftermath.
     """
 
     import solver
-    from exchange.rounds import documents, handoff
+    from exchange.rounds import documents
     from exchange.rounds.schemas import RoundCreate
     from exchange.rounds.service import create_round, run_round
     from exchange.rounds.tables import Round
-    from exchange.rounds.worker import process_next
+    from exchange.rounds.worker import RoundWorker
 
-    importlib.import_module("solver.round")  # a server's worker has the solver loaded already
-    gc.freeze()  # ... and has frozen what it loaded (RoundWorker.start)
-    # ... and is registered, so that a run here claims its round for it and hands the snapshot
-    # over (RoundWorker.start; the worker's thread is this one: process_next after the run)
-    handoff.worker_started("bench", lease_s=30)
     engine = make_engine(url)
+    # The server's round worker, in its own thread: it loads the solver and freezes the heap, and
+    # a run here claims its round for it and hands it over (exchange.rounds.handoff). It is woken
+    # by each run, so it need not poll meanwhile (nothing else runs rounds here).
+    done: queue.Queue[int] = queue.Queue()
+    worker = RoundWorker(engine, worker_id="bench", poll_s=3600, on_done=done.put)
+    worker.start()
     runs: list[dict[str, Any]] = []
     for _ in range(repeats + 1):
         with session_scope(engine) as s:  # a draft round, as POST /v1/rounds leaves it
@@ -288,7 +290,7 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
         with session_scope(engine) as s:
             run_round(session=s, actor=SYSTEM, round_id=round_id)
         t_snapshot = time.perf_counter() - t0
-        process_next(engine, "bench")
+        assert done.get(timeout=300) == round_id  # its outcome stored by the worker
         t_total = time.perf_counter() - t0
         with session_scope(engine) as s:
             stored = s.get(Round, round_id)
@@ -318,7 +320,7 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
                 "solve_alone_s": t_solve,
             }
         )
-    handoff.worker_stopped("bench")
+    worker.stop()
     engine.dispose()
     first, steady = runs[0], runs[1:]
 

@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -506,8 +507,10 @@ class RoundWorker:
         poll_s: float = 1.0,
         lease_s: float = DEFAULT_LEASE_S,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        on_done: Callable[[int], None] | None = None,
     ) -> None:
         self.engine = engine
+        self.on_done = on_done  # called with each round's id once its outcome is stored
         self.worker_id = worker_id or new_worker_id()
         self.poll_s = poll_s
         self.lease_s = lease_s
@@ -562,3 +565,5 @@ class RoundWorker:
             if round_id is None:
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
+            elif self.on_done is not None:
+                self.on_done(round_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +16,7 @@ from exchange.rounds import worker as worker_module
 from exchange.rounds.schemas import RoundCreate
 from exchange.rounds.service import create_round, run_round
 from exchange.rounds.tables import Round
-from exchange.rounds.worker import process_next
+from exchange.rounds.worker import RoundWorker, process_next
 from tests.exchange.factories import (
     ADMIN,
     PLANNER,
@@ -185,3 +186,18 @@ def test_a_worker_stopped_is_not_claimed_for(seeded: Engine, claimant: list[int]
     handoff.worker_started()  # the fixture's stop then balances this one
     round_id, _, _ = _run(seeded)
     assert _stored(seeded, round_id).claimed_by is None
+
+
+def test_a_server_worker_is_woken_by_a_run_and_reports_each_round_done(seeded: Engine) -> None:
+    """The round worker thread of a server: a run claims for it and wakes it (it would poll only
+    an hour later), it solves the round and reports it done (``on_done``)."""
+    done: queue.Queue[int] = queue.Queue()
+    round_worker = RoundWorker(seeded, worker_id="server", poll_s=3600, on_done=done.put)
+    round_worker.start()
+    try:
+        round_id, _, _ = _run(seeded)
+        assert done.get(timeout=60) == round_id
+    finally:
+        round_worker.stop()
+    rnd = _stored(seeded, round_id)
+    assert (rnd.status, rnd.attempts) == ("proposed", 1)
