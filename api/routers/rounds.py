@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -34,6 +35,10 @@ from exchange.rounds.schemas import (
 router = APIRouter(prefix="/v1/rounds", tags=["rounds"])
 
 EVENT_POLL_S = 0.25
+EVENT_KEEPALIVE_S = 15.0
+"""After this long without an event, the stream sends a comment line (``: keep-alive``): a tier
+can run for minutes without progress, and proxies and clients drop connections idle for a minute
+(nginx's default read timeout is 60 s)."""
 
 
 @router.post("", status_code=201, response_model=RoundPublic, responses=errors(401, 403, 422))
@@ -118,15 +123,20 @@ def _poll(engine: Engine, actor: Actor, round_id: int, after: int) -> tuple[list
 
 async def _stream(engine: Engine, actor: Actor, round_id: int, after: int) -> AsyncIterator[str]:
     yield "retry: 1000\n\n"
+    last_sent = time.monotonic()
     while True:
         rows, status = await anyio.to_thread.run_sync(_poll, engine, actor, round_id, after)
         for row in rows:
             after = row["id"]
             yield f"id: {row['id']}\nevent: {row['kind']}\ndata: {json.dumps(row)}\n\n"
+            last_sent = time.monotonic()
         if status != "running" and not rows:
             yield f"event: end\ndata: {json.dumps({'status': status})}\n\n"
             return
         if not rows:
+            if time.monotonic() - last_sent >= EVENT_KEEPALIVE_S:
+                yield ": keep-alive\n\n"
+                last_sent = time.monotonic()
             await anyio.sleep(EVENT_POLL_S)
 
 
@@ -137,7 +147,8 @@ async def _stream(engine: Engine, actor: Actor, round_id: int, after: int) -> As
         200: {
             "content": {"text/event-stream": {}},
             "description": "Server-sent events: `progress` (tier, incumbent, bound, elapsed_s),"
-            " `status`, and a final `end` with the round's status",
+            " `status`, and a final `end` with the round's status; a `: keep-alive` comment"
+            " after 15 s without any",
         },
     },
 )

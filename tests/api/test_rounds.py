@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 
+import pytest
+
+from api.routers import rounds as rounds_router
 from tests.api.conftest import Api, deposit, make_round, withdrawal
 
 
@@ -123,6 +127,31 @@ def test_events_resume_after_last_event_id_and_refuse_a_bad_one(api: Api) -> Non
         r = api.get("phl", f"/v1/rounds/{rid}/events", headers={"Last-Event-ID": bad})
         assert r.status_code == 422, bad
         assert r.json()["errors"][0]["loc"] == ["header", "Last-Event-ID"]
+
+
+def test_a_quiet_stream_is_kept_alive(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tier can run for minutes without progress: the stream then sends comment lines, which
+    EventSource ignores, so that proxies do not drop it as idle."""
+    monkeypatch.setattr(rounds_router, "EVENT_KEEPALIVE_S", 0.3)
+    api.post("phl", "/v1/deposits", json=deposit())
+    api.post("deu", "/v1/withdrawals", json=withdrawal())
+    rid = api.post("planner", "/v1/rounds", json={}).json()["id"]
+    assert api.post("planner", f"/v1/rounds/{rid}/run").status_code == 202  # nobody solves it
+    auth = {"Authorization": f"Bearer {api.tokens['phl']}"}
+    # solved in 3 s whatever happens, so that a stream without keep-alives ends (and the test fails)
+    solver = threading.Timer(3.0, api.solve)
+    solver.start()
+    seen: list[str] = []
+    try:
+        with api.client.stream("GET", f"/v1/rounds/{rid}/events", headers=auth) as r:
+            for line in r.iter_lines():
+                seen.append(line)
+                if line == ": keep-alive":
+                    break
+    finally:
+        solver.join()
+    assert ": keep-alive" in seen
+    assert [line for line in seen if line.startswith("event: ")] == ["event: status"]
 
 
 def test_failed_round_reports_a_reason_and_can_run_again(api: Api) -> None:
