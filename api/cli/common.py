@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -15,6 +15,10 @@ from exchange.migrate import SchemaNotCurrent, require_current_schema, schema_st
 
 console = Console()
 err_console = Console(stderr=True)
+
+HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
+"""Where ``hrhx serve`` and ``hrhx demo`` listen."""
 
 
 def database_url() -> str:

@@ -12,7 +12,14 @@ import typer
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from api.cli.common import console, database_url, describe, err_console
+from api.cli.common import (
+    HostOption,
+    PortOption,
+    console,
+    database_url,
+    describe,
+    err_console,
+)
 from api.cli.fixtures import load_named
 from exchange.db import reset_engine, session_scope
 from exchange.postings.service import postings_summary
@@ -74,8 +81,9 @@ def print_postings_summary() -> None:
     console.print(table)
 
 
-def demo() -> None:
-    """Build a fresh demo database under ./var and show its postings."""
+def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+    """Build a fresh demo database under ./var, show its postings, run and print a round, then
+    serve the API and dashboard on HOST:PORT with demo tokens."""
     try:
         path = prepare_demo_database()
     except DemoDatabaseError as error:
@@ -85,4 +93,4 @@ def demo() -> None:
     print_postings_summary()
     from api.cli.demo_round import run_round_and_serve  # the API engineer's part: round + serve
 
-    run_round_and_serve()
+    run_round_and_serve(host, port)

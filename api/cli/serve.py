@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import require_schema, upgrade_schema
+from api.cli.common import HostOption, PortOption, require_schema, upgrade_schema
 
 
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
     migrate: Annotated[
         bool,
         typer.Option(

@@ -61,8 +61,9 @@ def test_fixtures_load_demo_loads_reference_first_and_is_idempotent(
 def test_demo_builds_a_fresh_database_and_prints_the_summary(
     cli_db: str, runner: CliRunner
 ) -> None:
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "--port", "8123"])
     assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8123/dashboard" in result.output  # where it would serve
     assert "Open postings by country and cadre" in result.output
     assert "round 1: OPTIMAL" in result.output
     for code in ("LANGUAGE_GAP", "SAFEGUARD_NOT_POSITIVE_LIST", "SAFEGUARD_NO_G2G", "WINDOW"):
@@ -73,6 +74,13 @@ def test_demo_builds_a_fresh_database_and_prints_the_summary(
     again = runner.invoke(app, ["demo"])  # deletes the old file: same content, not twice
     assert again.exit_code == 0, again.output
     assert _counts() == first
+
+
+def test_demo_refuses_a_port_out_of_range(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["demo", "--port", "70000"])
+    assert result.exit_code == 2
+    assert "--port" in result.output
+    assert "65535" in result.output
 
 
 def test_demo_refuses_a_server_database(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
