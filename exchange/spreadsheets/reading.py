@@ -7,6 +7,7 @@ skipped; a header cell is compared case- and space-insensitively.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -60,12 +61,22 @@ def _blank_row(values: list[Any]) -> bool:
 
 
 def _decode(content: bytes) -> str:
+    """The text of a CSV file: UTF-16 when it starts with a UTF-16 byte-order mark (Excel's
+    "Unicode Text", tab-separated), else UTF-8 (with or without a mark), else Windows-1252."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as error:
+            problem = Problem(("file",), f"the CSV file marked as UTF-16 is not UTF-16 ({error})")
+            raise InvalidInput([problem]) from error
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidInput([Problem(("file",), "the CSV file is neither UTF-8 nor Windows-1252 text")])
+    raise InvalidInput(
+        [Problem(("file",), "the CSV file is neither UTF-8, UTF-16 nor Windows-1252 text")]
+    )
 
 
 def read_csv(content: bytes) -> Sheet:

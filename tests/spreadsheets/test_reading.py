@@ -52,3 +52,29 @@ def test_a_csv_cell_beyond_the_field_limit_is_a_problem_not_a_crash() -> None:
     (problem,) = refused.value.problems
     assert problem.loc == ("file",)
     assert problem.msg.startswith("not a readable CSV file at line 3: field larger than")
+
+
+CSV = "country,cadre,count\nPHL,2221,3\nNPL,3221,2\n"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        CSV.encode(),
+        b"\xef\xbb\xbf" + CSV.encode(),  # UTF-8 with a byte-order mark (Excel's "CSV UTF-8")
+        CSV.replace(",", "\t").encode("utf-16"),  # Excel's "Unicode Text": UTF-16, tabs
+        CSV.replace(",", "\t").encode("utf-16-be").join([b"\xfe\xff", b""]),
+        CSV.replace(",", ";").encode("cp1252"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16-le-tabs", "utf-16-be-tabs", "cp1252-semicolons"],
+)
+def test_csv_files_as_spreadsheet_programs_save_them_read_alike(content: bytes) -> None:
+    sheet = read_sheet("d.csv", content)
+    assert sheet.header == ["country", "cadre", "count"]
+    assert [cells for _, cells in sheet.rows] == [["PHL", "2221", "3"], ["NPL", "3221", "2"]]
+
+
+def test_a_csv_file_marked_utf_16_that_is_not_is_a_clear_problem() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        read_sheet("d.csv", b"\xff\xfe" + b"c\x00o\x00\x00\xd8")  # a lone surrogate
+    assert "UTF-16" in raised.value.problems[0].msg
