@@ -5,6 +5,7 @@ including under concurrency on PostgreSQL."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import psycopg
@@ -134,7 +135,10 @@ def _in_background(work: Any) -> tuple[threading.Thread, list[BaseException]]:
 
 def _waiting_for_a_lock(engine: Engine) -> bool:
     with engine.connect() as connection:
-        query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        query = (  # in this database: tests running beside this one use others
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
         return bool(connection.execute(text(query)).scalar())
 
 
@@ -142,7 +146,7 @@ def _until(condition: Any) -> None:
     for _ in range(500):
         if condition():
             return
-        threading.Event().wait(0.01)
+        time.sleep(0.01)
     raise AssertionError("the other transaction never waited")
 
 
