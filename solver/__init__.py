@@ -3,11 +3,13 @@
 Public API
 ----------
 - ``solve(scenario, *, time_limit_s=None, seed=None, on_progress=None, num_workers=None,
-  max_class_pairs=None)``
+  max_class_pairs=None, on_matched=None)``
   ``-> Result`` runs a round.  ``scenario`` is a ``Scenario`` or a raw dict (validated first;
   an invalid dict gives a ``Result`` with status ``INVALID`` and ``errors``).
   ``time_limit_s`` and ``seed`` override the policy.  ``on_progress`` receives
-  ``ProgressEvent``s (tier, incumbent, bound, elapsed seconds).  ``num_workers`` is accepted
+  ``ProgressEvent``s (tier, incumbent, bound, elapsed seconds); ``on_matched`` the result so far
+  (status, objective, bound, matches) once the tiers are solved, before the unmatched postings
+  are explained.  ``num_workers`` is accepted
   for API stability: the exact HiGHS backend runs single-threaded, so results are
   byte-identical whatever it is.  ``max_class_pairs`` caps the eligible class pairs (the
   model's columns; default ``solver.limits.MAX_CLASS_PAIRS``): beyond it, or beyond
@@ -87,8 +89,13 @@ def solve(
     on_progress: Callable[[ProgressEvent], None] | None = None,
     num_workers: int | None = None,
     max_class_pairs: int | None = None,
+    on_matched: Callable[[Result], None] | None = None,
 ) -> Result:
     """Run the matching round of ``scenario`` (spec/MATCHING.md) and return its result.
+
+    ``on_matched`` receives the result so far (status, objective, bound and matches; no
+    ``unmatched`` nor ``stats``) as soon as the tiers are solved, before the unmatched postings
+    are explained: a caller may start storing the matches meanwhile.
 
     Raises ``RoundTooLarge`` when the round has more eligible class pairs than
     ``max_class_pairs`` (default ``solver.limits.MAX_CLASS_PAIRS``), or more class pairs to check
@@ -103,6 +110,7 @@ def solve(
         on_progress=on_progress,
         num_workers=num_workers,
         max_class_pairs=max_class_pairs,
+        on_matched=on_matched,
     )
 
 

@@ -25,6 +25,7 @@ def run_round(
     num_workers: int | None = None,
     lp_bound: bool = False,
     max_class_pairs: int | None = None,
+    on_matched: Callable[[Result], None] | None = None,
 ) -> Result:
     """Solve one round; see `solver.solve`."""
     started = time.monotonic()
@@ -97,14 +98,22 @@ def run_round(
         bounds[k] = outcome.bound
     if bounds[0] is None:
         bounds[0] = max(model.trivial_bound1, values[0])
-    unmatched = explain(ctx, pairs, model, x, placed, filled)
-    elapsed = time.monotonic() - started
-    return Result(
+    matched = Result(
         status="OPTIMAL" if sol.optimal else "FEASIBLE",
         objective=Objective(
             priority_fill=values[0], min_fill_permille=values[1], benefit_usd=values[2]
         ),
         bound=Bound(priority_fill=bounds[0], min_fill_permille=bounds[1], benefit_usd=bounds[2]),
+        matches=matches,
+    )
+    if on_matched is not None:
+        on_matched(matched)
+    unmatched = explain(ctx, pairs, model, x, placed, filled)
+    elapsed = time.monotonic() - started
+    return Result(
+        status=matched.status,
+        objective=matched.objective,
+        bound=matched.bound,
         matches=matches,
         unmatched=unmatched,
         stats=Stats(

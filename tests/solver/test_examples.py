@@ -11,7 +11,7 @@ import pytest
 
 from solver import check_solution, solve
 from solver.cli import run_cli
-from solver.schema import Scenario
+from solver.schema import Result, Scenario
 
 HERE = Path(__file__).resolve().parent
 SHARED = Path(__file__).resolve().parents[2].parent / "shared/spec/examples"
@@ -71,3 +71,28 @@ def test_python_m_solver_stdin() -> None:
     )
     assert proc.returncode == 2
     assert json.loads(proc.stdout)["status"] == "INVALID"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_matches_are_handed_over_before_the_unmatched_are_explained(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import solver.round
+
+    raw = json.loads((DATA / f"{name}.json").read_text())
+    seen: list[str] = []
+    handed: list[Result] = []
+    real_explain = solver.round.explain
+
+    def explain(*args: object) -> object:
+        seen.append("explain")
+        return real_explain(*args)  # type: ignore[arg-type]
+
+    def on_matched(matched: Result) -> None:
+        seen.append("matched")
+        handed.append(matched)
+
+    monkeypatch.setattr(solver.round, "explain", explain)
+    result = solve(raw, on_matched=on_matched)
+    assert seen == ["matched", "explain"]
+    assert handed == [result.model_copy(update={"unmatched": None, "stats": None})]
