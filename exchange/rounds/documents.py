@@ -24,7 +24,11 @@ _DOCS = RoundDocument.__table__.c  # type: ignore[attr-defined]
 def put(session: Session, round_id: int, kind: Kind, body: dict[str, Any] | str) -> None:
     """Store (or replace) a document; ``body`` as a dict, or as JSON text serialised already."""
     drop(session, round_id, kind)
-    text = body if isinstance(body, str) else json_dumps(body)
+    add(session, round_id, kind, body if isinstance(body, str) else json_dumps(body))
+
+
+def add(session: Session, round_id: int, kind: Kind, text: str) -> None:
+    """Store a document the round does not have (JSON text): one statement fewer than ``put``."""
     session.connection().execute(
         insert(RoundDocument).values(round_id=round_id, kind=kind, body=text)
     )

@@ -10,17 +10,25 @@ needed:
   worker's claim would; once the run commits, the round waits in that worker's inbox and the
   worker is woken. The worker solves it without claiming (``next_for``). Until then it claims
   nothing else, so a round is never claimed for a worker busy elsewhere, whose lease would lapse.
-- **Snapshot in memory.** The frozen scenario goes with it, keyed by the round's id and the version
-  the run gave it; the database row stays the record. A worker that claims a round from the
-  database takes a snapshot offered for it (``take``) when the version matches, else reads it.
+- **Snapshot in memory.** The frozen scenario (and its JSON text) goes with it, keyed by the
+  round's id and the version the run gave it; the database row stays the record. A worker that
+  claims a round from the database takes a snapshot offered for it (``take``) when the version
+  matches, else reads it.
+- **Solve begun at run.** A worker that solves in a child process (``exchange.rounds.solving``)
+  gives a ``begin`` hook: the run sends it the snapshot as soon as its update claimed the round,
+  so the solve overlaps the rest of the run (storing the snapshot, the audit, the commit). The
+  worker collects the outcome once the run commits, and stores it only then; a run rolled back
+  leaves a solve whose outcome is drained and dropped.
 
-Nothing is handed over before its transaction commits, and a rolled-back run releases its
-reservation. Only while a worker runs here (``worker_started``/``worker_stopped``); at most
-``MAX_WAITING`` unclaimed snapshots wait, the oldest dropped first (their rounds are read back).
+Nothing is handed over to the worker before its transaction commits, and a rolled-back run
+releases its reservation. Only while a worker runs here (``worker_started``/``worker_stopped``);
+at most ``MAX_WAITING`` unclaimed snapshots wait, the oldest dropped first (their rounds are read
+back).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -29,6 +37,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlmodel import Session
+
+log = logging.getLogger("hrhx.rounds")
 
 MAX_WAITING = 2
 
@@ -48,18 +58,21 @@ class Handed:
     round_id: int
     version: int
     scenario: dict[str, Any]
+    text: str
+    sent: bool = False  # its solve was begun by the run (``begin``)
 
 
 @dataclass
 class _Worker:
     lease_s: float
     wake: Callable[[], None]
+    begin: Callable[[str], bool] | None = None
     state: str = "idle"  # "idle" | "reserved" (a run is claiming for it) | "busy"
     inbox: deque[Handed] = field(default_factory=deque)
 
 
 _lock = threading.Lock()
-_waiting: OrderedDict[int, tuple[int, dict[str, Any]]] = OrderedDict()
+_waiting: OrderedDict[int, tuple[int, dict[str, Any], str]] = OrderedDict()
 _workers = 0
 _claimants: dict[str, _Worker] = {}
 
@@ -69,14 +82,18 @@ def worker_started(
     *,
     lease_s: float = 30.0,
     wake: Callable[[], None] | None = None,
+    begin: Callable[[str], bool] | None = None,
 ) -> None:
     """A round worker runs in this process from now on: snapshots may be handed to it, and with
-    a ``worker_id``, rounds claimed for it at run time (``wake`` is called when one waits)."""
+    a ``worker_id``, rounds claimed for it at run time (``wake`` is called when one waits;
+    ``begin(text)`` starts solving a snapshot's JSON text at once, True if it did)."""
     global _workers
     with _lock:
         _workers += 1
         if worker_id is not None:
-            _claimants[worker_id] = _Worker(lease_s=lease_s, wake=wake or (lambda: None))
+            _claimants[worker_id] = _Worker(
+                lease_s=lease_s, wake=wake or (lambda: None), begin=begin
+            )
 
 
 def worker_stopped(worker_id: str | None = None) -> None:
@@ -122,13 +139,16 @@ def offer(
     round_id: int,
     version: int,
     scenario: dict[str, Any],
+    text: str,
     claim: Claim | None = None,
 ) -> None:
-    """Hand ``scenario`` (round ``round_id`` at ``version``) over once ``session`` commits: to the
-    worker of ``claim``, which the run claimed the round for, or to whichever worker claims it."""
+    """Hand ``scenario`` (round ``round_id`` at ``version``; ``text`` its JSON) over once
+    ``session`` commits: to the worker of ``claim``, which the run claimed the round for (its
+    solve begun now, if the worker can), or to whichever worker claims it."""
     if not _workers:
         return
     rolled_back = False
+    sent = _begin(claim, text) if claim is not None else False
 
     def committed(_session: Session) -> None:
         wake = None
@@ -137,10 +157,10 @@ def offer(
                 return
             worker = _claimants.get(claim.worker_id) if claim is not None else None
             if worker is not None:
-                worker.inbox.append(Handed(round_id, version, scenario))
+                worker.inbox.append(Handed(round_id, version, scenario, text, sent))
                 wake = worker.wake
             else:
-                _waiting[round_id] = (version, scenario)
+                _waiting[round_id] = (version, scenario, text)
                 _waiting.move_to_end(round_id)
                 while len(_waiting) > MAX_WAITING:
                     _waiting.popitem(last=False)
@@ -180,10 +200,33 @@ def idle(worker_id: str) -> None:
             worker.state = "idle"
 
 
-def take(round_id: int, version: int) -> dict[str, Any] | None:
-    """The snapshot run as round ``round_id`` at ``version`` in this process, if it is waiting."""
+def is_idle(worker_id: str) -> bool:
+    """Whether worker ``worker_id`` is registered here and idle (a run would claim for it)."""
+    with _lock:
+        worker = _claimants.get(worker_id)
+        return worker is not None and worker.state == "idle" and not worker.inbox
+
+
+def take(round_id: int, version: int) -> tuple[dict[str, Any], str] | None:
+    """The snapshot run as round ``round_id`` at ``version`` in this process, and its JSON text,
+    if it is waiting."""
     with _lock:
         waiting = _waiting.pop(round_id, None)
     if waiting is None or waiting[0] != version:
         return None
-    return waiting[1]
+    return waiting[1], waiting[2]
+
+
+def _begin(claim: Claim, text: str) -> bool:
+    """Start the solve of ``text`` in the claimed worker's process, if it solves in one and is
+    free to; True if it was started."""
+    with _lock:
+        worker = _claimants.get(claim.worker_id)
+        begin = worker.begin if worker is not None and worker.state == "reserved" else None
+    if begin is None:
+        return False
+    try:
+        return begin(text)
+    except Exception:
+        log.exception("could not begin the solve at run; the worker will")
+        return False

@@ -176,9 +176,14 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     if rnd.status not in RUNNABLE:
         raise Conflict(f"round {round_id} is {rnd.status}; only a draft or failed round can run")
     before = snapshot(rnd)
+    version = rnd.version + 1  # what the update below makes it
     scenario = freeze_scenario(session=session, rnd=rnd)
-    now = utcnow()
+    text = json_dumps(scenario)  # serialised once: stored, and sent to the solver
     claim = handoff.reserve(session)  # an idle worker of this process: claimed for it right here
+    # first, so that a worker solving in a process of its own starts before the rest of the run
+    # (what it solves is used only if the run commits)
+    handoff.offer(session, round_id, version, scenario, text, claim)
+    now = utcnow()
     result = session.execute(
         update(Round)
         .where(
@@ -207,11 +212,10 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"round {round_id} changed meanwhile; it is no longer runnable")
-    documents.put(session, round_id, "scenario", scenario)
+    documents.put(session, round_id, "scenario", text)
     documents.drop(session, round_id, "result")
     add_status_event(session, round_id, "running")
     session.refresh(rnd)
-    handoff.offer(session, round_id, rnd.version, scenario, claim)
     record(
         session=session,
         actor=actor,

@@ -30,11 +30,17 @@ from sqlmodel import Session, col, select
 
 import solver
 from exchange.config import get_settings
-from exchange.db import driver_value, insert_many, session_scope
-from exchange.gc_pause import gc_paused
-from exchange.proposals.tables import Proposal
+from exchange.db import json_loads, session_scope
 from exchange.rounds import documents, handoff
 from exchange.rounds.events import add_status_event, event_row, insert_events
+from exchange.rounds.outcome import Outcome
+from exchange.rounds.solving import (
+    Matched,
+    SolverProcess,
+    SolverShutDown,
+    overrun_s,
+    solve_here,
+)
 from exchange.rounds.tables import Round
 from exchange.timestamps import utcnow
 
@@ -254,13 +260,16 @@ class _Heartbeat(threading.Thread):
                 log.exception("could not extend the lease of round %s", self.round_id)
 
 
-def _snapshot(engine: Engine, round_id: int, version: int | None) -> dict[str, Any] | None:
-    """The round's frozen scenario: handed over in memory when this process ran the round at
-    ``version`` (``exchange.rounds.handoff``), else read from the database."""
-    if version is not None and (scenario := handoff.take(round_id, version)) is not None:
-        return scenario
+def _snapshot(
+    engine: Engine, round_id: int, version: int | None
+) -> tuple[dict[str, Any], str] | None:
+    """The round's frozen scenario and its JSON text: handed over in memory when this process
+    ran the round at ``version`` (``exchange.rounds.handoff``), else read from the database."""
+    if version is not None and (handed := handoff.take(round_id, version)) is not None:
+        return handed
     with session_scope(engine) as session:
-        return documents.get(session, round_id, "scenario")
+        text = documents.get_text(session, round_id, "scenario")
+    return (json_loads(text), text) if text is not None else None
 
 
 def solve_claimed(
@@ -270,186 +279,61 @@ def solve_claimed(
     *,
     lease_s: float = DEFAULT_LEASE_S,
     version: int | None = None,
-    scenario: dict[str, Any] | None = None,
+    snapshot: tuple[dict[str, Any], str] | None = None,
+    solver_process: SolverProcess | None = None,
+    sent: bool = False,
 ) -> str:
-    """Solve a round this worker claimed (at ``version``, if known; its ``scenario``, if handed
-    over with the claim) and store the outcome; the round's new status."""
-    scenario = scenario if scenario is not None else _snapshot(engine, round_id, version)
-    if scenario is None:
-        return _finish(engine, round_id, worker_id, version, failure="no frozen snapshot")
+    """Solve a round this worker claimed (at ``version``, if known; its ``snapshot``, scenario
+    and text, if handed over with the claim) and store the outcome; the round's new status
+    (``lost`` if the claim went to another worker meanwhile, ``abandoned`` if the server stops).
+
+    With a ``solver_process`` the solve runs there (``sent``: the run sent it already), else in
+    this thread (``exchange.rounds.solving``)."""
+    snapshot = snapshot if snapshot is not None else _snapshot(engine, round_id, version)
+    if snapshot is None:
+        return Outcome(engine, round_id, worker_id, version, {}).fail("no frozen snapshot")
+    scenario, text = snapshot
     progress = _Progress(engine, round_id, worker_id, lease_s)
+    early = solver_process is not None and engine.dialect.name == "postgresql"
+    outcome = Outcome(engine, round_id, worker_id, version, scenario, early=early)
+
+    def matched(result: Matched) -> None:
+        outcome.matched(result, progress.take(round_id))
+
     heartbeat = _Heartbeat(engine, round_id, worker_id, lease_s)
     heartbeat.start()
-    started = time.monotonic()
+    max_class_pairs = get_settings().max_round_class_pairs
     try:
-        result = solver.solve(
-            scenario,
-            on_progress=progress,
-            max_class_pairs=get_settings().max_round_class_pairs,
-        )
-    except solver.RoundTooLarge as exc:  # refused, not a fault: the reason says what to do
+        if solver_process is None:
+            solved = solve_here(
+                scenario,
+                on_progress=progress,
+                on_matched=matched,
+                max_class_pairs=max_class_pairs,
+            )
+        else:
+            if not sent:
+                solver_process.send(text, max_class_pairs=max_class_pairs)
+            solved = solver_process.receive(
+                on_progress=progress, on_matched=matched, overrun_s=overrun_s(scenario)
+            )
+    except SolverShutDown:  # the server stops: the claim's lease lapses, another worker solves it
+        outcome.discard()
         progress.flush()
-        return _finish(engine, round_id, worker_id, version, failure=f"too large: {exc}")
+        log.warning("round %s abandoned: the server stops", round_id)
+        return "abandoned"
+    except solver.RoundTooLarge as exc:  # refused, not a fault: the reason says what to do
+        return outcome.fail(f"too large: {exc}", progress.take(round_id))
     except Exception as exc:
         log.exception("round %s: the solver failed", round_id)
-        progress.flush()
-        return _finish(engine, round_id, worker_id, version, failure=f"solver error: {exc}")
+        return outcome.fail(f"solver error: {exc}", progress.take(round_id))
     finally:
         heartbeat.stopped.set()
         heartbeat.join()
-    elapsed = time.monotonic() - started
     # The last progress events go in with the outcome, in its transaction.
-    events = progress.take(round_id)
-    if result.status == "INVALID":
-        problems = "; ".join(f"{p.path}: {p.message}" for p in result.errors or [])
-        return _finish(
-            engine,
-            round_id,
-            worker_id,
-            version,
-            failure=f"invalid scenario: {problems}",
-            events=events,
-        )
-    return _finish(
-        engine,
-        round_id,
-        worker_id,
-        version,
-        scenario=scenario,
-        result=result,
-        elapsed=elapsed,
-        events=events,
-    )
-
-
-def _finish(
-    engine: Engine,
-    round_id: int,
-    worker_id: str,
-    version: int | None,
-    *,
-    failure: str | None = None,
-    scenario: dict[str, Any] | None = None,
-    result: solver.Result | None = None,
-    elapsed: float | None = None,
-    events: list[dict[str, Any]] | None = None,
-) -> str:
-    """Store the outcome in one transaction, only if this worker still holds the round (and it
-    is still at ``version``, the run it solved, when known).
-
-    ``events`` (the solve's last progress events) are stored with it, before its status event.
-    """
-    now = utcnow()
-    values: dict[str, Any] = {
-        "finished_at": now,
-        "claimed_by": None,
-        "lease_until": None,
-        "version": Round.version + 1,
-    }
-    if failure is not None or result is None or scenario is None:
-        status = "failed"
-        values.update(status=status, failure_reason=failure or "no result")
-    else:
-        status = "proposed"
-        objective = result.objective
-        values.update(
-            status=status,
-            solver_status=result.status,
-            priority_fill=objective.priority_fill if objective else None,
-            min_fill_permille=objective.min_fill_permille if objective else None,
-            benefit_usd=objective.benefit_usd if objective else None,
-            matches_count=len(result.matches or []),
-            solve_seconds=result.stats.solve_seconds if result.stats else elapsed,
-        )
-    held = [
-        col(Round.id) == round_id,
-        col(Round.status) == "running",
-        col(Round.claimed_by) == worker_id,
-    ]
-    if version is not None:
-        held.append(col(Round.version) == version)
-    with session_scope(engine) as session:
-        changed = session.execute(update(Round).where(*held).values(**values))
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
-            log.warning("round %s: lease lost, outcome discarded", round_id)
-            return "lost"
-        if status == "proposed" and result is not None and scenario is not None:
-            with gc_paused():  # a row per match: acyclic bulk data (exchange.gc_pause)
-                # serialised once by the model, not turned into a dict and encoded again
-                text = result.model_dump_json(exclude_none=True)
-                documents.put(session, round_id, "result", text)
-                store_proposals(
-                    session=session, round_id=round_id, scenario=scenario, result=result
-                )
-        message = f"failed: {failure}" if failure else status
-        # in this order: the last progress events, then the status event
-        insert_events(session, [*(events or []), event_row(round_id, "status", message=message)])
-    if status == "proposed":
-        log.info(
-            "round %s proposed: %s, %s matches, objective %s/%s/%s, solved in %.2f s",
-            round_id,
-            values["solver_status"],
-            values["matches_count"],
-            values["priority_fill"],
-            values["min_fill_permille"],
-            values["benefit_usd"],
-            values["solve_seconds"] or 0.0,
-        )
-    else:
-        log.warning("round %s failed: %s", round_id, values["failure_reason"])
-    return status
-
-
-PROPOSAL_COLUMNS = (
-    "round_id",
-    "deposit_id",
-    "withdrawal_id",
-    "origin",
-    "destination",
-    "cadre",
-    "count",
-    "benefit_usd_per_worker",
-    "language_training_months",
-    "agreement_id",
-    "status",
-    "version",
-    "created_at",
-)
-
-
-def store_proposals(
-    *, session: Any, round_id: int, scenario: dict[str, Any], result: solver.Result
-) -> int:
-    """One pending proposal per match of the result, in one bulk insert.
-
-    A round at size M proposes hundreds of matches; nothing reads them back here, so they go to
-    the driver as plain tuples (``insert_many``) rather than as ORM objects or Core parameter dicts.
-    """
-    deposits = {d["id"]: d for d in scenario["deposits"]}
-    withdrawals = {w["id"]: w for w in scenario["withdrawals"]}
-    connection = session.connection()
-    table = Proposal.__table__  # type: ignore[attr-defined]
-    created_at = driver_value(connection, table, "created_at", utcnow())
-    rows = [
-        (
-            round_id,
-            match.deposit_id,
-            match.withdrawal_id,
-            deposits[match.deposit_id]["country"],
-            withdrawals[match.withdrawal_id]["country"],
-            deposits[match.deposit_id]["cadre"],
-            match.count,
-            match.benefit_usd_per_worker,
-            match.language_training_months,
-            match.agreement_id,
-            "pending",
-            1,
-            created_at,
-        )
-        for match in result.matches or []
-    ]
-    insert_many(connection, table, PROPOSAL_COLUMNS, rows)
-    return len(rows)
+    if solved.status == "INVALID":
+        return outcome.fail(f"invalid scenario: {solved.problems}", progress.take(round_id))
+    return outcome.finish(solved, progress.take(round_id))
 
 
 def process_next(
@@ -458,10 +342,12 @@ def process_next(
     *,
     lease_s: float = DEFAULT_LEASE_S,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    solver_process: SolverProcess | None = None,
 ) -> int | None:
     """Solve one round, claimed for this worker when it was run here (``exchange.rounds.handoff``)
-    or claimed now; its id, or None when there was nothing to do (or a run here is claiming one
-    for this worker: it is handed over when that run commits)."""
+    or claimed now, in ``solver_process`` if given (else in this thread); its id, or None when
+    there was nothing to do (or a run here is claiming one for this worker: it is handed over
+    when that run commits)."""
     worker_id = worker_id or new_worker_id()
     try:
         handed = handoff.next_for(worker_id)
@@ -473,7 +359,9 @@ def process_next(
                 worker_id,
                 lease_s=lease_s,
                 version=handed.version,
-                scenario=handed.scenario,
+                snapshot=(handed.scenario, handed.text),
+                solver_process=solver_process,
+                sent=handed.sent,
             )
             return handed.round_id
         if not handed:
@@ -482,7 +370,14 @@ def process_next(
         if claimed is None:
             return None
         round_id, version = claimed
-        solve_claimed(engine, round_id, worker_id, lease_s=lease_s, version=version)
+        solve_claimed(
+            engine,
+            round_id,
+            worker_id,
+            lease_s=lease_s,
+            version=version,
+            solver_process=solver_process,
+        )
         return round_id
     finally:
         handoff.idle(worker_id)
@@ -508,8 +403,11 @@ class RoundWorker:
         lease_s: float = DEFAULT_LEASE_S,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         on_done: Callable[[int], None] | None = None,
+        solve_in_child: bool = True,
     ) -> None:
         self.engine = engine
+        # the solves in a child process of their own (exchange.rounds.solving), or in the thread
+        self.solver = SolverProcess() if solve_in_child else None
         self.on_done = on_done  # called with each round's id once its outcome is stored
         self.worker_id = worker_id or new_worker_id()
         self.poll_s = poll_s
@@ -521,8 +419,16 @@ class RoundWorker:
 
     def start(self) -> None:
         """Recover what a dead server left, then start polling."""
-        importlib.import_module("solver.round")  # load the solver now, not in the first round
-        handoff.worker_started(self.worker_id, lease_s=self.lease_s, wake=self.wake)
+        if self.solver is not None:
+            self.solver.start()  # it loads the solver meanwhile
+        else:
+            importlib.import_module("solver.round")  # load the solver now, not in the first round
+        handoff.worker_started(
+            self.worker_id,
+            lease_s=self.lease_s,
+            wake=self.wake,
+            begin=self._begin if self.solver is not None else None,
+        )
         # Move everything loaded so far (the solver, numpy, SQLAlchemy, the app) out of the
         # collector's reach: a round allocates enough to trigger full collections, and rescanning
         # these long-lived objects each time cost more than storing the round's result.
@@ -538,10 +444,22 @@ class RoundWorker:
         """Look for work now (a round was just run)."""
         self._wake.set()
 
+    def _begin(self, text: str) -> bool:
+        """``exchange.rounds.handoff``'s hook: start solving a run's snapshot now, if the solver
+        process is free (else the worker sends it once the run committed)."""
+        if self.solver is None or self.solver.busy:
+            return False
+        self.solver.send(text, max_class_pairs=get_settings().max_round_class_pairs)
+        return True
+
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop polling; a solve under way finishes in the background (its lease then lapses)."""
+        """Stop polling. A solve under way in the solver process is abandoned (the round keeps
+        its claim, whose lease lapses: another worker solves it again); one in this thread
+        finishes in the background."""
         self._stop.set()
         self._wake.set()
+        if self.solver is not None:
+            self.solver.shutdown()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -555,6 +473,7 @@ class RoundWorker:
                     self.worker_id,
                     lease_s=self.lease_s,
                     max_attempts=self.max_attempts,
+                    solver_process=self.solver,
                 )
             except OperationalError as exc:  # busy (SQLite) or unreachable: passes, say it briefly
                 log.warning("round worker: database unavailable, trying again: %s", exc.orig)

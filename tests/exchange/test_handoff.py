@@ -56,7 +56,11 @@ def test_a_committed_run_hands_its_snapshot_over_once(seeded: Engine, worker_her
     round_id, version, scenario = _run(seeded)
     assert handoff.take(round_id, version - 1) is None  # another version: not this snapshot
     round_id, version, scenario = _run(seeded)
-    assert handoff.take(round_id, version) == scenario  # what the round stored
+    handed = handoff.take(round_id, version)
+    assert handed is not None
+    assert handed[0] == scenario  # what the round stored, and its text as stored
+    with session_scope(seeded) as session:
+        assert handed[1] == documents.get_text(session, round_id, "scenario")
     assert handoff.take(round_id, version) is None  # taken
 
 
