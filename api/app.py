@@ -63,7 +63,9 @@ def create_app(
         worker = None
         if start_worker:  # serving: only on the schema this code is written for
             require_current_schema(engine)
-            worker = RoundWorker(engine, poll_s=worker_poll_s)
+            worker = RoundWorker(
+                engine, poll_s=worker_poll_s, solve_in_child=settings.solve_in_child
+            )
             worker.start()
         app.state.worker = worker
         try:

@@ -145,3 +145,41 @@ def test_a_busy_database_is_one_warning_and_the_worker_goes_on(
     assert warned[0].exc_info is None
     assert warned[0].getMessage().endswith("database is locked")
     assert api.get("planner", f"/v1/rounds/{rid}").json()["status"] == "proposed"
+
+
+@pytest.mark.parametrize("in_child", [True, False])
+def test_a_serving_app_solves_rounds_as_configured(api: Api, in_child: bool) -> None:
+    """``hrhx serve``'s app: its worker solves a round run through HTTP, in a child process
+    (the default) or, with ``HRHX_SOLVE_IN_CHILD=0``, in its own thread."""
+    import os
+    import warnings
+
+    with warnings.catch_warnings():  # as in tests/api/conftest.py
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from exchange.config import Settings
+
+    app = create_app(
+        Settings(solve_in_child=in_child), engine=api.engine, start_worker=True, worker_poll_s=0.05
+    )
+    headers = {"Authorization": f"Bearer {api.tokens['planner']}"}
+    with TestClient(app) as client:
+        worker = app.state.worker
+        assert (worker.solver is not None) == in_child
+        if in_child:
+            assert worker.solver.pid not in (None, os.getpid())
+        api.post("phl", "/v1/deposits", json=deposit())
+        api.post("deu", "/v1/withdrawals", json=withdrawal())
+        rid = client.post("/v1/rounds", json={}, headers=headers).json()["id"]
+        assert client.post(f"/v1/rounds/{rid}/run", headers=headers).status_code == 202
+        deadline = time.monotonic() + 60
+        while (status := client.get(f"/v1/rounds/{rid}", headers=headers).json()["status"]) == (
+            "running"
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert status == "proposed"
+        proposals = client.get("/v1/proposals", params={"round": rid}, headers=headers).json()
+        assert proposals["count"] >= 1
