@@ -13,8 +13,10 @@ conditional update of the round's row (which also locks it), the proposals and t
 written while the child explains the unmatched postings and serialises the result; ``finish``
 then adds the result document and the solve's duration and commits. Nothing is visible before
 that commit, and a solve that fails afterwards rolls all of it back. In the worker's thread
-nothing would overlap, and on SQLite, whose one writer's lock would be held while the solver
-explains, ``finish`` writes everything in one go.
+nothing would overlap. On SQLite ``finish`` writes everything in one go: the transaction would
+hold the database's one write lock while the child explains, and a child that stalls would keep
+every other writer out until it is stopped (up to three times the time limit); on PostgreSQL only
+the round's row is locked meanwhile.
 """
 
 from __future__ import annotations
