@@ -151,20 +151,22 @@ def offer(
     sent = _begin(claim, text) if claim is not None else False
 
     def committed(_session: Session) -> None:
-        wake = None
         with _lock:
             if rolled_back or not _workers:
                 return
             worker = _claimants.get(claim.worker_id) if claim is not None else None
             if worker is not None:
                 worker.inbox.append(Handed(round_id, version, scenario, text, sent))
-                wake = worker.wake
+                wakes = [worker.wake]
             else:
                 _waiting[round_id] = (version, scenario, text)
                 _waiting.move_to_end(round_id)
                 while len(_waiting) > MAX_WAITING:
                     _waiting.popitem(last=False)
-        if wake is not None:
+                # nobody was idle to claim it for: wake them all, so that a worker busy with
+                # something else (its look for work, say) claims it when done, not a poll later
+                wakes = [w.wake for w in _claimants.values()]
+        for wake in wakes:
             wake()
 
     def cancelled(_session: Session, _transaction: Any) -> None:

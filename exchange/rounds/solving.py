@@ -171,12 +171,13 @@ class SolverProcess:
             return
         ours, theirs = socket.socketpair()
         code = f"import exchange.rounds.solving as s; s.serve_fd({theirs.fileno()})"
-        # the package's own directory first: the child imports this code whatever its cwd
+        # This code's own directory first, and not the working directory (-P): the child runs
+        # the same code as its parent, whatever its working directory holds.
         root = str(Path(__file__).resolve().parents[2])
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         try:
             process = subprocess.Popen(
-                [sys.executable, "-c", code],
+                [sys.executable, "-P", "-c", code],
                 pass_fds=(theirs.fileno(),),
                 env={**os.environ, "PYTHONPATH": path},
                 stdin=subprocess.DEVNULL,

@@ -158,9 +158,11 @@ def test_a_run_claims_its_round_for_an_idle_worker_here(
 
 def test_a_busy_worker_is_not_claimed_for(seeded: Engine, claimant: list[int]) -> None:
     first, _, _ = _run(seeded)  # claimed for w, not yet taken
+    assert claimant == [1]  # woken for it
     second, _, _ = _run(seeded)
     assert _stored(seeded, first).claimed_by == "w"
     assert _stored(seeded, second).claimed_by is None  # left to be claimed from the database
+    assert claimant == [1, 1]  # woken again: it claims the second when done with the first
     assert process_next(seeded, "w") == first
     assert process_next(seeded, "w") == second
     assert _stored(seeded, second).status == "proposed"

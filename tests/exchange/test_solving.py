@@ -161,10 +161,14 @@ def test_shutdown_abandons_the_solve_under_way() -> None:
         child.send("{}", max_class_pairs=None)
 
 
-def test_the_child_never_runs_the_parent_script(tmp_path: Path) -> None:
+def test_the_child_never_runs_the_parent_script_nor_the_working_directory(tmp_path: Path) -> None:
     """A script without a ``__main__`` guard is not run again by its solver process (as
-    multiprocessing's spawn would): it solves once and prints once."""
-    script = tmp_path / "no_guard.py"
+    multiprocessing's spawn would): it solves once and prints once. And the child imports its
+    parent's code, not an ``exchange`` package in the working directory."""
+    (tmp_path / "cwd" / "exchange").mkdir(parents=True)
+    (tmp_path / "cwd" / "exchange" / "__init__.py").write_text("raise ImportError('not me')\n")
+    (tmp_path / "bin").mkdir()
+    script = tmp_path / "bin" / "no_guard.py"
     script.write_text(
         textwrap.dedent(
             f"""
@@ -187,7 +191,7 @@ def test_the_child_never_runs_the_parent_script(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=tmp_path,
+        cwd=tmp_path / "cwd",
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert done.returncode == 0, done.stderr
