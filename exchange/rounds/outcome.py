@@ -7,16 +7,16 @@ document, its last progress events and the status event. A failed round gets its
 ``running``, claimed by this worker and, when known, at the version it solved (the run that froze
 its snapshot); otherwise the outcome is discarded ("lost": another worker took over the claim).
 
-**Begun early.** When the solve runs in a child process on PostgreSQL, ``Outcome.matched`` opens
-the transaction as soon as the tiers are solved (``exchange.rounds.solving.Matched``): the
+**Begun early.** When the solve runs in a child process, ``Outcome.matched`` opens the
+transaction as soon as the tiers are solved (``exchange.rounds.solving.Matched``): the
 conditional update of the round's row (which also locks it), the proposals and the events are
 written while the child explains the unmatched postings and serialises the result; ``finish``
 then adds the result document and the solve's duration and commits. Nothing is visible before
 that commit, and a solve that fails afterwards rolls all of it back. In the worker's thread
-nothing would overlap. On SQLite ``finish`` writes everything in one go: the transaction would
-hold the database's one write lock while the child explains, and a child that stalls would keep
-every other writer out until it is stopped (up to three times the time limit); on PostgreSQL only
-the round's row is locked meanwhile.
+nothing would overlap, so ``finish`` writes everything in one go. The price on SQLite: its one
+write lock is held while the child explains (a few tens of milliseconds at size M, a few hundred
+at L) and other writers wait that long; a child that hung there would keep them waiting until
+it is stopped, past SQLite's 30 s busy timeout. On PostgreSQL only the round's row is locked.
 """
 
 from __future__ import annotations

@@ -294,8 +294,10 @@ def solve_claimed(
         return Outcome(engine, round_id, worker_id, version, {}).fail("no frozen snapshot")
     scenario, text = snapshot
     progress = _Progress(engine, round_id, worker_id, lease_s)
-    early = solver_process is not None and engine.dialect.name == "postgresql"
-    outcome = Outcome(engine, round_id, worker_id, version, scenario, early=early)
+    # the outcome begun while the child explains the unmatched (nothing overlaps in this thread)
+    outcome = Outcome(
+        engine, round_id, worker_id, version, scenario, early=solver_process is not None
+    )
 
     def matched(result: Matched) -> None:
         outcome.matched(result, progress.take(round_id))
