@@ -89,7 +89,8 @@ class Outcome:
         self.scenario = scenario
         self.early = early
         self._matched: Matched | None = None
-        self._events: list[dict[str, Any]] = []  # progress events not stored yet
+        self._events: list[dict[str, Any]] = []  # progress events, until committed
+        self._written = 0  # how many of them the transaction begun early holds
         self._session: Session | None = None  # begun early: the row, proposals, events written
 
     def matched(self, matched: Matched, events: list[dict[str, Any]]) -> None:
@@ -101,7 +102,7 @@ class Outcome:
         session = Session(self.engine, expire_on_commit=False)
         try:
             if self._mark_proposed(session, matched):
-                self._session, self._events = session, []
+                self._session = session
                 return
             # lost meanwhile: ``finish`` finds that out again and discards the outcome
         except Exception:
@@ -123,9 +124,8 @@ class Outcome:
                     log.warning("round %s: lease lost, outcome discarded", self.round_id)
                     session.rollback()
                     return "lost"
-                if self._events:  # begun early: progress after the tiers (the solver sends none)
-                    insert_events(session, self._events)
-                    self._events = []
+                if later := self._events[self._written :]:  # progress after the tiers (none yet)
+                    insert_events(session, later)
                 # the round had no result: its run removed any earlier one
                 documents.add(session, self.round_id, "result", solved.text)
                 session.execute(
@@ -137,6 +137,7 @@ class Outcome:
             except BaseException:
                 session.rollback()
                 raise
+        self._events, self._written = [], 0
         objective = matched.objective or (None, None, None)
         log.info(
             "round %s proposed: %s, %s matches, objective %s/%s/%s, solved in %.2f s",
@@ -187,6 +188,7 @@ class Outcome:
             self._session.rollback()
             self._session.close()
             self._session = None
+        self._written = 0  # the progress events go in with whatever is stored instead
 
     def _mark_proposed(self, session: Session, matched: Matched) -> bool:
         """The round's row, proposals and events of a proposed round, if the worker still holds
@@ -218,7 +220,7 @@ class Outcome:
         insert_events(
             session, [*self._events, event_row(self.round_id, "status", message="proposed")]
         )
-        self._events = []
+        self._written = len(self._events)
         return True
 
 

@@ -21,6 +21,7 @@ from exchange.db import session_scope
 from exchange.postings.service import create_deposit, create_withdrawal
 from exchange.proposals.tables import Proposal
 from exchange.rounds import documents, handoff
+from exchange.rounds.events import event_row
 from exchange.rounds.outcome import Outcome
 from exchange.rounds.schemas import RoundCreate
 from exchange.rounds.service import create_round, run_round
@@ -233,9 +234,14 @@ def test_a_solve_failing_after_its_matches_stores_only_the_failure(
 ) -> None:
     round_id, version, scenario = _claimed_round(matching, "w")
     outcome = Outcome(matching, round_id, "w", version, scenario, early=early)
-    outcome.matched(_matched(scenario), [])
+    progress = event_row(round_id, "progress", tier="priority_fill", incumbent=1.0, elapsed_s=0.1)
+    outcome.matched(_matched(scenario), [progress])
     assert outcome.fail("solver error: boom") == "failed"
     rnd = _round(matching, round_id)
     assert (rnd.status, rnd.failure_reason) == ("failed", "solver error: boom")
     assert _proposals(matching, round_id) == 0
-    assert _events(matching, round_id)[-1] == ("status", "failed: solver error: boom")
+    # the solve's progress is kept, then the failure
+    assert _events(matching, round_id)[-2:] == [
+        ("progress", None),
+        ("status", "failed: solver error: boom"),
+    ]
