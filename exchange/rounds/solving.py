@@ -53,6 +53,7 @@ language training (months), agreement."""
 
 OVERRUN_FACTOR = 3.0
 OVERRUN_MIN_S = 60.0
+DRAIN_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -203,13 +204,15 @@ class SolverProcess:
         self._process, self._conn, self._pending = None, None, False
         if process is None or conn is None:
             return
-        try:
-            conn.send(None)
-        except OSError:
-            pass
-        try:  # idle, it exits when told; solving, it is killed (it holds nothing to clean up)
-            process.wait(0 if solving else timeout)
-        except subprocess.TimeoutExpired:
+        # idle, it exits when told; solving (it may not be reading), it is killed: it holds
+        # nothing to clean up
+        if not solving:
+            try:
+                conn.send(None)
+                process.wait(timeout)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        if process.poll() is None:
             process.kill()
             process.wait()
         conn.close()
@@ -305,12 +308,13 @@ class SolverProcess:
                 raise SolverError(f"the solver process stopped (exit code {code})") from None
 
     def _drain(self) -> None:
-        """Wait out (discarding it) a solve whose run was rolled back."""
+        """Wait out (discarding it) a solve whose run was rolled back; one that takes longer
+        than ``DRAIN_S`` is stopped instead (a new child is quicker to start)."""
         try:
             self.receive(
                 on_progress=lambda _event: None,
                 on_matched=lambda _matched: None,
-                overrun_s=OVERRUN_MIN_S,
+                overrun_s=DRAIN_S,
             )
         except (SolverError, solver.RoundTooLarge):
             pass

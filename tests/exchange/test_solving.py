@@ -196,3 +196,20 @@ def test_the_child_never_runs_the_parent_script_nor_the_working_directory(tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("solved OPTIMAL") == 1
+
+
+def test_a_long_solve_left_behind_is_stopped_rather_than_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import exchange.rounds.solving as solving
+
+    monkeypatch.setattr(solving, "DRAIN_S", 0.01)
+    child = SolverProcess()
+    try:
+        child.send(_text(generate_scenario(2000, seed=1)), max_class_pairs=None)
+        pid = child.pid
+        solved, _ = _solve(child, json.loads(EXAMPLE.read_text()))
+        assert solved.status == "OPTIMAL"
+        assert child.pid != pid  # a new child, not the end of the old solve
+    finally:
+        child.stop()
