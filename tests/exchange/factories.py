@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from exchange.db import session_scope
 from exchange.identity.actor import Actor
 from exchange.reference.tables import Cadre, Country, SafeguardEdition, SafeguardListing
+from exchange.rounds.tables import Round
 
 ADMIN = Actor(user_id=None, name="admin", role="admin")
 PLANNER = Actor(user_id=2, name="planner", role="planner")
@@ -65,3 +68,12 @@ def withdrawal_payload(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def stored_round(engine: Engine, round_id: int) -> Round:
+    """The round as stored now (detached: read it after the session closed)."""
+    with session_scope(engine) as session:
+        rnd = session.get(Round, round_id)
+        assert rnd is not None
+        session.expunge(rnd)
+        return rnd

@@ -22,6 +22,7 @@ from tests.exchange.factories import (
     PLANNER,
     deposit_payload,
     seed_reference,
+    stored_round,
     withdrawal_payload,
 )
 
@@ -121,14 +122,6 @@ def claimant() -> Iterator[list[int]]:
     handoff.worker_stopped("w")
 
 
-def _stored(engine: Engine, round_id: int) -> Round:
-    with session_scope(engine) as session:
-        rnd = session.get(Round, round_id)
-        assert rnd is not None
-        session.expunge(rnd)
-        return rnd
-
-
 def test_a_run_claims_its_round_for_an_idle_worker_here(
     seeded: Engine,
     claimant: list[int],
@@ -137,7 +130,7 @@ def test_a_run_claims_its_round_for_an_idle_worker_here(
 ) -> None:
     caplog.set_level(logging.INFO, logger="hrhx.rounds")
     round_id, version, scenario = _run(seeded)
-    rnd = _stored(seeded, round_id)
+    rnd = stored_round(seeded, round_id)
     assert (rnd.claimed_by, rnd.attempts) == ("w", 1)
     assert rnd.lease_until is not None
     assert claimant == [1]  # woken at commit
@@ -148,7 +141,7 @@ def test_a_run_claims_its_round_for_an_idle_worker_here(
 
     monkeypatch.setattr(worker_module, "_claim", no_claim)
     assert process_next(seeded, "w") == round_id
-    assert _stored(seeded, round_id).status == "proposed"
+    assert stored_round(seeded, round_id).status == "proposed"
     logged = [r.getMessage() for r in caplog.records if r.name == "hrhx.rounds"]
     assert f"round {round_id} claimed by w when it was run" in logged  # as a claim is logged
     with session_scope(seeded) as session:
@@ -160,12 +153,12 @@ def test_a_busy_worker_is_not_claimed_for(seeded: Engine, claimant: list[int]) -
     first, _, _ = _run(seeded)  # claimed for w, not yet taken
     assert claimant == [1]  # woken for it
     second, _, _ = _run(seeded)
-    assert _stored(seeded, first).claimed_by == "w"
-    assert _stored(seeded, second).claimed_by is None  # left to be claimed from the database
+    assert stored_round(seeded, first).claimed_by == "w"
+    assert stored_round(seeded, second).claimed_by is None  # left to be claimed from the database
     assert claimant == [1, 1]  # woken again: it claims the second when done with the first
     assert process_next(seeded, "w") == first
     assert process_next(seeded, "w") == second
-    assert _stored(seeded, second).status == "proposed"
+    assert stored_round(seeded, second).status == "proposed"
 
 
 def test_a_rolled_back_run_releases_the_worker(seeded: Engine, claimant: list[int]) -> None:
@@ -184,14 +177,14 @@ def test_a_rolled_back_run_releases_the_worker(seeded: Engine, claimant: list[in
     assert claimant == []  # nothing handed over
     assert process_next(seeded, "w") is None  # nothing to do, and not waiting for a handover
     ran, _, _ = _run(seeded)
-    assert _stored(seeded, ran).claimed_by == "w"  # idle again: claimed for
+    assert stored_round(seeded, ran).claimed_by == "w"  # idle again: claimed for
 
 
 def test_a_worker_stopped_is_not_claimed_for(seeded: Engine, claimant: list[int]) -> None:
     handoff.worker_stopped("w")
     handoff.worker_started()  # the fixture's stop then balances this one
     round_id, _, _ = _run(seeded)
-    assert _stored(seeded, round_id).claimed_by is None
+    assert stored_round(seeded, round_id).claimed_by is None
 
 
 def test_a_server_worker_is_woken_by_a_run_and_reports_each_round_done(seeded: Engine) -> None:
@@ -205,5 +198,5 @@ def test_a_server_worker_is_woken_by_a_run_and_reports_each_round_done(seeded: E
         assert done.get(timeout=60) == round_id
     finally:
         round_worker.stop()
-    rnd = _stored(seeded, round_id)
+    rnd = stored_round(seeded, round_id)
     assert (rnd.status, rnd.attempts) == ("proposed", 1)

@@ -33,6 +33,7 @@ from tests.exchange.factories import (
     PLANNER,
     deposit_payload,
     seed_reference,
+    stored_round,
     withdrawal_payload,
 )
 
@@ -80,14 +81,6 @@ def _run(engine: Engine, worker_id: str | None = "server") -> int:
     return round_id
 
 
-def _round(engine: Engine, round_id: int) -> Round:
-    with session_scope(engine) as session:
-        rnd = session.get(Round, round_id)
-        assert rnd is not None
-        session.expunge(rnd)
-        return rnd
-
-
 def _proposals(engine: Engine, round_id: int) -> int:
     with session_scope(engine) as session:
         count = session.exec(
@@ -121,7 +114,7 @@ def test_a_round_solved_in_the_child_is_stored_whole(
     _child(worker)
     round_id = _run(matching)
     assert done.get(timeout=60) == round_id
-    rnd = _round(matching, round_id)
+    rnd = stored_round(matching, round_id)
     assert (rnd.status, rnd.solver_status, rnd.claimed_by) == ("proposed", "OPTIMAL", None)
     assert rnd.matches_count is not None
     assert rnd.matches_count >= 1
@@ -159,12 +152,12 @@ def test_a_run_rolled_back_after_its_solve_began_leaves_nothing(
     with pytest.raises(RuntimeError):
         run_then_fail()
     assert began == [True]  # its solve began at run
-    assert _round(matching, round_id).status == "draft"
+    assert stored_round(matching, round_id).status == "draft"
     second = _run(matching)  # the solve begun for the rolled-back run is drained, not taken
     assert done.get(timeout=60) == second
-    assert _round(matching, second).status == "proposed"
+    assert stored_round(matching, second).status == "proposed"
     assert _proposals(matching, round_id) == 0
-    assert _proposals(matching, second) == _round(matching, second).matches_count
+    assert _proposals(matching, second) == stored_round(matching, second).matches_count
 
 
 def test_a_child_that_dies_mid_solve_fails_its_round_and_the_next_is_solved(
@@ -178,13 +171,13 @@ def test_a_child_that_dies_mid_solve_fails_its_round_and_the_next_is_solved(
     finally:
         os.kill(pid, signal.SIGKILL)
     assert done.get(timeout=60) == round_id
-    rnd = _round(matching, round_id)
+    rnd = stored_round(matching, round_id)
     assert rnd.status == "failed"
     assert rnd.failure_reason == "solver error: the solver process stopped (exit code -9)"
     assert _proposals(matching, round_id) == 0
     again = _run(matching)
     assert done.get(timeout=60) == again
-    assert _round(matching, again).status == "proposed"
+    assert stored_round(matching, again).status == "proposed"
     assert _child(worker) != pid
 
 
@@ -195,7 +188,7 @@ def test_stopping_the_server_mid_solve_leaves_the_round_to_its_lease(matching: E
     os.kill(pid, signal.SIGSTOP)
     round_id = _run(matching, "stopping")
     worker.stop()
-    rnd = _round(matching, round_id)
+    rnd = stored_round(matching, round_id)
     assert (rnd.status, rnd.claimed_by) == ("running", "stopping")  # another worker re-solves it
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # and the child is gone
@@ -207,7 +200,7 @@ def _claimed_round(engine: Engine, worker_id: str) -> tuple[int, int, dict[str, 
         session.execute(update(Round).where(col(Round.id) == round_id).values(claimed_by=worker_id))
         scenario = documents.get(session, round_id, "scenario")
     assert scenario is not None
-    return round_id, _round(engine, round_id).version, scenario
+    return round_id, stored_round(engine, round_id).version, scenario
 
 
 def _matched(scenario: dict[str, Any]) -> Matched:
@@ -223,7 +216,7 @@ def test_an_outcome_whose_claim_was_lost_is_discarded(matching: Engine, early: b
         session.execute(update(Round).where(col(Round.id) == round_id).values(claimed_by="w2"))
     outcome.matched(_matched(scenario), [])
     assert outcome.finish(solved_of(solver.solve(scenario)), []) == "lost"
-    rnd = _round(matching, round_id)
+    rnd = stored_round(matching, round_id)
     assert (rnd.status, rnd.claimed_by) == ("running", "w2")
     assert _proposals(matching, round_id) == 0
 
@@ -237,7 +230,7 @@ def test_a_solve_failing_after_its_matches_stores_only_the_failure(
     progress = event_row(round_id, "progress", tier="priority_fill", incumbent=1.0, elapsed_s=0.1)
     outcome.matched(_matched(scenario), [progress])
     assert outcome.fail("solver error: boom") == "failed"
-    rnd = _round(matching, round_id)
+    rnd = stored_round(matching, round_id)
     assert (rnd.status, rnd.failure_reason) == ("failed", "solver error: boom")
     assert _proposals(matching, round_id) == 0
     # the solve's progress is kept, then the failure
