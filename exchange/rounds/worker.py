@@ -7,6 +7,10 @@ extends the lease; the result is stored only if the lease is still ours. A round
 (its lease expired) is claimed again and re-solved from its frozen snapshot (same scenario and seed
 give the same result), up to ``max_attempts`` claims; after that it is marked ``failed`` with the
 reason ``interrupted``.
+
+A server's ``RoundWorker`` solves in a child process of its own (``exchange.rounds.solving``) and
+stores each outcome with ``exchange.rounds.outcome``; ``process_next`` and ``process_all`` (tests,
+the demo, the command line) solve in the calling thread.
 """
 
 from __future__ import annotations
@@ -394,7 +398,8 @@ def process_all(engine: Engine, worker_id: str | None = None) -> list[int]:
 
 
 class RoundWorker:
-    """A background thread of a server process that solves running rounds."""
+    """A background thread of a server process that claims running rounds and solves them, in
+    a child process by default (``solve_in_child``; ``HRHX_SOLVE_IN_CHILD`` for servers)."""
 
     def __init__(
         self,
