@@ -199,13 +199,14 @@ class _Progress:
         self.lease_s = lease_s
         self.last_write = time.monotonic()  # the first write comes after one interval
         self.buffer: list[solver.ProgressEvent] = []
+        self.held = False  # once the outcome is being stored, events wait to go in with it
 
     def __call__(self, event: solver.ProgressEvent) -> None:
         if self.buffer and self.buffer[-1].tier_name == event.tier_name:
             self.buffer[-1] = event
         else:
             self.buffer.append(event)
-        if time.monotonic() - self.last_write >= self.INTERVAL_S:
+        if not self.held and time.monotonic() - self.last_write >= self.INTERVAL_S:
             self.flush()
 
     def take(self, round_id: int) -> list[dict[str, Any]]:
@@ -246,6 +247,12 @@ class _Heartbeat(threading.Thread):
         self.worker_id = worker_id
         self.lease_s = lease_s
         self.stopped = threading.Event()
+
+    def stop(self) -> None:
+        """Stop extending the lease (and wait for an extension under way)."""
+        self.stopped.set()
+        if self.is_alive():
+            self.join()
 
     def run(self) -> None:
         while not self.stopped.wait(self.lease_s / 3):
@@ -303,10 +310,18 @@ def solve_claimed(
         engine, round_id, worker_id, version, scenario, early=solver_process is not None
     )
 
+    heartbeat = _Heartbeat(engine, round_id, worker_id, lease_s)
+
     def matched(result: Matched) -> None:
+        # Nothing of this worker may write to the round while its outcome is being stored: a
+        # lease extension would wait for that transaction, which waits for the heartbeat to stop.
+        # The lease needs no extending meanwhile: the transaction holds the round (its row's lock
+        # on PostgreSQL, the write lock on SQLite) until it commits.
+        if outcome.early:
+            heartbeat.stop()
+            progress.held = True
         outcome.matched(result, progress.take(round_id))
 
-    heartbeat = _Heartbeat(engine, round_id, worker_id, lease_s)
     heartbeat.start()
     max_class_pairs = get_settings().max_round_class_pairs
     try:
@@ -334,8 +349,7 @@ def solve_claimed(
         log.exception("round %s: the solver failed", round_id)
         return outcome.fail(f"solver error: {exc}", progress.take(round_id))
     finally:
-        heartbeat.stopped.set()
-        heartbeat.join()
+        heartbeat.stop()
     # The last progress events go in with the outcome, in its transaction.
     if solved.status == "INVALID":
         return outcome.fail(f"invalid scenario: {solved.problems}", progress.take(round_id))

@@ -238,3 +238,27 @@ def test_a_solve_failing_after_its_matches_stores_only_the_failure(
         ("progress", None),
         ("status", "failed: solver error: boom"),
     ]
+
+
+def test_no_lease_extension_waits_on_the_outcome_being_stored(
+    matching: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heartbeat stops before the outcome's transaction begins: its update of the round's
+    row would wait for that transaction, which waits for the heartbeat to stop (a deadlock on
+    PostgreSQL, a 30 s busy wait on SQLite)."""
+    real = Outcome.matched
+
+    def slow_to_finish(self: Outcome, matched: Matched, events: list[dict[str, Any]]) -> None:
+        real(self, matched, events)
+        time.sleep(0.3)  # the heartbeat would tick every 10 ms meanwhile
+
+    monkeypatch.setattr(Outcome, "matched", slow_to_finish)
+    done: queue.Queue[int] = queue.Queue()
+    worker = RoundWorker(matching, worker_id="hb", poll_s=3600, lease_s=0.03, on_done=done.put)
+    worker.start()
+    try:
+        round_id = _run(matching, "hb")
+        assert done.get(timeout=15) == round_id
+    finally:
+        worker.stop()
+    assert stored_round(matching, round_id).status == "proposed"
