@@ -89,7 +89,8 @@ class Api:
         return self.request(who, "DELETE", url, **kw)
 
     def solve(self) -> list[int]:
-        """Solve every running round now (what the server's worker thread does)."""
+        """Solve every running round now, in this thread (a server's worker does it in its child
+        process)."""
         return process_all(self.engine, "test-worker")
 
 
