@@ -37,7 +37,7 @@ from exchange.config import get_settings
 from exchange.db import json_loads, session_scope
 from exchange.rounds import documents, handoff
 from exchange.rounds.events import add_status_event, event_row, insert_events
-from exchange.rounds.outcome import Outcome
+from exchange.rounds.outcome import Outcome, held
 from exchange.rounds.solving import (
     Matched,
     SolverProcess,
@@ -192,11 +192,9 @@ class _Progress:
 
     INTERVAL_S = 0.2
 
-    def __init__(self, engine: Engine, round_id: int, worker_id: str, lease_s: float) -> None:
+    def __init__(self, engine: Engine, round_id: int) -> None:
         self.engine = engine
         self.round_id = round_id
-        self.worker_id = worker_id
-        self.lease_s = lease_s
         self.last_write = time.monotonic()  # the first write comes after one interval
         self.buffer: list[solver.ProgressEvent] = []
         self.held = False  # once the outcome is being stored, events wait to go in with it
@@ -260,11 +258,7 @@ class _Heartbeat(threading.Thread):
                 with session_scope(self.engine) as session:
                     session.execute(
                         update(Round)
-                        .where(
-                            col(Round.id) == self.round_id,
-                            col(Round.claimed_by) == self.worker_id,
-                            col(Round.status) == "running",
-                        )
+                        .where(*held(self.round_id, self.worker_id, None))
                         .values(lease_until=utcnow() + timedelta(seconds=self.lease_s))
                     )
             except Exception:
@@ -304,12 +298,11 @@ def solve_claimed(
     if snapshot is None:
         return Outcome(engine, round_id, worker_id, version, {}).fail("no frozen snapshot")
     scenario, text = snapshot
-    progress = _Progress(engine, round_id, worker_id, lease_s)
+    progress = _Progress(engine, round_id)
     # the outcome begun while the child explains the unmatched (nothing overlaps in this thread)
     outcome = Outcome(
         engine, round_id, worker_id, version, scenario, early=solver_process is not None
     )
-
     heartbeat = _Heartbeat(engine, round_id, worker_id, lease_s)
 
     def matched(result: Matched) -> None:
