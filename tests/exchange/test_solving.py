@@ -3,6 +3,7 @@ every way a child can fail ends in an error that names it, with the next solve w
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -23,6 +24,7 @@ from exchange.rounds.solving import (
     SolverError,
     SolverProcess,
     SolverShutDown,
+    solve_and_send,
     solve_here,
 )
 from fixtures.generator import generate_scenario
@@ -107,6 +109,33 @@ def test_an_invalid_scenario_is_a_result_naming_its_problems(process: SolverProc
     assert solved.problems is not None
     assert "deposits" in solved.problems
     assert seen == []  # no matches for an invalid scenario
+
+
+class _Recorder:
+    """A stand-in for the child's end of the socket: what is sent, and whether the cyclic
+    collector was on as it was sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bool]] = []
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        self.sent.append((message[0], gc.isenabled()))
+
+
+@pytest.mark.parametrize("max_class_pairs", [None, 1], ids=["solved", "refused"])
+def test_the_child_solves_with_the_collector_paused_and_resumes_it(
+    max_class_pairs: int | None,
+) -> None:
+    assert gc.isenabled()
+    conn = _Recorder()
+    text = json.dumps(generate_scenario(300, seed=4)).encode()
+    solve_and_send(conn, text, max_class_pairs)  # type: ignore[arg-type]
+    kinds = [kind for kind, _ in conn.sent]
+    last = "solved" if max_class_pairs is None else "refused"
+    assert kinds[-1] == last
+    # progress, matches and the result are sent while paused; a refusal once the pause is over
+    assert all(not enabled for kind, enabled in conn.sent if kind != "refused")
+    assert gc.isenabled()  # on again afterwards, whatever the outcome
 
 
 def test_a_child_killed_mid_solve_is_an_error_and_the_next_solve_gets_a_new_one() -> None:
