@@ -13,7 +13,9 @@ the interpreter lock that the API's requests, and the round's own storing, need.
   postings and serialises the result, so the worker stores the proposals meanwhile;
 - a solve that dies (a fault in native code, the kernel's out-of-memory killer) fails its round
   with that reason, and the next solve gets a new child; one that runs far past its time limit
-  is stopped (``overrun_s``).
+  is stopped (``overrun_s``);
+- nothing else runs there, so it solves with the cyclic garbage collector paused and collects
+  between solves (``solve_and_send``).
 
 Tests, the demo and the command line solve in their own thread (``solve_here``); both ways give
 the same ``Matched`` then ``Solved``.
