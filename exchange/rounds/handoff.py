@@ -15,10 +15,10 @@ needed:
   claims a round from the database takes a snapshot offered for it (``take``) when the version
   matches, else reads it.
 - **Solve begun at run.** A worker that solves in a child process (``exchange.rounds.solving``)
-  gives a ``begin`` hook: the run sends it the snapshot as soon as its update claimed the round,
-  so the solve overlaps the rest of the run (storing the snapshot, the audit, the commit). The
-  worker collects the outcome once the run commits, and stores it only then; a run rolled back
-  leaves a solve whose outcome is drained and dropped.
+  gives a ``begin`` hook: the run sends it the snapshot as soon as it is serialised, before the
+  run's update claims the round, so the solve overlaps the rest of the run (the update, storing
+  the snapshot, the audit, the commit). The worker collects the outcome once the run commits,
+  and stores it only then; a run rolled back leaves a solve whose outcome is drained and dropped.
 
 Nothing is handed over to the worker before its transaction commits, and a rolled-back run
 releases its reservation. Only while a worker runs here (``worker_started``/``worker_stopped``);

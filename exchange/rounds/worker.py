@@ -207,12 +207,12 @@ class _Progress:
         if not self.held and time.monotonic() - self.last_write >= self.INTERVAL_S:
             self.flush()
 
-    def take(self, round_id: int) -> list[dict[str, Any]]:
+    def take(self) -> list[dict[str, Any]]:
         """The buffered events as rows to insert (the buffer is emptied)."""
         events, self.buffer = self.buffer, []
         return [
             event_row(
-                round_id,
+                self.round_id,
                 "progress",
                 tier=event.tier_name,
                 incumbent=event.incumbent,
@@ -225,7 +225,7 @@ class _Progress:
     def flush(self) -> None:
         """Write the buffered events (best effort: the solve goes on if the write fails)."""
         self.last_write = time.monotonic()
-        rows = self.take(self.round_id)
+        rows = self.take()
         if not rows:
             return
         try:
@@ -313,7 +313,7 @@ def solve_claimed(
         if outcome.early:
             heartbeat.stop()
             progress.held = True
-        outcome.matched(result, progress.take(round_id))
+        outcome.matched(result, progress.take())
 
     heartbeat.start()
     max_class_pairs = get_settings().max_round_class_pairs
@@ -337,16 +337,16 @@ def solve_claimed(
         log.warning("round %s abandoned: the server stops", round_id)
         return "abandoned"
     except solver.RoundTooLarge as exc:  # refused, not a fault: the reason says what to do
-        return outcome.fail(f"too large: {exc}", progress.take(round_id))
+        return outcome.fail(f"too large: {exc}", progress.take())
     except Exception as exc:
         log.exception("round %s: the solver failed", round_id)
-        return outcome.fail(f"solver error: {exc}", progress.take(round_id))
+        return outcome.fail(f"solver error: {exc}", progress.take())
     finally:
         heartbeat.stop()
     # The last progress events go in with the outcome, in its transaction.
     if solved.status == "INVALID":
-        return outcome.fail(f"invalid scenario: {solved.problems}", progress.take(round_id))
-    return outcome.finish(solved, progress.take(round_id))
+        return outcome.fail(f"invalid scenario: {solved.problems}", progress.take())
+    return outcome.finish(solved, progress.take())
 
 
 def process_next(
