@@ -223,17 +223,21 @@ def load_interleaved(
             latencies[name] += times
             errors[name] += failed
             elapsed[name] += took
-    summary: dict[str, dict[str, float]] = {}
-    for name, times in latencies.items():
-        times.sort()
-        summary[name] = {
-            "requests": len(times),
-            "errors": errors[name],
-            "rps": round(len(times) / elapsed[name], 1),
-            "p50_ms": round(statistics.median(times) * 1000, 2),
-            "p99_ms": round(times[int(0.99 * (len(times) - 1))] * 1000, 2),
-        }
-    return summary
+    return {
+        name: {**latency_summary(times, elapsed[name]), "errors": errors[name]}
+        for name, times in latencies.items()
+    }
+
+
+def latency_summary(latencies: list[float], seconds: float) -> dict[str, float]:
+    """Requests, requests/s over ``seconds``, p50 and p99 (ms) of ``latencies`` (seconds)."""
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "rps": round(len(ordered) / seconds, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))] * 1000, 2),
+    }
 
 
 # ---------------------------------------------------------------- round

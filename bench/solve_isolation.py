@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_load import _free_port, load_scenario, make_scenario  # noqa: E402
+from api_load import _free_port, latency_summary, load_scenario, make_scenario  # noqa: E402
 
 from exchange.db import make_engine, session_scope  # noqa: E402
 from exchange.identity.service import create_user  # noqa: E402
@@ -117,16 +116,6 @@ class Readers:
             t.join()
 
 
-def _summary(latencies: list[float], seconds: float) -> dict[str, float]:
-    latencies = sorted(latencies)
-    return {
-        "requests": len(latencies),
-        "rps": round(len(latencies) / seconds, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 2),
-    }
-
-
 def measure(url: str, in_child: bool, rounds: int, clients: int) -> dict[str, Any]:
     token = _planner_token(url)
     proc, base = _serve(url, in_child)
@@ -158,8 +147,8 @@ def measure(url: str, in_child: bool, rounds: int, clients: int) -> dict[str, An
         proc.terminate()
         proc.wait(30)
     return {
-        "idle": _summary(idle, solving_s),
-        "solving": _summary(solving, solving_s),
+        "idle": latency_summary(idle, solving_s),
+        "solving": latency_summary(solving, solving_s),
         "round_end_to_end_s": ends,
     }
 
