@@ -285,9 +285,9 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
     End to end is from running a draft round (``POST /v1/rounds/{id}/run``: the snapshot read from
     the database and frozen, the job recorded) to the round ``proposed`` (claimed, solved, result
     and proposals stored) by the server's round worker, running in its own thread as in a server
-    and solving in its child process (``exchange.rounds.solving``): one engine for the whole run,
-    the solver loaded and the heap frozen. The first round (which
-    also compiles every statement on the fresh engine) is reported apart; the figures compared
+    and solving in its child process (``exchange.rounds.solver_process``): one engine for the
+    whole run, the solver loaded and the heap frozen. The first round (which also compiles
+    every statement on the fresh engine) is reported apart; the figures compared
     are the medians of the next ``repeats`` rounds, each followed by ``solver.solve`` alone on
     the scenario that round froze. Both start from the same quiet state (``quiesce``): the
     background WAL checkpoint of the previous writes is over and the garbage collected, so
@@ -297,7 +297,7 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
     """
 
     import solver
-    from exchange.rounds import documents, handoff
+    from exchange.rounds import documents
     from exchange.rounds.schemas import RoundCreate
     from exchange.rounds.service import create_round, run_round
     from exchange.rounds.tables import Round
@@ -305,9 +305,8 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
 
     engine = make_engine(url)
     # The server's round worker, in its own thread: its child process loads the solver, it freezes
-    # the heap, and a run here claims its round for it and begins the solve (exchange.rounds.
-    # handoff). It is woken by each run, so it need not poll meanwhile (nothing else runs rounds
-    # here); each run waits until it is idle, as a server's worker is between rounds.
+    # the heap. It is woken after each run commits (as the API does), so it need not poll
+    # meanwhile (nothing else runs rounds here).
     done: queue.Queue[int] = queue.Queue()
     worker = RoundWorker(engine, worker_id="bench", poll_s=3600, on_done=done.put)
     worker.start()
@@ -316,12 +315,11 @@ def round_timing(url: str, repeats: int = 11) -> dict[str, Any]:
         with session_scope(engine) as s:  # a draft round, as POST /v1/rounds leaves it
             round_id = create_round(session=s, actor=SYSTEM, data=RoundCreate(name="bench")).id
         assert round_id is not None
-        while not handoff.is_idle("bench"):  # back from its look for more work after a round
-            time.sleep(0.001)
         quiesce(engine)
         t0 = time.perf_counter()  # POST /v1/rounds/{id}/run: the snapshot, the job recorded
         with session_scope(engine) as s:
             run_round(session=s, actor=SYSTEM, round_id=round_id)
+        worker.wake()  # after the commit, as the API's run does
         t_snapshot = time.perf_counter() - t0
         assert done.get(timeout=300) == round_id  # its outcome stored by the worker
         t_total = time.perf_counter() - t0

@@ -1,6 +1,6 @@
 """Benchmark (not a test): how a server answers requests while it solves a large round, with the
 solve in its round worker's thread (``HRHX_SOLVE_IN_CHILD=0``) and in a child process (the
-default, ``exchange/rounds/solving.py``).
+default, ``exchange/rounds/solver_process.py``).
 
     .venv/bin/python bench/solve_isolation.py [--postings 20000] [--rounds 3] [--clients 2]
 

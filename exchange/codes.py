@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 CountryCode = str  # ISO 3166-1 alpha-3, e.g. "NPL"
@@ -15,14 +16,42 @@ Role = Literal["admin", "planner", "focal_point", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "planner", "focal_point", "viewer")
 
 PostingStatus = Literal["open", "filled", "withdrawn"]
-RoundStatus = Literal["draft", "running", "proposed", "failed", "closed"]
-ProposalStatus = Literal[
-    "pending",
-    "accepted_by_origin",
-    "accepted_by_destination",
-    "confirmed",
-    "declined",
-    "expired",
-    "rejected_at_close",
-]
+
+
+class RoundStatus(StrEnum):
+    """Where a round is in its life (``exchange.rounds.lifecycle`` moves it)."""
+
+    DRAFT = "draft"
+    RUNNING = "running"
+    PROPOSED = "proposed"
+    FAILED = "failed"
+    CLOSED = "closed"
+
+
+class ProposalStatus(StrEnum):
+    """Where a proposal is in its life (``exchange.proposals.lifecycle`` moves it)."""
+
+    PENDING = "pending"
+    ACCEPTED_BY_ORIGIN = "accepted_by_origin"
+    ACCEPTED_BY_DESTINATION = "accepted_by_destination"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    REJECTED_AT_CLOSE = "rejected_at_close"
+
+
+class RoundEventKind(StrEnum):
+    """What a round event records: a status change or the solver's progress."""
+
+    STATUS = "status"
+    PROGRESS = "progress"
+
+
+class RoundDocumentKind(StrEnum):
+    """The large documents of a round: its frozen snapshot and the solver's result."""
+
+    SCENARIO = "scenario"
+    RESULT = "result"
+
+
 LedgerKind = Literal["workers_out", "workers_in", "benefit_receivable", "benefit_payable"]

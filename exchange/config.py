@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     solver_time_limit_s: float = 60.0
     max_round_postings: int = 200_000
     max_round_class_pairs: int = MAX_CLASS_PAIRS  # the model's columns, its memory
-    solve_in_child: bool = True  # a server's rounds in a child process (exchange.rounds.solving)
+    solve_in_child: bool = (
+        True  # a server's rounds in a child process (exchange.rounds.solver_process)
+    )
     max_page_size: int = 500
     max_body_bytes: int = 1_000_000
     rate_limit_per_minute: int = 600

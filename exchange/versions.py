@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, Update, update
+from sqlmodel import SQLModel
+
 from exchange.errors import PreconditionFailed
 
 
@@ -57,3 +60,11 @@ def require_version(expected: Expected, current: int | None, what: str) -> None:
         return
     state = "does not exist" if current is None else f"is at version {current}"
     raise PreconditionFailed(f"{what} {state}, not {match}")
+
+
+def versioned_update(table: type[SQLModel], *conditions: ColumnElement[bool]) -> Update:
+    """An ``UPDATE`` of ``table``'s rows matching ``conditions`` that moves their optimistic
+    ``version`` by one: the one way a bulk (Core) update changes a versioned row. Chain
+    ``.values(...)`` for the rest of the change."""
+    columns = table.__table__.c  # type: ignore[attr-defined]
+    return update(table).where(*conditions).values(version=columns.version + 1)

@@ -22,7 +22,7 @@ from exchange.codes import ProposalStatus, RoundStatus
 from exchange.errors import InvalidInput, Problem
 from exchange.identity.actor import Actor
 from exchange.proposals.schemas import ProposalsPublic
-from exchange.rounds import service
+from exchange.rounds import reading, service
 from exchange.rounds.closing import close_round
 from exchange.rounds.schemas import (
     CloseReport,
@@ -113,7 +113,7 @@ def _event_json(event: Any) -> dict[str, Any]:
 
 def _poll(engine: Engine, actor: Actor, round_id: int, after: int) -> tuple[list[Any], str]:
     with Session(engine, expire_on_commit=False) as session:
-        events, status = service.events_after(
+        events, status = reading.events_after(
             session=session, actor=actor, round_id=round_id, after_id=after
         )
         rows = [_event_json(e) for e in events]
@@ -190,7 +190,7 @@ def _json_object(description: str) -> dict[int | str, dict[str, Any]]:
 )
 def get_scenario(round_id: RoundId, session: SessionDep, actor: ActorDep) -> Response:
     """The frozen snapshot (MATCHING.md scenario): `python -m solver` on it gives the result."""
-    text = service.get_scenario(session=session, actor=actor, round_id=round_id)
+    text = reading.get_scenario(session=session, actor=actor, round_id=round_id)
     return Response(text, media_type="application/json")  # as stored: nothing to re-encode
 
 
@@ -201,7 +201,7 @@ def get_scenario(round_id: RoundId, session: SessionDep, actor: ActorDep) -> Res
 )
 def get_result(round_id: RoundId, session: SessionDep, actor: ActorDep) -> Response:
     """The MATCHING.md result with unmatched reasons (focal points: their own lines)."""
-    text = service.get_result(session=session, actor=actor, round_id=round_id)
+    text = reading.get_result(session=session, actor=actor, round_id=round_id)
     return Response(text, media_type="application/json")
 
 

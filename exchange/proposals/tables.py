@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from exchange.codes import ProposalStatus
+from exchange.enum_column import EnumText
 from exchange.timestamps import created_at_field, timestamp_field
 
 KEYS_CHECKED_BY_TRIGGERS = ("round_id", "deposit_id", "withdrawal_id")
@@ -33,7 +35,9 @@ class Proposal(SQLModel, table=True):
     benefit_usd_per_worker: int
     language_training_months: int = 0
     agreement_id: str | None = None
-    status: str = Field(default="pending", index=True)
+    status: ProposalStatus = Field(
+        default=ProposalStatus.PENDING, index=True, sa_type=EnumText(ProposalStatus)
+    )
     origin_accepted_at: datetime | None = timestamp_field()
     destination_accepted_at: datetime | None = timestamp_field()
     declined_by: str | None = None  # "origin" | "destination" | "admin"

@@ -10,18 +10,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from exchange.audit.service import record, snapshot
-from exchange.errors import Conflict
 from exchange.identity.actor import Actor, require_role
 from exchange.ledger.service import book_proposal
 from exchange.postings.tables import Deposit, Withdrawal
-from exchange.proposals.tables import Proposal
-from exchange.rounds.events import add_status_event
+from exchange.proposals import service as proposals
+from exchange.rounds.lifecycle import Step, move
 from exchange.rounds.schemas import CloseReport, RejectedAtClose
 from exchange.rounds.service import get_round
 from exchange.rounds.tables import Round
 from exchange.timestamps import utcnow
-
-OPEN = ("pending", "accepted_by_origin", "accepted_by_destination")
 
 
 def _misfit(posting: Deposit | Withdrawal | None, count: int, what: str) -> str | None:
@@ -32,15 +29,6 @@ def _misfit(posting: Deposit | Withdrawal | None, count: int, what: str) -> str 
     if posting.remaining < count:
         return f"{what} {posting.id} has {posting.remaining} remaining, {count} needed"
     return None
-
-
-def _unanswered(proposal: Proposal) -> str:
-    """Why an open proposal expires at close: which side had not accepted."""
-    if proposal.status == "accepted_by_origin":
-        return f"the destination ({proposal.destination}) had not accepted when the round closed"
-    if proposal.status == "accepted_by_destination":
-        return f"the origin ({proposal.origin}) had not accepted when the round closed"
-    return "neither side had accepted when the round closed"
 
 
 def _take(session: Session, actor: Actor, posting: Deposit | Withdrawal, count: int) -> None:
@@ -68,61 +56,40 @@ def close_round(*, session: Session, actor: Actor, round_id: int) -> tuple[Round
     require_role(actor, "planner")
     rnd = get_round(session=session, actor=actor, round_id=round_id)
     before = snapshot(rnd)
-    now = utcnow()
-    changed = session.execute(
-        update(Round)
-        .where(col(Round.id) == round_id, col(Round.status) == "proposed")
-        .values(status="closed", closed_at=now, version=Round.version + 1)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(rnd)
-        raise Conflict(f"round {round_id} is {rnd.status}; only a proposed round can be closed")
-    proposals = session.exec(
-        select(Proposal).where(Proposal.round_id == round_id).order_by(col(Proposal.id))
-    ).all()
+    move(session, round_id, Step.CLOSE, values={"closed_at": utcnow()})
     booked: list[int] = []
     rejected: list[RejectedAtClose] = []
-    expired = 0
     entries = 0
-    for proposal in proposals:
+    for proposal in proposals.confirmed_of_round(session=session, round_id=round_id):
         assert proposal.id is not None
-        if proposal.status == "confirmed":
-            deposit = session.exec(
-                select(Deposit).where(Deposit.id == proposal.deposit_id).with_for_update()
-            ).first()
-            withdrawal = session.exec(
-                select(Withdrawal).where(Withdrawal.id == proposal.withdrawal_id).with_for_update()
-            ).first()
-            reason = _misfit(deposit, proposal.count, "deposit") or _misfit(
-                withdrawal, proposal.count, "withdrawal"
-            )
-            if reason is None and deposit is not None and withdrawal is not None:
-                _take(session, actor, deposit, proposal.count)
-                _take(session, actor, withdrawal, proposal.count)
-                entries += len(book_proposal(session=session, proposal=proposal))
-                proposal.close_note = "booked"
-                booked.append(proposal.id)
-            else:
-                proposal.status = "rejected_at_close"
-                proposal.close_note = reason
-                rejected.append(
-                    RejectedAtClose(
-                        proposal_id=proposal.id,
-                        deposit_id=proposal.deposit_id,
-                        withdrawal_id=proposal.withdrawal_id,
-                        count=proposal.count,
-                        reason=reason or "postings missing",
-                    )
-                )
-        elif proposal.status in OPEN:
-            proposal.close_note = _unanswered(proposal)
-            proposal.status = "expired"
-            expired += 1
+        deposit = session.exec(
+            select(Deposit).where(Deposit.id == proposal.deposit_id).with_for_update()
+        ).first()
+        withdrawal = session.exec(
+            select(Withdrawal).where(Withdrawal.id == proposal.withdrawal_id).with_for_update()
+        ).first()
+        reason = _misfit(deposit, proposal.count, "deposit") or _misfit(
+            withdrawal, proposal.count, "withdrawal"
+        )
+        if reason is None and deposit is not None and withdrawal is not None:
+            _take(session, actor, deposit, proposal.count)
+            _take(session, actor, withdrawal, proposal.count)
+            entries += len(book_proposal(session=session, proposal=proposal))
+            proposals.mark_booked(session=session, proposal=proposal)
+            booked.append(proposal.id)
         else:
-            continue
-        proposal.version += 1
-        proposal.updated_at = now
-        session.add(proposal)
+            reason = reason or "postings missing"
+            proposals.reject_at_close(session=session, proposal=proposal, reason=reason)
+            rejected.append(
+                RejectedAtClose(
+                    proposal_id=proposal.id,
+                    deposit_id=proposal.deposit_id,
+                    withdrawal_id=proposal.withdrawal_id,
+                    count=proposal.count,
+                    reason=reason,
+                )
+            )
+    expired = proposals.expire_open(session=session, round_id=round_id)
     report = CloseReport(
         round_id=round_id,
         booked=booked,
@@ -132,7 +99,6 @@ def close_round(*, session: Session, actor: Actor, round_id: int) -> tuple[Round
     )
     report_json: dict[str, Any] = report.model_dump(mode="json")
     session.execute(update(Round).where(col(Round.id) == round_id).values(close_report=report_json))
-    add_status_event(session, round_id, "closed")
     session.flush()
     session.refresh(rnd)
     record(

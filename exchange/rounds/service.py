@@ -1,4 +1,4 @@
-"""Rounds: create, read, run (freeze the snapshot and record the job) and the visible result.
+"""Rounds: create, read, list, and run (freeze the snapshot and record the job).
 
 ``run_round`` only records the job (status ``running`` with the frozen scenario); the solve happens
 in ``exchange.rounds.worker`` outside any request.
@@ -7,29 +7,24 @@ in ``exchange.rounds.worker`` outside any request.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from exchange.audit.service import record, snapshot
 from exchange.config import get_settings
-from exchange.db import consistent_reads, json_dumps, json_loads
-from exchange.errors import Conflict, InvalidInput, NotFound, Problem
+from exchange.db import json_dumps
+from exchange.errors import InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.paging import page_by_id
-from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Cadre, Country
 from exchange.reference.validation import parse_model
-from exchange.rounds import documents, handoff
-from exchange.rounds.events import add_status_event
+from exchange.rounds import documents
+from exchange.rounds.lifecycle import Step, move, require
 from exchange.rounds.schemas import ObjectivePublic, PolicyFields, RoundCreate, RoundPublic
-from exchange.rounds.tables import Round, RoundEvent
-from exchange.scenarios.builder import build_scenario
+from exchange.rounds.snapshot import freeze_scenario
+from exchange.rounds.tables import Round
 from exchange.timestamps import utcnow
-
-RUNNABLE = ("draft", "failed")
 
 
 def round_public(rnd: Round) -> RoundPublic:
@@ -121,100 +116,42 @@ def list_rounds(
     return page_by_id(session, Round, conditions, limit=limit, offset=offset, newest_first=True)
 
 
-def declined_pairs(*, session: Session, before_round: int) -> set[tuple[str, str]]:
-    """(deposit, withdrawal) pairs declined in an earlier round: not to be proposed again."""
-    rows = session.exec(
-        select(Proposal.deposit_id, Proposal.withdrawal_id).where(
-            Proposal.status == "declined", Proposal.round_id < before_round
-        )
-    ).all()
-    return {(d, w) for d, w in rows}
-
-
-def freeze_scenario(*, session: Session, rnd: Round) -> dict[str, Any]:
-    """The round's snapshot: open postings in scope, reference data, and declined pairs, all as
-    of one instant (``consistent_reads``)."""
-    assert rnd.id is not None
-    with consistent_reads(session) as reader:
-        scenario = build_scenario(
-            session=reader, policy=rnd.policy, countries=rnd.countries, cadres=rnd.cadres
-        )
-        pairs = declined_pairs(session=reader, before_round=rnd.id)
-    deposits = {d["id"] for d in scenario["deposits"]}
-    withdrawals = {w["id"] for w in scenario["withdrawals"]}
-    live = sorted((d, w) for d, w in pairs if d in deposits and w in withdrawals)
-    settings = get_settings()
-    size = len(deposits) + len(withdrawals)
-    if size > settings.max_round_postings:
-        raise InvalidInput(
-            [
-                Problem(
-                    ("round",),
-                    f"{size} open postings in scope, at most {settings.max_round_postings}"
-                    " (HRHX_MAX_ROUND_POSTINGS); narrow the round with countries or cadres",
-                )
-            ]
-        )
-    policy = scenario.get("policy")
-    if isinstance(policy, dict):  # the cap may have been lowered since the round was created
-        limit = policy.get("time_limit_s")
-        if not isinstance(limit, int | float) or limit > settings.solver_time_limit_s:
-            policy["time_limit_s"] = settings.solver_time_limit_s
-    if live:
-        scenario["excluded_pairs"] = [{"deposit_id": d, "withdrawal_id": w} for d, w in live]
-    return scenario
-
-
 def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     """Freeze the snapshot and record the solve job (status ``running``); planners.
 
-    A ``failed`` round may be run again (with a fresh snapshot). The status change is a
-    conditional update, so two concurrent runs of one round cannot both succeed.
+    A ``failed`` round may be run again (with a fresh snapshot). The move is conditional on the
+    version read, so two concurrent runs of one round cannot both succeed. A worker claims the
+    job only once this transaction has committed (``exchange.rounds.jobs``).
     """
     require_role(actor, "planner")
     rnd = get_round(session=session, actor=actor, round_id=round_id)
-    if rnd.status not in RUNNABLE:
-        raise Conflict(f"round {round_id} is {rnd.status}; only a draft or failed round can run")
+    require(Step.RUN, round_id, rnd.status)
     before = snapshot(rnd)
-    version = rnd.version + 1  # what the update below makes it
     scenario = freeze_scenario(session=session, rnd=rnd)
-    text = json_dumps(scenario)  # serialised once: stored, and sent to the solver
-    claim = handoff.reserve(session)  # an idle worker of this process: claimed for it right here
-    # first, so that a worker solving in a process of its own starts before the rest of the run
-    # (what it solves is used only if the run commits)
-    handoff.offer(session, round_id, version, scenario, text, claim)
-    now = utcnow()
-    result = session.execute(
-        update(Round)
-        .where(
-            col(Round.id) == round_id,
-            col(Round.status).in_(RUNNABLE),
-            col(Round.version) == rnd.version,
-        )
-        .values(
-            status="running",
-            solver_status=None,
-            priority_fill=None,
-            min_fill_permille=None,
-            benefit_usd=None,
-            failure_reason=None,
-            matches_count=None,
-            solve_seconds=None,
-            deposits_count=len(scenario["deposits"]),
-            withdrawals_count=len(scenario["withdrawals"]),
-            claimed_by=claim.worker_id if claim else None,
-            lease_until=now + timedelta(seconds=claim.lease_s) if claim else None,
-            attempts=1 if claim else 0,
-            started_at=now,
-            finished_at=None,
-            version=Round.version + 1,
-        )
+    move(
+        session,
+        round_id,
+        Step.RUN,
+        where=(col(Round.version) == rnd.version,),
+        values={
+            "solver_status": None,
+            "priority_fill": None,
+            "min_fill_permille": None,
+            "benefit_usd": None,
+            "failure_reason": None,
+            "matches_count": None,
+            "solve_seconds": None,
+            "deposits_count": len(scenario["deposits"]),
+            "withdrawals_count": len(scenario["withdrawals"]),
+            "claimed_by": None,
+            "lease_until": None,
+            "attempts": 0,
+            "started_at": utcnow(),
+            "finished_at": None,
+        },
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"round {round_id} changed meanwhile; it is no longer runnable")
-    documents.put(session, round_id, "scenario", text)
+    documents.put(session, round_id, "scenario", json_dumps(scenario))
     documents.drop(session, round_id, "result")
-    add_status_event(session, round_id, "running")
     session.refresh(rnd)
     record(
         session=session,
@@ -226,66 +163,3 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
         after=snapshot(rnd),
     )
     return rnd
-
-
-def get_scenario(*, session: Session, actor: Actor, round_id: int) -> str:
-    """The frozen snapshot of a round, as the JSON text stored (planners, viewers, admins)."""
-    require_role(actor, "planner", "viewer")
-    get_round(session=session, actor=actor, round_id=round_id)
-    scenario = documents.get_text(session, round_id, "scenario")
-    if scenario is None:
-        raise NotFound(f"round {round_id} has no snapshot yet (it was never run)")
-    return scenario
-
-
-def get_result(*, session: Session, actor: Actor, round_id: int) -> str:
-    """The round's result as JSON text: as stored, or for a focal point only the lines of its own
-    country."""
-    rnd = get_round(session=session, actor=actor, round_id=round_id)
-    text = documents.get_text(session, round_id, "result")
-    if text is None:
-        raise NotFound(f"round {round_id} has no result (status {rnd.status})")
-    if not actor.is_focal_point:
-        return text
-    scenario = documents.get(session, round_id, "scenario") or {}
-    return json_dumps(_result_for_country(json_loads(text), scenario, actor.country or ""))
-
-
-def _result_for_country(
-    result: dict[str, Any], scenario: dict[str, Any], country: str
-) -> dict[str, Any]:
-    deposit_country = {d["id"]: d["country"] for d in scenario.get("deposits", [])}
-    withdrawal_country = {w["id"]: w["country"] for w in scenario.get("withdrawals", [])}
-    view = dict(result)
-    view["matches"] = [
-        m
-        for m in result.get("matches") or []
-        if country
-        in (deposit_country.get(m["deposit_id"]), withdrawal_country.get(m["withdrawal_id"]))
-    ]
-    unmatched = result.get("unmatched") or {}
-    view["unmatched"] = {
-        "withdrawals": [
-            u
-            for u in unmatched.get("withdrawals", [])
-            if withdrawal_country.get(u["id"]) == country
-        ],
-        "deposits": [
-            u for u in unmatched.get("deposits", []) if deposit_country.get(u["id"]) == country
-        ],
-    }
-    return view
-
-
-def events_after(
-    *, session: Session, actor: Actor, round_id: int, after_id: int, limit: int = 500
-) -> tuple[list[RoundEvent], str]:
-    """Events of a round after ``after_id``, and the round's current status."""
-    rnd = get_round(session=session, actor=actor, round_id=round_id)
-    events = session.exec(
-        select(RoundEvent)
-        .where(RoundEvent.round_id == round_id, col(RoundEvent.id) > after_id)
-        .order_by(col(RoundEvent.id))
-        .limit(limit)
-    ).all()
-    return list(events), rnd.status

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Integer, Text
 from sqlmodel import Field, SQLModel
 
+from exchange.codes import RoundDocumentKind, RoundEventKind, RoundStatus
+from exchange.enum_column import EnumText
 from exchange.timestamps import created_at_field, timestamp_field
 
 TOTAL = BigInteger().with_variant(Integer(), "sqlite")
@@ -29,7 +31,9 @@ class Round(SQLModel, table=True):
     __tablename__ = "rounds"
 
     id: int | None = Field(default=None, primary_key=True)
-    status: str = Field(default="draft", index=True)
+    status: RoundStatus = Field(
+        default=RoundStatus.DRAFT, index=True, sa_type=EnumText(RoundStatus)
+    )
     name: str | None = None
     policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     countries: list[str] | None = Field(default=None, sa_type=JSON)
@@ -63,7 +67,7 @@ class RoundDocument(SQLModel, table=True):
     __tablename__ = "round_documents"
 
     round_id: int = Field(foreign_key="rounds.id", primary_key=True)
-    kind: str = Field(primary_key=True)  # scenario | result
+    kind: RoundDocumentKind = Field(primary_key=True, sa_type=EnumText(RoundDocumentKind))
     body: str = Field(sa_type=Text)
 
 
@@ -74,7 +78,7 @@ class RoundEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="rounds.id", index=True)
-    kind: str = "progress"  # progress | status
+    kind: RoundEventKind = Field(default=RoundEventKind.PROGRESS, sa_type=EnumText(RoundEventKind))
     tier: str | None = None
     incumbent: float | None = None
     bound: float | None = None

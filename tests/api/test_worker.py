@@ -16,14 +16,9 @@ from sqlmodel import col
 
 from exchange.db import session_scope
 from exchange.rounds import worker as worker_module
+from exchange.rounds.jobs import Lease, claim_next, fail_exhausted
 from exchange.rounds.tables import Round
-from exchange.rounds.worker import (
-    RoundWorker,
-    claim_next,
-    fail_exhausted,
-    process_next,
-    solve_claimed,
-)
+from exchange.rounds.worker import RoundWorker, process_next, solve_claimed
 from exchange.timestamps import utcnow
 from tests.api.conftest import Api, deposit, withdrawal
 
@@ -53,7 +48,8 @@ def test_concurrent_claims_give_a_round_to_exactly_one_worker(api: Api) -> None:
 
     def go(i: int) -> None:
         barrier.wait()
-        claims.append(claim_next(api.engine, f"w{i}"))
+        lease = claim_next(api.engine, f"w{i}")
+        claims.append(lease.round_id if lease else None)
 
     threads = [threading.Thread(target=go, args=(i,)) for i in range(4)]
     for t in threads:
@@ -65,7 +61,8 @@ def test_concurrent_claims_give_a_round_to_exactly_one_worker(api: Api) -> None:
 
 def test_a_dead_workers_round_is_solved_again_after_its_lease(api: Api) -> None:
     rid = _running_round(api)
-    assert claim_next(api.engine, "dead-worker") == rid
+    dead = claim_next(api.engine, "dead-worker")
+    assert dead == Lease(rid, "dead-worker", dead.version if dead else 0)
     assert process_next(api.engine, "live") is None  # the lease holds
     with session_scope(api.engine) as s:
         s.execute(
@@ -78,7 +75,8 @@ def test_a_dead_workers_round_is_solved_again_after_its_lease(api: Api) -> None:
     assert got["status"] == "proposed"
     assert got["attempts"] == 2
     # the dead worker waking up cannot store anything any more
-    assert solve_claimed(api.engine, rid, "dead-worker") == "lost"
+    assert dead is not None
+    assert solve_claimed(api.engine, dead) == "lost"
     assert api.get("viewer", f"/v1/rounds/{rid}/proposals").json()["count"] == 1
 
 

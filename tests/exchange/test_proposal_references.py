@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from exchange.db import driver_value, insert_many, session_scope
 from exchange.postings.service import create_deposit, create_withdrawal
+from exchange.proposals.service import PROPOSAL_COLUMNS
 from exchange.proposals.tables import Proposal
-from exchange.rounds.outcome import PROPOSAL_COLUMNS
 from exchange.rounds.schemas import RoundCreate
 from exchange.rounds.service import create_round
 from exchange.timestamps import utcnow

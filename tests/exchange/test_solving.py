@@ -1,4 +1,4 @@
-"""Solving in a child process (exchange.rounds.solving): same outcome as in the thread, and
+"""Solving in a child process (exchange.rounds.solver_process): same outcome as in the thread, and
 every way a child can fail ends in an error that names it, with the next solve working again."""
 
 from __future__ import annotations
@@ -18,15 +18,8 @@ from typing import Any
 import pytest
 
 import solver
-from exchange.rounds.solving import (
-    Matched,
-    Solved,
-    SolverError,
-    SolverProcess,
-    SolverShutDown,
-    solve_and_send,
-    solve_here,
-)
+from exchange.rounds.solver_process import SolverProcess, solve_and_send
+from exchange.rounds.solving import Solved, SolverError, SolverShutDown, solve_here
 from fixtures.generator import generate_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +46,6 @@ def _solve(
         scenario,
         _text(scenario),
         on_progress=lambda event: seen.append(f"progress {event.tier_name}"),
-        on_matched=lambda matched: seen.append(f"matched {len(matched.rows)}"),
         max_class_pairs=kwargs.get("max_class_pairs"),
     )
     return solved, seen
@@ -67,28 +59,19 @@ def _without_timings(text: str) -> dict[str, Any]:
 
 def test_the_child_gives_what_the_thread_gives(process: SolverProcess) -> None:
     scenario = json.loads(EXAMPLE.read_text())
-    here: list[Matched] = []
-    expected = solve_here(
-        scenario, on_progress=lambda _e: None, on_matched=here.append, max_class_pairs=None
-    )
-    there: list[Matched] = []
+    expected = solve_here(scenario, on_progress=lambda _e: None, max_class_pairs=None)
     solved = process.solve(
-        scenario,
-        _text(scenario),
-        on_progress=lambda _e: None,
-        on_matched=there.append,
-        max_class_pairs=None,
+        scenario, _text(scenario), on_progress=lambda _e: None, max_class_pairs=None
     )
-    assert there == here  # the same matches and objective, before the result
+    assert (solved.rows, solved.objective) == (expected.rows, expected.objective)
     assert solved.status == expected.status == "OPTIMAL"
     assert _without_timings(solved.text) == _without_timings(expected.text)
 
 
-def test_progress_then_matches_then_the_result(process: SolverProcess) -> None:
+def test_progress_then_the_result(process: SolverProcess) -> None:
     solved, seen = _solve(process, generate_scenario(300, seed=2))
     assert solved.status == "OPTIMAL"
-    assert seen[-1].startswith("matched ")
-    assert [s for s in seen if s.startswith("matched")] == [seen[-1]]
+    assert solved.rows
     assert any(s.startswith("progress") for s in seen)
 
 
@@ -108,7 +91,8 @@ def test_an_invalid_scenario_is_a_result_naming_its_problems(process: SolverProc
     assert solved.status == "INVALID"
     assert solved.problems is not None
     assert "deposits" in solved.problems
-    assert seen == []  # no matches for an invalid scenario
+    assert seen == []  # no progress for an invalid scenario
+    assert solved.rows == []
 
 
 class _Recorder:
@@ -133,7 +117,7 @@ def test_the_child_solves_with_the_collector_paused_and_resumes_it(
     kinds = [kind for kind, _ in conn.sent]
     last = "solved" if max_class_pairs is None else "refused"
     assert kinds[-1] == last
-    # progress, matches and the result are sent while paused; a refusal once the pause is over
+    # progress and the result are sent while paused; a refusal once the pause is over
     assert all(not enabled for kind, enabled in conn.sent if kind != "refused")
     assert gc.isenabled()  # on again afterwards, whatever the outcome
 
@@ -147,7 +131,7 @@ def test_a_child_killed_mid_solve_is_an_error_and_the_next_solve_gets_a_new_one(
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
         with pytest.raises(SolverError, match=r"the solver process stopped \(exit code -9\)"):
-            child.receive(on_progress=lambda _e: None, on_matched=lambda _m: None, overrun_s=60)
+            child.receive(on_progress=lambda _e: None, overrun_s=60)
         solved, _ = _solve(child, json.loads(EXAMPLE.read_text()))
         assert solved.status == "OPTIMAL"
         assert child.pid != pid
@@ -161,23 +145,22 @@ def test_a_solve_running_far_past_its_limit_is_stopped() -> None:
         child.send(_text(generate_scenario(2000, seed=1)), max_class_pairs=None)
         started = time.monotonic()
         with pytest.raises(SolverError, match=r"ran past 0.01 s and was stopped"):
-            child.receive(on_progress=lambda _e: None, on_matched=lambda _m: None, overrun_s=0.01)
+            child.receive(on_progress=lambda _e: None, overrun_s=0.01)
         assert time.monotonic() - started < 10
         assert _solve(child, json.loads(EXAMPLE.read_text()))[0].status == "OPTIMAL"
     finally:
         child.stop()
 
 
-def test_a_solve_never_received_is_drained_before_the_next(process: SolverProcess) -> None:
-    """A run that began a solve and rolled back leaves its outcome unread: the next solve gets
-    its own outcome, not that one."""
+def test_one_solve_at_a_time(process: SolverProcess) -> None:
     process.send(_text(generate_scenario(300, seed=4)), max_class_pairs=None)
-    assert process.busy
+    with pytest.raises(SolverError, match="already under way"):
+        process.send(_text(generate_scenario(300, seed=4)), max_class_pairs=None)
+    assert process.receive(on_progress=lambda _e: None, overrun_s=60).status == "OPTIMAL"
     mini = json.loads(EXAMPLE.read_text())
     solved, _ = _solve(process, mini)
     expected = json.loads((ROOT / "tests/solver/data/asia-pacific-mini.expected.json").read_text())
     assert json.loads(solved.text)["objective"] == expected["objective"]
-    assert not process.busy
 
 
 def test_shutdown_abandons_the_solve_under_way() -> None:
@@ -185,7 +168,7 @@ def test_shutdown_abandons_the_solve_under_way() -> None:
     child.send(_text(generate_scenario(2000, seed=1)), max_class_pairs=None)
     child.shutdown()
     with pytest.raises(SolverShutDown):
-        child.receive(on_progress=lambda _e: None, on_matched=lambda _m: None, overrun_s=60)
+        child.receive(on_progress=lambda _e: None, overrun_s=60)
     with pytest.raises(SolverShutDown):
         child.send("{}", max_class_pairs=None)
 
@@ -202,13 +185,12 @@ def test_the_child_never_runs_the_parent_script_nor_the_working_directory(tmp_pa
         textwrap.dedent(
             f"""
             import json
-            from exchange.rounds.solving import SolverProcess
+            from exchange.rounds.solver_process import SolverProcess
 
             scenario = json.loads(open({str(EXAMPLE)!r}).read())
             child = SolverProcess()
             solved = child.solve(
-                scenario, json.dumps(scenario), on_progress=print, on_matched=lambda m: None,
-                max_class_pairs=None,
+                scenario, json.dumps(scenario), on_progress=print, max_class_pairs=None,
             )
             child.stop()
             print("solved", solved.status)
@@ -225,20 +207,3 @@ def test_the_child_never_runs_the_parent_script_nor_the_working_directory(tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("solved OPTIMAL") == 1
-
-
-def test_a_long_solve_left_behind_is_stopped_rather_than_waited_for(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import exchange.rounds.solving as solving
-
-    monkeypatch.setattr(solving, "DRAIN_S", 0.01)
-    child = SolverProcess()
-    try:
-        child.send(_text(generate_scenario(2000, seed=1)), max_class_pairs=None)
-        pid = child.pid
-        solved, _ = _solve(child, json.loads(EXAMPLE.read_text()))
-        assert solved.status == "OPTIMAL"
-        assert child.pid != pid  # a new child, not the end of the old solve
-    finally:
-        child.stop()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+from exchange.codes import ProposalStatus, RoundDocumentKind, RoundStatus
 from exchange.tables import (
     Agreement,
     AuditEvent,
@@ -120,7 +121,7 @@ def _rows() -> list[SQLModel]:
         ),
         Round(
             id=1,
-            status="proposed",
+            status=RoundStatus.PROPOSED,
             name="r1",
             policy={"seed": 1},
             countries=["NPL"],
@@ -141,8 +142,8 @@ def _rows() -> list[SQLModel]:
             finished_at=AT,
             close_report={"rejected": []},
         ),
-        RoundDocument(round_id=1, kind="scenario", body='{"as_of":"2026-11"}'),
-        RoundDocument(round_id=1, kind="result", body='{"status":"OPTIMAL"}'),
+        RoundDocument(round_id=1, kind=RoundDocumentKind.SCENARIO, body='{"as_of":"2026-11"}'),
+        RoundDocument(round_id=1, kind=RoundDocumentKind.RESULT, body='{"status":"OPTIMAL"}'),
         RoundEvent(
             id=1,
             round_id=1,
@@ -165,7 +166,7 @@ def _rows() -> list[SQLModel]:
             benefit_usd_per_worker=6000,
             language_training_months=0,
             agreement_id="a-npl-gbr",
-            status="confirmed",
+            status=ProposalStatus.CONFIRMED,
             origin_accepted_at=AT,
             destination_accepted_at=AT,
             created_at=AT,

@@ -1,6 +1,6 @@
-"""A server's round worker solving in its child process (exchange.rounds.solving), with the
-outcome begun early on PostgreSQL (exchange.rounds.outcome): what is stored, and what happens
-when the run rolls back, the child dies, the claim is lost or the server stops."""
+"""A server's round worker solving in its child process (exchange.rounds.solver_process) and
+storing the outcome (exchange.rounds.outcome): what is stored, and what happens when the run
+rolls back, the child dies, the claim is lost or the server stops."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ import solver
 from exchange.db import session_scope
 from exchange.postings.service import create_deposit, create_withdrawal
 from exchange.proposals.tables import Proposal
-from exchange.rounds import documents, handoff
+from exchange.rounds import documents, outcome, worker
 from exchange.rounds.events import event_row
-from exchange.rounds.outcome import Outcome
+from exchange.rounds.jobs import Lease
+from exchange.rounds.outcome import store_failed, store_proposed
 from exchange.rounds.schemas import RoundCreate
 from exchange.rounds.service import create_round, run_round
-from exchange.rounds.solving import Matched, solved_of
+from exchange.rounds.solving import Solved, solved_of
 from exchange.rounds.tables import Round, RoundEvent
-from exchange.rounds.worker import RoundWorker
+from exchange.rounds.worker import RoundWorker, process_all
 from tests.exchange.factories import (
     ADMIN,
     PLANNER,
@@ -62,22 +63,22 @@ def server(matching: Engine) -> Iterator[tuple[RoundWorker, queue.Queue[int]]]:
     worker.stop()
 
 
-def _idle(worker_id: str) -> None:
-    """Wait until the worker is idle: after each round (and at start) it looks in the database
-    once more for a round to claim, and a run meanwhile would leave its round to that search."""
+def _wait_solving(worker: RoundWorker) -> None:
+    """Wait until the worker has sent a round to its solver process."""
+    assert worker.solver is not None
     deadline = time.monotonic() + 30
-    while not handoff.is_idle(worker_id):
-        assert time.monotonic() < deadline, f"worker {worker_id} never idle"
-        time.sleep(0.01)
+    while not worker.solver.solving:
+        assert time.monotonic() < deadline, "the worker never began a solve"
+        time.sleep(0.005)
 
 
-def _run(engine: Engine, worker_id: str | None = "server") -> int:
-    if worker_id is not None:
-        _idle(worker_id)
+def _run(engine: Engine, worker: RoundWorker | None = None) -> int:
     with session_scope(engine) as session:
         round_id = create_round(session=session, actor=PLANNER, data=RoundCreate(name="r")).id
         assert round_id is not None
         run_round(session=session, actor=PLANNER, round_id=round_id)
+    if worker is not None:
+        worker.wake()  # as the API does once the run committed
     return round_id
 
 
@@ -112,7 +113,7 @@ def test_a_round_solved_in_the_child_is_stored_whole(
 ) -> None:
     worker, done = server
     _child(worker)
-    round_id = _run(matching)
+    round_id = _run(matching, worker)
     assert done.get(timeout=60) == round_id
     rnd = stored_round(matching, round_id)
     assert (rnd.status, rnd.solver_status, rnd.claimed_by) == ("proposed", "OPTIMAL", None)
@@ -133,27 +134,28 @@ def test_a_round_solved_in_the_child_is_stored_whole(
     assert ("status", "running") in events
 
 
-def test_a_run_rolled_back_after_its_solve_began_leaves_nothing(
+def test_a_rolled_back_run_is_never_solved(
     matching: Engine, server: tuple[RoundWorker, queue.Queue[int]]
 ) -> None:
     worker, done = server
     with session_scope(matching) as session:
         round_id = create_round(session=session, actor=PLANNER, data=RoundCreate(name="r")).id
         assert round_id is not None
-    began: list[bool] = []
 
     def run_then_fail() -> None:
-        _idle("server")
         with session_scope(matching) as session:
             run_round(session=session, actor=PLANNER, round_id=round_id)
-            began.append(worker.solver is not None and worker.solver.busy)
+            worker.wake()  # even woken while the run is not committed, the worker finds no job
+            time.sleep(0.3)
             raise RuntimeError("the request failed after the run")
 
     with pytest.raises(RuntimeError):
         run_then_fail()
-    assert began == [True]  # its solve began at run
+
     assert stored_round(matching, round_id).status == "draft"
-    second = _run(matching)  # the solve begun for the rolled-back run is drained, not taken
+    assert process_all(matching) == []  # nor does any other worker, later
+    assert done.empty()
+    second = _run(matching, worker)
     assert done.get(timeout=60) == second
     assert stored_round(matching, second).status == "proposed"
     assert _proposals(matching, round_id) == 0
@@ -167,7 +169,8 @@ def test_a_child_that_dies_mid_solve_fails_its_round_and_the_next_is_solved(
     pid = _child(worker)
     os.kill(pid, signal.SIGSTOP)  # it cannot answer: the round is surely solving when it dies
     try:
-        round_id = _run(matching)
+        round_id = _run(matching, worker)
+        _wait_solving(worker)
     finally:
         os.kill(pid, signal.SIGKILL)
     assert done.get(timeout=60) == round_id
@@ -175,7 +178,7 @@ def test_a_child_that_dies_mid_solve_fails_its_round_and_the_next_is_solved(
     assert rnd.status == "failed"
     assert rnd.failure_reason == "solver error: the solver process stopped (exit code -9)"
     assert _proposals(matching, round_id) == 0
-    again = _run(matching)
+    again = _run(matching, worker)
     assert done.get(timeout=60) == again
     assert stored_round(matching, again).status == "proposed"
     assert _child(worker) != pid
@@ -186,7 +189,8 @@ def test_stopping_the_server_mid_solve_leaves_the_round_to_its_lease(matching: E
     worker.start()
     pid = _child(worker)
     os.kill(pid, signal.SIGSTOP)
-    round_id = _run(matching, "stopping")
+    round_id = _run(matching, worker)
+    _wait_solving(worker)
     worker.stop()
     rnd = stored_round(matching, round_id)
     assert (rnd.status, rnd.claimed_by) == ("running", "stopping")  # another worker re-solves it
@@ -194,47 +198,44 @@ def test_stopping_the_server_mid_solve_leaves_the_round_to_its_lease(matching: E
         os.kill(pid, 0)  # and the child is gone
 
 
-def _claimed_round(engine: Engine, worker_id: str) -> tuple[int, int, dict[str, Any]]:
-    round_id = _run(engine, None)
+def _claimed_round(engine: Engine, worker_id: str) -> tuple[Lease, dict[str, Any]]:
+    round_id = _run(engine)
     with session_scope(engine) as session:
         session.execute(update(Round).where(col(Round.id) == round_id).values(claimed_by=worker_id))
         scenario = documents.get(session, round_id, "scenario")
     assert scenario is not None
-    return round_id, stored_round(engine, round_id).version, scenario
+    return Lease(round_id, worker_id, stored_round(engine, round_id).version), scenario
 
 
-def _matched(scenario: dict[str, Any]) -> Matched:
-    rows = [(scenario["deposits"][0]["id"], scenario["withdrawals"][0]["id"], 1, 3000, 0, None)]
-    return Matched(status="OPTIMAL", objective=(1, 100, 3000), rows=rows)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("early", [True, False])
-def test_an_outcome_whose_claim_was_lost_is_discarded(matching: Engine, early: bool) -> None:
-    round_id, version, scenario = _claimed_round(matching, "w")
-    outcome = Outcome(matching, round_id, "w", version, scenario, early=early)
+def test_an_outcome_whose_claim_was_lost_is_discarded(matching: Engine) -> None:
+    lease, scenario = _claimed_round(matching, "w")
     with session_scope(matching) as session:  # another worker took the claim over
-        session.execute(update(Round).where(col(Round.id) == round_id).values(claimed_by="w2"))
-    outcome.matched(_matched(scenario), [])
-    assert outcome.finish(solved_of(solver.solve(scenario)), []) == "lost"
-    rnd = stored_round(matching, round_id)
+        session.execute(
+            update(Round).where(col(Round.id) == lease.round_id).values(claimed_by="w2")
+        )
+    assert store_proposed(matching, lease, scenario, solved_of(solver.solve(scenario)), []) == (
+        "lost"
+    )
+    assert store_failed(matching, lease, "solver error: boom") == "lost"
+    rnd = stored_round(matching, lease.round_id)
     assert (rnd.status, rnd.claimed_by) == ("running", "w2")
-    assert _proposals(matching, round_id) == 0
+    assert _proposals(matching, lease.round_id) == 0
 
 
-@pytest.mark.parametrize("early", [True, False])
-def test_a_solve_failing_after_its_matches_stores_only_the_failure(
-    matching: Engine, early: bool
-) -> None:
-    round_id, version, scenario = _claimed_round(matching, "w")
-    outcome = Outcome(matching, round_id, "w", version, scenario, early=early)
-    progress = event_row(round_id, "progress", tier="priority_fill", incumbent=1.0, elapsed_s=0.1)
-    outcome.matched(_matched(scenario), [progress])
-    assert outcome.fail("solver error: boom") == "failed"
-    rnd = stored_round(matching, round_id)
-    assert (rnd.status, rnd.failure_reason) == ("failed", "solver error: boom")
-    assert _proposals(matching, round_id) == 0
-    # the solve's progress is kept, then the failure
-    assert _events(matching, round_id)[-2:] == [
+def test_a_failed_solve_keeps_its_progress_then_the_failure(matching: Engine) -> None:
+    lease, _scenario = _claimed_round(matching, "w")
+    progress = event_row(
+        lease.round_id, "progress", tier="priority_fill", incumbent=1.0, elapsed_s=0.1
+    )
+    assert store_failed(matching, lease, "solver error: boom", [progress]) == "failed"
+    rnd = stored_round(matching, lease.round_id)
+    assert (rnd.status, rnd.failure_reason, rnd.claimed_by) == (
+        "failed",
+        "solver error: boom",
+        None,
+    )
+    assert _proposals(matching, lease.round_id) == 0
+    assert _events(matching, lease.round_id)[-2:] == [
         ("progress", None),
         ("status", "failed: solver error: boom"),
     ]
@@ -244,21 +245,26 @@ def test_no_lease_extension_waits_on_the_outcome_being_stored(
     matching: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The heartbeat stops before the outcome's transaction begins: its update of the round's
-    row would wait for that transaction, which waits for the heartbeat to stop (a deadlock on
-    PostgreSQL, a 30 s busy wait on SQLite)."""
-    real = Outcome.matched
+    row would wait for that transaction (a deadlock on PostgreSQL, a busy wait on SQLite)."""
+    real = outcome.store_proposed
 
-    def slow_to_finish(self: Outcome, matched: Matched, events: list[dict[str, Any]]) -> None:
-        real(self, matched, events)
-        time.sleep(0.3)  # the heartbeat would tick every 10 ms meanwhile
+    def slow_to_store(
+        engine: Engine, lease: Lease, scenario: dict[str, Any], solved: Solved, events: Any
+    ) -> str:
+        with session_scope(engine) as session:  # the round's row held for a while
+            session.execute(
+                update(Round).where(col(Round.id) == lease.round_id).values(name="held")
+            )
+            time.sleep(0.3)  # a heartbeat would tick every 10 ms meanwhile
+        return real(engine, lease, scenario, solved, events)
 
-    monkeypatch.setattr(Outcome, "matched", slow_to_finish)
+    monkeypatch.setattr(worker, "store_proposed", slow_to_store)
     done: queue.Queue[int] = queue.Queue()
-    worker = RoundWorker(matching, worker_id="hb", poll_s=3600, lease_s=0.03, on_done=done.put)
-    worker.start()
+    hb = RoundWorker(matching, worker_id="hb", poll_s=3600, lease_s=0.03, on_done=done.put)
+    hb.start()
     try:
-        round_id = _run(matching, "hb")
+        round_id = _run(matching, hb)
         assert done.get(timeout=15) == round_id
     finally:
-        worker.stop()
+        hb.stop()
     assert stored_round(matching, round_id).status == "proposed"
