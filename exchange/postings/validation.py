@@ -7,8 +7,9 @@ into the stored posting) and skip fields whose type pydantic already refused.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, get_args
 
+import solver.schema
 from exchange.bounds import MONTHS_MAX, PRIORITY_RANGE, USD_PER_WORKER_MAX, WORKERS_MAX
 from exchange.errors import Problem
 from exchange.reference.validation import (
@@ -22,7 +23,7 @@ from exchange.reference.validation import (
     check_range,
 )
 
-MODALITIES: tuple[str, ...] = ("relocation", "remote")
+MODALITIES: tuple[str, ...] = get_args(solver.schema.Modality)  # MATCHING.md's vocabulary
 """How a worker serves a destination: by moving there, or remotely (MATCHING.md)."""
 DEPOSIT_RANGES: dict[str, tuple[int, int]] = {
     "count": (1, WORKERS_MAX),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import pycountry
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
+import solver.schema
 from exchange.errors import Problem
 from exchange.reference.tables import Cadre, Country
 
@@ -21,9 +22,9 @@ Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-CEFR_LEVELS: tuple[str, ...] = ("A1", "A2", "B1", "B2", "C1", "C2")
+CEFR_LEVELS: tuple[str, ...] = get_args(solver.schema.Level)  # MATCHING.md's vocabulary
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-SAFEGUARD_MODES: tuple[str, ...] = ("strict", "code", "off")
+SAFEGUARD_MODES: tuple[str, ...] = get_args(solver.schema.SafeguardMode)
 
 
 def language_codes() -> frozenset[str]:

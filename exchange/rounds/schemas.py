@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
@@ -11,8 +11,7 @@ from sqlmodel import Field, SQLModel
 from exchange.bodies import CreationBody
 from exchange.bounds import DEPLETION_SHARE_MAX, MONTHS_MAX, PAIR_BENEFIT_USD_MAX, SEED_MAX
 from exchange.codes import CadreCode, CountryCode
-
-SafeguardMode = Literal["strict", "code", "off"]
+from solver.schema import SafeguardMode
 
 
 class PolicyFields(CreationBody):

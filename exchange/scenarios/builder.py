@@ -12,6 +12,7 @@ code, workforce by country then cadre).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import JSON, Text, cast
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+import solver.schema
 from exchange.agreements.tables import Agreement
 from exchange.errors import InvalidInput, Problem
 from exchange.gc_pause import gc_paused
@@ -29,16 +31,21 @@ from exchange.reference.tables import Country, WorkforceFact
 from exchange.reference.validation import MONTH_RE, SAFEGUARD_MODES
 from exchange.timestamps import current_month
 
-DEFAULT_POLICY: dict[str, Any] = {
-    "safeguard_mode": "strict",
-    "benefit_floor_ratio": 0,
-    "max_depletion_share": None,
-    "language_months_per_level": 6,
-    "pair_minimum_benefit_usd": 0,
-    "time_limit_s": 30,
-    "seed": 0,
-}
-"""MATCHING.md's policy defaults, written out in full so that a frozen scenario is explicit."""
+
+def _policy_defaults() -> dict[str, Any]:
+    """MATCHING.md's policy defaults, as the solver's schema states them (whole numbers as JSON
+    integers), written out in full so that a frozen scenario is explicit."""
+    defaults: dict[str, Any] = {}
+    for name, field in solver.schema.Policy.model_fields.items():
+        value = field.get_default(call_default_factory=True)
+        if isinstance(value, Decimal | float) and value == int(value):
+            value = int(value)
+        defaults[name] = value
+    return defaults
+
+
+DEFAULT_POLICY: dict[str, Any] = _policy_defaults()
+"""The policy a round takes for every field it leaves out."""
 
 AGREEMENT_FIELDS = (
     "id",
