@@ -40,6 +40,43 @@ class ProposalStatus(StrEnum):
     REJECTED_AT_CLOSE = "rejected_at_close"
 
 
+class RoundKind(StrEnum):
+    """A ``live`` round may be closed and book placements; a ``what_if`` round only shows what a
+    changed policy would do on a live round's frozen snapshot (API.md, "Live and what-if")."""
+
+    LIVE = "live"
+    WHAT_IF = "what_if"
+
+
+class PostingSide(StrEnum):
+    """The two kinds of posting."""
+
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+
+
+class DeclineReason(StrEnum):
+    """Why a country declined a proposal (API.md, "Governance")."""
+
+    CONDITIONS = "conditions"
+    TIMING = "timing"
+    LANGUAGE = "language"
+    BENEFIT = "benefit"
+    CAPACITY = "capacity"
+    OTHER = "other"
+
+
+class PlacementEventKind(StrEnum):
+    """What happens to a placement's workers after the booking (API.md, "Placements")."""
+
+    CONTRACT_SIGNED = "contract_signed"
+    DEPARTED = "departed"
+    STARTED = "started"
+    RETURNED = "returned"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
 class RoundEventKind(StrEnum):
     """What a round event records: a status change or the solver's progress."""
 

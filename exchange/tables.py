@@ -7,6 +7,7 @@ from exchange.audit.tables import AuditEvent
 from exchange.idempotency.tables import IdempotencyKey
 from exchange.identity.tables import User
 from exchange.ledger.tables import LedgerEntry
+from exchange.placements.tables import Payment, Placement, PlacementEvent
 from exchange.postings.tables import Deposit, Withdrawal
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import (
@@ -17,7 +18,7 @@ from exchange.reference.tables import (
     WorkforceFact,
 )
 from exchange.revisions.tables import ChangeCounter
-from exchange.rounds.tables import Round, RoundDocument, RoundEvent
+from exchange.rounds.tables import Round, RoundDocument, RoundEvent, RoundPosting
 
 metadata = SQLModel.metadata
 
@@ -30,10 +31,14 @@ __all__ = [
     "Deposit",
     "IdempotencyKey",
     "LedgerEntry",
+    "Payment",
+    "Placement",
+    "PlacementEvent",
     "Proposal",
     "Round",
     "RoundDocument",
     "RoundEvent",
+    "RoundPosting",
     "SafeguardEdition",
     "SafeguardListing",
     "User",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from exchange.codes import ProposalStatus
+from exchange.codes import DeclineReason, ProposalStatus
 from exchange.enum_column import EnumText
 from exchange.timestamps import created_at_field, timestamp_field
 
@@ -35,6 +36,7 @@ class Proposal(SQLModel, table=True):
     benefit_usd_per_worker: int
     language_training_months: int = 0
     agreement_id: str | None = None
+    basis: dict[str, Any] | None = Field(default=None, sa_type=JSON)  # MATCHING.md section 7
     status: ProposalStatus = Field(
         default=ProposalStatus.PENDING, index=True, sa_type=EnumText(ProposalStatus)
     )
@@ -42,6 +44,8 @@ class Proposal(SQLModel, table=True):
     destination_accepted_at: datetime | None = timestamp_field()
     declined_by: str | None = None  # "origin" | "destination" | "admin"
     declined_at: datetime | None = timestamp_field()
+    decline_reason: DeclineReason | None = Field(default=None, sa_type=EnumText(DeclineReason))
+    decline_note: str | None = None
     close_note: str | None = None
     version: int = 1
     created_at: datetime = created_at_field()

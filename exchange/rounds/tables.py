@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Integer, Text
 from sqlmodel import Field, SQLModel
 
-from exchange.codes import RoundDocumentKind, RoundEventKind, RoundStatus
+from exchange.codes import PostingSide, RoundDocumentKind, RoundEventKind, RoundKind, RoundStatus
 from exchange.enum_column import EnumText
 from exchange.timestamps import created_at_field, timestamp_field
 
@@ -34,6 +34,10 @@ class Round(SQLModel, table=True):
     status: RoundStatus = Field(
         default=RoundStatus.DRAFT, index=True, sa_type=EnumText(RoundStatus)
     )
+    kind: RoundKind = Field(default=RoundKind.LIVE, sa_type=EnumText(RoundKind))
+    base_round_id: int | None = Field(default=None, foreign_key="rounds.id")
+    as_of: str | None = None  # YYYY-MM the snapshot is taken as of (None: the month it runs)
+    answer_by: datetime | None = timestamp_field()  # proposals still open then expire
     name: str | None = None
     policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     countries: list[str] | None = Field(default=None, sa_type=JSON)
@@ -85,3 +89,14 @@ class RoundEvent(SQLModel, table=True):
     elapsed_s: float | None = None
     message: str | None = None
     created_at: datetime = created_at_field()
+
+
+class RoundPosting(SQLModel, table=True):
+    """A posting frozen in a round's snapshot: a live round ``running`` or ``proposed`` holds its
+    postings, and no other live round may run on them meanwhile (API.md)."""
+
+    __tablename__ = "round_postings"
+
+    round_id: int = Field(foreign_key="rounds.id", primary_key=True)
+    side: PostingSide = Field(primary_key=True, sa_type=EnumText(PostingSide))
+    posting_id: str = Field(primary_key=True, index=True)

@@ -1,0 +1,1 @@
+"""Placements: what happens after a booking (departures, returns, benefit paid)."""
