@@ -104,9 +104,16 @@ def decline(
     response: Response,
     answer: Answer = None,
 ) -> ProposalPublic:
-    """Decline for the caller's side: ``declined``, and the pair is not proposed again."""
+    """Decline for the caller's side (optionally with ``reason``: conditions, timing,
+    language, benefit, capacity or other, and a ``note``): ``declined``, and the pair is not
+    proposed again. A what-if round's proposals cannot be answered (409)."""
     proposal = service.decline_proposal(
-        session=session, actor=actor, proposal_id=proposal_id, side=answer.side if answer else None
+        session=session,
+        actor=actor,
+        proposal_id=proposal_id,
+        side=answer.side if answer else None,
+        reason=answer.reason if answer else None,
+        note=answer.note if answer else None,
     )
     response.headers["ETag"] = etag(proposal.version)
     return ProposalPublic.model_validate(proposal, from_attributes=True)

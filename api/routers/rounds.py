@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -22,14 +22,16 @@ from exchange.codes import ProposalStatus, RoundStatus
 from exchange.errors import InvalidInput, Problem
 from exchange.identity.actor import Actor
 from exchange.proposals.schemas import ProposalsPublic
-from exchange.rounds import reading, service
+from exchange.rounds import compare, reading, service
 from exchange.rounds.closing import close_round
 from exchange.rounds.schemas import (
     CloseReport,
+    RoundComparison,
     RoundCreate,
     RoundEventPublic,
     RoundPublic,
     RoundsPublic,
+    WhatIfCreate,
 )
 
 router = APIRouter(prefix="/v1/rounds", tags=["rounds"])
@@ -71,10 +73,12 @@ def list_rounds(
 def get_round(
     round_id: RoundId, session: SessionDep, actor: ActorDep, response: Response
 ) -> RoundPublic:
-    """Status, policy, objective values, timings and counts of a round (ETag: its version)."""
+    """Status, kind, policy, objective values, timings and counts of a round, with its
+    proposals by status (ETag: its version)."""
     rnd = service.get_round(session=session, actor=actor, round_id=round_id)
     response.headers["ETag"] = etag(rnd.version)
-    return service.round_public(rnd)
+    counts = service.proposal_counts(session=session, round_id=round_id)
+    return service.round_public(rnd, counts)
 
 
 def _wake_worker(request: Request) -> None:
@@ -105,6 +109,58 @@ def run_round(
     response.headers["ETag"] = etag(rnd.version)
     response.headers["Location"] = f"/v1/rounds/{round_id}"
     return service.round_public(rnd)
+
+
+@router.post(
+    "/{round_id}/what-if",
+    status_code=202,
+    response_model=RoundPublic,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def post_what_if(
+    round_id: RoundId,
+    data: WhatIfCreate,
+    session: SessionDep,
+    actor: ActorDep,
+    request: Request,
+    background: BackgroundTasks,
+    response: Response,
+) -> RoundPublic:
+    """A what-if round (planner): the same frozen snapshot as round ``round_id`` with the
+    ``policy`` fields given replaced (``safeguard_mode: off`` allowed), solved at once (202).
+    Its proposals cannot be answered and it cannot be closed; compare it with
+    ``/compare?with=``."""
+    rnd = service.start_what_if(session=session, actor=actor, round_id=round_id, data=data)
+    background.add_task(_wake_worker, request)  # after the commit: the job is in the database
+    response.headers["ETag"] = etag(rnd.version)
+    response.headers["Location"] = f"/v1/rounds/{rnd.id}"
+    return service.round_public(rnd)
+
+
+@router.get(
+    "/{round_id}/compare",
+    response_model=RoundComparison,
+    responses={
+        **errors(401, 403, 404, 409, 422),
+        200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv"},
+    },
+)
+def get_compare(
+    round_id: RoundId,
+    other: Annotated[int, Query(alias="with", ge=1, le=ROW_MAX, description="the other round")],
+    session: SessionDep,
+    actor: ActorDep,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    """Round ``round_id`` (a) against round ``with`` (b), both solved (planner, viewer): tiers,
+    positions filled per destination, workers per route, and the postings placed differently
+    with the reasons that held them back where they got less. Deltas are b - a."""
+    comparison = compare.compare_rounds(
+        session=session, actor=actor, round_id=round_id, other_id=other
+    )
+    if format == "csv":
+        return PlainTextResponse(compare.comparison_csv(comparison), media_type="text/csv")
+    return comparison
 
 
 def _event_json(event: Any) -> dict[str, Any]:

@@ -8,6 +8,16 @@ from typing import Literal
 from sqlmodel import SQLModel
 
 from exchange.bodies import RequestBody
+from exchange.codes import DeclineReason, ProposalStatus
+
+
+class BasisPublic(SQLModel):
+    """The rules that made a relocation lawful (MATCHING.md section 7)."""
+
+    origin_listed: bool | None = None
+    g2g_agreement_id: str | None = None
+    positive_listed: bool | None = None
+    recognition_agreement_id: str | None = None
 
 
 class ProposalPublic(SQLModel):
@@ -24,11 +34,14 @@ class ProposalPublic(SQLModel):
     benefit_usd_per_worker: int
     language_training_months: int
     agreement_id: str | None
-    status: str
+    basis: BasisPublic | None = None
+    status: ProposalStatus
     origin_accepted_at: datetime | None
     destination_accepted_at: datetime | None
     declined_by: str | None
     declined_at: datetime | None
+    decline_reason: DeclineReason | None = None
+    decline_note: str | None = None
     close_note: str | None
     version: int
     created_at: datetime
@@ -46,7 +59,9 @@ Side = Literal["origin", "destination"]
 
 
 class ProposalAnswer(RequestBody):
-    """Optional body of accept/decline: the side an admin acts for, and a note."""
+    """Optional body of accept/decline: the side an admin acts for, and a note; a decline may
+    say why (``reason``: conditions, timing, language, benefit, capacity or other)."""
 
     side: Side | None = None
     note: str | None = None
+    reason: DeclineReason | None = None

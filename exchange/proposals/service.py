@@ -20,8 +20,8 @@ from sqlalchemy import literal
 from sqlmodel import Session, col, or_, select
 
 from exchange.audit.service import record, snapshot
-from exchange.codes import ProposalStatus, RoundStatus
-from exchange.db import driver_value, insert_many
+from exchange.codes import DeclineReason, ProposalStatus, RoundKind, RoundStatus
+from exchange.db import driver_value, insert_many, json_dumps
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from exchange.gc_pause import gc_paused
 from exchange.identity.actor import Actor, sides_of
@@ -44,6 +44,7 @@ PROPOSAL_COLUMNS = (
     "benefit_usd_per_worker",
     "language_training_months",
     "agreement_id",
+    "basis",
     "status",
     "version",
     "created_at",
@@ -76,11 +77,12 @@ def create_for_round(
                 benefit,
                 months,
                 agreement_id,
+                json_dumps(basis) if basis is not None else None,
                 ProposalStatus.PENDING.value,
                 1,
                 created_at,
             )
-            for deposit_id, withdrawal_id, count, benefit, months, agreement_id in rows
+            for deposit_id, withdrawal_id, count, benefit, months, agreement_id, basis in rows
         ]
         insert_many(connection, table, PROPOSAL_COLUMNS, proposals)
     return len(proposals)
@@ -139,6 +141,11 @@ def _acting_sides(actor: Actor, proposal: Proposal, side: str | None) -> list[Si
 
 def _lock_round_open(session: Session, round_id: int) -> None:
     rnd = session.exec(select(Round).where(Round.id == round_id).with_for_update(read=True)).one()
+    if rnd.kind == RoundKind.WHAT_IF:
+        raise Conflict(
+            f"round {round_id} is a what-if round: its proposals show what a policy would do "
+            "and cannot be accepted or declined"
+        )
     if rnd.status != RoundStatus.PROPOSED:
         raise Conflict(f"round {round_id} is {rnd.status}; its proposals can no longer change")
 
@@ -201,9 +208,16 @@ def accept_proposal(
 
 
 def decline_proposal(
-    *, session: Session, actor: Actor, proposal_id: int, side: str | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    proposal_id: int,
+    side: str | None = None,
+    reason: DeclineReason | None = None,
+    note: str | None = None,
 ) -> Proposal:
-    """Decline for the caller's side: the proposal is ``declined`` and not proposed again."""
+    """Decline for the caller's side (with a reason and a note, if given): the proposal is
+    ``declined`` and not proposed again."""
     proposal = get_proposal(session=session, actor=actor, proposal_id=proposal_id)
     sides = _acting_sides(actor, proposal, side)
     _lock_round_open(session, proposal.round_id)
@@ -211,7 +225,12 @@ def decline_proposal(
     if proposal.status not in OPEN:
         raise Conflict(f"proposal {proposal_id} is {proposal.status}")
     by = "admin" if len(sides) > 1 else sides[0].value
-    values = {"declined_by": by, "declined_at": utcnow()}
+    values = {
+        "declined_by": by,
+        "declined_at": utcnow(),
+        "decline_reason": reason,
+        "decline_note": note,
+    }
     moved = move_by_step(session, proposal, Step.DECLINE, values)
     return _answered(session, actor, proposal, "decline", moved)
 

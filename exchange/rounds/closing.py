@@ -1,5 +1,6 @@
-"""Closing a round, in one unit of work: book confirmed proposals that still fit, reject those
-that no longer do (reported), expire the rest, close the round.
+"""Closing a live round, in one unit of work: book confirmed proposals that still fit (ledger
+entries and a placement each), reject those that no longer do (reported), expire the rest,
+close the round. A what-if round cannot be closed (``exchange.rounds.lifecycle``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from sqlmodel import Session, col, select
 from exchange.audit.service import record, snapshot
 from exchange.identity.actor import Actor, require_role
 from exchange.ledger.service import book_proposal
+from exchange.placements.service import place
 from exchange.postings.tables import Deposit, Withdrawal
 from exchange.proposals import service as proposals
-from exchange.rounds.lifecycle import Step, move
+from exchange.rounds import documents
+from exchange.rounds.lifecycle import Step, move, require
 from exchange.rounds.schemas import CloseReport, RejectedAtClose
 from exchange.rounds.service import get_round
 from exchange.rounds.tables import Round
@@ -55,8 +58,10 @@ def close_round(*, session: Session, actor: Actor, round_id: int) -> tuple[Round
     """Close a proposed round (planners); closing twice, or a round not proposed, is 409."""
     require_role(actor, "planner")
     rnd = get_round(session=session, actor=actor, round_id=round_id)
+    require(Step.CLOSE, round_id, rnd.status, rnd.kind)
     before = snapshot(rnd)
     move(session, round_id, Step.CLOSE, values={"closed_at": utcnow()})
+    scenario = documents.get(session, round_id, "scenario") or {}
     booked: list[int] = []
     rejected: list[RejectedAtClose] = []
     entries = 0
@@ -75,6 +80,7 @@ def close_round(*, session: Session, actor: Actor, round_id: int) -> tuple[Round
             _take(session, actor, deposit, proposal.count)
             _take(session, actor, withdrawal, proposal.count)
             entries += len(book_proposal(session=session, proposal=proposal))
+            place(session=session, proposal=proposal, scenario=scenario)
             proposals.mark_booked(session=session, proposal=proposal)
             booked.append(proposal.id)
         else:

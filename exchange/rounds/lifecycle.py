@@ -1,6 +1,6 @@
 """A round's state machine: its transitions as one table, and the one function that moves a round.
 
-    draft ----run----> running ---propose---> proposed ---close---> closed
+    draft ----run----> running ---propose---> proposed ---close---> closed   (live rounds only)
     failed ---run----> running ----fail-----> failed
 
 No other module writes a round's ``status``. A move is one conditional ``UPDATE`` (the round must
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, CursorResult, select
 from sqlmodel import Session, col
 
-from exchange.codes import RoundStatus
+from exchange.codes import RoundKind, RoundStatus
 from exchange.errors import Conflict
 from exchange.rounds.events import add_status_event
 from exchange.rounds.tables import Round
@@ -35,13 +35,18 @@ class Step(StrEnum):
     CLOSE = "close"
 
 
+ALL_KINDS = frozenset(RoundKind)
+
+
 @dataclass(frozen=True)
 class Transition:
-    """Which statuses a step leaves from, the status it reaches, and how to say it in an error."""
+    """Which statuses a step leaves from, the status it reaches, how to say it in an error, and
+    which kinds of round may take it."""
 
     sources: frozenset[RoundStatus]
     target: RoundStatus
     verb: str
+    kinds: frozenset[RoundKind] = ALL_KINDS
 
 
 TRANSITIONS: dict[Step, Transition] = {
@@ -52,20 +57,30 @@ TRANSITIONS: dict[Step, Transition] = {
         frozenset({RoundStatus.RUNNING}), RoundStatus.PROPOSED, "receive proposals"
     ),
     Step.FAIL: Transition(frozenset({RoundStatus.RUNNING}), RoundStatus.FAILED, "fail"),
-    Step.CLOSE: Transition(frozenset({RoundStatus.PROPOSED}), RoundStatus.CLOSED, "be closed"),
+    Step.CLOSE: Transition(
+        frozenset({RoundStatus.PROPOSED}),
+        RoundStatus.CLOSED,
+        "be closed",
+        frozenset({RoundKind.LIVE}),  # a what-if books nothing
+    ),
 }
 
 
-def can(step: Step, status: str) -> bool:
-    """Whether a round in ``status`` may take ``step``."""
-    return status in TRANSITIONS[step].sources
+def can(step: Step, status: str, kind: str = RoundKind.LIVE) -> bool:
+    """Whether a round of ``kind`` in ``status`` may take ``step``."""
+    transition = TRANSITIONS[step]
+    return status in transition.sources and kind in transition.kinds
 
 
-def require(step: Step, round_id: int, status: str) -> None:
-    """``Conflict`` naming the state unless a round in ``status`` may take ``step``."""
-    if can(step, status):
+def require(step: Step, round_id: int, status: str, kind: str = RoundKind.LIVE) -> None:
+    """``Conflict`` naming the state unless a round of ``kind`` in ``status`` may take ``step``."""
+    if can(step, status, kind):
         return
     transition = TRANSITIONS[step]
+    if kind not in transition.kinds:
+        raise Conflict(
+            f"round {round_id} is a {kind.replace('_', '-')} round; it cannot {transition.verb}"
+        )
     allowed = " or ".join(sorted(s.value for s in transition.sources))
     raise Conflict(f"round {round_id} is {status}; only a {allowed} round can {transition.verb}")
 
@@ -87,6 +102,7 @@ def try_move(
         Round,
         col(Round.id) == round_id,
         col(Round.status).in_([s.value for s in transition.sources]),
+        col(Round.kind).in_([k.value for k in transition.kinds]),
         *where,
     ).values(status=transition.target, **(values or {}))
     result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
@@ -109,6 +125,10 @@ def move(
     move: it is in the wrong state, or changed meanwhile."""
     if try_move(session, round_id, step, where=where, values=values, event=event):
         return
-    status = session.execute(select(col(Round.status)).where(col(Round.id) == round_id)).scalar()
-    require(step, round_id, str(status))
+    row = session.execute(
+        select(col(Round.status), col(Round.kind)).where(col(Round.id) == round_id)
+    ).first()
+    if row is None:
+        raise Conflict(f"round {round_id} does not exist")
+    require(step, round_id, str(row[0]), str(row[1]))
     raise Conflict(f"round {round_id} changed meanwhile; read it again")

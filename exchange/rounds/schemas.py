@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from exchange.bodies import CreationBody
 from exchange.bounds import DEPLETION_SHARE_MAX, MONTHS_MAX, PAIR_BENEFIT_USD_MAX, SEED_MAX
-from exchange.codes import CadreCode, CountryCode
+from exchange.codes import CadreCode, CountryCode, Month, RoundEventKind, RoundKind, RoundStatus
 from solver.schema import SafeguardMode
 
 
@@ -47,6 +47,25 @@ class RoundCreate(CreationBody):
     countries: list[CountryCode] | None = None
     cadres: list[CadreCode] | None = None
     name: str | None = None
+    kind: RoundKind = Field(
+        default=RoundKind.LIVE,
+        description="live (may be closed and book placements) or what_if (never books)",
+    )
+    as_of: Month | None = Field(
+        default=None,
+        description="YYYY-MM the snapshot is taken as of: agreements in force, the safeguards "
+        "list edition, earlier placements (default: the month the round runs)",
+    )
+    answer_by: datetime | None = Field(
+        default=None, description="proposals still pending then expire (ISO 8601 date-time)"
+    )
+
+
+class WhatIfCreate(CreationBody):
+    """The policy fields a what-if round changes on its live round's frozen snapshot."""
+
+    policy: Annotated[dict[str, Any], WithJsonSchema(POLICY_SCHEMA)] = Field(default_factory=dict)
+    name: str | None = None
 
 
 class ObjectivePublic(SQLModel):
@@ -62,7 +81,11 @@ class RoundPublic(SQLModel):
 
     id: int
     name: str | None
-    status: str
+    kind: RoundKind
+    base_round_id: int | None
+    as_of: str | None
+    answer_by: datetime | None
+    status: RoundStatus
     policy: dict[str, Any]
     countries: list[str] | None
     cadres: list[str] | None
@@ -81,6 +104,9 @@ class RoundPublic(SQLModel):
     finished_at: datetime | None
     closed_at: datetime | None
     close_report: dict[str, Any] | None
+    proposals: dict[str, int] | None = Field(
+        default=None, description="the round's proposals by status (on a single round's read)"
+    )
 
 
 class RoundsPublic(SQLModel):
@@ -94,7 +120,7 @@ class RoundEventPublic(SQLModel):
     """One progress event of a round's solve."""
 
     id: int
-    kind: str
+    kind: RoundEventKind
     tier: str | None
     incumbent: float | None
     bound: float | None
@@ -121,3 +147,58 @@ class CloseReport(SQLModel):
     rejected_at_close: list[RejectedAtClose]
     expired: int
     ledger_entries: int
+
+
+class CompareTier(SQLModel):
+    """One tier of MATCHING.md in rounds a and b, and b - a."""
+
+    tier: str
+    a: int | None
+    b: int | None
+    delta: int
+
+
+class CompareDestination(SQLModel):
+    """Positions a destination requested (in a's snapshot) and had filled in each round."""
+
+    destination: str
+    requested: int
+    filled_a: int
+    filled_b: int
+    delta: int
+
+
+class CompareRoute(SQLModel):
+    """Workers on one route (origin, destination, cadre) in each round."""
+
+    origin: str
+    destination: str
+    cadre: str
+    workers_a: int
+    workers_b: int
+    delta: int
+
+
+class ComparePosting(SQLModel):
+    """A posting placed differently in the two rounds, with the reasons (MATCHING.md section 5)
+    that held it back in the round where it got less (``less_in``)."""
+
+    side: str  # deposit | withdrawal
+    id: str
+    country: str
+    placed_a: int
+    placed_b: int
+    delta: int
+    less_in: str  # a | b
+    reasons: list[dict[str, Any]]
+
+
+class RoundComparison(SQLModel):
+    """Round ``a`` against round ``b`` (deltas are b - a)."""
+
+    a: int
+    b: int
+    tiers: list[CompareTier]
+    destinations: list[CompareDestination]
+    routes: list[CompareRoute]
+    postings: list[ComparePosting]

@@ -9,26 +9,35 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlmodel import Session, col
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from exchange.audit.service import record, snapshot
+from exchange.codes import RoundKind
 from exchange.config import get_settings
 from exchange.db import json_dumps
-from exchange.errors import InvalidInput, NotFound, Problem
+from exchange.errors import Conflict, InvalidInput, NotFound, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.paging import page_by_id
+from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Cadre, Country
-from exchange.reference.validation import parse_model
-from exchange.rounds import documents
+from exchange.reference.validation import MONTH_RE, parse_model
+from exchange.rounds import documents, holds
 from exchange.rounds.lifecycle import Step, move, require
-from exchange.rounds.schemas import ObjectivePublic, PolicyFields, RoundCreate, RoundPublic
-from exchange.rounds.snapshot import freeze_scenario
+from exchange.rounds.schemas import (
+    ObjectivePublic,
+    PolicyFields,
+    RoundCreate,
+    RoundPublic,
+    WhatIfCreate,
+)
+from exchange.rounds.snapshot import freeze_scenario, what_if_scenario
 from exchange.rounds.tables import Round
 from exchange.timestamps import utcnow
 
 
-def round_public(rnd: Round) -> RoundPublic:
-    """The public shape of a round."""
+def round_public(rnd: Round, proposals: dict[str, int] | None = None) -> RoundPublic:
+    """The public shape of a round (``proposals``: its proposals by status, when counted)."""
     objective = None
     if rnd.priority_fill is not None:
         objective = ObjectivePublic(
@@ -38,11 +47,30 @@ def round_public(rnd: Round) -> RoundPublic:
         )
     data = rnd.model_dump(exclude={"claimed_by", "lease_until"})
     assert rnd.id is not None
-    return RoundPublic.model_validate({**data, "objective": objective})
+    return RoundPublic.model_validate({**data, "objective": objective, "proposals": proposals})
 
 
-def _check_policy(policy: dict[str, Any], problems: list[Problem]) -> None:
-    """Every problem of a policy at once: unknown fields, JSON types, ranges, the time cap."""
+def proposal_counts(*, session: Session, round_id: int) -> dict[str, int]:
+    """A round's proposals by status (declined and expired included)."""
+    rows = session.exec(
+        select(Proposal.status, func.count())
+        .where(Proposal.round_id == round_id)
+        .group_by(col(Proposal.status))
+    ).all()
+    return {str(status): int(n) for status, n in rows}
+
+
+def _check_policy(policy: dict[str, Any], problems: list[Problem], kind: str) -> None:
+    """Every problem of a policy at once: unknown fields, JSON types, ranges, the time cap, and
+    the safeguards switched off in a live round."""
+    if kind == RoundKind.LIVE and policy.get("safeguard_mode") == "off":
+        problems.append(
+            Problem(
+                ("policy", "safeguard_mode"),
+                "'off' is for what-if rounds only: a live round books relocations, which must "
+                "respect the WHO safeguards list ('strict' or 'code')",
+            )
+        )
     found: list[Problem] = []
     parse_model(PolicyFields, policy, found)
     problems += [Problem(("policy", *p.loc), p.msg) for p in found]
@@ -61,8 +89,12 @@ def check_round_fields(
     the fields in ``skip`` (refused already for their type or name), so one answer names all."""
     problems: list[Problem] = []
     policy = data.get("policy")
+    kind = data.get("kind") or RoundKind.LIVE
     if "policy" not in skip and isinstance(policy, Mapping):
-        _check_policy(dict(policy), problems)
+        _check_policy(dict(policy), problems, str(kind))
+    as_of = data.get("as_of")
+    if "as_of" not in skip and isinstance(as_of, str) and not MONTH_RE.match(as_of):
+        problems.append(Problem(("as_of",), f"month must be YYYY-MM, got {as_of!r}"))
     for field, table, what in (("countries", Country, "country"), ("cadres", Cadre, "cadre")):
         codes = data.get(field)
         if field in skip or not isinstance(codes, list):
@@ -82,6 +114,9 @@ def create_round(*, session: Session, actor: Actor, data: RoundCreate) -> Round:
         raise InvalidInput(problems)
     rnd = Round(
         name=data.name,
+        kind=data.kind,
+        as_of=data.as_of,
+        answer_by=data.answer_by,
         policy=dict(data.policy),
         countries=[c.upper() for c in data.countries] if data.countries else None,
         cadres=list(data.cadres) if data.cadres else None,
@@ -119,18 +154,45 @@ def list_rounds(
 def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     """Freeze the snapshot and record the solve job (status ``running``); planners.
 
-    A ``failed`` round may be run again (with a fresh snapshot). The move is conditional on the
-    version read, so two concurrent runs of one round cannot both succeed. A worker claims the
-    job only once this transaction has committed (``exchange.rounds.jobs``).
+    A ``failed`` round may be run again (a live round with a fresh snapshot; a what-if on the
+    snapshot it was given). A live round holds its postings (``exchange.rounds.holds``). The
+    move is conditional on the version read, so two concurrent runs of one round cannot both
+    succeed. A worker claims the job only once this transaction has committed
+    (``exchange.rounds.jobs``).
     """
     require_role(actor, "planner")
     rnd = get_round(session=session, actor=actor, round_id=round_id)
-    require(Step.RUN, round_id, rnd.status)
+    require(Step.RUN, round_id, rnd.status, rnd.kind)
     before = snapshot(rnd)
-    scenario = freeze_scenario(session=session, rnd=rnd)
+    if rnd.kind == RoundKind.WHAT_IF:
+        scenario = documents.get(session, round_id, "scenario")
+        if scenario is None:
+            raise Conflict(f"what-if round {round_id} has no snapshot to solve")
+    else:
+        scenario = freeze_scenario(session=session, rnd=rnd)
+        holds.hold(session=session, round_id=round_id, scenario=scenario)
+    _start(session, rnd, scenario)
+    if rnd.kind == RoundKind.LIVE:
+        documents.put(session, round_id, "scenario", json_dumps(scenario))
+    session.refresh(rnd)
+    record(
+        session=session,
+        actor=actor,
+        action="round.run",
+        entity="round",
+        entity_id=str(round_id),
+        before=before,
+        after=snapshot(rnd),
+    )
+    return rnd
+
+
+def _start(session: Session, rnd: Round, scenario: dict[str, Any]) -> None:
+    """Move a round to ``running`` with its snapshot's counts, its last outcome cleared."""
+    assert rnd.id is not None
     move(
         session,
-        round_id,
+        rnd.id,
         Step.RUN,
         where=(col(Round.version) == rnd.version,),
         values={
@@ -150,16 +212,44 @@ def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
             "finished_at": None,
         },
     )
-    documents.put(session, round_id, "scenario", json_dumps(scenario))
-    documents.drop(session, round_id, "result")
+    documents.drop(session, rnd.id, "result")
+
+
+def start_what_if(*, session: Session, actor: Actor, round_id: int, data: WhatIfCreate) -> Round:
+    """A what-if round on live round ``round_id``'s frozen snapshot with ``data.policy``'s fields
+    replaced, recorded as a job at once (planners). It never books anything."""
+    require_role(actor, "planner")
+    base = get_round(session=session, actor=actor, round_id=round_id)
+    problems: list[Problem] = []
+    _check_policy(dict(data.policy), problems, RoundKind.WHAT_IF)
+    if problems:
+        raise InvalidInput(problems)
+    frozen = documents.get(session, round_id, "scenario")
+    if frozen is None:
+        raise Conflict(f"round {round_id} has no frozen snapshot yet: run it first")
+    scenario = what_if_scenario(frozen, dict(data.policy))
+    rnd = Round(
+        name=data.name or f"what-if of round {round_id}",
+        kind=RoundKind.WHAT_IF,
+        base_round_id=round_id,
+        as_of=scenario.get("as_of"),
+        policy={**base.policy, **data.policy},
+        countries=base.countries,
+        cadres=base.cadres,
+        created_by=actor.name,
+    )
+    session.add(rnd)
+    session.flush()
+    assert rnd.id is not None
+    documents.put(session, rnd.id, "scenario", json_dumps(scenario))
+    _start(session, rnd, scenario)
     session.refresh(rnd)
     record(
         session=session,
         actor=actor,
-        action="round.run",
+        action="round.what_if",
         entity="round",
-        entity_id=str(round_id),
-        before=before,
+        entity_id=str(rnd.id),
         after=snapshot(rnd),
     )
     return rnd

@@ -16,9 +16,9 @@ import solver
 
 log = logging.getLogger("hrhx.rounds")
 
-MatchRow = tuple[str, str, int, int, int, str | None]
+MatchRow = tuple[str, str, int, int, int, str | None, dict[str, Any] | None]
 """A match as a proposal stores it: deposit, withdrawal, count, benefit per worker (USD),
-language training (months), agreement."""
+language training (months), agreement, legal basis (MATCHING.md section 7)."""
 
 OVERRUN_FACTOR = 3.0
 OVERRUN_MIN_S = 60.0
@@ -66,6 +66,7 @@ def solved_of(result: solver.Result) -> Solved:
                 m.benefit_usd_per_worker,
                 m.language_training_months,
                 m.agreement_id,
+                m.basis.model_dump() if m.basis is not None else None,
             )
             for m in result.matches or []
         ],

@@ -28,7 +28,17 @@ COUNTRIES = {
     "GBR": ("United Kingdom", {"en": "B2"}),
     "JPN": ("Japan", {}),
 }
-CADRES = {"2221": "Nursing professionals", "2211": "Generalist medical practitioners"}
+CADRES = {
+    "2221": "Nursing professionals",
+    "2211": "Generalist medical practitioners",
+    "2212": "Specialist medical practitioners",
+    "2222": "Midwifery professionals",
+    "2240": "Paramedical practitioners",
+    "2261": "Dentists",
+    "2262": "Pharmacists",
+    "3221": "Nursing associate professionals",
+    "5321": "Health care assistants",
+}
 ROLES = {
     "admin": ("admin", None),
     "planner": ("planner", None),
@@ -129,13 +139,18 @@ def withdrawal(country: str = "DEU", count: int = 10, **kw: Any) -> dict[str, An
     return body
 
 
-def make_round(api: Api, *, post: bool = True, **policy: Any) -> dict[str, Any]:
-    """Post one PHL deposit and one DEU withdrawal of 10 (unless told not to), run a round, solve
-    it; returns the round."""
+def make_round(
+    api: Api, *, post: bool = True, cadres: list[str] | None = None, **policy: Any
+) -> dict[str, Any]:
+    """Post one PHL deposit and one DEU withdrawal of 10 (unless told not to), run a round (of
+    ``cadres`` only, if given), solve it; returns the round."""
     if post:
         assert api.post("phl", "/v1/deposits", json=deposit()).status_code == 201
         assert api.post("deu", "/v1/withdrawals", json=withdrawal()).status_code == 201
-    created = api.post("planner", "/v1/rounds", json={"policy": policy})
+    body: dict[str, Any] = {"policy": policy}
+    if cadres:
+        body["cadres"] = cadres
+    created = api.post("planner", "/v1/rounds", json=body)
     assert created.status_code == 201, created.text
     round_id = created.json()["id"]
     ran = api.post("planner", f"/v1/rounds/{round_id}/run")

@@ -23,10 +23,11 @@ from exchange.timestamps import utcnow
 from tests.api.conftest import Api, deposit, withdrawal
 
 
-def _running_round(api: Api) -> int:
-    api.post("phl", "/v1/deposits", json=deposit())
-    api.post("deu", "/v1/withdrawals", json=withdrawal())
-    rid = api.post("planner", "/v1/rounds", json={}).json()["id"]
+def _running_round(api: Api, cadre: str = "2221") -> int:
+    """A running round of its own cadre's postings (a live round holds them; API.md)."""
+    api.post("phl", "/v1/deposits", json=deposit(cadre=cadre))
+    api.post("deu", "/v1/withdrawals", json=withdrawal(cadre=cadre))
+    rid = api.post("planner", "/v1/rounds", json={"cadres": [cadre]}).json()["id"]
     assert api.post("planner", f"/v1/rounds/{rid}/run").status_code == 202
     return rid
 
@@ -102,7 +103,7 @@ def test_the_worker_logs_each_round_it_claims_proposes_or_fails(
         line.startswith(f"round {rid} proposed: OPTIMAL, 1 matches, objective 30/1000/30000")
         for line in lines
     ), lines
-    stuck = _running_round(api)
+    stuck = _running_round(api, cadre="2211")
     _interrupted_too_often(api, stuck)
     assert fail_exhausted(api.engine) == [stuck]
     failed = [r for r in caplog.records if r.getMessage().startswith(f"round {stuck} failed")]

@@ -51,7 +51,9 @@ def round_id(engine: Engine) -> int:
 
 def _propose(connection: Connection, *pairs: tuple[Any, str, str]) -> None:
     at = driver_value(connection, TABLE, "created_at", utcnow())
-    rows = [(r, d, w, "NPL", "DEU", "2221", 1, 0, 0, None, "pending", 1, at) for r, d, w in pairs]
+    rows = [
+        (r, d, w, "NPL", "DEU", "2221", 1, 0, 0, None, None, "pending", 1, at) for r, d, w in pairs
+    ]
     insert_many(connection, TABLE, PROPOSAL_COLUMNS, rows)
 
 

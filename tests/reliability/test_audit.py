@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from tests.api.conftest import Api, deposit, make_round
+from tests.api.conftest import Api, deposit, make_round, withdrawal
 from tests.reliability.conftest import (
     World,
     audit_actions_after,
@@ -19,6 +19,7 @@ from tests.reliability.conftest import (
 )
 from tests.reliability.routes import MUTATING, app_routes
 from tests.reliability.test_authz import (
+    FREE_CADRES,
     FRESH,
     OK,
     RIGHTS,
@@ -34,7 +35,10 @@ PREFERRED = ("own", "planner", "admin")
 
 
 def _fresh_proposal(api: Api) -> str:
-    rid = make_round(api)["id"]
+    cadre = next(FREE_CADRES)  # a round of its own cadre: it holds no other live round's posting
+    assert api.post("phl", "/v1/deposits", json=deposit(cadre=cadre)).status_code == 201
+    assert api.post("deu", "/v1/withdrawals", json=withdrawal(cadre=cadre)).status_code == 201
+    rid = make_round(api, post=False, cadres=[cadre])["id"]
     rows = api.get("planner", f"/v1/rounds/{rid}/proposals?status=pending").json()["data"]
     mine = [p for p in rows if p["origin"] == "PHL"]
     assert mine, rows

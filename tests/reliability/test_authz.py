@@ -82,6 +82,8 @@ RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/rounds/{round_id}/result"): ANY_ROLE,
     ("GET", "/v1/rounds/{round_id}/proposals"): ANY_ROLE,
     ("POST", "/v1/rounds/{round_id}/close"): PLANNER,
+    ("POST", "/v1/rounds/{round_id}/what-if"): PLANNER,
+    ("GET", "/v1/rounds/{round_id}/compare"): NO_FOCAL,
     ("GET", "/v1/proposals"): ANY_ROLE,
     ("GET", "/v1/proposals/{proposal_id}"): OWNED_READ,
     ("POST", "/v1/proposals/{proposal_id}/accept"): ANSWER,
@@ -120,6 +122,10 @@ UPLOADS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("POST", "/v1/postings/import"): (DEPOSITS_CSV, {"country": "PHL", "kind": "deposits"}),
 }
 """Multipart uploads: the file and the query (the owner's country)."""
+QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/v1/rounds/{round_id}/compare"): {"with": "{round_id}"},
+}
+"""Required query parameters of a route (their values filled like the path)."""
 """The focal point owning a route's object, by a word of its path (default: PHL's)."""
 
 _names = itertools.count()
@@ -138,6 +144,7 @@ def body_for(method: str, path: str) -> Any:
         ("POST", "/v1/withdrawals"): withdrawal(),
         ("PATCH", "/v1/withdrawals/{withdrawal_id}"): {"count": 11},
         ("POST", "/v1/rounds"): {"policy": {}},
+        ("POST", "/v1/rounds/{round_id}/what-if"): {"policy": {"safeguard_mode": "off"}},
     }
     return bodies.get((method, path))
 
@@ -154,8 +161,14 @@ def _fresh_withdrawal(api: Api) -> str:
     return str(api.post("admin", "/v1/withdrawals", json=withdrawal()).json()["id"])
 
 
+FREE_CADRES = itertools.cycle(("2211", "2212", "2222", "2240", "2261", "2262", "3221", "5321"))
+"""Cadres no world posting has: a fresh round scoped to one holds no posting another live round
+holds (API.md: a posting sits in one live round at a time)."""
+
+
 def _fresh_round(api: Api) -> str:
-    return str(api.post("admin", "/v1/rounds", json={"policy": {}}).json()["id"])
+    body = {"policy": {}, "cadres": [next(FREE_CADRES)]}
+    return str(api.post("admin", "/v1/rounds", json=body).json()["id"])
 
 
 FRESH: dict[str, Callable[[Api], str]] = {
@@ -201,6 +214,9 @@ def call(world: World, who: str, method: str, path: str) -> tuple[int, str]:
     if method == "POST" and path == "/v1/withdrawals" and who == "other":
         body = withdrawal()  # DEU's withdrawal, posted by JPN's focal point
     kw = request_kwargs(method, path, headers, body)
+    query = QUERIES.get((method, path))
+    if query is not None:
+        kw["params"] = {k: fill(v, ids) for k, v in query.items()}
     r = api.request(token, method, url, **kw)
     return r.status_code, r.headers.get("content-type", "")
 

@@ -1,0 +1,202 @@
+"""Comparing two solved rounds (API.md, "Live and what-if rounds"): each tier's value and delta;
+per destination, positions filled in each; per route, workers in each; and the postings placed
+differently, with the reasons that held them back in the round where they got less.
+
+Typically a live round and a what-if of it, but any two solved rounds compare.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from typing import Any
+
+from sqlmodel import Session
+
+from exchange.errors import Conflict
+from exchange.identity.actor import Actor, require_role
+from exchange.rounds import documents
+from exchange.rounds.schemas import (
+    CompareDestination,
+    ComparePosting,
+    CompareRoute,
+    CompareTier,
+    RoundComparison,
+)
+from exchange.rounds.service import get_round
+
+TIERS = ("priority_fill", "min_fill_permille", "benefit_usd")
+
+
+def _solved(session: Session, round_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    scenario = documents.get(session, round_id, "scenario")
+    result = documents.get(session, round_id, "result")
+    if scenario is None or result is None:
+        raise Conflict(f"round {round_id} has no result to compare: run it first")
+    return scenario, result
+
+
+def _placed(result: dict[str, Any], key: str) -> dict[str, int]:
+    placed: dict[str, int] = defaultdict(int)
+    for match in result.get("matches") or []:
+        placed[match[key]] += int(match["count"])
+    return placed
+
+
+def _routes(scenario: dict[str, Any], result: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+    deposits = {d["id"]: d for d in scenario["deposits"]}
+    destination = {w["id"]: w["country"] for w in scenario["withdrawals"]}
+    routes: dict[tuple[str, str, str], int] = defaultdict(int)
+    for m in result.get("matches") or []:
+        d = deposits[m["deposit_id"]]
+        routes[(d["country"], destination[m["withdrawal_id"]], d["cadre"])] += int(m["count"])
+    return routes
+
+
+def _reasons(result: dict[str, Any], side: str, posting_id: str) -> list[dict[str, Any]]:
+    unmatched = (result.get("unmatched") or {}).get(f"{side}s") or []
+    for entry in unmatched:
+        if entry["id"] == posting_id:
+            reasons: list[dict[str, Any]] = entry.get("reasons") or []
+            return reasons
+    return []
+
+
+def compare_rounds(
+    *, session: Session, actor: Actor, round_id: int, other_id: int
+) -> RoundComparison:
+    """Round ``round_id`` (a) against round ``other_id`` (b); planners and viewers."""
+    require_role(actor, "planner", "viewer")
+    get_round(session=session, actor=actor, round_id=round_id)
+    get_round(session=session, actor=actor, round_id=other_id)
+    scenario_a, result_a = _solved(session, round_id)
+    scenario_b, result_b = _solved(session, other_id)
+    objective_a = result_a.get("objective") or {}
+    objective_b = result_b.get("objective") or {}
+    tiers = [
+        CompareTier(
+            tier=tier,
+            a=objective_a.get(tier),
+            b=objective_b.get(tier),
+            delta=(objective_b.get(tier) or 0) - (objective_a.get(tier) or 0),
+        )
+        for tier in TIERS
+    ]
+    filled = (_placed(result_a, "withdrawal_id"), _placed(result_b, "withdrawal_id"))
+    requested: dict[str, int] = defaultdict(int)
+    by_destination: tuple[dict[str, int], dict[str, int]] = (defaultdict(int), defaultdict(int))
+    country_of: dict[tuple[str, str], str] = {}
+    for side, scenario in (("a", scenario_a), ("b", scenario_b)):
+        index = 0 if side == "a" else 1
+        for w in scenario["withdrawals"]:
+            country_of[("withdrawal", w["id"])] = w["country"]
+            if side == "a":
+                requested[w["country"]] += int(w["count"])
+            by_destination[index][w["country"]] += filled[index].get(w["id"], 0)
+        for d in scenario["deposits"]:
+            country_of[("deposit", d["id"])] = d["country"]
+    destinations = [
+        CompareDestination(
+            destination=country,
+            requested=requested.get(country, 0),
+            filled_a=by_destination[0].get(country, 0),
+            filled_b=by_destination[1].get(country, 0),
+            delta=by_destination[1].get(country, 0) - by_destination[0].get(country, 0),
+        )
+        for country in sorted(set(by_destination[0]) | set(by_destination[1]))
+    ]
+    routes_a, routes_b = _routes(scenario_a, result_a), _routes(scenario_b, result_b)
+    routes = [
+        CompareRoute(
+            origin=origin,
+            destination=destination,
+            cadre=cadre,
+            workers_a=routes_a.get((origin, destination, cadre), 0),
+            workers_b=routes_b.get((origin, destination, cadre), 0),
+            delta=routes_b.get((origin, destination, cadre), 0)
+            - routes_a.get((origin, destination, cadre), 0),
+        )
+        for origin, destination, cadre in sorted(set(routes_a) | set(routes_b))
+    ]
+    postings: list[ComparePosting] = []
+    for side, key in (("deposit", "deposit_id"), ("withdrawal", "withdrawal_id")):
+        placed_a, placed_b = _placed(result_a, key), _placed(result_b, key)
+        for posting_id in sorted(set(placed_a) | set(placed_b)):
+            a, b = placed_a.get(posting_id, 0), placed_b.get(posting_id, 0)
+            if a == b:
+                continue
+            less, result = ("a", result_a) if a < b else ("b", result_b)
+            postings.append(
+                ComparePosting(
+                    side=side,
+                    id=posting_id,
+                    country=country_of.get((side, posting_id), ""),
+                    placed_a=a,
+                    placed_b=b,
+                    delta=b - a,
+                    less_in=less,
+                    reasons=_reasons(result, side, posting_id),
+                )
+            )
+    return RoundComparison(
+        a=round_id,
+        b=other_id,
+        tiers=tiers,
+        destinations=destinations,
+        routes=routes,
+        postings=postings,
+    )
+
+
+def comparison_rows(comparison: RoundComparison) -> list[dict[str, Any]]:
+    """The comparison as flat rows (CSV): one per tier, destination, route and posting."""
+    rows: list[dict[str, Any]] = []
+    for t in comparison.tiers:
+        rows.append({"section": "tier", "key": t.tier, "a": t.a, "b": t.b, "delta": t.delta})
+    for d in comparison.destinations:
+        rows.append(
+            {
+                "section": "destination",
+                "key": d.destination,
+                "a": d.filled_a,
+                "b": d.filled_b,
+                "delta": d.delta,
+                "detail": f"{d.requested} requested",
+            }
+        )
+    for r in comparison.routes:
+        rows.append(
+            {
+                "section": "route",
+                "key": f"{r.origin}->{r.destination} {r.cadre}",
+                "a": r.workers_a,
+                "b": r.workers_b,
+                "delta": r.delta,
+            }
+        )
+    for p in comparison.postings:
+        reasons = "; ".join(f"{x.get('code')}: {x.get('detail', '')}" for x in p.reasons)
+        rows.append(
+            {
+                "section": p.side,
+                "key": p.id,
+                "a": p.placed_a,
+                "b": p.placed_b,
+                "delta": p.delta,
+                "detail": f"{p.country}; less in {p.less_in}: {reasons}",
+            }
+        )
+    return rows
+
+
+CSV_COLUMNS = ("section", "key", "a", "b", "delta", "detail")
+
+
+def comparison_csv(comparison: RoundComparison) -> str:
+    """The comparison as CSV with a header line (``comparison_rows``)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(comparison_rows(comparison))
+    return out.getvalue()
