@@ -22,6 +22,7 @@ RoundFilter = Annotated[int | None, Query(ge=0, le=ROW_MAX, description="round i
 Offset = Annotated[int, Query(ge=0, le=ROW_MAX, description="rows to skip")]
 
 COUNTRY_PATTERN = r"^[A-Za-z]{3}$"
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 CADRE_PATTERN = r"^[0-9]{4}$"
 
 
@@ -35,3 +36,13 @@ CountryFilter = Annotated[str | None, country_query("country")]
 CadreFilter = Annotated[
     str | None, Query(pattern=CADRE_PATTERN, description="ISCO-08 unit group code (4 digits)")
 ]
+AsOfMonth = Annotated[
+    str | None,
+    Query(
+        pattern=MONTH_PATTERN,
+        description="month YYYY-MM (default: this month); before the earliest recorded edition of"
+        " the safeguards list it is a 422",
+        examples=["2024-01"],
+    ),
+]
+"""``?as_of=``: the month at which a country's safeguard status is read."""

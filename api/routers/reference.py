@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import ActorDep, OptionalIfMatchDep, SessionDep, etag
+from api.params import AsOfMonth
 from api.problems import checks_body, errors
 from exchange.reference import service
 from exchange.reference.schemas import (
@@ -24,19 +25,24 @@ Code = Annotated[str, Path(description="ISO 3166-1 alpha-3 code", examples=["NPL
 CadreCode = Annotated[str, Path(description="ISCO-08 unit group", examples=["2221"])]
 
 
-@router.get("/countries", response_model=CountriesPublic, responses=errors(401))
-def list_countries(session: SessionDep, actor: ActorDep) -> CountriesPublic:
-    """Countries with their safeguard status (this month) and licensing languages."""
-    data = service.list_countries(session=session)
-    return CountriesPublic(data=data, count=len(data))
+AS_OF = ("query", "as_of")
 
 
-@router.get("/countries/{code}", response_model=CountryPublic, responses=errors(401, 404))
+@router.get("/countries", response_model=CountriesPublic, responses=errors(401, 422))
+def list_countries(
+    session: SessionDep, actor: ActorDep, as_of: AsOfMonth = None
+) -> CountriesPublic:
+    """Countries with their licensing languages and their safeguard status at ``as_of`` (this
+    month by default), with the edition of the safeguards list in force then."""
+    return service.list_countries(session=session, as_of=as_of, field=AS_OF)
+
+
+@router.get("/countries/{code}", response_model=CountryPublic, responses=errors(401, 404, 422))
 def get_country(
-    code: Code, session: SessionDep, actor: ActorDep, response: Response
+    code: Code, session: SessionDep, actor: ActorDep, response: Response, as_of: AsOfMonth = None
 ) -> CountryPublic:
-    """One country."""
-    country = service.get_country(session=session, code=code)
+    """One country, with its safeguard status at ``as_of`` (this month by default)."""
+    country = service.get_country(session=session, code=code, as_of=as_of, field=AS_OF)
     response.headers["ETag"] = etag(country.version)
     return country
 

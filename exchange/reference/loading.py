@@ -176,7 +176,7 @@ def reference_from_fixtures() -> ReferenceData:
                 source=f"{e.title} ({e.publisher}, ISBN {e.isbn})" if e.isbn else e.title,
                 countries=list(e.countries),
             )
-            for e in reference.load_safeguard_list().editions
+            for e in reference.recorded_editions()  # an incomplete edition is cited, not used
         ],
         licensing_languages={
             d.code: dict(d.licensing_languages) for d in reference.load_destinations()

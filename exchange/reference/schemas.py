@@ -33,18 +33,21 @@ class CountryUpsert(RequestBody):
 
 
 class CountryPublic(CountryBase):
-    """A country as clients see it, with its safeguard status as of the current month."""
+    """A country as clients see it, with its safeguard status at a month (this month unless
+    asked) and the edition of the safeguards list in force then (null when none is recorded)."""
 
     code: CountryCode
     safeguard_listed: bool
+    safeguard_edition: str | None = None
     version: int
 
 
 class CountriesPublic(SQLModel):
-    """A list of countries."""
+    """A list of countries, their safeguard status as of ``as_of`` (YYYY-MM)."""
 
     data: list[CountryPublic]
     count: int
+    as_of: str
 
 
 class CadrePublic(SQLModel):

@@ -14,7 +14,9 @@ from exchange.audit.service import record, snapshot
 from exchange.bounds import STOCK_MAX, USD_PER_WORKER_MAX
 from exchange.errors import InvalidInput, NotFound, Problem
 from exchange.identity.actor import SYSTEM, Actor, require_role
+from exchange.reference.editions import ListingAt, edition_in_force, listing_at
 from exchange.reference.schemas import (
+    CountriesPublic,
     CountryPublic,
     CountryUpsert,
     WorkforcePublic,
@@ -34,68 +36,56 @@ from exchange.versions import Expected, require_version
 ADMIN_EDITION_PREFIX = "admin-"
 
 
-def _edition_in_force(month: str) -> Any:
-    """The id of the edition in force at ``month``, as a scalar subquery: the latest edition
-    valid from that month or before (on a tie of months, the greatest id)."""
-    return (
-        select(SafeguardEdition.edition)
-        .where(SafeguardEdition.valid_from <= month)
-        .order_by(col(SafeguardEdition.valid_from).desc(), col(SafeguardEdition.edition).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def edition_in_force(*, session: Session, as_of: str | None = None) -> SafeguardEdition | None:
-    """The edition of the safeguards list in force at ``as_of`` (default: this month)."""
-    in_force = _edition_in_force(as_of or current_month())
-    return session.exec(
-        select(SafeguardEdition).where(SafeguardEdition.edition == in_force)
-    ).first()
-
-
 def safeguard_listed_codes(*, session: Session, as_of: str | None = None) -> set[str]:
-    """The countries on the safeguards list in force at ``as_of`` (default: this month); one
-    query (every round's snapshot asks)."""
-    in_force = _edition_in_force(as_of or current_month())
-    statement = select(SafeguardListing.country).where(SafeguardListing.edition == in_force)
-    return set(session.exec(statement))
+    """The countries on the safeguards list in force at ``as_of`` (default: this month);
+    ``InvalidInput`` before the earliest recorded edition (``exchange.reference.editions``)."""
+    return set(listing_at(session=session, as_of=as_of).countries)
 
 
 def is_safeguard_listed(*, session: Session, country: str, as_of: str | None = None) -> bool:
     """Whether ``country`` is on the safeguards list in force at ``as_of`` (default: this month)."""
-    edition = edition_in_force(session=session, as_of=as_of)
-    if edition is None:
-        return False
-    return session.get(SafeguardListing, (edition.edition, country)) is not None
+    return country in listing_at(session=session, as_of=as_of).countries
 
 
-def country_public(country: Country, listed: set[str]) -> CountryPublic:
-    """The public shape of a country, given the set of listed codes."""
+def country_public(country: Country, listing: ListingAt) -> CountryPublic:
+    """The public shape of a country, with its safeguard status in ``listing``."""
     return CountryPublic(
         code=country.code,
         name=country.name,
         aaah_member=country.aaah_member,
         licensing_languages=dict(country.licensing_languages),
         notes=country.notes,
-        safeguard_listed=country.code in listed,
+        safeguard_listed=country.code in listing.countries,
+        safeguard_edition=listing.edition,
         version=country.version,
     )
 
 
-def list_countries(*, session: Session, as_of: str | None = None) -> list[CountryPublic]:
-    """Every country known to the exchange, by code, with its safeguard status at ``as_of``."""
-    listed = safeguard_listed_codes(session=session, as_of=as_of)
+def list_countries(
+    *, session: Session, as_of: str | None = None, field: tuple[str, ...] = ("as_of",)
+) -> CountriesPublic:
+    """Every country known to the exchange, by code, with its safeguard status at ``as_of``
+    (default: this month); a month before the earliest recorded edition is refused at ``field``."""
+    listing = listing_at(session=session, as_of=as_of, field=field)
     countries = session.exec(select(Country).order_by(col(Country.code)))
-    return [country_public(c, listed) for c in countries]
+    data = [country_public(c, listing) for c in countries]
+    return CountriesPublic(data=data, count=len(data), as_of=listing.month)
 
 
-def get_country(*, session: Session, code: str, as_of: str | None = None) -> CountryPublic:
-    """One country by ISO alpha-3 code."""
+def get_country(
+    *,
+    session: Session,
+    code: str,
+    as_of: str | None = None,
+    field: tuple[str, ...] = ("as_of",),
+) -> CountryPublic:
+    """One country by ISO alpha-3 code, with its safeguard status at ``as_of`` (default: this
+    month); a month before the earliest recorded edition is refused at ``field``."""
+    listing = listing_at(session=session, as_of=as_of, field=field)
     country = session.get(Country, code.upper())
     if country is None:
         raise NotFound(f"country {code!r} not found")
-    return country_public(country, safeguard_listed_codes(session=session, as_of=as_of))
+    return country_public(country, listing)
 
 
 def _set_safeguard_listed(*, session: Session, code: str, listed: bool) -> None:

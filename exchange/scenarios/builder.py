@@ -3,10 +3,11 @@
 The scenario holds every OPEN posting with at least one worker or position remaining (its
 ``remaining`` becomes the scenario's ``count``), optionally restricted to some countries (a deposit
 by its origin, a withdrawal by its destination) and cadres; every country known to the exchange
-(so the safeguard status of all of them is frozen with the round) unless ``all_countries`` is
-False, in which case only the countries the scenario refers to; the workforce facts in scope; and
-every agreement not deleted. Keys follow MATCHING.md's order; lists are sorted by id (countries by
-code, workforce by country then cadre).
+(so the safeguard status of all of them, from the edition of the safeguards list in force at
+``as_of``, is frozen with the round; a month before the earliest recorded edition is refused at
+``as_of``) unless ``all_countries`` is False, in which case only the countries the scenario refers
+to; the workforce facts in scope; and every agreement not deleted. Keys follow MATCHING.md's
+order; lists are sorted by id (countries by code, workforce by country then cadre).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from exchange.agreements.tables import Agreement
 from exchange.errors import InvalidInput, Problem
 from exchange.gc_pause import gc_paused
 from exchange.postings.tables import Deposit, Withdrawal
-from exchange.reference.service import safeguard_listed_codes
+from exchange.reference.editions import listing_at
 from exchange.reference.tables import Country, WorkforceFact
 from exchange.reference.validation import MONTH_RE, SAFEGUARD_MODES
 from exchange.timestamps import current_month
@@ -210,6 +211,8 @@ def build_scenario(
         problems += error.problems
     if problems:
         raise InvalidInput(problems)
+    # the edition in force, refused before the earliest recorded one (checked before any posting)
+    listed = listing_at(session=session, as_of=month).countries
     country_filter = {c.upper() for c in countries} if countries else None
     cadre_filter = set(cadres) if cadres else None
 
@@ -228,7 +231,6 @@ def build_scenario(
         order_by=("country", "cadre"),
     )
 
-    listed = safeguard_listed_codes(session=session, as_of=month)
     country_rows = _rows(session, Country, COUNTRY_FIELDS, order_by=("code",))
     if not all_countries:
         referenced = _referenced_countries(deposits, withdrawals, agreements, workforce)

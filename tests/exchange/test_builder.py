@@ -148,7 +148,9 @@ def test_snapshot_rows_hold_the_stored_values_with_their_types(loaded: Session) 
 
 def test_the_snapshot_freezes_the_safeguards_edition_in_force(loaded: Session) -> None:
     """An admin's change is a new edition from this month: later snapshots list it, a snapshot
-    as of an earlier month keeps the edition then in force, and before any edition none is."""
+    as of an earlier month keeps the edition then in force, and a month before the earliest
+    edition is refused at ``as_of`` (it listed nobody, so a round then moved workers out of
+    listed countries)."""
     upsert_country(session=loaded, actor=ADMIN, code="PHL", data={"safeguard_listed": True})
     loaded.commit()
 
@@ -158,7 +160,10 @@ def test_the_snapshot_freezes_the_safeguards_edition_in_force(loaded: Session) -
 
     assert listed(current_month()) == ["NPL", "PHL"]
     assert listed("2024-01") == ["NPL"]
-    assert listed("2020-01") == []
+    with pytest.raises(InvalidInput) as caught:
+        listed("2020-01")
+    assert [p.loc for p in caught.value.problems] == [("as_of",)]
+    assert "in force from 2023-03" in caught.value.problems[0].msg
 
 
 def test_a_round_freezes_its_postings_as_of_one_instant(

@@ -31,7 +31,7 @@ from exchange.reference.service import (
     put_workforce,
     upsert_country,
 )
-from exchange.reference.tables import SafeguardEdition, SafeguardListing
+from exchange.reference.tables import Country, SafeguardEdition, SafeguardListing
 from exchange.timestamps import current_month
 from tests.exchange.factories import ADMIN, NPL_FP, PLANNER, VIEWER, seed_reference
 
@@ -129,7 +129,12 @@ def test_user_rules(ref: Session) -> None:
 
 def test_safeguard_status_follows_editions(ref: Session) -> None:
     assert is_safeguard_listed(session=ref, country="NPL", as_of="2026-11")
-    assert not is_safeguard_listed(session=ref, country="NPL", as_of="2020-01")
+    with pytest.raises(InvalidInput) as caught:  # before the earliest edition: refused
+        is_safeguard_listed(session=ref, country="NPL", as_of="2020-01")
+    (problem,) = caught.value.problems
+    assert problem.loc == ("as_of",)
+    assert "2020-01 is before the earliest recorded edition" in problem.msg
+    assert "(who-2023, in force from 2023-03)" in problem.msg
     ref.add(SafeguardEdition(edition="who-2030", valid_from="2030-01", source="WHO 2030"))
     ref.flush()
     ref.add(SafeguardListing(edition="who-2030", country="PHL"))
@@ -137,6 +142,37 @@ def test_safeguard_status_follows_editions(ref: Session) -> None:
     assert not is_safeguard_listed(session=ref, country="NPL", as_of="2030-02")
     assert is_safeguard_listed(session=ref, country="PHL", as_of="2030-02")
     assert not is_safeguard_listed(session=ref, country="PHL", as_of="2029-12")
+
+
+def test_countries_show_their_status_and_the_edition_at_a_month(ref: Session) -> None:
+    """``list_countries`` and ``get_country`` read the edition in force at ``as_of``, name it, and
+    refuse a month before the earliest edition at the field they are told."""
+    ref.add(SafeguardEdition(edition="who-2030", valid_from="2030-01", source="WHO 2030"))
+    ref.flush()
+    ref.add(SafeguardListing(edition="who-2030", country="PHL"))
+    ref.flush()
+    at_2024 = list_countries(session=ref, as_of="2024-01")
+    assert at_2024.as_of == "2024-01"
+    assert {c.code: (c.safeguard_listed, c.safeguard_edition) for c in at_2024.data}["NPL"] == (
+        True,
+        "who-2023",
+    )
+    philippines = get_country(session=ref, code="phl", as_of="2030-06")
+    assert (philippines.safeguard_listed, philippines.safeguard_edition) == (True, "who-2030")
+    assert not get_country(session=ref, code="NPL", as_of="2030-06").safeguard_listed
+    for read in (list_countries, lambda **kw: get_country(code="NPL", **kw)):
+        with pytest.raises(InvalidInput) as caught:
+            read(session=ref, as_of="2022-12", field=("query", "as_of"))
+        assert [p.loc for p in caught.value.problems] == [("query", "as_of")]
+        assert "in force from 2023-03" in caught.value.problems[0].msg
+
+
+def test_without_any_edition_nobody_is_listed_at_any_month(session: Session) -> None:
+    """An exchange whose reference data holds no edition has nothing to be before."""
+    session.add(Country(code="NPL", name="Nepal"))
+    session.flush()
+    listed = list_countries(session=session, as_of="1999-01")
+    assert [(c.safeguard_listed, c.safeguard_edition) for c in listed.data] == [(False, None)]
 
 
 def test_admin_upserts_countries_and_the_list_from_this_month(ref: Session) -> None:
@@ -163,7 +199,7 @@ def test_admin_upserts_countries_and_the_list_from_this_month(ref: Session) -> N
         upsert_country(
             session=ref, actor=ADMIN, code="NPL", data={"notes": "x"}, expected_version=1
         )
-    assert [c.code for c in list_countries(session=ref)] == [
+    assert [c.code for c in list_countries(session=ref).data] == [
         "DEU",
         "GBR",
         "JPN",
