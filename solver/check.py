@@ -2,13 +2,17 @@
 
 Recomputes, from the scenario and the matches alone (scalar rules of `solver.eligibility`):
 eligibility of every matched pair, capacities (C1), agreement quotas (C2), depletion caps (C3),
-pair minimum benefit (C4), the per-match fields, and the reported tiers 1-3.
+pair minimum benefit (C4), the per-match fields (the legal basis included), and the reported
+tiers 1-3.  Quotas and depletion caps are checked net of ``quota_used`` and
+``relocated_recently`` (MATCHING.md section 7), recomputed here rather than read from
+`solver.eligibility` so that a slip there shows up.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from solver.basis import legal_basis
 from solver.eligibility import Context, benefit, first_failure, gap_months
 from solver.schema import Match, Objective, Result, Scenario
 
@@ -76,6 +80,8 @@ def check_matches(scenario: Scenario, matches: list[Match]) -> list[str]:
         a = ctx.agreement_of_pair(d.country, w.country, w.cadre)
         if m.agreement_id != (a.id if a else None):
             problems.append(f"match {key} agreement {m.agreement_id} != {a.id if a else None}")
+        if m.basis is not None and code is None and m.basis != legal_basis(ctx, d, w):
+            problems.append(f"match {key} basis {m.basis} != {legal_basis(ctx, d, w)}")
         placed[d.id] += m.count
         filled[w.id] += m.count
         pair_flow[(d.country, w.country)] += m.count
@@ -95,12 +101,20 @@ def check_matches(scenario: Scenario, matches: list[Match]) -> list[str]:
         for a in agreements:
             for c, q in a.quotas.items():
                 flow = reloc_otc[(a.origin, a.destination, c)]
-                if flow > q:
-                    problems.append(f"C2: agreement {a.id} cadre {c} flow {flow} > quota {q}")
+                room = max(0, q - a.quota_used.get(c, 0))
+                if flow > room:
+                    problems.append(
+                        f"C2: agreement {a.id} cadre {c} flow {flow} > quota {q} "
+                        f"net of {a.quota_used.get(c, 0)} used = {room}"
+                    )
     for (o, c), flow in reloc_oc.items():
         cap = ctx.depletion_cap(o, c)
-        if cap is not None and flow > cap:
-            problems.append(f"C3: {o} cadre {c} relocation flow {flow} > cap {cap}")
+        used = ctx.relocated_recently.get((o, c), 0)
+        if cap is not None and flow > max(0, cap - used):
+            problems.append(
+                f"C3: {o} cadre {c} relocation flow {flow} > cap {cap} "
+                f"net of {used} relocated recently = {max(0, cap - used)}"
+            )
     minimum = policy.pair_minimum_benefit_usd
     if minimum > 0:
         for pair, flow in pair_flow.items():

@@ -55,6 +55,7 @@ class Context:
     stock: dict[tuple[str, str], int | None] = field(default_factory=dict)
     education_cost: dict[tuple[str, str], int | None] = field(default_factory=dict)
     positive_list: dict[tuple[str, str], bool] = field(default_factory=dict)
+    relocated_recently: dict[tuple[str, str], int] = field(default_factory=dict)
     excluded: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
@@ -77,6 +78,7 @@ class Context:
             ctx.stock[key] = fact.stock
             ctx.education_cost[key] = fact.education_cost_usd
             ctx.positive_list[key] = fact.positive_list
+            ctx.relocated_recently[key] = fact.relocated_recently
         return ctx
 
     @property
@@ -113,6 +115,21 @@ class Context:
         return depletion_cap(
             self.scenario.policy.max_depletion_share, self.stock.get((origin, cadre))
         )
+
+    def depletion_headroom(self, origin: str, cadre: str) -> int | None:
+        """C3 this round (section 7): max(0, floor(s x S) - relocated_recently), None: no cap."""
+        cap = self.depletion_cap(origin, cadre)
+        if cap is None:
+            return None
+        return max(0, cap - self.relocated_recently.get((origin, cadre), 0))
+
+    @staticmethod
+    def quota_headroom(agreement: Agreement, cadre: str) -> int | None:
+        """C2 this round (section 7): max(0, quota - quota_used) of the agreement's cadre."""
+        quota = agreement.quotas.get(cadre)
+        if quota is None:
+            return None
+        return max(0, quota - agreement.quota_used.get(cadre, 0))
 
 
 def requirement(ctx: Context, w: Withdrawal) -> dict[str, str]:

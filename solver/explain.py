@@ -120,17 +120,34 @@ def eligibility_detail(
     return f"{who} are blocked by rule {code}."
 
 
+def _left(group: Group) -> str:
+    """What earlier rounds left of a quota or cap to this round, all of it used."""
+    if group.cap == 0:
+        return "none left for this round"
+    return f"the {group.cap} left for this round are used up"
+
+
 def constraint_detail(code: str, n: int, group: Group | None, *, for_withdrawal: bool) -> str:
     """One sentence for a constraint code."""
     who = _workers(n) if for_withdrawal else _positions(n)
     if code == "AGREEMENT_QUOTA" and group is not None:
         o, t, c, aid = group.key
+        if group.used > 0:
+            return (
+                f"{who} eligible, but quota {group.limit} of agreement {aid} ({o}-{t}, cadre {c}): "
+                f"{group.used} already placed in earlier rounds, {_left(group)}."
+            )
         return (
             f"{who} eligible, but the quota of agreement {aid} ({o}-{t}, cadre {c}) of "
             f"{group.cap} workers is used up; raising it would allow more."
         )
     if code == "DEPLETION_CAP" and group is not None:
         o, c = group.key
+        if group.used > 0:
+            return (
+                f"{who} eligible, but depletion cap {group.limit} of {o} for cadre {c}: "
+                f"{group.used} relocated in the last 12 months, {_left(group)}."
+            )
         return (
             f"{who} eligible, but {o}'s depletion cap for cadre {c} ({group.cap} workers) "
             f"is used up."

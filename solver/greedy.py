@@ -14,6 +14,7 @@ from collections import defaultdict
 import numpy as np
 import numpy.typing as npt
 
+from solver.basis import legal_basis
 from solver.eligibility import Context, benefit, first_failure, gap_months
 from solver.schema import Deposit, Match, Scenario
 
@@ -27,9 +28,11 @@ def greedy(scenario: Scenario) -> list[Match]:
     quotas: dict[tuple[str, str, str], int] = {}
     for agreements in ctx.active.values():
         for a in agreements:
-            for c, q in a.quotas.items():
+            for c in a.quotas:
                 key = (a.origin, a.destination, c)
-                quotas[key] = min(q, quotas.get(key, q))
+                room = ctx.quota_headroom(a, c)
+                assert room is not None
+                quotas[key] = min(room, quotas.get(key, room))
     out_oc: dict[tuple[str, str], int] = defaultdict(int)
     out_otc: dict[tuple[str, str, str], int] = defaultdict(int)
     chosen: list[Match] = []
@@ -48,7 +51,7 @@ def greedy(scenario: Scenario) -> list[Match]:
                 otc = (d.country, w.country, w.cadre)
                 if otc in quotas:
                     take = min(take, quotas[otc] - out_otc[otc])
-                cap = ctx.depletion_cap(d.country, w.cadre)
+                cap = ctx.depletion_headroom(d.country, w.cadre)
                 if cap is not None:
                     take = min(take, cap - out_oc[(d.country, w.cadre)])
             if take <= 0:
@@ -67,6 +70,7 @@ def greedy(scenario: Scenario) -> list[Match]:
                     benefit_usd_per_worker=benefit(ctx, d, w),
                     language_training_months=gap_months(ctx, d, w),
                     agreement_id=best.id if best else None,
+                    basis=legal_basis(ctx, d, w),
                 )
             )
     minimum = scenario.policy.pair_minimum_benefit_usd

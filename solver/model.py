@@ -67,6 +67,10 @@ class Group:
     pairs: IntArray
     cap: int
     label: str = ""
+    limit: int | None = None
+    """The quota or depletion cap before earlier rounds' usage (``cap`` is net of ``used``)."""
+    used: int = 0
+    """Placements earlier rounds already count against it (MATCHING.md section 7)."""
 
 
 @dataclass
@@ -149,27 +153,32 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
     by_otc = split_by((o * nt + t) * nk + c, attrs.reloc)
     by_oc = split_by(o * nk + c, attrs.reloc)
     groups: list[Group] = []
-    quota: dict[tuple[str, str, str], tuple[int, str]] = {}
+    # the tightest headroom (quota net of quota_used) among the agreements capping (o, t, c)
+    quota: dict[tuple[str, str, str], tuple[int, str, int, int]] = {}
     for (orig, dest), agreements in sorted(ctx.active.items()):
         for a in sorted(agreements, key=lambda a: a.id):
             for cad, q in sorted(a.quotas.items()):
                 key = (orig, dest, cad)
-                if key not in quota or q < quota[key][0]:
-                    quota[key] = (q, a.id)
-    for key, (q, aid) in sorted(quota.items()):
+                room = ctx.quota_headroom(a, cad)
+                assert room is not None
+                if key not in quota or room < quota[key][0]:
+                    quota[key] = (room, a.id, q, a.quota_used.get(cad, 0))
+    for key, (room, aid, q, used) in sorted(quota.items()):
         orig, dest, cad = key
         if orig not in cix or dest not in cix or cad not in kix:
             continue
         members = by_otc.get((cix[orig] * nt + cix[dest]) * nk + kix[cad])
         if members is not None:
-            groups.append(Group("AGREEMENT_QUOTA", (*key, aid), members, q, aid))
+            groups.append(Group("AGREEMENT_QUOTA", (*key, aid), members, room, aid, q, used))
     oc_items = sorted(
         ((attrs.countries[k // nk], attrs.cadres[k % nk]), members) for k, members in by_oc.items()
     )
     for (orig, cad), members in oc_items:
-        cap = ctx.depletion_cap(orig, cad)
-        if cap is not None:
-            groups.append(Group("DEPLETION_CAP", (orig, cad), members, cap))
+        room = ctx.depletion_headroom(orig, cad)
+        if room is not None:
+            limit = ctx.depletion_cap(orig, cad)
+            used = ctx.relocated_recently.get((orig, cad), 0)
+            groups.append(Group("DEPLETION_CAP", (orig, cad), members, room, "", limit, used))
     minimum = ctx.scenario.policy.pair_minimum_benefit_usd
     if minimum > 0:
         ot_items = sorted(

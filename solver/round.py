@@ -6,13 +6,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from solver.basis import legal_basis
 from solver.classes import disaggregate, enumerate_pairs
 from solver.eligibility import Context
 from solver.explain import explain
 from solver.greedy import greedy_flows
 from solver.limits import MAX_CLASS_PAIRS
 from solver.model import RoundModel
-from solver.schema import Bound, Match, Objective, ProgressEvent, Result, Scenario, Stats
+from solver.schema import Basis, Bound, Match, Objective, ProgressEvent, Result, Scenario, Stats
 from solver.validation import validate_scenario
 
 
@@ -78,6 +79,12 @@ def run_round(
             merged[key] = [p, count]
         placed[did] = placed.get(did, 0) + count
         filled[wid] = filled.get(wid, 0) + count
+    basis: dict[int, Basis] = {}
+    for p, _ in merged.values():
+        if p not in basis:
+            rep_d = pairs.deposits[int(pairs.dep[p])].rep
+            rep_w = pairs.withdrawals[int(pairs.wd[p])].rep
+            basis[p] = legal_basis(ctx, rep_d, rep_w)
     for (did, wid), (p, count) in sorted(merged.items()):
         d = pairs.deposits[int(pairs.dep[p])].rep
         w = pairs.withdrawals[int(pairs.wd[p])].rep
@@ -90,6 +97,7 @@ def run_round(
                 benefit_usd_per_worker=int(pairs.benefit[p]),
                 language_training_months=int(pairs.months[p]),
                 agreement_id=agreement.id if agreement else None,
+                basis=basis[p],
             )
         )
     values = [model.tier_value(t, x) for t in (1, 2, 3)]

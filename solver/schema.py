@@ -82,6 +82,9 @@ class WorkforceFact(_Input):
     stock: Annotated[int, Field(ge=0)] | None = None
     education_cost_usd: Money | None = None
     positive_list: bool = False
+    relocated_recently: Annotated[int, Field(ge=0)] = 0
+    """Workers of (country, cadre) relocated abroad through the exchange in the 12 months before
+    ``as_of`` (MATCHING.md section 7): C3 allows ``max(0, floor(s x S) - n)`` this round."""
 
 
 class Agreement(_Input):
@@ -95,6 +98,9 @@ class Agreement(_Input):
     quotas: dict[CadreCode, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
     benefit_usd_per_worker: Money = 0
     recognition: bool = False
+    quota_used: dict[CadreCode, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    """Placements already booked under the agreement per cadre (MATCHING.md section 7): C2
+    allows ``max(0, q - n)`` this round."""
 
 
 class Deposit(_Input):
@@ -141,7 +147,7 @@ class ExcludedPair(_Input):
 
 
 class Scenario(_Input):
-    """A round's input (MATCHING.md section 1), plus the optional ``excluded_pairs`` extension."""
+    """A round's input (MATCHING.md sections 1 and 7)."""
 
     as_of: Month
     policy: Policy = Field(default_factory=Policy)
@@ -181,6 +187,22 @@ class Bound(_Output):
     benefit_usd: int | None = None
 
 
+class Basis(_Output):
+    """The rules that made a match lawful (MATCHING.md section 7); null means "did not apply"."""
+
+    origin_listed: bool
+    g2g_agreement_id: str | None = None
+    positive_listed: bool | None = None
+    recognition_agreement_id: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _keep_nulls(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in ("g2g_agreement_id", "positive_listed", "recognition_agreement_id"):
+            data.setdefault(name, getattr(self, name))  # null is meaningful here
+        return data
+
+
 class Match(_Output):
     deposit_id: str
     withdrawal_id: str
@@ -188,6 +210,8 @@ class Match(_Output):
     benefit_usd_per_worker: int
     language_training_months: int
     agreement_id: str | None = None
+    basis: Basis | None = None
+    """Always set by the solver; optional so that results stored before it still load."""
 
     @model_serializer(mode="wrap")
     def _keep_agreement_null(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Hypothesis strategy for small random scenarios that exercise every rule and constraint."""
+"""Hypothesis strategy for small random scenarios that exercise every rule and constraint.
+
+They carry MATCHING.md section 7's history too: ``quota_used`` on agreements (sometimes above the
+quota) and ``relocated_recently`` on workforce facts (sometimes above the depletion cap).
+"""
 
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ def scenarios(draw: st.DrawFn, max_postings: int = 3, max_count: int = 4) -> dic
             "stock": draw(st.none() | st.integers(0, 200)),
             "education_cost_usd": draw(st.none() | st.integers(0, 2000)),
             "positive_list": draw(st.booleans()),
+            "relocated_recently": draw(st.sampled_from([None, 0, 1, 3, 12, 60])),
         }
         for c in COUNTRIES
         for k in CADRES
@@ -66,6 +71,9 @@ def scenarios(draw: st.DrawFn, max_postings: int = 3, max_count: int = 4) -> dic
                 ),
                 "benefit_usd_per_worker": draw(st.sampled_from([0, 300, 800])),
                 "recognition": draw(st.booleans()),
+                "quota_used": draw(
+                    st.dictionaries(st.sampled_from(CADRES), st.integers(0, 6), max_size=2)
+                ),
             }
         )
     deposits = []

@@ -96,3 +96,38 @@ def test_matches_are_handed_over_before_the_unmatched_are_explained(
     result = solve(raw, on_matched=on_matched)
     assert seen == ["matched", "explain"]
     assert handed == [result.model_copy(update={"unmatched": None, "stats": None})]
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if "basis" in json.loads((DATA / f"{n}.expected.json").read_text())]
+)
+def test_example_basis_of_every_match(name: str) -> None:
+    """A match carries the legal basis the expected file gives for its pair (section 7)."""
+    raw = json.loads((DATA / f"{name}.json").read_text())
+    expected = json.loads((DATA / f"{name}.expected.json").read_text())["basis"]
+    result = solve(raw)
+    assert result.matches
+    for m in result.matches:
+        key = f"{m.deposit_id}->{m.withdrawal_id}"
+        assert key in expected, f"{key} is not an eligible pair of the example"
+        assert result.model_dump(mode="json")["matches"] is not None
+        assert m.basis is not None
+        assert m.basis.model_dump(mode="json") == expected[key], key
+
+
+def test_example_basis_of_every_eligible_pair() -> None:
+    """`legal_basis` gives the expected basis for every eligible pair, matched or not."""
+    from solver.basis import legal_basis
+    from solver.eligibility import Context, is_eligible
+
+    raw = json.loads((DATA / "history-729.json").read_text())
+    expected = json.loads((DATA / "history-729.expected.json").read_text())["basis"]
+    scenario = Scenario.model_validate(raw)
+    ctx = Context.of(scenario)
+    got = {
+        f"{d.id}->{w.id}": legal_basis(ctx, d, w).model_dump(mode="json")
+        for d in scenario.deposits
+        for w in scenario.withdrawals
+        if is_eligible(ctx, d, w)
+    }
+    assert got == expected

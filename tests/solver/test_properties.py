@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 
 from solver import check_solution, solve
+from solver.basis import legal_basis
 from solver.check import check_matches, objective_of
 from solver.classes import enumerate_pairs
 from solver.eligibility import CODE_INDEX, CadreBlock, Context, first_failure, gap_months
@@ -30,6 +31,10 @@ def test_result_is_feasible_and_honest_and_beats_greedy(raw: dict[str, Any]) -> 
     result = solve(s)
     assert result.status == "OPTIMAL"
     assert check_solution(s, result) == []
+    ctx = Context.of(s)
+    by_id = {d.id: d for d in s.deposits}, {w.id: w for w in s.withdrawals}
+    for m in result.matches or []:
+        assert m.basis == legal_basis(ctx, by_id[0][m.deposit_id], by_id[1][m.withdrawal_id])
     base = greedy(s)
     assert check_matches(s, base) == []
     assert result.objective is not None
