@@ -47,8 +47,9 @@ class LinearModel:
     matrix: sp.csr_matrix
     row_lo: FloatArray
     row_hi: FloatArray
-    extra: list[tuple[FloatArray, float]] = field(default_factory=list)
-    """Dense ``coef . x >= value`` rows added after the build (a tier fixed on the MIP path)."""
+    extra: list[list[FloatArray | float]] = field(default_factory=list)
+    """Dense ``[coef, lo, hi]`` rows ``lo <= coef . x <= hi`` added after the build (a proven
+    tier kept at its optimum)."""
 
     @property
     def ncols(self) -> int:
@@ -62,15 +63,33 @@ class LinearModel:
         """The rows, the dense fixing rows appended."""
         if not self.extra:
             return self.matrix, self.row_lo, self.row_hi
-        dense = sp.csr_matrix(np.vstack([c for c, _ in self.extra]))
+        dense = sp.csr_matrix(np.vstack([np.asarray(row[0]) for row in self.extra]))
         matrix = sp.vstack([self.matrix, dense], format="csr")
-        lo = np.concatenate([self.row_lo, [v for _, v in self.extra]])
-        hi = np.concatenate([self.row_hi, np.full(len(self.extra), np.inf)])
+        lo = np.concatenate([self.row_lo, [float(row[1]) for row in self.extra]])
+        hi = np.concatenate([self.row_hi, [float(row[2]) for row in self.extra]])
         return matrix, lo, hi
 
     def activity(self, x: FloatArray) -> FloatArray:
-        out: FloatArray = np.asarray(self.matrix @ x, dtype=np.float64)
+        """Row activities of ``x``, the dense rows included."""
+        matrix, _, _ = self.full_matrix()
+        out: FloatArray = np.asarray(matrix @ x, dtype=np.float64)
         return out
+
+    def all_row_bounds(self) -> tuple[FloatArray, FloatArray]:
+        _, lo, hi = self.full_matrix()
+        return lo, hi
+
+    def restricted(self, cols: npt.NDArray[np.int64]) -> LinearModel:
+        """The model on columns ``cols`` only (the others held at 0), dense rows included."""
+        matrix, lo, hi = self.full_matrix()
+        return LinearModel(
+            col_lo=self.col_lo[cols],
+            col_hi=self.col_hi[cols],
+            integer=self.integer[cols],
+            matrix=matrix.tocsc()[:, cols].tocsr(),
+            row_lo=lo,
+            row_hi=hi,
+        )
 
 
 @dataclass

@@ -32,7 +32,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from solver.backends import LinearModel, LpSolution, Outcome, solve_lp, solve_mip
+from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
+from solver.columns import solve_lp_columns
 from solver.schema import ProgressEvent
 
 IntArray = npt.NDArray[np.int64]
@@ -101,21 +102,78 @@ def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | No
 
 
 def keep_face(lp: LinearModel, sol: LpSolution, xf: FloatArray, cost: FloatArray, n: int) -> bool:
-    """Restrict ``lp`` to the LP's optimal face (complementary slackness with its duals)."""
+    """Restrict ``lp`` to the LP's optimal face (complementary slackness with its duals).
+
+    Columns with a nonzero reduced cost are fixed at their value, rows (dense ones included)
+    with a nonzero dual become equalities at their activity.
+    """
     cd, rd = sol.reduced_cost, sol.row_dual
-    if cd is None or rd is None or cd.size != lp.ncols or rd.size < lp.nrows:
+    nall = lp.nrows + len(lp.extra)
+    if cd is None or rd is None or cd.size != lp.ncols or rd.size < nall:
         return False
     tol = DUAL_TOL * max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
     cols = np.flatnonzero(np.abs(cd[:n]) > tol)
     at_bound = (xf[cols] == lp.col_lo[cols]) | (xf[cols] == lp.col_hi[cols])
-    rows = np.flatnonzero(np.abs(rd[: lp.nrows]) > tol)
+    rows = np.flatnonzero(np.abs(rd[:nall]) > tol)
+    lo, hi = lp.all_row_bounds()
     act = lp.activity(xf)[rows]
-    tight = (act == lp.row_lo[rows]) | (act == lp.row_hi[rows])
+    tight = (act == lo[rows]) | (act == hi[rows])
     if not (at_bound.all() and tight.all()):
         return False
     lp.col_lo[cols] = lp.col_hi[cols] = xf[cols]
-    lp.row_lo[rows] = lp.row_hi[rows] = act
+    base = rows < lp.nrows
+    lp.row_lo[rows[base]] = lp.row_hi[rows[base]] = act[base]
+    for r, a in zip((rows[~base] - lp.nrows).tolist(), act[~base].tolist(), strict=True):
+        lp.extra[r][1] = lp.extra[r][2] = a
     return True
+
+
+def certified_mip(
+    m: Tiered, tier: int, lps: LpSolution, limit: float
+) -> tuple[IntArray, int] | None:
+    """A tier's integer optimum from its LP (over every column) and a MIP on few columns.
+
+    With the LP optimum B and its reduced costs rc (max form), any solution of value >= T uses
+    only columns with ``rc >= T - B`` (complementary slackness: c x <= B + sum rc_j x_j over
+    columns at 0).  For T = floor(B) that set is small; the MIP over it either reaches T
+    (optimal, as no integer beats floor(B)) or proves the optimum v < T, and one more MIP over
+    the set of ``rc >= v - B`` finds the optimum.  None when the time limit or trouble stops it.
+    """
+    lp = m.lp
+    if lps.x is None or lps.reduced_cost is None or lps.objective is None:
+        return None
+    sense = -1 if tier == 4 else 1
+    cost = sense * m.objective(tier)
+    bound = lps.objective
+    rc = lps.reduced_cost
+    free = lp.col_hi > lp.col_lo
+    base = (lps.x > 1e-9) | (lp.col_lo > 0)
+    margin = DUAL_TOL * max(1.0, float(np.abs(cost).max()))
+    target = int(np.floor(bound + 1e-6))
+    deadline = time.monotonic() + limit
+    tried: int | None = None
+    while True:
+        cols = np.flatnonzero(base | (free & (rc >= target - bound - margin)))
+        sub = lp.restricted(cols)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        res = solve_mip(
+            sub, cost[cols], maximize=True, time_limit=remaining, seed=m.seed, hint=None
+        )
+        if res.outcome != Outcome.OPTIMAL or res.x is None:
+            return None
+        full = np.zeros(lp.ncols)
+        full[cols] = np.rint(res.x)
+        lo, hi = lp.all_row_bounds()
+        act = lp.activity(full)
+        if (act < lo - 1e-9).any() or (act > hi + 1e-9).any():
+            return None
+        x = full[: m.n].astype(np.int64)
+        value = sense * m.tier_value(tier, x)
+        if value >= target or tried == value:
+            return x, m.tier_value(tier, x)
+        tried = target = value
 
 
 def mip_tier(m: Tiered, tier: int, x: IntArray, limit: float) -> tuple[IntArray, int, int, bool]:
@@ -187,16 +245,21 @@ def solve_tiers(
         lp.col_lo[m.z], lp.col_hi[m.z] = low, up
 
     def fix(tier: int, value: int) -> None:
-        """A proven tier as a dense ``>=`` row (MIP path)."""
-        lp.extra.append((m.objective(tier), float(value)))
+        """A proven tier kept at its optimum: a dense row (tier 2: z's lower bound)."""
+        if tier == 2:
+            set_z(float(value), 1000.0)
+            return
+        sense = -1.0 if tier == 4 else 1.0
+        lp.extra.append([sense * m.objective(tier), sense * float(value), np.inf])
+
+    def full(xs: IntArray) -> FloatArray:
+        out = np.zeros(lp.ncols)
+        out[: m.n] = xs
+        return out
 
     def to_mip() -> None:
-        """Leave the LP path: proven tiers become dense rows."""
         nonlocal lp_mode
         lp_mode = False
-        for k in (1, 3):
-            if k in proven:
-                fix(k, proven[k])
 
     tier = 1
     while tier <= 4:
@@ -210,7 +273,9 @@ def solve_tiers(
                 zstar = 0.0
             else:
                 set_z(0.0, 1000.0)
-                lps = solve_lp(lp, m.objective(2), maximize=True, time_limit=remaining)
+                lps = solve_lp_columns(
+                    lp, m.objective(2), time_limit=remaining, start=full(x), always=_z(m)
+                )
                 if lps.outcome == Outcome.LIMIT:
                     record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
                     break
@@ -227,40 +292,65 @@ def solve_tiers(
             tier = 3
             continue
         if lp_mode:
-            cost = m.objective(tier)
-            lps = solve_lp(lp, cost, maximize=tier != 4, time_limit=remaining)
+            sense = -1.0 if tier == 4 else 1.0
+            cost = sense * m.objective(tier)
+            lps = solve_lp_columns(lp, cost, time_limit=remaining, start=full(x))
             if lps.outcome == Outcome.LIMIT:
                 if tier == 3:
                     record(2, m.tier_value(2, x), zc, False, t2_seconds, "lp")
                 bound = {1: m.trivial_bound1, 3: m.trivial_bound3}.get(tier, m.tier_value(tier, x))
                 record(tier, m.tier_value(tier, x), bound, False, time.monotonic() - t0, "lp")
                 break
-            xf = integral_vertex(lp, lps, m.n) if lps.outcome == Outcome.OPTIMAL else None
+            if lps.outcome != Outcome.OPTIMAL:
+                if tier == 3:
+                    lp.row_lo[m.fill_rows] = fill_saved
+                    set_z(0.0, float(zc))
+                    to_mip()
+                    tier = 2
+                else:
+                    to_mip()
+                continue
+            if tier == 1 and lps.objective is not None:
+                sol.lp_bound = float(lps.objective)
+            xf = integral_vertex(lp, lps, m.n)
             cand = None if xf is None else xf[: m.n].astype(np.int64)
             ok = cand is not None and all(m.tier_value(k, cand) == v for k, v in proven.items())
             if ok and tier == 3:
                 ok = m.tier_value(2, cand) == zc  # type: ignore[arg-type]
             if ok and tier < 4:
                 ok = keep_face(lp, lps, xf, cost, m.n)  # type: ignore[arg-type]
+            how = "lp"
             if not ok or cand is None:
-                if tier == 3:
-                    # zc unproven: back to tier 2 as a MIP below the LP bound zc
-                    lp.row_lo[m.fill_rows] = fill_saved
+                # a fractional vertex: the MIP over the columns its reduced costs allow
+                certified = certified_mip(m, tier, lps, deadline - time.monotonic())
+                if certified is None or (tier == 3 and m.tier_value(2, certified[0]) < zc):
+                    if tier == 3:
+                        # zc unproven: back to tier 2 as a MIP below the LP bound zc
+                        lp.row_lo[m.fill_rows] = fill_saved
+                        set_z(0.0, float(zc))
+                        to_mip()
+                        tier = 2
+                        continue
+                    if certified is None and time.monotonic() >= deadline:
+                        value = m.tier_value(tier, x)
+                        lpb = lps.objective if lps.objective is not None else sense * value
+                        bound = (
+                            int(np.floor(lpb + 1e-6)) if tier < 4 else int(-np.floor(lpb + 1e-6))
+                        )
+                        record(tier, value, bound, False, time.monotonic() - t0, "lp+mip")
+                        break
                     to_mip()
-                    set_z(0.0, float(zc))
-                    tier = 2
-                else:
-                    to_mip()
-                continue
+                    continue
+                cand = certified[0]
+                fix(tier, certified[1])
+                how = "lp+mip"
             x = cand
-            if tier == 1:
-                sol.lp_bound = float(m.tier_value(1, x))
             if tier == 3:
                 proven[2] = zc
                 record(2, zc, zc, True, t2_seconds, "lp")
             value = m.tier_value(tier, x)
             proven[tier] = value
-            record(tier, value, value, True, time.monotonic() - t0, "lp")
+            record(tier, value, value, True, time.monotonic() - t0, how)
             tier += 1
             continue
         # MIP path
@@ -271,10 +361,11 @@ def solve_tiers(
         if not ok:
             break
         proven[tier] = value
-        if tier in (1, 3):
-            fix(tier, value)
-        elif tier == 2:
-            set_z(float(value), 1000.0)
+        fix(tier, value)
         tier += 1
     sol.x = x
     return sol
+
+
+def _z(m: Tiered) -> IntArray:
+    return np.array([m.z], dtype=np.int64)
