@@ -99,6 +99,8 @@ class LpSolution:
     row_dual: FloatArray | None = None
     reduced_cost: FloatArray | None = None
     objective: float | None = None
+    columns: npt.NDArray[np.int64] | None = None
+    """The columns of the last master (column generation): a good start for the next tier."""
 
 
 @dataclass

@@ -51,6 +51,12 @@ def initial_columns(lp: LinearModel, cost: FloatArray, start: FloatArray | None)
     return np.flatnonzero(chosen).astype(np.int64)
 
 
+def is_free_mask(lp: LinearModel, cols: IntArray) -> npt.NDArray[np.bool_]:
+    """Which of ``cols`` can be nonzero (not fixed at 0)."""
+    out: npt.NDArray[np.bool_] = (lp.col_hi[cols] > 0) | (lp.col_lo[cols] > 0)
+    return out
+
+
 def solve_lp_columns(
     lp: LinearModel,
     cost: FloatArray,
@@ -68,7 +74,7 @@ def solve_lp_columns(
     else:
         master = initial_columns(lp, cost, start)
     if always is not None:
-        master = np.union1d(master, always)
+        master = np.union1d(master, always[is_free_mask(lp, always)])
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[master] = True
     is_free = np.zeros(lp.ncols, dtype=bool)
@@ -106,6 +112,7 @@ def solve_lp_columns(
                 row_dual=y,
                 reduced_cost=rc,
                 objective=sol.objective,
+                columns=cols,
             )
         if priced.size > ADD_PER_ROUND:
             best = np.argsort(-rc[priced], kind="stable")[:ADD_PER_ROUND]

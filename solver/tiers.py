@@ -4,19 +4,21 @@ Tiers are solved in order (1 priority_fill, 2 min_fill_permille, 3 benefit_usd, 
 each kept at its optimum while the next is solved.  All objective coefficients are integers, so a
 gap below 1 proves a tier.  Two exact paths:
 
-- **LP path** (no C4 binaries): each tier is first solved as an LP (GLOP, `solver.backends`).
-  When the LP's optimal vertex is integral (checked on the rounded vector against every row and
-  bound), the LP optimum is the integer optimum, so the integer optima of the tier are exactly
-  the integer points of the LP's optimal face; that face is kept for the next tier by
-  complementary slackness (columns with a nonzero reduced cost fixed at their value, rows with a
-  nonzero dual made equalities), which keeps the constraint matrix unchanged (no dense objective
-  row) and the next LP starts from a much smaller problem.  Tier 2 takes
-  ``zc = floor(LP max z)`` (an upper bound of the integer optimum) and imposes
-  ``filled(t) >= ceil(requested(t) zc / 1000)``; the tier-3 LP over that set being integral
-  proves zc achieved, hence optimal.  Any fractional vertex, numerical doubt or earlier tier
-  found lower afterwards switches to the MIP path from that tier on.
-- **MIP path**: the tier is solved as a MIP (HiGHS inside OR-Tools) hinted with the incumbent;
-  its proven optimum is then fixed with a ``>=`` row on its integer value.
+- **LP path** (no C4 binaries): each tier is first solved as an LP over every class pair, by
+  column generation (`solver.columns`, GLOP masters).  When the LP's optimal vertex is integral
+  (checked on the rounded vector against every row and bound), the LP optimum is the integer
+  optimum, so the integer optima of the tier are exactly the integer points of the LP's optimal
+  face; that face is kept for the next tier by complementary slackness (columns with a nonzero
+  reduced cost fixed at their value, rows with a nonzero dual made equalities), which keeps the
+  constraint matrix unchanged and leaves the next tier far fewer free columns.  When the vertex
+  is fractional, `certified_mip` proves the tier with a MIP over the few columns whose reduced
+  cost allows them in a solution of value floor(LP bound), and the tier is kept by a dense
+  ``>=`` row.  Tier 2 takes ``zc = floor(LP max z)`` (an upper bound of the integer optimum)
+  and imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an integer tier-3 solution over
+  that set proves zc achieved, hence optimal; when none is found, tier 2 goes to the MIP path
+  below the LP bound zc.
+- **MIP path** (C4 binaries, or a failed LP): the tier is solved as a MIP over every column
+  (HiGHS inside OR-Tools); its proven optimum is then fixed with a ``>=`` row on its value.
 
 The incumbent (e.g. greedy) is returned as is when the time limit leaves no time to improve on
 it; a tier stopped by the limit reports its best bound and is not proven.
@@ -224,6 +226,7 @@ def solve_tiers(
     zc = 0
     t2_seconds = 0.0
     fill_saved = lp.row_lo[m.fill_rows].copy()
+    warm: IntArray | None = None  # the last master's columns, the next tier's first master
 
     def emit(tier: int, value: int, bound: int | None) -> None:
         if on_progress:
@@ -274,8 +277,13 @@ def solve_tiers(
             else:
                 set_z(0.0, 1000.0)
                 lps = solve_lp_columns(
-                    lp, m.objective(2), time_limit=remaining, start=full(x), always=_z(m)
+                    lp,
+                    m.objective(2),
+                    time_limit=remaining,
+                    start=full(x),
+                    always=_z(m) if warm is None else np.union1d(warm, _z(m)),
                 )
+                warm = lps.columns if lps.columns is not None else warm
                 if lps.outcome == Outcome.LIMIT:
                     record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
                     break
@@ -294,7 +302,8 @@ def solve_tiers(
         if lp_mode:
             sense = -1.0 if tier == 4 else 1.0
             cost = sense * m.objective(tier)
-            lps = solve_lp_columns(lp, cost, time_limit=remaining, start=full(x))
+            lps = solve_lp_columns(lp, cost, time_limit=remaining, start=full(x), always=warm)
+            warm = lps.columns if lps.columns is not None else warm
             if lps.outcome == Outcome.LIMIT:
                 if tier == 3:
                     record(2, m.tier_value(2, x), zc, False, t2_seconds, "lp")
