@@ -1,15 +1,22 @@
-"""Benchmark ladder of the solver (not a test): S, M, L, XL rounds, ours vs per-pair baselines.
+"""Benchmark ladder of the solver (not a test): S, M, L, XL rounds, side by side in one run.
 
-    .venv/bin/python bench/solver_ladder.py [--sizes S,M,L,XL] [--baseline-limit 60]
+    .venv/bin/python bench/solver_ladder.py --generator hard --sizes M,L,XL --legacy-above 0 \
+        --no-baselines-above 2000 --out bench/results/solver_ladder_hard.json
 
-For each size: our aggregated HiGHS model (time per tier, values, LP bound of tier 1, peak RSS
-of a fresh process), then on the same scenario (a) a plain per-pair CP-SAT model of tier 1,
-(b) HiGHS on the same per-pair tier-1 model, (c) greedy by priority.  Results go to
-bench/results/solver_ladder.json and a markdown table to docs/benchmarks-solver.md.
+For each size, each method in a fresh child process (so that its peak RSS is its own, and so that
+OR-Tools and highspy, which both bundle HiGHS, never share a process):
 
-Scenarios come from ``fixtures.generator.generate_scenario`` when it exists, else from the local
-generator below (40 countries, 10 cadres, 6 languages, ~30% safeguard-listed origins, agreements
-with quotas).
+- **ours**: ``solver.round.run_round`` (OR-Tools: GLOP for the tier LPs, HiGHS inside OR-Tools for
+  MIPs), time per tier, values, peak RSS;
+- **legacy**: the previous core, highspy driven directly (``bench/legacy_highspy_model.py``), on
+  the same eligible class pairs and greedy start;
+- per-pair baselines of tier 1 (one variable per eligible posting pair): **CP-SAT** (2 workers)
+  and **HiGHS** (highspy), and greedy by priority, up to ``--no-baselines-above`` postings.
+
+Generators: ``fixtures`` (``fixtures.generator.generate_scenario``: postings merge well),
+``hard`` (``fixtures.hard.generate_hard_scenario``: postings seldom merge, issue #21) and
+``local`` (the all-distinct generator below).  Results go to ``--out``; ``--markdown`` rewrites
+docs/benchmarks-solver.md's generated table (the hand-written analysis lives there too).
 """
 
 from __future__ import annotations
@@ -151,6 +158,10 @@ def local_generator(n_postings: int, seed: int = 0) -> dict[str, Any]:
 
 
 def make_scenario(n: int, seed: int, generator: str = "fixtures") -> tuple[dict[str, Any], str]:
+    if generator == "hard":
+        from fixtures.hard import generate_hard_scenario
+
+        return generate_hard_scenario(n, seed=seed), "fixtures.hard.generate_hard_scenario"
     if generator == "local":
         return local_generator(n, seed), "bench.solver_ladder.local_generator"
     try:
@@ -166,16 +177,31 @@ def peak_rss_mb() -> float:
 
 def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
     """Our solver in a fresh process (so that the peak RSS is its own)."""
+    from solver.limits import RoundTooLarge
     from solver.round import run_round
 
     events: list[dict[str, Any]] = []
     t0 = time.monotonic()
-    result = run_round(
-        raw,
-        time_limit_s=time_limit,
-        lp_bound=True,
-        on_progress=lambda e: events.append({**e.model_dump(), "t": time.monotonic() - t0}),
-    )
+    try:
+        result = run_round(
+            raw,
+            time_limit_s=time_limit,
+            lp_bound=False,
+            on_progress=lambda e: events.append({**e.model_dump(), "t": time.monotonic() - t0}),
+        )
+    except RoundTooLarge as exc:
+        queue.put(
+            {
+                "status": "TOO_LARGE",
+                "error": str(exc),
+                "objective": None,
+                "bound": None,
+                "stats": None,
+                "wall_s": time.monotonic() - t0,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+        return
     queue.put(
         {
             "status": result.status,
@@ -189,6 +215,79 @@ def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
     )
 
 
+def run_legacy(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
+    """The previous core (highspy) on the same class pairs and greedy start, in a fresh process."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from legacy_highspy_model import RoundModel as LegacyModel  # type: ignore[import-not-found]
+
+    from solver.classes import enumerate_pairs
+    from solver.eligibility import Context
+    from solver.greedy import greedy_flows
+    from solver.limits import RoundTooLarge
+    from solver.validation import validate_scenario
+
+    t0 = time.monotonic()
+    s = validate_scenario(raw)
+    assert not isinstance(s, list)
+    ctx = Context.of(s)
+    try:
+        pairs = enumerate_pairs(ctx, s)
+    except RoundTooLarge as exc:
+        queue.put({"status": "TOO_LARGE", "error": str(exc), "wall_s": time.monotonic() - t0})
+        return
+    t_pairs = time.monotonic() - t0
+    model = LegacyModel(ctx, pairs, seed=0)
+    start = greedy_flows(
+        pairs.dep,
+        pairs.wd,
+        model.attrs.priority,
+        model.dcap,
+        model.wcap,
+        [(g.pairs, g.cap) for g in model.groups if g.code != "PAIR_MINIMUM_BENEFIT"],
+        [g.pairs for g in model.c4],
+        pairs.benefit,
+        s.policy.pair_minimum_benefit_usd,
+    )
+    sol = model.solve(deadline=t0 + time_limit, started=t0, start=start)
+    queue.put(
+        {
+            "status": "OPTIMAL" if sol.optimal else "FEASIBLE",
+            "objective": {
+                name: model.tier_value(k, sol.x)
+                for k, name in ((1, "priority_fill"), (2, "min_fill_permille"), (3, "benefit_usd"))
+            },
+            "bound": [t.bound for t in sol.tiers[:3]],
+            "tier_seconds": {
+                "eligibility": t_pairs,
+                **{
+                    name: t.seconds
+                    for name, t in zip(
+                        ("priority_fill", "min_fill_permille", "benefit_usd", "tie_break"),
+                        sol.tiers,
+                        strict=False,
+                    )
+                },
+            },
+            "methods": [t.method for t in sol.tiers],
+            "wall_s": time.monotonic() - t0,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
+
+
+def in_child(target: Any, *args: Any) -> dict[str, Any]:
+    """Run ``target(*args, queue)`` in a fresh spawned process and return what it puts."""
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=target, args=(*args, q))
+    p.start()
+    try:
+        out: dict[str, Any] = q.get()
+    finally:
+        p.join()
+    return out
+
+
 def posting_pairs(raw: dict[str, Any]) -> dict[str, Any]:
     """Every eligible (deposit, withdrawal) posting pair, vectorised from the class pairs.
 
@@ -197,15 +296,25 @@ def posting_pairs(raw: dict[str, Any]) -> dict[str, Any]:
     scalar rules.  Returns posting-level arrays: deposit index, withdrawal index, priority, the
     capacity of each posting and the C2/C3 groups as (pair indices, cap).
     """
+    from types import SimpleNamespace
+
     from solver.classes import enumerate_pairs
+    from solver.constraints import pair_attributes, side_groups
     from solver.eligibility import Context
-    from solver.model import RoundModel
     from solver.schema import Scenario
 
     s = Scenario.model_validate(raw)
     ctx = Context.of(s)
     cp = enumerate_pairs(ctx, s)
-    model = RoundModel(ctx, cp)
+    attrs = pair_attributes(ctx, cp)
+    groups_all = side_groups(ctx, cp, attrs)
+    model = SimpleNamespace(
+        attrs=attrs,
+        groups=groups_all,
+        c4=[g for g in groups_all if g.code == "PAIR_MINIMUM_BENEFIT"],
+        dcap=np.array([c.total for c in cp.deposits], dtype=np.int64),
+        wcap=np.array([c.total for c in cp.withdrawals], dtype=np.int64),
+    )
     dpos = {d.id: i for i, d in enumerate(s.deposits)}
     wpos = {w.id: i for i, w in enumerate(s.withdrawals)}
     d_members = [np.array([dpos[i] for i in c.ids], dtype=np.int64) for c in cp.deposits]
@@ -243,11 +352,8 @@ def posting_pairs(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dict[str, Any]:
-    """(a) per-pair CP-SAT and (b) per-pair HiGHS on tier 1, (c) greedy, on the same round."""
-    import highspy
-    from ortools.sat.python import cp_model
-
+def per_pair_rows(raw: dict[str, Any], max_pairs: int) -> dict[str, Any]:
+    """Greedy on class pairs, then the per-pair tier-1 model's columns and rows (or a skip)."""
     from solver.greedy import greedy_flows
 
     out: dict[str, Any] = {}
@@ -267,7 +373,10 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
         cp.benefit,
         0,
     )
-    out["greedy"] = {"seconds": time.monotonic() - t0, "priority_fill": model.tier_value(1, g)}
+    out["greedy"] = {
+        "seconds": time.monotonic() - t0,
+        "priority_fill": int((model.attrs.priority * g).sum()),
+    }
     dep, wd, prio = pp["dep"], pp["wd"], pp["priority"]
     n = int(dep.size)
     out["eligible_posting_pairs"] = n
@@ -284,7 +393,19 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
             if chunk.size:
                 rows.append((chunk, int(caps[index[chunk[0]]])))
     rows += list(pp["groups"])
-    # (a) CP-SAT, 2 workers
+    out["model"] = (n, ub, prio, rows)
+    return out
+
+
+def run_cpsat_per_pair(raw: dict[str, Any], limit: float, max_pairs: int, queue: Any) -> None:
+    """Per-pair CP-SAT (2 workers) on tier 1, in a fresh process."""
+    from ortools.sat.python import cp_model
+
+    out = per_pair_rows(raw, max_pairs)
+    if "model" not in out:
+        queue.put(out)
+        return
+    n, ub, prio, rows = out.pop("model")
     t0 = time.monotonic()
     m = cp_model.CpModel()
     x = [m.new_int_var(0, int(u), "") for u in ub.tolist()]
@@ -306,8 +427,18 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
         else None,
         "bound": int(solver.best_objective_bound),
     }
-    del m, x, solver
-    # (b) HiGHS on the same per-pair model, built in bulk
+    queue.put(out)
+
+
+def run_highs_per_pair(raw: dict[str, Any], limit: float, max_pairs: int, queue: Any) -> None:
+    """Per-pair HiGHS (highspy) on tier 1, built in bulk, in a fresh process."""
+    import highspy
+
+    out = per_pair_rows(raw, max_pairs)
+    if "model" not in out:
+        queue.put(out)
+        return
+    n, ub, prio, rows = out.pop("model")
     t0 = time.monotonic()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -347,6 +478,15 @@ def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dic
         else None,
         "bound": float(info.mip_dual_bound),
     }
+    queue.put(out)
+
+
+def per_pair_baselines(raw: dict[str, Any], limit: float, max_pairs: int) -> dict[str, Any]:
+    """(a) per-pair CP-SAT and (b) per-pair HiGHS on tier 1, (c) greedy, each in a child."""
+    out = in_child(run_cpsat_per_pair, raw, limit, max_pairs)
+    highs = in_child(run_highs_per_pair, raw, limit, max_pairs)
+    if "highs_per_pair_tier1" in highs:
+        out["highs_per_pair_tier1"] = highs["highs_per_pair_tier1"]
     return out
 
 
@@ -359,7 +499,7 @@ def main() -> None:
     parser.add_argument("--max-baseline-pairs", type=int, default=1_500_000)
     parser.add_argument(
         "--generator",
-        choices=("fixtures", "local"),
+        choices=("fixtures", "local", "hard"),
         default="fixtures",
         help="local: the all-distinct generator below (no two postings merge)",
     )
@@ -367,18 +507,19 @@ def main() -> None:
     parser.add_argument("--out", default="bench/results/solver_ladder.json")
     parser.add_argument("--merge", help="earlier results JSON to merge the new rows into")
     parser.add_argument("--no-baselines-above", type=int, default=20_000, help="postings")
+    parser.add_argument(
+        "--legacy-above", type=int, default=10**9, help="run the highspy core above N postings"
+    )
     args = parser.parse_args()
     results: list[dict[str, Any]] = []
-    ctx = mp.get_context("spawn")
     for name in args.sizes.split(","):
         n = SIZES[name]
         raw, source = make_scenario(n, args.seed, args.generator)
-        q = ctx.Queue()
-        p = ctx.Process(target=run_ours, args=(raw, args.time_limit, q))
-        p.start()
-        ours = q.get()
-        p.join()
+        ours = in_child(run_ours, raw, args.time_limit)
         row = {"size": name, "postings": n, "generator": source, "ours": ours}
+        if n > args.legacy_above:
+            row["legacy"] = in_child(run_legacy, raw, args.time_limit)
+            print(name, "legacy", json.dumps(row["legacy"], default=str), flush=True)
         print(
             name,
             json.dumps(ours["objective"]),

@@ -146,17 +146,37 @@ def enumerate_pairs(
         step = max(1, CHUNK_ENTRIES // max(1, len(wj)))
         for start in range(0, len(di), step):
             rows = slice(start, min(len(di), start + step))
-            codes = block.failure_matrix(rows)
+            gap_levels = block.gap_levels(rows)
+            codes = block.failure_matrix(rows, gap_levels)
             rdi = np.arange(rows.start, rows.stop)
-            # reason statistics, per code (index 0 = eligible)
+            # reason statistics, per code (index 0 = eligible), one weighted count per side
+            nrow, ncol = codes.shape
+            flat = codes.ravel().astype(np.int64)
+            col_key = np.tile(np.arange(ncol, dtype=np.int64) * NCODES, nrow) + flat
+            out.w_workers[wj, :] += (
+                np.bincount(
+                    col_key,
+                    weights=np.repeat(dcount[rows].astype(np.float64), ncol),
+                    minlength=ncol * NCODES,
+                )
+                .reshape(ncol, NCODES)
+                .astype(np.int64)
+            )
+            row_key = np.repeat(np.arange(nrow, dtype=np.int64) * NCODES, ncol) + flat
+            out.d_workers[di[rows], :] += (
+                np.bincount(
+                    row_key,
+                    weights=np.tile(wcount.astype(np.float64), nrow),
+                    minlength=nrow * NCODES,
+                )
+                .reshape(nrow, NCODES)
+                .astype(np.int64)
+            )
+            present = np.bincount(flat, minlength=NCODES) > 0
             for k in range(NCODES):
+                if not present[k] or k == LANG:
+                    continue
                 mask = codes == k
-                if not mask.any():
-                    continue
-                out.w_workers[wj, k] += dcount[rows] @ mask
-                out.d_workers[di[rows], k] += mask @ wcount
-                if k == LANG:
-                    continue
                 col_any = mask.any(axis=0)
                 first_row = rdi[mask.argmax(axis=0)]
                 unset = col_any & (out.w_rep[wj, k] < 0)
@@ -165,7 +185,7 @@ def enumerate_pairs(
                 out.d_rep[di[rows][row_any], k] = wj[mask.argmax(axis=1)[row_any]]
             lang_mask = codes == LANG
             if lang_mask.any():
-                gaps = np.where(lang_mask, block.gap_levels(rows), 1 << 40)
+                gaps = np.where(lang_mask, gap_levels, np.int16(1 << 14))
                 col_min = gaps.min(axis=0)
                 better = col_min < w_best_gap
                 w_best_gap[better] = col_min[better]
@@ -187,10 +207,10 @@ def enumerate_pairs(
             gi = rdi[r_idx]
             parts["dep"].append(di[gi])
             parts["wd"].append(wj[c_idx])
-            ben = block.benefit(rows)[r_idx, c_idx]
-            parts["benefit"].append(ben)
-            parts["months"].append(block.gap_levels(rows)[r_idx, c_idx] * months_per_level)
             o, t = block.o[gi], block.t[c_idx]
+            ben = block.w_benefit[c_idx] + block.agreement_benefit[o, t]
+            parts["benefit"].append(ben)
+            parts["months"].append(gap_levels[r_idx, c_idx].astype(np.int64) * months_per_level)
             parts["prefs"].append(d_pref[gi, t] + w_pref[c_idx, o])
     out.pairs_eligible = eligible_postings
     if parts["dep"]:

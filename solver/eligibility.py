@@ -316,8 +316,10 @@ class CadreBlock:
             self.agreement_benefit[oi, ti] = best.benefit_usd_per_worker if best else 0
         reqs = [requirement(ctx, w) for w in ws]
         langs = sorted({lang for r in reqs for lang in r})
-        self.need = np.zeros((len(ws), len(langs)), dtype=np.int64)
-        self.have = np.zeros((len(ds), len(langs)), dtype=np.int64)
+        # CEFR ranks fit in int8 (0..6), and a gap sum too (at most 6 per language): small
+        # matrices keep the block's passes over memory cheap
+        self.need = np.zeros((len(ws), len(langs)), dtype=np.int8)
+        self.have = np.zeros((len(ds), len(langs)), dtype=np.int8)
         for j, r in enumerate(reqs):
             for k, lang in enumerate(langs):
                 self.need[j, k] = LEVEL_RANK.get(r.get(lang, ""), 0)
@@ -346,20 +348,38 @@ class CadreBlock:
                 out[i, j] = True
         return out
 
-    def gap_levels(self, rows: slice) -> IntArray:
+    def gap_levels(self, rows: slice) -> npt.NDArray[np.int16]:
         """Sum of language level gaps for deposits ``rows`` x all withdrawals."""
         have = self.have[rows]
-        gaps = np.zeros((have.shape[0], self.need.shape[0]), dtype=np.int64)
+        gaps = np.zeros((have.shape[0], self.need.shape[0]), dtype=np.int16)
+        step = np.empty(gaps.shape, dtype=np.int8)
         for k in range(self.need.shape[1]):
-            gaps += np.maximum(self.need[None, :, k] - have[:, None, k], 0)
+            np.subtract(self.need[None, :, k], have[:, None, k], out=step)
+            np.maximum(step, 0, out=step)
+            gaps += step
         return gaps
 
     def benefit(self, rows: slice) -> IntArray:
         """benefit(d, w) for deposits ``rows`` x all withdrawals."""
         return self.w_benefit[None, :] + self.agreement_benefit[self.o[rows][:, None], self.t]
 
-    def failure_matrix(self, rows: slice) -> npt.NDArray[np.int8]:
-        """First failing rule (k + 1 for CODES[k], 0: eligible), deposits ``rows`` x withdrawals."""
+    def _language_gap(self, gaps: npt.NDArray[np.int16]) -> BoolArray:
+        """E10 on level sums: gaps x months_per_level > training  <=>  gaps > training // m."""
+        per_level = self.ctx.scenario.policy.language_months_per_level
+        if per_level == 0:
+            return np.zeros(gaps.shape, dtype=bool)
+        out: BoolArray = gaps > (self.w_training // per_level)[None, :]
+        return out
+
+    def failure_matrix(
+        self, rows: slice, gaps: npt.NDArray[np.int16] | None = None
+    ) -> npt.NDArray[np.int8]:
+        """First failing rule (k + 1 for CODES[k], 0: eligible), deposits ``rows`` x withdrawals.
+
+        ``gaps`` is ``gap_levels(rows)`` when the caller has it already.
+        """
+        if gaps is None:
+            gaps = self.gap_levels(rows)
         o = self.o[rows][:, None]
         t = self.t[None, :]
         reloc = self.w_reloc[None, :]
@@ -386,8 +406,7 @@ class CadreBlock:
             # E9 RECOGNITION_MISSING
             reloc & self.w_recog[None, :] & ~self.recognition[o, t],
             # E10 LANGUAGE_GAP
-            self.gap_levels(rows) * self.ctx.scenario.policy.language_months_per_level
-            > self.w_training[None, :],
+            self._language_gap(gaps),
             # E11 BENEFIT_BELOW_MINIMUM
             self.benefit(rows) < self.required[rows][:, None],
             # E12 DECLINED (hrhx extension)

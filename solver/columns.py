@@ -1,0 +1,120 @@
+"""Column generation over class pairs: a tier's LP solved on a restricted set of columns.
+
+Hard rounds have hundreds of thousands of eligible class pairs, of which an optimal vertex uses a
+few percent.  `solve_lp_columns` solves the LP on a restricted master (the columns of the
+incumbent, of every fixed column and the best few of every class), prices every column at once
+with numpy from the master's row duals (reduced cost ``c - A^T y`` over the whole sparse
+matrix), adds the columns that price out, and repeats until none does.  The duals of the last
+master are then feasible for every column: the master's optimum is the LP optimum over all
+columns, and the returned reduced costs (computed for every column) are exact optimality
+certificates the tier engine uses to keep a tier's optimal face and to restrict its MIP.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+FULL_BELOW = 60_000
+"""Models with fewer free columns are solved whole (one master of every column)."""
+ADD_PER_ROUND = 40_000
+"""At most this many priced-out columns join the master per round (best reduced cost first)."""
+PER_CLASS = 4
+"""Initial columns per row of the model: the best by objective among the row's columns."""
+PRICE_TOL = 1e-7
+
+
+def initial_columns(lp: LinearModel, cost: FloatArray, start: FloatArray | None) -> IntArray:
+    """Fixed nonzero columns, the incumbent's, and the ``PER_CLASS`` best of every row."""
+    free = lp.col_hi > 0
+    chosen = np.zeros(lp.ncols, dtype=bool)
+    chosen |= lp.col_lo > 0
+    if start is not None:
+        chosen |= (start > 0) & free
+    # the best columns of each row, by objective (ties: lowest index)
+    coo = lp.matrix.tocoo()
+    rows, cols = coo.row, coo.col
+    keep = free[cols]
+    rows, cols = rows[keep], cols[keep]
+    order = np.lexsort((cols, -cost[cols], rows))
+    rows, cols = rows[order], cols[order]
+    first = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(rows.size) - first
+    chosen[cols[rank < PER_CLASS]] = True
+    return np.flatnonzero(chosen).astype(np.int64)
+
+
+def is_free_mask(lp: LinearModel, cols: IntArray) -> npt.NDArray[np.bool_]:
+    """Which of ``cols`` can be nonzero (not fixed at 0)."""
+    out: npt.NDArray[np.bool_] = (lp.col_hi[cols] > 0) | (lp.col_lo[cols] > 0)
+    return out
+
+
+def solve_lp_columns(
+    lp: LinearModel,
+    cost: FloatArray,
+    *,
+    time_limit: float,
+    start: FloatArray | None = None,
+    always: IntArray | None = None,
+) -> LpSolution:
+    """The LP ``max cost . x`` over ``lp`` by column generation; full-length x, duals, rc."""
+    deadline = time.monotonic() + time_limit
+    matrix, row_lo, row_hi = lp.full_matrix()
+    free = np.flatnonzero((lp.col_hi > 0) | (lp.col_lo > 0))
+    if free.size <= FULL_BELOW:
+        master = free
+    else:
+        master = initial_columns(lp, cost, start)
+    if always is not None:
+        master = np.union1d(master, always[is_free_mask(lp, always)])
+    in_master = np.zeros(lp.ncols, dtype=bool)
+    in_master[master] = True
+    is_free = np.zeros(lp.ncols, dtype=bool)
+    is_free[free] = True
+    scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
+    tol = PRICE_TOL * scale
+    csc = matrix.tocsc()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return LpSolution(Outcome.LIMIT)
+        cols = np.flatnonzero(in_master)
+        sub = LinearModel(
+            col_lo=lp.col_lo[cols],
+            col_hi=lp.col_hi[cols],
+            integer=lp.integer[cols],
+            matrix=csc[:, cols].tocsr(),
+            row_lo=row_lo,
+            row_hi=row_hi,
+        )
+        sol = solve_lp(sub, cost[cols], maximize=True, time_limit=remaining)
+        if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.x is None:
+            return LpSolution(sol.outcome)
+        y = sol.row_dual
+        rc = cost - np.asarray(csc.T @ y, dtype=np.float64)
+        out_free = is_free & ~in_master
+        # a column at 0 prices out when raising it pays (max): rc > tol
+        priced = np.flatnonzero(out_free & (rc > tol))
+        if priced.size == 0:
+            x = np.zeros(lp.ncols)
+            x[cols] = sol.x
+            return LpSolution(
+                Outcome.OPTIMAL,
+                x=x,
+                row_dual=y,
+                reduced_cost=rc,
+                objective=sol.objective,
+                columns=cols,
+            )
+        if priced.size > ADD_PER_ROUND:
+            best = np.argsort(-rc[priced], kind="stable")[:ADD_PER_ROUND]
+            priced = priced[best]
+        in_master[priced] = True

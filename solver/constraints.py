@@ -1,0 +1,243 @@
+"""The constraints of a round (MATCHING.md section 3), one builder per rule, as sparse rows.
+
+The model's columns are the eligible class pairs (`solver.classes`), then one binary per C4
+group, then ``z`` (tier 2's minimum fill).  Each builder appends its rows to a `Rows` accumulator
+from numpy index arrays, never one coefficient at a time:
+
+- `c1_capacity`: a class's pairs place at most its capacity (rows only where a cap can bind);
+- `c2_agreement_quota`: relocation flow of (origin, destination, cadre) within the tightest quota
+  net of ``quota_used`` (section 7);
+- `c3_depletion_cap`: relocation flow out of (origin, cadre) within floor(s x S) net of
+  ``relocated_recently``;
+- `c4_pair_minimum_benefit`: per (origin, destination) with pairs below the minimum, a binary
+  ``y``: flow <= big y and benefit >= P y (no flow, or at least P);
+- `min_fill`: tier 2's rows ``1000 filled(t) - requested(t) z >= 0`` per servable destination.
+
+`side_groups` says which pairs each C2-C4 row sums (the explanations read the same groups).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from solver.classes import Pairs
+from solver.eligibility import Context
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+INF = float("inf")
+
+
+@dataclass
+class Group:
+    """A side-constraint row: which pairs it sums and its cap (C2, C3) or minimum (C4)."""
+
+    code: str
+    key: tuple[str, ...]
+    pairs: IntArray
+    cap: int
+    label: str = ""
+    limit: int | None = None
+    """The quota or depletion cap before earlier rounds' usage (``cap`` is net of ``used``)."""
+    used: int = 0
+    """Placements earlier rounds already count against it (MATCHING.md section 7)."""
+
+
+@dataclass
+class Rows:
+    """Sparse rows ``lo <= sum(values x[indices]) <= hi`` accumulated in order."""
+
+    indices: list[IntArray] = field(default_factory=list)
+    values: list[FloatArray] = field(default_factory=list)
+    lo: list[float] = field(default_factory=list)
+    hi: list[float] = field(default_factory=list)
+
+    def add(self, indices: IntArray, values: FloatArray, lo: float, hi: float) -> int:
+        """Append one row; returns its index."""
+        self.indices.append(indices)
+        self.values.append(values)
+        self.lo.append(lo)
+        self.hi.append(hi)
+        return len(self.lo) - 1
+
+    def __len__(self) -> int:
+        return len(self.lo)
+
+    def matrix(self, ncols: int) -> sp.csr_matrix:
+        lengths = np.array([a.size for a in self.indices], dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        idx = np.concatenate(self.indices) if self.indices else np.zeros(0, dtype=np.int64)
+        val = np.concatenate(self.values) if self.values else np.zeros(0, dtype=np.float64)
+        return sp.csr_matrix((val, idx, indptr), shape=(len(self), ncols))
+
+
+@dataclass
+class PairAttributes:
+    """Per-pair facts the constraints group on (parallel to `Pairs`), as index arrays."""
+
+    origin: IntArray  # index into countries
+    dest: IntArray
+    cadre: IntArray  # index into cadres
+    reloc: BoolArray
+    priority: IntArray
+    countries: list[str]
+    cadres: list[str]
+
+
+def pair_attributes(ctx: Context, pairs: Pairs) -> PairAttributes:
+    countries = [c.code for c in ctx.scenario.countries]
+    cix = {c: i for i, c in enumerate(countries)}
+    cadres = sorted(
+        {c.rep.cadre for c in pairs.deposits} | {c.rep.cadre for c in pairs.withdrawals}
+    )
+    kix = {c: i for i, c in enumerate(cadres)}
+    d_country = np.array([cix[c.rep.country] for c in pairs.deposits], dtype=np.int64)
+    wreps = [c.rep for c in pairs.withdrawals]
+    w_country = np.array([cix[w.country] for w in wreps], dtype=np.int64)
+    w_cadre = np.array([kix[w.cadre] for w in wreps], dtype=np.int64)
+    w_reloc = np.array([w.modality == "relocation" for w in wreps], dtype=bool)
+    w_prio = np.array([w.priority for w in wreps], dtype=np.int64)
+    return PairAttributes(
+        origin=d_country[pairs.dep] if d_country.size else np.zeros(0, dtype=np.int64),
+        dest=w_country[pairs.wd] if w_country.size else np.zeros(0, dtype=np.int64),
+        cadre=w_cadre[pairs.wd] if w_cadre.size else np.zeros(0, dtype=np.int64),
+        reloc=w_reloc[pairs.wd] if w_reloc.size else np.zeros(0, dtype=bool),
+        priority=w_prio[pairs.wd] if w_prio.size else np.zeros(0, dtype=np.int64),
+        countries=countries,
+        cadres=cadres,
+    )
+
+
+def split_by(key: IntArray, mask: BoolArray | None = None) -> dict[int, IntArray]:
+    """Pair indices grouped by ``key`` (restricted to ``mask``), each group in increasing order."""
+    idx = np.arange(key.size, dtype=np.int64) if mask is None else np.flatnonzero(mask)
+    if idx.size == 0:
+        return {}
+    k = key[idx]
+    order = np.argsort(k, kind="stable")
+    ks = k[order]
+    cuts = np.flatnonzero(np.diff(ks)) + 1
+    starts = np.concatenate([[0], cuts])
+    chunks = np.split(idx[order], cuts)
+    return {int(ks[s]): chunk for s, chunk in zip(starts, chunks, strict=True)}
+
+
+def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group]:
+    """C2 quota rows, C3 depletion rows and C4 pair-minimum groups over eligible pairs."""
+    nt, nk = len(attrs.countries), max(1, len(attrs.cadres))
+    cix = {c: i for i, c in enumerate(attrs.countries)}
+    kix = {c: i for i, c in enumerate(attrs.cadres)}
+    o, t, c = attrs.origin, attrs.dest, attrs.cadre
+    by_otc = split_by((o * nt + t) * nk + c, attrs.reloc)
+    by_oc = split_by(o * nk + c, attrs.reloc)
+    groups: list[Group] = []
+    # the tightest headroom (quota net of quota_used) among the agreements capping (o, t, c)
+    quota: dict[tuple[str, str, str], tuple[int, str, int, int]] = {}
+    for (orig, dest), agreements in sorted(ctx.active.items()):
+        for a in sorted(agreements, key=lambda a: a.id):
+            for cad, q in sorted(a.quotas.items()):
+                key = (orig, dest, cad)
+                room = ctx.quota_headroom(a, cad)
+                assert room is not None
+                if key not in quota or room < quota[key][0]:
+                    quota[key] = (room, a.id, q, a.quota_used.get(cad, 0))
+    for key, (room, aid, q, used) in sorted(quota.items()):
+        orig, dest, cad = key
+        if orig not in cix or dest not in cix or cad not in kix:
+            continue
+        members = by_otc.get((cix[orig] * nt + cix[dest]) * nk + kix[cad])
+        if members is not None:
+            groups.append(Group("AGREEMENT_QUOTA", (*key, aid), members, room, aid, q, used))
+    oc_items = sorted(
+        ((attrs.countries[k // nk], attrs.cadres[k % nk]), members) for k, members in by_oc.items()
+    )
+    for (orig, cad), members in oc_items:
+        room = ctx.depletion_headroom(orig, cad)
+        if room is not None:
+            limit = ctx.depletion_cap(orig, cad)
+            used = ctx.relocated_recently.get((orig, cad), 0)
+            groups.append(Group("DEPLETION_CAP", (orig, cad), members, room, "", limit, used))
+    minimum = ctx.scenario.policy.pair_minimum_benefit_usd
+    if minimum > 0:
+        ot_items = sorted(
+            ((attrs.countries[k // nt], attrs.countries[k % nt]), members)
+            for k, members in split_by(o * nt + t).items()
+        )
+        for key2, idx in ot_items:
+            if (pairs.benefit[idx] < minimum).any():
+                groups.append(Group("PAIR_MINIMUM_BENEFIT", key2, idx, minimum))
+    return groups
+
+
+# ------------------------------------------------------------------ one builder per rule
+
+
+def c1_capacity(rows: Rows, dep: IntArray, wd: IntArray, dcap: IntArray, wcap: IntArray) -> None:
+    """C1: per deposit and per withdrawal class used by more than one pair, flow <= capacity.
+
+    A class with a single pair needs no row: that pair's upper bound is already
+    min(deposit capacity, withdrawal capacity).
+    """
+    for index, caps in ((dep, dcap), (wd, wcap)):
+        for cls, members in split_by(index).items():
+            if members.size > 1:
+                rows.add(members, np.ones(members.size), -INF, float(caps[cls]))
+
+
+def _cap_rows(rows: Rows, groups: list[Group], code: str, ub: FloatArray) -> None:
+    for g in groups:
+        if g.code == code and g.cap < ub[g.pairs].sum():
+            rows.add(g.pairs, np.ones(g.pairs.size), -INF, float(g.cap))
+
+
+def c2_agreement_quota(rows: Rows, groups: list[Group], ub: FloatArray) -> None:
+    """C2: relocation flow of (o, t, c) <= the tightest net quota (rows only where it can bind)."""
+    _cap_rows(rows, groups, "AGREEMENT_QUOTA", ub)
+
+
+def c3_depletion_cap(rows: Rows, groups: list[Group], ub: FloatArray) -> None:
+    """C3: relocation flow out of (o, c) <= the net depletion cap (rows only where it can bind)."""
+    _cap_rows(rows, groups, "DEPLETION_CAP", ub)
+
+
+def c4_pair_minimum_benefit(
+    rows: Rows,
+    groups: list[Group],
+    first_y: int,
+    ub: FloatArray,
+    benefit: IntArray,
+    total_cap: int,
+) -> None:
+    """C4: for group k with binary column ``first_y + k``: flow <= big y, benefit >= P y."""
+    for k, g in enumerate(groups):
+        y = np.array([first_y + k], dtype=np.int64)
+        big = float(min(ub[g.pairs].sum(), total_cap))
+        members = np.concatenate([g.pairs, y])
+        rows.add(members, np.concatenate([np.ones(g.pairs.size), [-big]]), -INF, 0.0)
+        ben = benefit[g.pairs].astype(np.float64)
+        rows.add(members, np.concatenate([ben, [-float(g.cap)]]), 0.0, INF)
+
+
+def min_fill(rows: Rows, by_dest: list[tuple[IntArray, int]], z: int) -> tuple[int, list[int]]:
+    """Tier 2: ``1000 filled(t) - requested(t) z >= 0`` per servable destination t.
+
+    ``by_dest`` lists each servable destination's pairs and requested positions; returns the
+    first row's index and the requested counts in row order.
+    """
+    first = len(rows)
+    zcol = np.array([z], dtype=np.int64)
+    requested: list[int] = []
+    for members, req in by_dest:
+        requested.append(req)
+        rows.add(
+            np.concatenate([members, zcol]),
+            np.concatenate([np.full(members.size, 1000.0), [-float(req)]]),
+            0.0,
+            INF,
+        )
+    return first, requested

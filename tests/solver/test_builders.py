@@ -1,0 +1,108 @@
+"""Each constraint builder of `solver.constraints` on a tiny model, solved through OR-Tools."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+
+from solver.backends import LinearModel, Outcome, solve_lp, solve_mip
+from solver.constraints import (
+    Group,
+    Rows,
+    c1_capacity,
+    c2_agreement_quota,
+    c3_depletion_cap,
+    c4_pair_minimum_benefit,
+    min_fill,
+)
+
+
+def model(rows: Rows, ub: list[float], integer: bool = False) -> LinearModel:
+    n = len(ub)
+    return LinearModel(
+        col_lo=np.zeros(n),
+        col_hi=np.array(ub, dtype=np.float64),
+        integer=np.full(n, integer),
+        matrix=rows.matrix(n),
+        row_lo=np.array(rows.lo, dtype=np.float64),
+        row_hi=np.array(rows.hi, dtype=np.float64),
+    )
+
+
+def best(lp: LinearModel, cost: list[float]) -> tuple[float, list[float]]:
+    sol = solve_lp(lp, np.array(cost, dtype=np.float64), maximize=True, time_limit=10)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert sol.x is not None
+    assert sol.objective is not None
+    return sol.objective, sol.x.tolist()
+
+
+def idx(*values: int) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+def test_c1_caps_a_class_shared_by_pairs_and_skips_single_pairs() -> None:
+    rows = Rows()
+    # pairs: (d0, w0), (d0, w1), (d1, w1); d0 holds 3, d1 holds 5; w0 asks 9, w1 asks 4
+    c1_capacity(rows, idx(0, 0, 1), idx(0, 1, 1), idx(3, 5), idx(9, 4))
+    assert len(rows) == 2  # d0's row and w1's row; d1 and w0 have one pair each
+    value, x = best(model(rows, [3, 3, 4]), [1, 1, 1])
+    assert value == 7
+    assert x[0] + x[1] <= 3
+    assert x[1] + x[2] <= 4
+
+
+def test_c2_quota_row_only_where_it_can_bind() -> None:
+    rows = Rows()
+    loose = Group("AGREEMENT_QUOTA", ("A", "B", "2221", "a1"), idx(0), 10)
+    tight = Group("AGREEMENT_QUOTA", ("A", "C", "2221", "a2"), idx(1, 2), 3)
+    c2_agreement_quota(rows, [loose, tight], np.array([5.0, 2.0, 2.0]))
+    assert len(rows) == 1
+    value, _ = best(model(rows, [5, 2, 2]), [1, 1, 1])
+    assert value == 8
+
+
+def test_c3_depletion_cap_counts_every_destination() -> None:
+    rows = Rows()
+    cap = Group("DEPLETION_CAP", ("A", "2221"), idx(0, 1, 2), 4)
+    other = Group("AGREEMENT_QUOTA", ("A", "B", "2221", "a1"), idx(0), 0)
+    c3_depletion_cap(rows, [cap, other], np.array([3.0, 3.0, 3.0]))
+    assert len(rows) == 1  # the quota group is C2's, not C3's
+    value, _ = best(model(rows, [3, 3, 3]), [1, 2, 3])
+    assert value == 3 * 3 + 2 * 1
+
+
+def test_c4_no_flow_or_at_least_the_minimum() -> None:
+    rows = Rows()
+    group = Group("PAIR_MINIMUM_BENEFIT", ("A", "B"), idx(0), 250)
+    # one pair of benefit 100 per worker; at most 2 workers: 200 < 250, so nothing flows
+    c4_pair_minimum_benefit(rows, [group], 1, np.array([2.0]), np.array([100]), 10)
+    lp = model(rows, [2, 1], integer=True)
+    sol = solve_mip(lp, np.array([1.0, 0.0]), maximize=True, time_limit=10, seed=0)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert sol.x is not None
+    assert sol.x.tolist() == [0.0, 0.0]
+    rows = Rows()  # 3 workers: 300 >= 250
+    c4_pair_minimum_benefit(rows, [group], 1, np.array([3.0]), np.array([100]), 10)
+    lp = model(rows, [3, 1], integer=True)
+    sol = solve_mip(lp, np.array([1.0, 0.0]), maximize=True, time_limit=10, seed=0)
+    assert sol.x is not None
+    assert sol.x.tolist() == [3.0, 1.0]
+
+
+def test_min_fill_bounds_z_by_the_least_filled_destination() -> None:
+    rows = Rows()
+    c1_capacity(rows, idx(0, 0), idx(0, 1), idx(10), idx(10, 30))
+    first, requested = min_fill(rows, [(idx(0), 10), (idx(1), 30)], 2)
+    assert (first, requested) == (1, [10, 30])
+    value, x = best(model(rows, [10, 10, 1000]), [0, 0, 1])
+    assert value == 250  # 10 workers split 2.5 / 7.5: both at 25 %
+    assert x[0] + x[1] == 10
+
+
+def test_solver_does_not_import_highspy() -> None:
+    code = "import sys, solver.round; assert 'highspy' not in sys.modules; print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.stdout.strip() == "ok", out.stderr
