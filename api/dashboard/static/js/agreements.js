@@ -147,8 +147,9 @@ export async function submitAgreement(ctx) {
       const notice = staleNotice({
         what: `agreement ${opened.id}`, opened, current, specs: AGREEMENT_SPECS,
         onReload: (fresh) => {
+          const mine = changedValues(readValues(fields).values, editor.opened);
           editor.opened = fresh;
-          setValues(fields, fresh);
+          setValues(fields, { ...upper(fresh), ...mine });
           $("#agreement-stale").replaceChildren();
           $("#agreement-form-title").textContent = `Edit agreement ${fresh.id} (version ${fresh.version})`;
           $("#agreement-form-title").focus();
@@ -157,6 +158,7 @@ export async function submitAgreement(ctx) {
       clearProblems(fields, summary);
       $("#agreement-stale").replaceChildren(notice);
       notice.focus();
+      await renderAgreementsList(ctx, ctx.route());
     } else {
       ctx.handleError(error);
     }

@@ -224,8 +224,10 @@ async function explainStale(ctx) {
   const notice = staleNotice({
     what: `${KINDS[kind].one} ${opened.id}`, opened, current, specs, extra,
     onReload: (fresh) => {
+      // The current version with this person's own changes on top of it.
+      const mine = changedValues(readValues(editor.fields).values, editor.opened);
       editor.opened = fresh;
-      setValues(editor.fields, fresh);
+      setValues(editor.fields, { ...fresh, ...mine });
       $("#posting-stale").replaceChildren();
       $("#posting-form-title").textContent = `Edit ${KINDS[kind].one} ${fresh.id} (version ${fresh.version})`;
       toast(`Form reloaded from version ${fresh.version}.`);
@@ -235,6 +237,7 @@ async function explainStale(ctx) {
   clearProblems(editor.fields, $("#posting-problems"));
   $("#posting-stale").replaceChildren(notice);
   notice.focus();
+  await renderPostingsList(ctx, ctx.route()); // the list shows the current version too
 }
 
 /** Close the form (the list stays). */

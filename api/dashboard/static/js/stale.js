@@ -23,6 +23,7 @@ export function staleNotice({ what, opened, current, specs, extra = [], onReload
     h("td", {}, show(c.was)),
     h("td", {}, show(c.now))));
   const reload = h("button", { type: "button", class: "btn btn-small" }, "Start again from the current version");
+  // (the caller keeps the person's own changes on top of the current version)
   reload.addEventListener("click", () => onReload(current));
   return h("div", { class: "notice notice-warn", "data-testid": "stale-notice", tabindex: "-1", role: "alert" },
     h("p", { class: "problem-title" },
@@ -35,6 +36,7 @@ export function staleNotice({ what, opened, current, specs, extra = [], onReload
           h("th", { scope: "col" }, `Now (v${current?.version})`))),
         h("tbody", {}, rows)))
       : h("p", {}, "None of the fields you can edit differ; only its bookkeeping changed."),
-    h("p", { class: "small" }, "Your changes are still in the form. Start again from the current version to apply them on top of it, or leave."),
+    h("p", { class: "small" }, "Your changes are still in the form. Start again from the current version: "
+      + "the form then shows it with your own changes on top, for you to check and save."),
     reload);
 }
