@@ -84,27 +84,29 @@ export function readValues(fields) {
     } else if (spec.type === "list") {
       values[name] = raw.split(/[;,\s]+/).filter(Boolean).map((x) => (spec.upper ? x.toUpperCase() : x));
     } else if (spec.type === "levels") {
-      const out = {};
+      let out = {};
       for (const item of raw.split(/[;,]+/).map((x) => x.trim()).filter(Boolean)) {
         const match = /^([A-Za-z]{2})\s*[:=]\s*([A-Ca-c][12])$/.exec(item);
         if (!match) {
           bad(name, `"${item}" is not a language and level such as en:B2`);
-          continue;
+          out = null;
+          break;
         }
         out[match[1].toLowerCase()] = match[2].toUpperCase();
       }
-      values[name] = out;
+      if (out) values[name] = out;
     } else if (spec.type === "quotas") {
-      const out = {};
+      let out = {};
       for (const item of raw.split(/[;,]+/).map((x) => x.trim()).filter(Boolean)) {
         const match = /^(\d{4})\s*[:=]\s*(\d+)$/.exec(item);
         if (!match) {
           bad(name, `"${item}" is not a cadre and a number of workers such as 2221:500`);
-          continue;
+          out = null;
+          break;
         }
         out[match[1]] = Number(match[2]);
       }
-      values[name] = out;
+      if (out) values[name] = out;
     } else {
       values[name] = raw;
     }
