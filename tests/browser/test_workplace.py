@@ -68,7 +68,9 @@ def test_planner_creates_runs_watches_and_closes_a_round(
     fill = panel.locator('[data-tier="priority_fill"]')
     assert fill.get_by_test_id("incumbent").inner_text() == f"{rnd['objective']['priority_fill']:,}"
     assert fill.get_by_test_id("tier-state").inner_text() == "proven optimal"
-    assert "Round proposed" in page.locator("#progress-status").inner_text()
+    status = page.locator("#progress-status").inner_text()
+    assert "every tier proven optimal" in status
+    assert status.endswith("Round proposed.")
     assert page.get_by_test_id("round-status").inner_text() == "proposed"
     assert axe_problems(page) == []
     screenshot(page, "workplace-round-progress")

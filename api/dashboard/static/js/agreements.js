@@ -52,10 +52,10 @@ export async function renderAgreementsList(ctx, route) {
     }
     return h("tr", { "data-agreement": a.id },
       h("th", { scope: "row" }, h("code", {}, a.id), a.name ? h("div", { class: "small muted" }, a.name) : null),
-      h("td", {}, h("abbr", { title: ctx.countryName(a.origin) }, a.origin), " → ",
+      h("td", { class: "nowrap" }, h("abbr", { title: ctx.countryName(a.origin) }, a.origin), " → ",
         h("abbr", { title: ctx.countryName(a.destination) }, a.destination)),
       h("td", {}, a.cadres.length ? a.cadres.join(", ") : "all"),
-      h("td", {}, `${a.valid_from} – ${a.valid_to}`),
+      h("td", { class: "nowrap" }, `${a.valid_from} – ${a.valid_to}`),
       h("td", {}, [a.g2g ? "G2G" : null, a.recognition ? "recognition" : null].filter(Boolean).join(", ") || "–"),
       h("td", {}, show(a.quotas) === "none" ? "no cap" : show(a.quotas)),
       h("td", { class: "num" }, fmt.usd(a.benefit_usd_per_worker)),

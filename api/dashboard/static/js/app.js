@@ -664,7 +664,9 @@ async function show(route, focus = true) {
     } else if (route.view === "workforce") {
       await renderWorkforce(ctx, route);
     } else if (route.view === "compare") {
-      $("#compare-round").textContent = route.id ? `Starting from round ${route.id}.` : "";
+      $("#compare-round").replaceChildren(...(route.id
+        ? ["Starting from ", h("a", { href: href({ view: "rounds", id: route.id }) }, `round ${route.id}`), "."]
+        : []));
     }
   } catch (error) {
     handleError(error);

@@ -70,13 +70,19 @@ export function watchRound(round, { onEnd, onError }) {
   $("#progress-log").replaceChildren();
   $("#progress-status").textContent = round.status === "running" ? "Waiting for the solver…" : "Reading the solve's record…";
   let seen = 0;
+  let lastElapsed = null;
   stream(`/v1/rounds/${round.id}/events`, (kind, data) => {
     if (kind === "end") {
       $("#progress-panel").dataset.state = data.status;
+      const rows = [...$("#progress-table").tBodies[0].rows];
+      const proven = rows.filter((row) => row.querySelector("[data-testid=tier-state]").textContent === "proven optimal").length;
+      const how = proven === rows.length
+        ? "every tier proven optimal"
+        : `${proven} of ${rows.length} tiers proven optimal; the best matching found is kept`;
       $("#progress-status").textContent = seen
-        ? `${$("#progress-status").textContent.replace(/^Solving/, "Solved")} Round ${fmt.status(data.status)}.`
+        ? `Solver finished in ${fmt.seconds(lastElapsed)}: ${how}. Round ${fmt.status(data.status)}.`
         : `No solver progress was recorded. Round ${fmt.status(data.status)}.`;
-      for (const row of $("#progress-table").tBodies[0].rows) {
+      for (const row of rows) {
         if (row.classList.contains("tier-active")) row.className = "tier-done";
       }
       if (watching?.controller === controller) watching = null;
@@ -84,6 +90,7 @@ export function watchRound(round, { onEnd, onError }) {
       return;
     }
     seen += 1;
+    if (data.elapsed_s !== null && data.elapsed_s !== undefined) lastElapsed = data.elapsed_s;
     showEvent(data, round.status);
   }, controller.signal).catch((error) => {
     if (error.name !== "AbortError") onError(error);
