@@ -224,11 +224,12 @@ def fresh_page(browser: Any, fresh_server: Server) -> Iterator[Any]:
     yield from _tab(browser, fresh_server.base)
 
 
-def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page screenshot under test-artifacts/ (gitignored); its path is printed."""
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot (of the whole page, or what the window shows) under test-artifacts/
+    (gitignored); its path is printed."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     print(f"screenshot: {path}")  # noqa: T201 (shown with a failing test's output)
     return path
 

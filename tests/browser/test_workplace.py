@@ -91,7 +91,7 @@ def test_planner_creates_runs_watches_and_closes_a_round(
     expires = dialog.get_by_test_id("close-expires").inner_text()
     assert expires.startswith(f"{len(proposals) - 1} proposal")
     assert axe_problems(page) == []
-    screenshot(page, "workplace-close-confirmation")
+    screenshot(page, "workplace-close-confirmation", full_page=False)
     dialog.get_by_role("button", name="Close and book 1").click()
     page.get_by_test_id("close-report").wait_for()
     page.wait_for_function(
