@@ -46,8 +46,9 @@ export async function renderWorkforce(ctx, route) {
     edit.addEventListener("click", () => openWorkforceForm(ctx, country, fact));
     return h("tr", { "data-cadre": fact.cadre },
       h("th", { scope: "row" }, `${fact.cadre} ${ctx.cadreName(fact.cadre)}`),
-      h("td", { class: "num" }, fact.stock === null ? "unknown" : fmt.int(fact.stock)),
-      h("td", { class: "num" }, fact.education_cost_usd === null ? "unknown" : fmt.usd(fact.education_cost_usd)),
+      h("td", { class: fact.stock === null ? "num unknown" : "num" }, fact.stock === null ? "unknown" : fmt.int(fact.stock)),
+      h("td", { class: fact.education_cost_usd === null ? "num unknown" : "num" },
+        fact.education_cost_usd === null ? "unknown" : fmt.usd(fact.education_cost_usd)),
       h("td", {}, fact.positive_list ? "yes" : "no"),
       h("td", {}, fact.source || "–"),
       h("td", { class: "num" }, String(fact.version)),
