@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS, Server, screenshot, sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
 def test_planner_sees_the_rounds_numbers_flows_and_reasons(page: Any, server: Server) -> None:

@@ -92,3 +92,33 @@ def test_every_form_control_has_a_label_and_tables_have_headers() -> None:
 def test_static_files_exist_in_the_package() -> None:
     assert Path(STATIC / "index.html").is_file()
     assert {p.name for p in JS} >= {"app.js", "api.js", "dom.js", "sankey.js", "bars.js"}
+
+
+def test_every_module_is_reached_from_the_page() -> None:
+    """No dead module: app.js imports every other one, directly or through another."""
+    seen: set[str] = set()
+    todo = ["app.js"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += re.findall(r'from "\./([^"]+)"', (STATIC / "js" / name).read_text())
+    assert seen == {p.name for p in JS}
+
+
+AXE = STATIC / "vendor" / "axe-core"
+
+
+def test_axe_core_is_vendored_with_its_licence_and_served(client: TestClient) -> None:
+    """The accessibility check runs offline: axe-core is served by the app, with its licence."""
+    assert (AXE / "LICENSE").read_text().startswith("Mozilla Public License")
+    assert (AXE / "LICENSE-3RD-PARTY.txt").is_file()
+    version = re.search(r"axe-core (\d+\.\d+\.\d+)", (AXE / "README.md").read_text())
+    assert version is not None
+    script = client.get("/dashboard/vendor/axe-core/axe.min.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert script.text.startswith(f"/*! axe v{version.group(1)}")
+    # The page itself never loads it: only the browser tests inject it.
+    assert "vendor/" not in (STATIC / "index.html").read_text()

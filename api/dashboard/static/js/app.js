@@ -1,11 +1,20 @@
-// The hrhx dashboard: sign in with a bearer token, then rounds, flows, fill and benefit, proposals
-// (with Accept/Decline for focal points), unfilled postings with reasons, ledgers, imports.
-// What is shown follows the role that GET /v1/me reports.
+// The hrhx dashboard: sign in with a bearer token, then a view per hash route (router.js):
+// rounds (numbers, flows, fill and benefit, proposals with Accept/Decline, unfilled postings with
+// reasons, ledgers, imports; a planner runs, watches and closes a round there), a new round,
+// postings, agreements, workforce facts, and the place of the what-if comparison.
+// What is shown follows the role that GET /v1/me reports; the country filter applies everywhere.
 
 import { api, ApiError, getAll, optional, token } from "./api.js";
 import { $, fillTable, fmt, h, pill, toast } from "./dom.js";
 import { cadrePalette, drawSankey } from "./sankey.js";
 import { drawBars } from "./bars.js";
+import { go, href, parse } from "./router.js";
+import { stopWatching, watchRound } from "./progress.js";
+import { renderCloseReport, reviewAndClose } from "./closing.js";
+import { openNewRound, submitNewRound } from "./newround.js";
+import { closePostingForm, openPostingForm, renderPostingsList, submitPosting } from "./postings.js";
+import { closeAgreementForm, openAgreementForm, renderAgreementsList, submitAgreement } from "./agreements.js";
+import { closeWorkforceForm, renderWorkforce, submitWorkforce } from "./workforce.js";
 
 const LIVE = new Set(["pending", "accepted_by_origin", "accepted_by_destination", "confirmed"]);
 const ROLE_LABEL = { admin: "admin", planner: "planner", focal_point: "focal point", viewer: "viewer" };
@@ -13,7 +22,10 @@ const ROLE_LABEL = { admin: "admin", planner: "planner", focal_point: "focal poi
 const state = {
   me: null,
   countries: new Map(),
+  listed: new Set(), // safeguard-listed countries
   cadres: new Map(),
+  route: parse(),
+  progressShown: null, // {id, status} whose solve record is drawn
   rounds: [],
   roundId: null,
   view: null, // data of the selected round
@@ -25,11 +37,28 @@ const cadreName = (code) => state.cadres.get(code) || code;
 const isFocal = () => state.me?.role === "focal_point";
 const canAnswer = () => isFocal() || state.me?.role === "admin";
 const canImport = () => isFocal() || state.me?.role === "admin";
+const canPlan = () => ["planner", "admin"].includes(state.me?.role);
+const canPost = () => isFocal() || state.me?.role === "admin";
+
+/** What the view modules need from the app. */
+const ctx = {
+  state,
+  countryName,
+  cadreName,
+  isFocal,
+  canPlan,
+  canPost,
+  route: () => state.route,
+  handleError: (error) => handleError(error),
+  invalidate: () => { state.rounds = []; },
+};
 
 // ------------------------------------------------------------------ sign in / out
 
 function showSignedOut(message = "") {
   state.me = null;
+  stopWatching();
+  state.progressShown = null;
   $("#app").hidden = true;
   $("#session").hidden = true;
   $("#signin").hidden = false;
@@ -64,7 +93,11 @@ async function signIn(value) {
   $("#proposals-note").textContent = isFocal()
     ? `Accept or decline for ${countryName(me.country)}'s side. A proposal is confirmed when both countries accept.`
     : "One proposal per match; both countries' focal points answer each.";
-  await loadAll();
+  $("#nav-postings").textContent = isFocal() ? "My postings" : "Postings";
+  document.querySelectorAll("[data-needs=plan]").forEach((el) => { el.hidden = !canPlan(); });
+  await loadReferenceOnce();
+  renderCountryFilter();
+  await show(parse(), false);
 }
 
 function handleError(error) {
@@ -85,28 +118,26 @@ async function loadReference() {
     optional(api.get("/v1/cadres"), []),
   ]);
   state.countries = new Map((countries.data || countries).map((c) => [c.code, c.name]));
+  state.listed = new Set((countries.data || countries).filter((c) => c.safeguard_listed).map((c) => c.code));
   state.cadres = new Map(cadres.map((c) => [c.code, c.name]));
 }
 
+async function loadReferenceOnce() {
+  if (!state.countries.size) await loadReference();
+}
+
 async function loadAll() {
-  document.body.dataset.loaded = "false";
-  try {
-    if (!state.countries.size) await loadReference();
-    state.rounds = await getAll("/v1/rounds");
-    const known = state.rounds.some((r) => r.id === state.roundId);
-    if (!known) {
-      const withResult = state.rounds.find((r) => ["proposed", "closed"].includes(r.status));
-      state.roundId = (withResult || state.rounds[0] || {}).id ?? null;
-    }
-    renderRoundSelect();
-    renderRounds();
-    await loadRound();
-    await loadLedger();
-  } catch (error) {
-    handleError(error);
-  } finally {
-    document.body.dataset.loaded = "true"; // every panel is drawn (tests wait for this)
+  await loadReferenceOnce();
+  state.rounds = await getAll("/v1/rounds");
+  const known = state.rounds.some((r) => r.id === state.roundId);
+  if (!known) {
+    const withResult = state.rounds.find((r) => ["proposed", "closed"].includes(r.status));
+    state.roundId = (withResult || state.rounds[0] || {}).id ?? null;
   }
+  renderRoundSelect();
+  renderRounds();
+  await loadRound();
+  await loadLedger();
 }
 
 async function loadRound() {
@@ -135,15 +166,8 @@ async function loadRound() {
     postings = { deposits, withdrawals };
   }
   Object.assign(round, fresh);
-  state.view = { round, flows: flows.data || [], proposals, result, postings };
+  state.view = { round, all: { flows: flows.data || [], proposals }, flows: [], proposals: [], result, postings };
   renderRound();
-  if (round.status === "running" || round.status === "draft") scheduleRefresh();
-}
-
-let refreshTimer = null;
-function scheduleRefresh() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => state.me && state.view?.round.status === "running" && loadAll(), 2000);
 }
 
 // ------------------------------------------------------------------ rounds
@@ -182,15 +206,8 @@ function renderRounds() {
   fillTable($("#rounds-table"), rows, "No rounds yet. A planner creates and runs one.");
 }
 
-async function selectRound(id) {
-  state.roundId = id;
-  renderRoundSelect();
-  renderRounds();
-  try {
-    await loadRound();
-  } catch (error) {
-    handleError(error);
-  }
+function selectRound(id) {
+  go({ view: "rounds", id });
 }
 
 function kpi(label, value, hint, testid) {
@@ -200,9 +217,20 @@ function kpi(label, value, hint, testid) {
     hint ? h("span", { class: "kpi-hint" }, hint) : null);
 }
 
+/** Keep the flows and proposals of the filtered country (as origin or destination). */
+function applyCountryFilter(view) {
+  if (!view) return;
+  const country = state.route.country;
+  const mine = (x) => !country || x.origin === country || x.destination === country;
+  view.flows = view.all.flows.filter(mine);
+  view.proposals = view.all.proposals.filter(mine);
+}
+
 function renderRound() {
   const view = state.view;
+  applyCountryFilter(view);
   const round = view?.round;
+  renderRoundWork(round);
   $("#round-status").replaceChildren();
   $("#round-status").className = "pill";
   if (round) {
@@ -307,7 +335,7 @@ async function answer(proposal, verb, buttons) {
     const updated = await api.post(`/v1/proposals/${proposal.id}/${verb}`);
     Object.assign(proposal, updated);
     toast(`Proposal ${proposal.id} ${verb === "accept" ? "accepted" : "declined"}: now ${fmt.status(updated.status)}.`);
-    await loadAll();
+    await refresh();
   } catch (error) {
     buttons.forEach((b) => { b.disabled = false; });
     handleError(error);
@@ -365,9 +393,11 @@ function renderUnfilled() {
       h("td", { class: "num" }, fmt.int(left)),
       h("td", {}, h("ul", { class: "reasons" }, reasons)));
   };
+  const country = state.route.country;
+  const shown = (u, side) => !country || info.get(`${side[0]}:${u.id}`)?.country === country;
   const rows = [
-    ...unmatched.withdrawals.map((u) => row(u, "withdrawal", u.unfilled)),
-    ...unmatched.deposits.map((u) => row(u, "deposit", u.unplaced)),
+    ...unmatched.withdrawals.filter((u) => shown(u, "withdrawal")).map((u) => row(u, "withdrawal", u.unfilled)),
+    ...unmatched.deposits.filter((u) => shown(u, "deposit")).map((u) => row(u, "deposit", u.unplaced)),
   ];
   const none = view?.result ? "Every posting in this round was matched in full." : "This round has no result yet.";
   fillTable($("#unfilled-table"), rows, view ? none : "Select a round.");
@@ -377,8 +407,8 @@ function renderUnfilled() {
 
 function ledgerCountries() {
   const codes = new Set();
-  for (const f of state.view?.flows || []) { codes.add(f.origin); codes.add(f.destination); }
-  for (const p of state.view?.proposals || []) { codes.add(p.origin); codes.add(p.destination); }
+  for (const f of state.view?.all.flows || []) { codes.add(f.origin); codes.add(f.destination); }
+  for (const p of state.view?.all.proposals || []) { codes.add(p.origin); codes.add(p.destination); }
   return [...codes].sort();
 }
 
@@ -389,6 +419,10 @@ async function loadLedger() {
   } else {
     const codes = ledgerCountries();
     const all = codes.length ? codes : [...state.countries.keys()].sort();
+    if (state.route.country) {
+      country = state.route.country;
+      if (!all.includes(country)) all.unshift(country);
+    }
     if (!country || !all.includes(country)) country = all[0] || null;
     $("#ledger-country").replaceChildren(...all.map((c) => h("option", { value: c, selected: c === country },
       `${c} ${countryName(c)}`)));
@@ -489,7 +523,167 @@ async function importFile(event) {
   }
 }
 
+// ------------------------------------------------------------------ run, watch and close
+
+const WORK_NOTE = {
+  draft: "A draft: running it freezes the open postings it covers and solves them in the background.",
+  running: "Solving now: the solver proves each objective tier in turn. The page follows it live.",
+  proposed: "Solved: countries answer the proposals. Closing books the confirmed ones and expires the rest.",
+  closed: "Closed: its confirmed proposals are booked in the ledgers.",
+  failed: "The solve failed (the reason is above); a planner may run it again.",
+};
+
+function renderRoundWork(round) {
+  $("#round-work").hidden = !round;
+  if (!round) {
+    stopWatching();
+    state.progressShown = null;
+    return;
+  }
+  $("#round-work-title").textContent = `Round ${round.id}${round.name ? ` · ${round.name}` : ""}: ${fmt.status(round.status)}`;
+  $("#round-work-note").textContent = WORK_NOTE[round.status] || "";
+  $("#run-round").hidden = !(canPlan() && ["draft", "failed"].includes(round.status));
+  $("#run-round").textContent = round.status === "failed" ? "Run again" : "Run round";
+  $("#close-round").hidden = !(canPlan() && round.status === "proposed");
+  $("#whatif-link").href = href({ view: "compare", id: round.id });
+  $("#whatif-link").hidden = !["proposed", "closed"].includes(round.status);
+  renderCloseReport(round.status === "closed" ? round.close_report : null);
+  if (round.status === "draft") {
+    stopWatching();
+    state.progressShown = null;
+    $("#progress-panel").hidden = true;
+    return;
+  }
+  const shown = state.progressShown;
+  if (shown && shown.id === round.id && shown.status === round.status) return;
+  state.progressShown = { id: round.id, status: round.status };
+  watchRound(round, {
+    onEnd: (status) => {
+      if (status !== round.status && state.roundId === round.id && state.route.view === "rounds") {
+        toast(`Round ${round.id} is ${fmt.status(status)}.`);
+        refresh();
+      }
+    },
+    onError: handleError,
+  });
+}
+
+async function runSelectedRound() {
+  const round = state.view?.round;
+  if (!round) return;
+  $("#run-round").disabled = true;
+  try {
+    await api.post(`/v1/rounds/${round.id}/run`);
+    toast(`Round ${round.id} is running.`);
+    await refresh();
+  } catch (error) {
+    handleError(error);
+  } finally {
+    $("#run-round").disabled = false;
+  }
+}
+
+async function closeSelectedRound() {
+  const round = state.view?.round;
+  if (!round) return;
+  try {
+    const report = await reviewAndClose(round);
+    if (!report) return;
+    await refresh();
+    renderCloseReport(report);
+    $("#close-report").focus();
+  } catch (error) {
+    handleError(error);
+  }
+}
+
+// ------------------------------------------------------------------ views and the country filter
+
+function renderCountryFilter() {
+  const codes = [...state.countries.keys()].sort((a, b) => countryName(a).localeCompare(countryName(b)));
+  $("#country-filter").replaceChildren(
+    h("option", { value: "" }, "All countries"),
+    ...codes.map((code) => h("option", { value: code }, `${countryName(code)} (${code})`)),
+  );
+}
+
+function renderNav(route) {
+  document.querySelectorAll("[data-view-link]").forEach((link) => {
+    const view = link.dataset.viewLink;
+    link.href = href({ view, id: view === "compare" ? route.id && route.view === "compare" ? route.id : null : null });
+    if (view === route.view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  });
+  document.querySelectorAll("a[data-keep-country]").forEach((link) => {
+    link.href = href({ view: link.getAttribute("href").split("/")[1] });
+  });
+  $("#new-withdrawal").href = href({ view: "postings", mode: "new", kind: "withdrawals" });
+  $("#new-deposit").href = href({ view: "postings", mode: "new", kind: "deposits" });
+  $("#new-agreement").href = href({ view: "agreements", mode: "new" });
+  $("#country-filter").value = route.country && state.countries.has(route.country) ? route.country : "";
+}
+
+async function refresh() {
+  await show(state.route, false);
+}
+
+/** Show the view of a route; `focus` moves the keyboard focus to its title. */
+async function show(route, focus = true) {
+  if (!state.me) return;
+  state.route = route;
+  document.querySelectorAll("[data-view]").forEach((view) => { view.hidden = view.dataset.view !== route.view; });
+  document.body.dataset.currentView = route.view;
+  renderNav(route);
+  if (route.view !== "rounds") {
+    stopWatching();
+    state.progressShown = null;
+  }
+  document.body.dataset.loaded = "false";
+  let title = $(`[data-view="${route.view}"] [data-view-title]`);
+  try {
+    if (route.view === "rounds") {
+      if (route.id) state.roundId = route.id;
+      await loadAll();
+    } else if (route.view === "new-round") {
+      openNewRound();
+      if (!canPlan()) toast("Only planners create rounds: the exchange will refuse it for your role.", true);
+    } else if (route.view === "postings") {
+      closePostingForm();
+      if (route.mode) {
+        await openPostingForm(ctx, route);
+        title = $("#posting-form-title");
+      }
+      await renderPostingsList(ctx, route);
+    } else if (route.view === "agreements") {
+      closeAgreementForm();
+      if (route.mode) {
+        await openAgreementForm(ctx, route);
+        title = $("#agreement-form-title");
+      }
+      await renderAgreementsList(ctx, route);
+    } else if (route.view === "workforce") {
+      await renderWorkforce(ctx, route);
+    } else if (route.view === "compare") {
+      $("#compare-round").replaceChildren(...(route.id
+        ? ["Starting from ", h("a", { href: href({ view: "rounds", id: route.id }) }, `round ${route.id}`), "."]
+        : []));
+    }
+  } catch (error) {
+    handleError(error);
+  } finally {
+    if (focus && title) title.focus();
+    document.body.dataset.loaded = "true"; // every panel of the view is drawn (tests wait for this)
+  }
+}
+
 // ------------------------------------------------------------------ wiring
+
+function onSubmit(selector, handler) {
+  $(selector).addEventListener("submit", (event) => {
+    event.preventDefault();
+    handler(event);
+  });
+}
 
 function start() {
   $("#signin-form").addEventListener("submit", (event) => {
@@ -506,8 +700,12 @@ function start() {
     state.roundId = null;
     showSignedOut("Signed out.");
   });
-  $("#refresh").addEventListener("click", () => loadAll());
+  window.addEventListener("hashchange", () => show(parse()));
+  $("#country-filter").addEventListener("change", (e) => go({ ...state.route, country: e.target.value || null }));
+  $("#refresh").addEventListener("click", () => refresh());
   $("#round-select").addEventListener("change", (e) => selectRound(Number(e.target.value)));
+  $("#run-round").addEventListener("click", runSelectedRound);
+  $("#close-round").addEventListener("click", closeSelectedRound);
   $("#ledger-country").addEventListener("change", (e) => {
     state.ledgerCountry = e.target.value;
     loadLedger().catch(handleError);
@@ -516,6 +714,12 @@ function start() {
     button.addEventListener("click", () => download(button.dataset.export, button.dataset.format));
   });
   $("#import-form").addEventListener("submit", importFile);
+  onSubmit("#round-form", (event) => submitNewRound(ctx, event.submitter?.dataset.run === "true"));
+  onSubmit("#posting-form", () => submitPosting(ctx));
+  onSubmit("#agreement-form", () => submitAgreement(ctx));
+  onSubmit("#workforce-form", () => submitWorkforce(ctx));
+  $("#workforce-cancel").addEventListener("click", closeWorkforceForm);
+  $("#postings-status").addEventListener("change", () => renderPostingsList(ctx, state.route).catch(handleError));
   const saved = token.get();
   if (saved) signIn(saved);
   else showSignedOut();

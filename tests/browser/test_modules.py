@@ -1,0 +1,164 @@
+"""The dashboard's pure functions, imported as ES modules in Chromium from the running server:
+hash routes, reading form values as the API takes them, PATCH bodies, what a close books, and
+the round's request body with the spec's policy defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture
+def modules(page: Any, server: Server) -> Any:
+    page.goto(f"{server.base}/dashboard")
+    page.get_by_label("Bearer token").wait_for()
+    return page
+
+
+def run(page: Any, module: str, body: str, arg: Any = None) -> Any:
+    """Evaluate ``body`` (an expression of ``m``, the module, and ``arg``) in the page."""
+    script = (
+        f"async (arg) => {{ const m = await import('/dashboard/js/{module}'); return {body}; }}"
+    )
+    return page.evaluate(script, arg)
+
+
+@pytest.mark.parametrize(
+    ("hash_", "route"),
+    [
+        ("", {"view": "rounds", "id": None, "kind": None, "mode": None, "country": None}),
+        ("#/rounds/12", {"view": "rounds", "id": 12, "kind": None, "mode": None, "country": None}),
+        ("#/rounds/new?country=phl", {"view": "new-round", "country": "PHL"}),
+        ("#/agreements/a-npl-gbr", {"view": "agreements", "mode": "edit", "id": "a-npl-gbr"}),
+        ("#/agreements/new", {"view": "agreements", "mode": "new", "id": None}),
+        ("#/postings/new/deposits", {"view": "postings", "mode": "new", "kind": "deposits"}),
+        ("#/postings/withdrawals/w%201", {"view": "postings", "mode": "edit", "id": "w 1"}),
+        ("#/workforce?country=NPL", {"view": "workforce", "country": "NPL"}),
+        ("#/compare/3", {"view": "compare", "id": 3}),
+        ("#/nowhere", {"view": "rounds", "id": None}),
+    ],
+)
+def test_hash_routes_parse_and_print_back(modules: Any, hash_: str, route: dict[str, Any]) -> None:
+    parsed = run(modules, "router.js", "m.parse(arg)", hash_)
+    assert {k: parsed[k] for k in route} == route
+    if hash_ not in ("", "#/nowhere"):
+        again = run(modules, "router.js", "m.parse(m.href(m.parse(arg), m.parse(arg)))", hash_)
+        assert again == parsed
+
+
+def test_form_values_are_read_as_the_api_takes_them(modules: Any) -> None:
+    script = """(() => {
+      const specs = [
+        {name: "count", type: "int"}, {name: "ratio", type: "number"},
+        {name: "langs", type: "levels"}, {name: "quotas", type: "quotas"},
+        {name: "codes", type: "list", upper: true}, {name: "flag", type: "bool"},
+        {name: "empty", type: "int"}, {name: "bad", type: "int"}, {name: "worse", type: "levels"},
+      ];
+      const { fields } = m.buildFields(specs);
+      const set = (name, value) => { fields.get(name).input.value = value; };
+      set("count", "1,200"); set("ratio", "0.05"); set("langs", "EN:b2; de=B1");
+      set("quotas", "2221:500; 2240: 20"); set("codes", "npl; phl,idn"); set("bad", "5.5");
+      set("worse", "english"); fields.get("flag").input.checked = true;
+      return m.readValues(fields);
+    })()"""
+    result = run(modules, "forms.js", script)
+    assert result["values"] == {
+        "count": 1200,
+        "ratio": 0.05,
+        "langs": {"en": "B2", "de": "B1"},
+        "quotas": {"2221": 500, "2240": 20},
+        "codes": ["NPL", "PHL", "IDN"],
+        "flag": True,
+        "empty": None,
+    }
+    assert result["problems"] == [
+        {"loc": ["body", "bad"], "msg": '"5.5" is not a whole number'},
+        {"loc": ["body", "worse"], "msg": '"english" is not a language and level such as en:B2'},
+    ]
+
+
+def test_a_patch_sends_only_what_changed(modules: Any) -> None:
+    base = {"count": 4, "languages": {"de": "B1", "en": "B2"}, "notes": None, "priority": 1}
+    values = {"count": 4, "languages": {"en": "B2", "de": "B1"}, "notes": None, "priority": 3}
+    body = run(
+        modules,
+        "forms.js",
+        "m.changedValues(arg.values, arg.base)",
+        {"values": values, "base": base},
+    )
+    assert body == {"priority": 3}
+
+
+def test_what_a_close_books(modules: Any) -> None:
+    proposals = [
+        {
+            "status": "confirmed",
+            "origin": "NPL",
+            "destination": "GBR",
+            "cadre": "2221",
+            "count": 3,
+            "benefit_usd_per_worker": 2000,
+        },
+        {
+            "status": "confirmed",
+            "origin": "NPL",
+            "destination": "GBR",
+            "cadre": "2221",
+            "count": 2,
+            "benefit_usd_per_worker": 1000,
+        },
+        {
+            "status": "accepted_by_origin",
+            "origin": "PHL",
+            "destination": "DEU",
+            "cadre": "2221",
+            "count": 9,
+            "benefit_usd_per_worker": 5000,
+        },
+        {
+            "status": "pending",
+            "origin": "PHL",
+            "destination": "DEU",
+            "cadre": "2221",
+            "count": 1,
+            "benefit_usd_per_worker": 0,
+        },
+        {
+            "status": "declined",
+            "origin": "PHL",
+            "destination": "JPN",
+            "cadre": "5321",
+            "count": 7,
+            "benefit_usd_per_worker": 0,
+        },
+    ]
+    summary = run(modules, "closing.js", "m.closingSummary(arg)", proposals)
+    assert summary == {
+        "confirmed": 2,
+        "workers": 5,
+        "benefit": 8000,
+        "expire": 2,
+        "routes": [{"key": "NPL → GBR · 2221", "proposals": 2, "workers": 5, "benefit": 8000}],
+    }
+
+
+def test_a_new_rounds_body_keeps_the_policy_and_drops_an_empty_scope(modules: Any) -> None:
+    defaults = run(modules, "newround.js", "m.POLICY_DEFAULTS")
+    assert defaults == {
+        "safeguard_mode": "strict",
+        "benefit_floor_ratio": 0,
+        "max_depletion_share": None,
+        "language_months_per_level": 6,
+        "pair_minimum_benefit_usd": 0,
+        "time_limit_s": 30,
+        "seed": 0,
+    }
+    values = {**defaults, "name": "", "countries": [], "cadres": ["2221"]}
+    body = run(modules, "newround.js", "m.roundBody(arg)", values)
+    policy = {k: v for k, v in defaults.items() if v is not None}
+    assert body == {"policy": policy, "cadres": ["2221"]}
