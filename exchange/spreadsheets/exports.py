@@ -31,12 +31,19 @@ PROPOSAL_COLUMNS = (
     "benefit_usd",
     "language_training_months",
     "agreement_id",
+    "origin_listed",
+    "g2g_agreement_id",
+    "positive_listed",
+    "recognition_agreement_id",
     "status",
     "origin_accepted_at",
     "destination_accepted_at",
     "declined_by",
+    "decline_reason",
+    "decline_note",
     "close_note",
 )
+"""The legal basis (MATCHING.md section 7) is spread over four columns."""
 FLOW_COLUMNS = ("origin", "destination", "cadre", "workers", "benefit_usd")
 LEDGER_COLUMNS = (
     "id",
@@ -61,7 +68,11 @@ def proposals_table(*, session: Session, actor: Actor, round_id: int) -> Table:
             session=session, actor=actor, round_id=round_id, limit=PAGE, offset=offset
         )
         for p in page:
-            values = {**p.model_dump(), "benefit_usd": p.count * p.benefit_usd_per_worker}
+            values = {
+                **p.model_dump(),
+                **(p.basis or {}),
+                "benefit_usd": p.count * p.benefit_usd_per_worker,
+            }
             rows.append([values.get(name) for name in PROPOSAL_COLUMNS])
         offset += len(page)
         if not page or offset >= total:
