@@ -91,4 +91,11 @@ class RoundDocumentKind(StrEnum):
     RESULT = "result"
 
 
-LedgerKind = Literal["workers_out", "workers_in", "benefit_receivable", "benefit_payable"]
+LedgerKind = Literal[
+    "workers_out",
+    "workers_in",
+    "benefit_receivable",
+    "benefit_payable",
+    "benefit_received",
+    "benefit_paid",
+]

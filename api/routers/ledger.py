@@ -25,7 +25,8 @@ def get_ledger(
     round: RoundFilter = None,
     kind: Annotated[LedgerKind | None, Query()] = None,
 ) -> LedgerPublic:
-    """A country's entries (each with round and proposal) and balances (sums of all entries).
+    """A country's entries (each with round and proposal) and balances (sums of all entries),
+    and per counterpart country the health-system benefit promised, delivered and outstanding.
 
     Its focal point, planners, viewers and admins; another country's focal point gets 404.
     """
@@ -41,6 +42,7 @@ def get_ledger(
     return LedgerPublic(
         country=country.upper(),
         balances=balances,
+        counterparts=service.counterparts(session=session, country=country.upper()),
         data=[LedgerEntryPublic.model_validate(e, from_attributes=True) for e in rows],
         count=total,
     )

@@ -14,6 +14,7 @@ class LedgerEntryPublic(SQLModel):
     correlation_key: str
     round_id: int
     proposal_id: int
+    payment_id: int | None = None
     country: str
     counterparty: str
     cadre: str
@@ -29,6 +30,19 @@ class Balances(SQLModel):
     workers_in: int = 0
     benefit_receivable: int = 0
     benefit_payable: int = 0
+    benefit_received: int = 0
+    benefit_paid: int = 0
+
+
+class Counterpart(SQLModel):
+    """Health-system benefit between this country and one counterpart, in US dollars: promised by
+    booked placements, delivered by recorded payments, and outstanding (promised - delivered).
+    Positive amounts are owed to this country, negative ones by it."""
+
+    country: str
+    promised: int
+    delivered: int
+    outstanding: int
 
 
 class LedgerPublic(SQLModel):
@@ -36,5 +50,6 @@ class LedgerPublic(SQLModel):
 
     country: str
     balances: Balances
+    counterparts: list[Counterpart] = []
     data: list[LedgerEntryPublic]
     count: int

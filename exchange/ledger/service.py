@@ -9,13 +9,23 @@ from sqlmodel import Session, col, select
 
 from exchange.errors import NotFound
 from exchange.identity.actor import Actor, require_country_visible
-from exchange.ledger.schemas import Balances
+from exchange.ledger.schemas import Balances, Counterpart
 from exchange.ledger.tables import LedgerEntry
 from exchange.paging import page_by_id
+from exchange.placements.tables import Payment
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Country
 
-KINDS = ("workers_out", "workers_in", "benefit_receivable", "benefit_payable")
+KINDS = (
+    "workers_out",
+    "workers_in",
+    "benefit_receivable",
+    "benefit_payable",
+    "benefit_received",
+    "benefit_paid",
+)
+PROMISED = ("benefit_receivable", "benefit_payable")
+DELIVERED = ("benefit_received", "benefit_paid")
 
 
 def book_proposal(*, session: Session, proposal: Proposal) -> list[LedgerEntry]:
@@ -45,6 +55,68 @@ def book_proposal(*, session: Session, proposal: Proposal) -> list[LedgerEntry]:
     ]
     session.add_all(entries)
     return entries
+
+
+def book_payment(
+    *,
+    session: Session,
+    placement_round: int,
+    proposal_id: int,
+    payment: Payment,
+    origin: str,
+    destination: str,
+    cadre: str,
+) -> list[LedgerEntry]:
+    """The two entries of a payment: ``benefit_paid`` for the destination (negative) and
+    ``benefit_received`` for the origin (positive), under the payment's own key."""
+    assert payment.id is not None
+    rows = [
+        (origin, destination, "benefit_received", payment.amount_usd),
+        (destination, origin, "benefit_paid", -payment.amount_usd),
+    ]
+    entries = [
+        LedgerEntry(
+            correlation_key=f"payment-{payment.id}",
+            round_id=placement_round,
+            proposal_id=proposal_id,
+            payment_id=payment.id,
+            country=country,
+            counterparty=counterparty,
+            cadre=cadre,
+            kind=kind,
+            amount=amount,
+        )
+        for country, counterparty, kind, amount in rows
+    ]
+    session.add_all(entries)
+    return entries
+
+
+def counterparts(*, session: Session, country: str) -> list[Counterpart]:
+    """Per counterpart country: benefit promised, delivered and outstanding (signed from
+    ``country``'s side: positive when owed to it)."""
+    rows = session.exec(
+        select(LedgerEntry.counterparty, LedgerEntry.kind, func.sum(LedgerEntry.amount))
+        .where(
+            LedgerEntry.country == country,
+            col(LedgerEntry.kind).in_(PROMISED + DELIVERED),
+        )
+        .group_by(col(LedgerEntry.counterparty), col(LedgerEntry.kind))
+    ).all()
+    promised: dict[str, int] = {}
+    delivered: dict[str, int] = {}
+    for counterparty, kind, total in rows:
+        into = promised if kind in PROMISED else delivered
+        into[counterparty] = into.get(counterparty, 0) + int(total or 0)
+    return [
+        Counterpart(
+            country=other,
+            promised=promised.get(other, 0),
+            delivered=delivered.get(other, 0),
+            outstanding=promised.get(other, 0) - delivered.get(other, 0),
+        )
+        for other in sorted(set(promised) | set(delivered))
+    ]
 
 
 def balances(*, session: Session, country: str | None = None) -> Balances:

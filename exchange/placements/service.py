@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from exchange.errors import NotFound
 from exchange.identity.actor import Actor
 from exchange.paging import page_by_id
-from exchange.placements.tables import Placement
+from exchange.placements.schemas import PlacementPublic, StageCounts
+from exchange.placements.stages import counts_of, status_condition, status_of
+from exchange.placements.tables import Payment, Placement
 from exchange.proposals.tables import Proposal
 from solver.schema import month_index
 
@@ -79,8 +82,6 @@ def list_placements(
     offset: int = 0,
 ) -> tuple[list[Placement], int]:
     """A page of placements the caller may see (focal points: their country's), and the total."""
-    from exchange.placements.stages import status_condition
-
     conditions: list[Any] = []
     for code in (country, actor.country if actor.is_focal_point else None):
         if code:
@@ -95,3 +96,37 @@ def list_placements(
     if status is not None:
         conditions.append(status_condition(status))
     return page_by_id(session, Placement, conditions, limit=limit, offset=offset)
+
+
+def paid_by_placement(*, session: Session, placement_ids: list[int]) -> dict[int, int]:
+    """Benefit paid so far per placement (US dollars)."""
+    if not placement_ids:
+        return {}
+    rows = session.exec(
+        select(Payment.placement_id, func.sum(Payment.amount_usd))
+        .where(col(Payment.placement_id).in_(placement_ids))
+        .group_by(col(Payment.placement_id))
+    ).all()
+    return {placement_id: int(total or 0) for placement_id, total in rows}
+
+
+def placement_public(placement: Placement, paid: int) -> PlacementPublic:
+    """The public shape of a placement, with its stage counts and status."""
+    counts = counts_of(placement)
+    data = placement.model_dump()
+    return PlacementPublic.model_validate(
+        {
+            **data,
+            "benefit_promised_usd": placement.workers * placement.benefit_usd_per_worker,
+            "benefit_paid_usd": paid,
+            "status": status_of(counts),
+            "stages": StageCounts.model_validate(counts),
+        }
+    )
+
+
+def placements_public(*, session: Session, placements: list[Placement]) -> list[PlacementPublic]:
+    """Public shapes of a page of placements (one query for what was paid)."""
+    ids = [p.id for p in placements if p.id is not None]
+    paid = paid_by_placement(session=session, placement_ids=ids)
+    return [placement_public(p, paid.get(p.id or 0, 0)) for p in placements]

@@ -80,16 +80,20 @@ def counts_of(placement: Placement) -> dict[str, int]:
 
 def apply(
     placement: Placement, counts: dict[str, int], kind: Kind, workers: int, month: str
-) -> list[str]:
+) -> list[tuple[str, str]]:
     """Add an event to ``counts`` (a placement's, as ``counts_of`` gives them); the problems it
-    has, each in words (an event with problems changes nothing)."""
-    problems: list[str] = []
+    has, each as (field, words) (an event with problems changes nothing)."""
+    problems: list[tuple[str, str]] = []
     if workers < 1:
-        problems.append("workers must be at least 1")
+        problems.append(("workers", "must be at least 1"))
     if month < placement.start_month:
-        problems.append(f"month {month} is before the placement's start ({placement.start_month})")
+        problems.append(
+            ("month", f"{month} is before the placement's start ({placement.start_month})")
+        )
     if placement.modality != "relocation" and kind in REMOTE_ONLY_LOCAL:
-        problems.append(f"a {placement.modality} placement's workers never leave: no {kind}")
+        problems.append(
+            ("kind", f"a {placement.modality} placement's workers never leave: no {kind}")
+        )
     if problems:
         return problems
     after = dict(counts)
@@ -99,8 +103,11 @@ def apply(
             continue
         if _value(after, limit.counts) > _value(after, limit.bounds):
             problems.append(
-                f"{limit.describe()}: {_value(after, limit.counts)} against "
-                f"{_value(after, limit.bounds)} after this event"
+                (
+                    "workers",
+                    f"{limit.describe()}: {_value(after, limit.counts)} against "
+                    f"{_value(after, limit.bounds)} after this event",
+                )
             )
     if not problems:
         counts.update(after)
