@@ -57,7 +57,8 @@ RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/v1/countries/{code}"): ADMIN_ONLY,
     ("GET", "/v1/cadres"): ANY_ROLE,
     ("GET", "/v1/workforce/{country}/{cadre}"): ANY_ROLE,
-    ("PUT", "/v1/workforce/{country}/{cadre}"): PLANNER,
+    # a country's own focal point declares its facts; another country's are 404
+    ("PUT", "/v1/workforce/{country}/{cadre}"): rights(viewer=403, other=404),
     ("GET", "/v1/agreements"): ANY_ROLE,
     ("POST", "/v1/agreements"): PLANNER,
     ("GET", "/v1/agreements/{agreement_id}"): ANY_ROLE,
