@@ -52,6 +52,9 @@ RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/me"): ANY_ROLE,
     ("GET", "/v1/users"): ADMIN_ONLY,
     ("POST", "/v1/users"): ADMIN_ONLY,
+    ("POST", "/v1/users/{user_id}/revoke"): ADMIN_ONLY,
+    ("POST", "/v1/users/{user_id}/token"): ADMIN_ONLY,
+    ("POST", "/v1/me/token"): ANY_ROLE,
     ("GET", "/v1/countries"): ANY_ROLE,
     ("GET", "/v1/countries/{code}"): ANY_ROLE,
     ("PUT", "/v1/countries/{code}"): ADMIN_ONLY,
@@ -91,6 +94,7 @@ RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/dashboard/summary"): ANY_ROLE,
     ("GET", "/v1/dashboard/flows"): ANY_ROLE,
     ("GET", "/v1/audit"): PLANNER,
+    ("GET", "/v1/audit/verify"): ADMIN_ONLY,
     # spreadsheets: a focal point importing for another country is refused with 403 (creating
     # reveals no existing object), unlike POST /v1/deposits which answers 404
     ("POST", "/v1/deposits/import"): rights(planner=403, viewer=403, other=403),
@@ -159,7 +163,13 @@ def _fresh_round(api: Api) -> str:
     return str(api.post("admin", "/v1/rounds", json={"policy": {}}).json()["id"])
 
 
+def _fresh_user(api: Api) -> str:
+    made = api.post("admin", "/v1/users", json={"name": f"target-{next(_names)}", "role": "viewer"})
+    return str(made.json()["id"])
+
+
 FRESH: dict[str, Callable[[Api], str]] = {
+    "user_id": _fresh_user,
     "agreement_id": _fresh_agreement,
     "deposit_id": _fresh_deposit,
     "withdrawal_id": _fresh_withdrawal,
@@ -169,7 +179,13 @@ FRESH: dict[str, Callable[[Api], str]] = {
 
 
 def needs_fresh(method: str, path: str) -> bool:
-    return method in ("PATCH", "DELETE") or path.endswith("/run")
+    return method in ("PATCH", "DELETE") or path.endswith("/run") or "{user_id}" in path
+
+
+def keep_new_token(api: Api, who: str | None, path: str, response: Any) -> None:
+    """After ``POST /v1/me/token`` the caller's old token is refused: use the new one."""
+    if path == "/v1/me/token" and response.status_code == 200 and who in api.tokens:
+        api.tokens[who] = response.json()["token"]
 
 
 def fill(path: str, ids: dict[str, Any]) -> str:
@@ -203,6 +219,7 @@ def call(world: World, who: str, method: str, path: str) -> tuple[int, str]:
         body = withdrawal()  # DEU's withdrawal, posted by JPN's focal point
     kw = request_kwargs(method, path, headers, body)
     r = api.request(token, method, url, **kw)
+    keep_new_token(api, token, path, r)
     return r.status_code, r.headers.get("content-type", "")
 
 
