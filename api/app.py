@@ -17,6 +17,7 @@ from api.limits import (
     in_flight_limit,
 )
 from api.listing import PageCache
+from api.operation_ids import TAGS, operation_id
 from api.problems import install_problem_handlers
 from api.read_engine import make_read_engine
 from api.routers import (
@@ -79,6 +80,8 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
         dependencies=[Depends(refuse_unexpected_body), Depends(refuse_unknown_query)],
     )
     app.state.engine = engine

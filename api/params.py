@@ -17,6 +17,7 @@ from exchange.bounds import ROW_MAX
 
 RoundId = Annotated[int, Path(le=ROW_MAX, description="round id")]
 ProposalId = Annotated[int, Path(le=ROW_MAX, description="proposal id")]
+UserId = Annotated[int, Path(le=ROW_MAX, description="user id")]
 RoundFilter = Annotated[int | None, Query(ge=0, le=ROW_MAX, description="round id")]
 """``?round=``: only (or also) this round's rows."""
 Offset = Annotated[int, Query(ge=0, le=ROW_MAX, description="rows to skip")]

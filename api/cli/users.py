@@ -1,4 +1,4 @@
-"""``hrhx users``: create users and their bearer tokens."""
+"""``hrhx users``: create users, revoke them, and give them new bearer tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from api.cli.common import console, report_error, require_schema
 from exchange.codes import ROLES
 from exchange.db import session_scope
 from exchange.errors import ExchangeError
-from exchange.identity.service import create_user, list_users
+from exchange.identity.service import (
+    create_user,
+    get_user_by_name,
+    issue_token,
+    list_users,
+    revoke_user,
+)
 
 app = typer.Typer(help="Users and tokens.", no_args_is_help=True)
 
@@ -47,3 +53,37 @@ def list_() -> None:
     for user in users:
         table.add_row(str(user.id), user.name, user.role, user.country or "", str(user.active))
     console.print(table)
+
+
+@app.command("revoke")
+def revoke(name: Annotated[str, typer.Argument(help="The user's name.")]) -> None:
+    """Revoke a user: its token is refused at once, by every server (audited)."""
+    require_schema("users revoke")
+    try:
+        with session_scope() as session:
+            user = get_user_by_name(session=session, name=name)
+            was_active = user.active
+            revoke_user(session=session, user_id=int(user.id or 0))
+    except ExchangeError as error:
+        report_error(error)
+        raise typer.Exit(2) from error
+    console.print(
+        f"revoked {user.role} {user.name!r} (id {user.id})"
+        if was_active
+        else f"{user.name!r} was already revoked"
+    )
+
+
+@app.command("rotate")
+def rotate(name: Annotated[str, typer.Argument(help="The user's name.")]) -> None:
+    """Give a user a new token and print it (shown this once); the old one is refused at once."""
+    require_schema("users rotate")
+    try:
+        with session_scope() as session:
+            user = get_user_by_name(session=session, name=name)
+            user, token = issue_token(session=session, user_id=int(user.id or 0))
+    except ExchangeError as error:
+        report_error(error)
+        raise typer.Exit(2) from error
+    console.print(f"new token for {user.role} {user.name!r} (id {user.id}; shown once):")
+    typer.echo(token)

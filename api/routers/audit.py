@@ -9,7 +9,13 @@ from fastapi import APIRouter, Query
 from api.deps import ActorDep, PageDep, SessionDep
 from api.problems import errors
 from exchange.audit import service
-from exchange.audit.schemas import AuditEventPublic, AuditEventsPublic, Entity
+from exchange.audit.schemas import (
+    AuditEventPublic,
+    AuditEventsPublic,
+    AuditVerificationPublic,
+    ChainBreakPublic,
+    Entity,
+)
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -45,4 +51,19 @@ def list_audit_events(
     )
     return AuditEventsPublic(
         data=[AuditEventPublic.model_validate(e, from_attributes=True) for e in rows], count=total
+    )
+
+
+@router.get("/verify", response_model=AuditVerificationPublic, responses=errors(401, 403))
+def verify_audit_chain(session: SessionDep, actor: ActorDep) -> AuditVerificationPublic:
+    """Check the audit log's hash chain (admin): the first event whose link breaks, or none."""
+    report = service.verify_chain_as(session=session, actor=actor)
+    broken = report.first_break
+    return AuditVerificationPublic(
+        intact=report.intact,
+        events=report.events,
+        first_break=None
+        if broken is None
+        else ChainBreakPublic(id=broken.id, reason=broken.reason),
+        head=report.head,
     )

@@ -103,8 +103,8 @@ def put_workforce(
     version: OptionalIfMatchDep,
     response: Response,
 ) -> WorkforcePublic:
-    """Create or update a workforce fact (planner, admin); ``If-Match`` optional (412 when
-    stale).
+    """Create or update a workforce fact: planners and admins for any country, a focal point for
+    its own (another country's is 404); ``If-Match`` optional (412 when stale).
     """
     fact = service.put_workforce(
         session=session,

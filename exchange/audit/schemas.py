@@ -32,3 +32,21 @@ class AuditEventsPublic(SQLModel):
 
     data: list[AuditEventPublic]
     count: int
+
+
+class ChainBreakPublic(SQLModel):
+    """The first event whose link fails: its id, and why."""
+
+    id: int
+    reason: str
+
+
+class AuditVerificationPublic(SQLModel):
+    """The check of the whole hash chain: ``intact`` when no link breaks; else ``first_break``.
+    ``head`` is the newest event's hash (64 zeros for an empty log): noted and compared later, it
+    shows the newest events deleted, which no link can."""
+
+    intact: bool
+    events: int
+    first_break: ChainBreakPublic | None
+    head: str

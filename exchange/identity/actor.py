@@ -65,6 +65,15 @@ def require_posting_writer(actor: Actor, country: str, what: str) -> None:
     raise Forbidden(f"role {actor.role!r} may not write postings")
 
 
+def require_workforce_writer(actor: Actor, country: str, what: str) -> None:
+    """Planners and admins write any country's workforce facts; a focal point its own country's
+    (they are that country's declarations), and another country's are 404; viewers 403."""
+    if actor.is_focal_point:
+        require_country_visible(actor, country, what)
+        return
+    require_role(actor, "planner")
+
+
 def sides_of(actor: Actor, origin: str, destination: str) -> list[str]:
     """Which sides of a proposal the actor may act for: ``origin``, ``destination``, or both."""
     if actor.is_admin:

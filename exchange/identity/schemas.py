@@ -34,3 +34,10 @@ class UserCreated(UserPublic):
     """A user just created, with the bearer token shown this once."""
 
     token: str
+
+
+class UserToken(UserPublic):
+    """A user with the bearer token just issued to it, shown this once (the old one is refused
+    from now on)."""
+
+    token: str

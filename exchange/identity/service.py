@@ -1,4 +1,9 @@
-"""Users and bearer tokens: creation (the token is shown once; only its hash is stored), login."""
+"""Users and bearer tokens: creation (the token is shown once; only its hash is stored), login,
+revocation and rotation.
+
+Every request looks its token's hash up in the database (``authenticate_on``); nothing caches a
+token or a user in a process, so a revoked or replaced token is refused at once by every server.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,8 @@ from sqlmodel import Session, select
 from exchange.audit.service import record, snapshot
 from exchange.codes import ROLES
 from exchange.db import created_once
-from exchange.errors import Conflict, InvalidInput, Problem, Unauthorized
-from exchange.identity.actor import SYSTEM, Actor
+from exchange.errors import Conflict, InvalidInput, NotFound, Problem, Unauthorized
+from exchange.identity.actor import SYSTEM, Actor, require_role
 from exchange.identity.tables import User
 from exchange.reference.tables import Country
 
@@ -74,16 +79,102 @@ def create_user(
     session.add(user)
     with created_once(f"a user named {name!r}"):
         session.flush()
-    after = snapshot(user)
-    if after is not None:
-        after.pop("token_hash", None)
     record(
         session=session,
         actor=actor,
         action="user.create",
         entity="user",
         entity_id=str(user.id),
-        after=after,
+        after=user_snapshot(user),
+    )
+    return user, token
+
+
+def user_snapshot(user: User) -> dict[str, Any] | None:
+    """A user as the audit log keeps it: never the token's hash."""
+    data = snapshot(user)
+    if data is not None:
+        data.pop("token_hash", None)
+    return data
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    """The user with ``user_id``, its row locked for the change to come; ``NotFound`` else."""
+    user = session.get(User, user_id, with_for_update=True, populate_existing=True)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+def get_user_by_name(*, session: Session, name: str) -> User:
+    """The user named ``name`` (for the command line); ``NotFound`` else."""
+    user = session.exec(select(User).where(User.name == name.strip())).first()
+    if user is None:
+        raise NotFound(f"no user named {name.strip()!r}")
+    return get_user(session=session, user_id=int(user.id or 0))
+
+
+def revoke_user(*, session: Session, user_id: int, actor: Actor = SYSTEM) -> User:
+    """Deactivate a user (admin): its token is refused from the commit on, in every server
+    process. Revoking a revoked user changes nothing; the last active admin cannot be revoked,
+    so the exchange always keeps someone who can manage it."""
+    require_role(actor, "admin")
+    user = get_user(session=session, user_id=user_id)
+    if not user.active:
+        return user
+    if user.role == "admin":
+        active_admins = select(User.id).where(User.role == "admin", User.active == True)  # noqa: E712
+        # lock every active admin: two admins revoking each other wait for one another
+        locked = session.exec(active_admins.with_for_update()).all()
+        if len(locked) <= 1:
+            raise Conflict(f"user {user.name!r} is the last active admin; create another first")
+    before = user_snapshot(user)
+    user.active = False
+    session.add(user)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="user.revoke",
+        entity="user",
+        entity_id=str(user.id),
+        before=before,
+        after=user_snapshot(user),
+    )
+    return user
+
+
+def issue_token(*, session: Session, user_id: int, actor: Actor = SYSTEM) -> tuple[User, str]:
+    """Give a user a new random token (admin); the old one is refused from the commit on.
+    Returns the user and the new token (shown once). A revoked user gets none (409): it stays
+    revoked."""
+    require_role(actor, "admin")
+    return _replace_token(session, user_id, actor)
+
+
+def rotate_own_token(*, session: Session, actor: Actor) -> tuple[User, str]:
+    """The caller's own new token (any role); the token it called with is refused from now on."""
+    if actor.user_id is None:
+        raise Conflict("the exchange's own actor has no token")
+    return _replace_token(session, actor.user_id, actor)
+
+
+def _replace_token(session: Session, user_id: int, actor: Actor) -> tuple[User, str]:
+    user = get_user(session=session, user_id=user_id)
+    if not user.active:
+        raise Conflict(f"user {user.name!r} is revoked; it gets no new token")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    user.token_hash = hash_token(token)
+    session.add(user)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="user.token",
+        entity="user",
+        entity_id=str(user.id),
+        before=user_snapshot(user),
+        after=user_snapshot(user),
     )
     return user, token
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from exchange.audit.service import record, snapshot
 from exchange.bounds import STOCK_MAX, USD_PER_WORKER_MAX
 from exchange.errors import InvalidInput, NotFound, Problem
-from exchange.identity.actor import SYSTEM, Actor, require_role
+from exchange.identity.actor import SYSTEM, Actor, require_role, require_workforce_writer
 from exchange.reference.editions import ListingAt, edition_in_force, listing_at
 from exchange.reference.schemas import (
     CountriesPublic,
@@ -244,10 +244,12 @@ def put_workforce(
     data: WorkforceUpdate | Mapping[str, Any],
     expected_version: Expected = None,
 ) -> WorkforcePublic:
-    """Create or update a workforce fact (planner, admin); absent fields keep their value, and
-    ``null`` gives a field its MATCHING.md default (unknown; ``positive_list`` false)."""
-    require_role(actor, "planner")
+    """Create or update a workforce fact (planner, admin, or the country's own focal point: its
+    stock, education cost and positive list are that country's declarations); absent fields keep
+    their value, and ``null`` gives a field its MATCHING.md default (unknown; ``positive_list``
+    false)."""
     country = country.upper()
+    require_workforce_writer(actor, country, f"workforce {country}/{cadre}")
     _require_country_and_cadre(session, country, cadre)
     problems: list[Problem] = []
     parsed = parse_model(WorkforceUpdate, data, problems)

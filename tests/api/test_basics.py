@@ -148,7 +148,8 @@ def test_reference_endpoints_and_roles(api: Api) -> None:
     w = api.get("viewer", "/v1/workforce/PHL/2221")
     assert w.status_code == 200
     assert w.json()["stock"] == 500_000
-    assert api.put("phl", "/v1/workforce/PHL/2221", json={"stock": 1}).status_code == 403
+    assert api.put("viewer", "/v1/workforce/PHL/2221", json={"stock": 1}).status_code == 403
+    assert api.put("deu", "/v1/workforce/PHL/2221", json={"stock": 1}).status_code == 404
     fact = {"stock": 400_000, "positive_list": True}
     r = api.put("planner", "/v1/workforce/PHL/2221", json=fact)
     assert r.status_code == 200, r.text

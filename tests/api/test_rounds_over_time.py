@@ -113,9 +113,13 @@ def test_compare_gives_each_delta_and_the_reasons(api: Api) -> None:
     )
     assert text.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(text.text)))
-    assert {"section": "tier", "key": "priority_fill", "a": "30", "b": "0", "delta": "-30"}.items() <= (
-        rows[0].items()
-    )
+    assert {
+        "section": "tier",
+        "key": "priority_fill",
+        "a": "30",
+        "b": "0",
+        "delta": "-30",
+    }.items() <= (rows[0].items())
     assert api.get("phl", f"/v1/rounds/{live['id']}/compare?with={wid}").status_code == 403
     draft = api.post("planner", "/v1/rounds", json={}).json()["id"]
     assert api.get("planner", f"/v1/rounds/{draft}/compare?with={wid}").status_code == 409
@@ -186,7 +190,7 @@ def test_proposals_carry_their_legal_basis_and_decline_reasons(api: Api) -> None
         "language",
         "B2 German needed before arrival",
     )
-    bad = api.post(f"deu", f"/v1/proposals/{proposal['id']}/decline", json={"reason": "mood"})
+    bad = api.post("deu", f"/v1/proposals/{proposal['id']}/decline", json={"reason": "mood"})
     assert bad.status_code == 422
     counts = api.get("viewer", f"/v1/rounds/{live['id']}").json()["proposals"]
     assert counts == {"declined": 1}

@@ -16,14 +16,18 @@ AT = datetime(2026, 11, 23, 12, 30, 15, 123456, tzinfo=UTC)
 def test_insert_many_matches_the_orm(engine: Engine) -> None:
     table = AuditEvent.__table__  # type: ignore[attr-defined]
     with Session(engine) as session:
-        session.add(AuditEvent(at=AT, actor="orm", action="a", entity="e", entity_id="1"))
+        session.add(
+            AuditEvent(
+                at=AT, actor="orm", action="a", entity="e", entity_id="1", prev_hash="0", hash="1"
+            )
+        )
         connection = session.connection()
         at = driver_value(connection, table, "at", AT)
         insert_many(
             connection,
             table,
-            ("at", "actor", "action", "entity", "entity_id"),
-            [(at, "bulk", "a", "e", "1"), (at, "bulk", "a", "e", "2")],
+            ("at", "actor", "action", "entity", "entity_id", "prev_hash", "hash"),
+            [(at, "bulk", "a", "e", "1", "1", "2"), (at, "bulk", "a", "e", "2", "2", "3")],
         )
         session.commit()
     with Session(engine) as session:

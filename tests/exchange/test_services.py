@@ -33,7 +33,7 @@ from exchange.reference.service import (
 )
 from exchange.reference.tables import Country, SafeguardEdition, SafeguardListing
 from exchange.timestamps import current_month
-from tests.exchange.factories import ADMIN, NPL_FP, PLANNER, VIEWER, seed_reference
+from tests.exchange.factories import ADMIN, DEU_FP, NPL_FP, PLANNER, VIEWER, seed_reference
 
 
 @pytest.fixture
@@ -210,11 +210,29 @@ def test_admin_upserts_countries_and_the_list_from_this_month(ref: Session) -> N
     assert [c.code for c in list_cadres(session=ref)] == ["2221", "2240"]
 
 
+def test_a_focal_point_declares_its_own_countrys_workforce_facts(ref: Session) -> None:
+    fact = put_workforce(
+        session=ref,
+        actor=NPL_FP,
+        country="npl",
+        cadre="2221",
+        data={"stock": 9000, "education_cost_usd": 4000, "positive_list": True},
+    )
+    assert (fact.stock, fact.education_cost_usd, fact.positive_list, fact.version) == (
+        9000,
+        4000,
+        True,
+        1,
+    )
+
+
 def test_workforce_facts(ref: Session) -> None:
     unknown = get_workforce(session=ref, country="NPL", cadre="2221")
     assert (unknown.stock, unknown.positive_list, unknown.version) == (None, False, 0)
     with pytest.raises(Forbidden):
-        put_workforce(session=ref, actor=NPL_FP, country="NPL", cadre="2221", data={"stock": 1})
+        put_workforce(session=ref, actor=VIEWER, country="NPL", cadre="2221", data={"stock": 1})
+    with pytest.raises(NotFound):  # another country's declarations
+        put_workforce(session=ref, actor=DEU_FP, country="NPL", cadre="2221", data={"stock": 1})
     with pytest.raises(InvalidInput):
         put_workforce(
             session=ref, actor=PLANNER, country="NPL", cadre="2221", data={"stock": -1, "x": 1}

@@ -259,6 +259,8 @@ def _rows() -> list[SQLModel]:
             entity_id="d1",
             before=None,
             after={"count": 200},
+            prev_hash="0" * 64,
+            hash="f" * 64,
         ),
         ChangeCounter(name="round-trip", value=7),
         IdempotencyKey(

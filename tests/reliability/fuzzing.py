@@ -53,6 +53,10 @@ class FuzzReport:
         }
 
 
+CREDENTIAL_PATHS = ("/v1/me/token", "/v1/users/{user_id}/")
+"""Operations that change the fuzzers' own credentials."""
+
+
 def fuzz_app(tmp: Path) -> tuple[Any, dict[str, str]]:
     """The app on a fresh SQLite file with the reference rows, one user per role and one
     proposed round (so that some ids exist); no rate limit. Returns the app and the tokens."""
@@ -79,9 +83,15 @@ def run_fuzz(tmp: Path, *, max_examples: int, roles: dict[str, str] | None = Non
     started = time.monotonic()
     operations = [op.ok() for op in schema.get_all_operations()]
     report.operations = len(operations)
-    for role, user in (roles or ROLES).items():
+    # operations that revoke users or replace tokens would lock the later roles out: they run
+    # last, after every role has run the others
+    last = [op for op in operations if op.path.startswith(CREDENTIAL_PATHS)]
+    first = [op for op in operations if not op.path.startswith(CREDENTIAL_PATHS)]
+    for phase, role, user in [
+        (ops, role, user) for ops in (first, last) for role, user in (roles or ROLES).items()
+    ]:
         headers = {"Authorization": f"Bearer {tokens[user]}"}
-        for operation in operations:
+        for operation in phase:
             report.runs += 1
             name = f"{operation.method.upper()} {operation.path} as {role}"
 

@@ -25,6 +25,7 @@ from tests.reliability.test_authz import (
     RIGHTS,
     body_for,
     fill,
+    keep_new_token,
     needs_fresh,
     request_kwargs,
 )
@@ -79,6 +80,7 @@ def test_every_mutating_route_writes_exactly_one_audit_event(world: World) -> No
         kw = request_kwargs(r.method, r.path, headers, body)
         before = last_audit_id(api.engine)
         resp = api.request(who, r.method, url, **kw)
+        keep_new_token(api, who, r.path, resp)
         if not 200 <= resp.status_code < 300:
             wrong.append(f"{r.method} {r.path} as {who}: {resp.status_code} {resp.text[:200]}")
             continue

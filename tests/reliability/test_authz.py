@@ -52,12 +52,16 @@ RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/me"): ANY_ROLE,
     ("GET", "/v1/users"): ADMIN_ONLY,
     ("POST", "/v1/users"): ADMIN_ONLY,
+    ("POST", "/v1/users/{user_id}/revoke"): ADMIN_ONLY,
+    ("POST", "/v1/users/{user_id}/token"): ADMIN_ONLY,
+    ("POST", "/v1/me/token"): ANY_ROLE,
     ("GET", "/v1/countries"): ANY_ROLE,
     ("GET", "/v1/countries/{code}"): ANY_ROLE,
     ("PUT", "/v1/countries/{code}"): ADMIN_ONLY,
     ("GET", "/v1/cadres"): ANY_ROLE,
     ("GET", "/v1/workforce/{country}/{cadre}"): ANY_ROLE,
-    ("PUT", "/v1/workforce/{country}/{cadre}"): PLANNER,
+    # a country's own focal point declares its facts; another country's are 404
+    ("PUT", "/v1/workforce/{country}/{cadre}"): rights(viewer=403, other=404),
     ("GET", "/v1/agreements"): ANY_ROLE,
     ("POST", "/v1/agreements"): PLANNER,
     ("GET", "/v1/agreements/{agreement_id}"): ANY_ROLE,
@@ -92,6 +96,7 @@ RIGHTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/dashboard/summary"): ANY_ROLE,
     ("GET", "/v1/dashboard/flows"): ANY_ROLE,
     ("GET", "/v1/audit"): PLANNER,
+    ("GET", "/v1/audit/verify"): ADMIN_ONLY,
     # spreadsheets: a focal point importing for another country is refused with 403 (creating
     # reveals no existing object), unlike POST /v1/deposits which answers 404
     ("POST", "/v1/deposits/import"): rights(planner=403, viewer=403, other=403),
@@ -171,7 +176,13 @@ def _fresh_round(api: Api) -> str:
     return str(api.post("admin", "/v1/rounds", json=body).json()["id"])
 
 
+def _fresh_user(api: Api) -> str:
+    made = api.post("admin", "/v1/users", json={"name": f"target-{next(_names)}", "role": "viewer"})
+    return str(made.json()["id"])
+
+
 FRESH: dict[str, Callable[[Api], str]] = {
+    "user_id": _fresh_user,
     "agreement_id": _fresh_agreement,
     "deposit_id": _fresh_deposit,
     "withdrawal_id": _fresh_withdrawal,
@@ -181,7 +192,13 @@ FRESH: dict[str, Callable[[Api], str]] = {
 
 
 def needs_fresh(method: str, path: str) -> bool:
-    return method in ("PATCH", "DELETE") or path.endswith("/run")
+    return method in ("PATCH", "DELETE") or path.endswith("/run") or "{user_id}" in path
+
+
+def keep_new_token(api: Api, who: str | None, path: str, response: Any) -> None:
+    """After ``POST /v1/me/token`` the caller's old token is refused: use the new one."""
+    if path == "/v1/me/token" and response.status_code == 200 and who in api.tokens:
+        api.tokens[who] = response.json()["token"]
 
 
 def fill(path: str, ids: dict[str, Any]) -> str:
@@ -218,6 +235,7 @@ def call(world: World, who: str, method: str, path: str) -> tuple[int, str]:
     if query is not None:
         kw["params"] = {k: fill(v, ids) for k, v in query.items()}
     r = api.request(token, method, url, **kw)
+    keep_new_token(api, token, path, r)
     return r.status_code, r.headers.get("content-type", "")
 
 

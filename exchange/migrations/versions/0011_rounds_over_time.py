@@ -1,8 +1,8 @@
 """rounds over time: live and what-if rounds, the postings a round holds, the legal basis and
 decline reasons of proposals, placements with their events and payments
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 17:00:00
 
 - ``rounds``: ``kind`` (``live`` or ``what_if``), ``base_round_id`` (a what-if's live round),
@@ -24,8 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
