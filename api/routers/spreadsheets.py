@@ -17,6 +17,7 @@ from api.problems import errors
 from exchange.errors import NotFound
 from exchange.spreadsheets import exports
 from exchange.spreadsheets.columns import LANGUAGES_SYNTAX, LIST_SYNTAX, PostingKind
+from exchange.spreadsheets.events_import import EventsImportResult, import_events
 from exchange.spreadsheets.importing import import_postings
 from exchange.spreadsheets.reading import FileFormat
 from exchange.spreadsheets.schemas import ImportResult
@@ -206,3 +207,42 @@ def export_ledger(
 ) -> Response:
     table = exports.ledger_table(session=session, actor=actor, country=country)
     return _export(table, f"hrhx-ledger-{country.upper()}", format)
+
+
+@router.post(
+    "/placements/events/import",
+    status_code=201,
+    response_model=EventsImportResult,
+    responses=errors(401, 403, 404, 422),
+    summary="Record placement events from a CSV or XLSX file (all rows or none)",
+    description="Columns `placement_id`, `kind` (contract_signed, departed, started, returned, "
+    "ended, cancelled), `workers`, `month` (YYYY-MM) and optionally `note`; one row per event, "
+    "checked in order against each placement's counts. Every bad row is named; nothing is "
+    "recorded unless every row is right. Focal points of the origin or destination, planners.",
+    tags=["placements"],
+)
+def import_placement_events(
+    file: Upload, session: SessionDep, actor: ActorDep, idem: IdempotencyDep
+) -> JSONResponse:
+    content = file.file.read()
+    upload = {"sha256": hashlib.sha256(content).hexdigest(), "filename": file.filename}
+    replay = idem.replay_or_claim(upload)
+    if replay is not None:
+        return replay
+    result = import_events(session=session, actor=actor, content=content, filename=file.filename)
+    return idem.respond(201, result.model_dump(mode="json"), {})
+
+
+@router.get(
+    "/exports/placements",
+    responses={**_FILE_RESPONSES, **errors(401, 422)},
+    summary="Placements with their counts by stage as CSV or XLSX (focal points: their own)",
+)
+def export_placements(
+    session: SessionDep,
+    actor: ActorDep,
+    country: Annotated[str | None, country_query("origin or destination")] = None,
+    format: FormatQuery = "csv",
+) -> Response:
+    table = exports.placements_table(session=session, actor=actor, country=country)
+    return _export(table, "hrhx-placements", format)

@@ -8,7 +8,15 @@ from typing import Any, Literal
 from sqlmodel import SQLModel
 
 Entity = Literal[
-    "agreement", "country", "deposit", "proposal", "round", "user", "withdrawal", "workforce"
+    "agreement",
+    "country",
+    "deposit",
+    "placement",
+    "proposal",
+    "round",
+    "user",
+    "withdrawal",
+    "workforce",
 ]
 """The kinds of object the exchange records writes of."""
 

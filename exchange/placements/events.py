@@ -22,7 +22,8 @@ from exchange.reference.validation import MONTH_RE
 from exchange.timestamps import utcnow
 
 
-def _may_record(actor: Actor, placement: Placement, *, destination_only: bool) -> None:
+def may_record(actor: Actor, placement: Placement, *, destination_only: bool) -> None:
+    """``Forbidden`` unless the actor may record events (payments: ``destination_only``)."""
     if actor.is_admin or actor.role == "planner":
         return
     sides = (
@@ -108,7 +109,7 @@ def record_event(
 ) -> Placement:
     """Record one event (focal point of the origin or destination, planner, admin)."""
     placement = get_placement(session=session, actor=actor, placement_id=placement_id)
-    _may_record(actor, placement, destination_only=False)
+    may_record(actor, placement, destination_only=False)
     placement = _locked(session, placement_id)
     counts, problems = check_events(placement, [data])
     if problems:
@@ -123,7 +124,7 @@ def record_payment(
     """Record a payment (focal point of the destination, planner, admin): the ledger gains
     ``benefit_paid`` for the destination and ``benefit_received`` for the origin."""
     placement = get_placement(session=session, actor=actor, placement_id=placement_id)
-    _may_record(actor, placement, destination_only=True)
+    may_record(actor, placement, destination_only=True)
     if not MONTH_RE.match(data.month):
         raise InvalidInput([Problem(("month",), f"month must be YYYY-MM, got {data.month!r}")])
     placement = _locked(session, placement_id)

@@ -264,23 +264,24 @@ def reject_at_close(*, session: Session, proposal: Proposal, reason: str) -> Non
         raise Conflict(f"proposal {proposal.id} changed while its round closed")
 
 
-UNANSWERED: dict[ProposalStatus, Any] = {
-    ProposalStatus.PENDING: literal("neither side had accepted when the round closed"),
-    ProposalStatus.ACCEPTED_BY_ORIGIN: literal("the destination (")
-    + col(Proposal.destination)
-    + literal(") had not accepted when the round closed"),
-    ProposalStatus.ACCEPTED_BY_DESTINATION: literal("the origin (")
-    + col(Proposal.origin)
-    + literal(") had not accepted when the round closed"),
-}
-"""Why an open proposal expires at close, by the status it was left in (SQL text expressions:
-the note names the side that had not answered)."""
+def _unanswered(when: str) -> dict[ProposalStatus, Any]:
+    """Why an open proposal expires, by the status it was left in (SQL text expressions: the
+    note names the side that had not answered)."""
+    return {
+        ProposalStatus.PENDING: literal(f"neither side had accepted {when}"),
+        ProposalStatus.ACCEPTED_BY_ORIGIN: literal("the destination (")
+        + col(Proposal.destination)
+        + literal(f") had not accepted {when}"),
+        ProposalStatus.ACCEPTED_BY_DESTINATION: literal("the origin (")
+        + col(Proposal.origin)
+        + literal(f") had not accepted {when}"),
+    }
 
 
-def expire_open(*, session: Session, round_id: int) -> int:
+def expire_open(*, session: Session, round_id: int, when: str = "when the round closed") -> int:
     """Expire every proposal of the round still waiting for an answer (one statement per
     status, each with its note); how many expired."""
     return sum(
         _move_all(session, round_id, Step.EXPIRE, status, {"close_note": note})
-        for status, note in UNANSWERED.items()
+        for status, note in _unanswered(when).items()
     )

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, CursorResult, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from exchange.audit.service import record_system_event
 from exchange.codes import RoundStatus
 from exchange.db import session_scope
 from exchange.rounds.lifecycle import Step, try_move
@@ -139,6 +140,13 @@ def _fail_exhausted(session: Session, now: datetime, max_attempts: int) -> list[
             values={"failure_reason": "interrupted", "finished_at": now, **RELEASED},
         )
         if moved:
+            record_system_event(
+                session=session,
+                action="round.failed",
+                entity="round",
+                entity_id=round_id,
+                after={"status": "failed", "failure_reason": "interrupted"},
+            )
             log.warning("round %s failed: interrupted %s times", round_id, max_attempts)
             failed.append(round_id)
     return failed

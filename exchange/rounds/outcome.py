@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from exchange.audit.service import record_system_event
 from exchange.db import session_scope
 from exchange.proposals.service import create_for_round
 from exchange.rounds import documents
@@ -68,6 +69,18 @@ def store_proposed(
                 session=session, round_id=lease.round_id, scenario=scenario, rows=solved.rows
             )
             documents.add(session, lease.round_id, "result", solved.text)  # its run dropped any
+            record_system_event(
+                session=session,
+                action="round.proposed",
+                entity="round",
+                entity_id=lease.round_id,
+                after={
+                    "status": "proposed",
+                    "solver_status": solved.status,
+                    "objective": list(objective),
+                    "proposals": len(solved.rows),
+                },
+            )
     except _Lost:
         log.warning("round %s: lease lost, outcome discarded", lease.round_id)
         return "lost"
@@ -100,6 +113,13 @@ def store_failed(
             )
             if not moved:
                 raise _Lost
+            record_system_event(
+                session=session,
+                action="round.failed",
+                entity="round",
+                entity_id=lease.round_id,
+                after={"status": "failed", "failure_reason": failure},
+            )
     except _Lost:
         log.warning("round %s: lease lost, outcome discarded", lease.round_id)
         return "lost"

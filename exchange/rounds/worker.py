@@ -26,6 +26,7 @@ import solver
 from exchange.config import get_settings
 from exchange.db import json_loads, session_scope
 from exchange.rounds import documents, jobs
+from exchange.rounds.deadlines import expire_overdue
 from exchange.rounds.events import event_row, insert_events
 from exchange.rounds.jobs import DEFAULT_LEASE_S, DEFAULT_MAX_ATTEMPTS, Lease, new_worker_id
 from exchange.rounds.outcome import store_failed, store_proposed
@@ -151,7 +152,9 @@ def process_next(
 
 
 def process_all(engine: Engine, worker_id: str | None = None) -> list[int]:
-    """Solve every claimable round now (tests, the demo, the command line)."""
+    """Solve every claimable round now, and expire overdue proposals (tests, the demo, the
+    command line)."""
+    expire_overdue(engine)
     done: list[int] = []
     while (round_id := process_next(engine, worker_id)) is not None:
         done.append(round_id)
@@ -217,6 +220,15 @@ class RoundWorker:
             self._thread.join(timeout)
             self._thread = None
 
+    def _expire_overdue(self) -> None:
+        """Proposals past their round's answer deadline expire (``exchange.rounds.deadlines``)."""
+        try:
+            expire_overdue(self.engine)
+        except OperationalError as exc:
+            log.warning("round worker: database unavailable, trying again: %s", exc.orig)
+        except Exception:
+            log.exception("could not expire overdue proposals")
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
@@ -234,6 +246,7 @@ class RoundWorker:
                 log.exception("round worker iteration failed")
                 round_id = None
             if round_id is None:
+                self._expire_overdue()
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
             elif self.on_done is not None:

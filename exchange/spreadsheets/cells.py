@@ -112,3 +112,9 @@ def read_cell(column: Column, value: Any) -> Any:
             return text.upper()
         return text.lower() if column.name == "modality" else text
     return _text(value)
+
+
+read_int = _int
+"""A whole number from a cell (``CellError`` naming the cell's text otherwise)."""
+read_month = _month
+"""A ``YYYY-MM`` month from a cell (a date cell gives its month)."""

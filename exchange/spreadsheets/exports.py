@@ -1,4 +1,5 @@
-"""Tables for download: a round's proposals, flows, a country's ledger (CSV or XLSX).
+"""Tables for download: a round's proposals, flows, a country's ledger, placements and the
+monitoring indicators (CSV or XLSX).
 
 Each function reads through the owning service, so the access rules are the same as the JSON
 endpoints' (a focal point sees its own proposals, another country's ledger is ``NotFound``).
@@ -12,7 +13,10 @@ from sqlmodel import Session
 
 from exchange.dashboard.service import flows
 from exchange.identity.actor import Actor
+from exchange.indicators.schemas import Indicators
+from exchange.indicators.service import indicator_rows
 from exchange.ledger.service import get_ledger
+from exchange.placements.service import list_placements, placements_public
 from exchange.proposals.service import list_proposals
 from exchange.spreadsheets.writing import Table
 
@@ -110,3 +114,66 @@ def ledger_table(*, session: Session, actor: Actor, country: str) -> Table:
         notes=notes,
         notes_title="balances",
     )
+
+
+def indicators_table(data: Indicators) -> Table:
+    """The monitoring indicators as one table (a row per indicator row), their definitions and
+    WHO Table 1 rows on a second sheet."""
+    rows = indicator_rows(data)
+    columns: list[str] = ["indicator"]
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    notes = [["indicator", "name", "definition", "WHO Table 1", "unit"]] + [
+        [i.id, i.name, i.definition, i.who_table1, i.unit] for i in data.indicators
+    ]
+    period = f"{data.period_from or 'start'} to {data.period_to}"
+    return Table(
+        title=f"indicators {period}"[:31],
+        columns=columns,
+        rows=[[row.get(c) for c in columns] for row in rows],
+        notes=notes,
+        notes_title="definitions",
+    )
+
+
+PLACEMENT_COLUMNS = (
+    "id",
+    "round_id",
+    "proposal_id",
+    "origin",
+    "destination",
+    "cadre",
+    "modality",
+    "workers",
+    "agreement_id",
+    "start_month",
+    "duration_months",
+    "expected_end_month",
+    "booked_month",
+    "status",
+    "contract_signed",
+    "departed",
+    "started",
+    "returned",
+    "ended",
+    "cancelled",
+    "benefit_promised_usd",
+    "benefit_paid_usd",
+)
+
+
+def placements_table(*, session: Session, actor: Actor, country: str | None = None) -> Table:
+    """Every placement the caller may see (focal points: their country's), by id."""
+    rows: list[list[Any]] = []
+    offset = 0
+    while True:
+        page, total = list_placements(
+            session=session, actor=actor, country=country, limit=PAGE, offset=offset
+        )
+        for p in placements_public(session=session, placements=page):
+            values = {**p.model_dump(mode="json"), **p.stages.model_dump()}
+            rows.append([values.get(name) for name in PLACEMENT_COLUMNS])
+        offset += len(page)
+        if not page or offset >= total:
+            break
+    return Table(title="placements", columns=PLACEMENT_COLUMNS, rows=rows)

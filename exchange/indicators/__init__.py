@@ -1,0 +1,1 @@
+"""The WHO monitoring indicators the exchange computes from its own records."""
