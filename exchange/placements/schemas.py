@@ -65,7 +65,7 @@ class PlacementsPublic(SQLModel):
 class PlacementEventCreate(RequestBody):
     """Something that happened to some of a placement's workers in a month."""
 
-    kind: PlacementEventKind
+    kind: PlacementEventKind = Field(strict=False)  # its text value, as JSON sends it
     workers: Annotated[int, Field(ge=1, le=WORKERS_MAX)]
     month: Month = Field(description="YYYY-MM, not before the placement's start")
     note: str | None = Field(default=None, max_length=2000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
 from sqlmodel import SQLModel
 
 from exchange.bodies import RequestBody
@@ -64,4 +65,4 @@ class ProposalAnswer(RequestBody):
 
     side: Side | None = None
     note: str | None = None
-    reason: DeclineReason | None = None
+    reason: DeclineReason | None = Field(default=None, strict=False)  # its text value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from pydantic import Strict as Strictness
 from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
 
@@ -47,7 +48,7 @@ class RoundCreate(CreationBody):
     countries: list[CountryCode] | None = None
     cadres: list[CadreCode] | None = None
     name: str | None = None
-    kind: RoundKind = Field(
+    kind: Annotated[RoundKind, Strictness(strict=False)] = Field(
         default=RoundKind.LIVE,
         description="live (may be closed and book placements) or what_if (never books)",
     )

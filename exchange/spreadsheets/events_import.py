@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
 
 from exchange.errors import Forbidden, InvalidInput, NotFound, Problem
-from exchange.identity.actor import Actor
+from exchange.identity.actor import Actor, require_role
 from exchange.placements.events import check_events, may_record, write_events
 from exchange.placements.schemas import PlacementEventCreate
 from exchange.placements.service import get_placement
@@ -71,6 +71,7 @@ def import_events(
 ) -> EventsImportResult:
     """Record every event of the sheet in one unit, or none (``InvalidInput`` naming every bad
     row)."""
+    require_role(actor, "planner", "focal_point")
     sheet = read_sheet(filename, content)
     missing = [c for c in REQUIRED if c not in sheet.header]
     unknown = [c for c in sheet.header if c and c not in REQUIRED + OPTIONAL]

@@ -31,7 +31,7 @@ def _run(api: Api, body: dict[str, Any]) -> dict[str, Any]:
 def test_a_live_round_may_not_switch_the_safeguards_off(api: Api) -> None:
     refused = api.post("planner", "/v1/rounds", json={"policy": {"safeguard_mode": "off"}})
     assert refused.status_code == 422, refused.text
-    assert [e["loc"] for e in refused.json()["errors"]] == [["policy", "safeguard_mode"]]
+    assert [e["loc"] for e in refused.json()["errors"]] == [["body", "policy", "safeguard_mode"]]
     assert "what-if" in refused.json()["errors"][0]["msg"]
     body = {"kind": "what_if", "policy": {"safeguard_mode": "off"}}
     assert api.post("planner", "/v1/rounds", json=body).status_code == 201

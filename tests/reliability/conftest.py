@@ -61,6 +61,19 @@ class World:
     ids: dict[str, Any]
 
 
+def _booked_placement(api: Api) -> int:
+    """A placement of 10 PHL care workers in DEU, booked by a closed round of their own cadre."""
+    assert api.post("phl", "/v1/deposits", json=deposit(cadre="5321")).status_code == 201
+    assert api.post("deu", "/v1/withdrawals", json=withdrawal(cadre="5321")).status_code == 201
+    rnd = make_round(api, post=False, cadres=["5321"])
+    for p in api.get("planner", f"/v1/rounds/{rnd['id']}/proposals").json()["data"]:
+        assert api.post("admin", f"/v1/proposals/{p['id']}/accept").status_code == 200
+    closed = api.post("planner", f"/v1/rounds/{rnd['id']}/close")
+    assert closed.status_code == 200, closed.text
+    [placement] = api.get("planner", "/v1/placements", params={"round": rnd["id"]}).json()["data"]
+    return int(placement["id"])
+
+
 def build_world(api: Api) -> World:
     """A PHL deposit and a DEU withdrawal matched in a proposed round, and an agreement."""
     made = api.post("planner", "/v1/agreements", json=AGREEMENT)
@@ -69,6 +82,7 @@ def build_world(api: Api) -> World:
     proposals = api.get("planner", f"/v1/rounds/{rnd['id']}/proposals").json()["data"]
     assert len(proposals) == 1
     p = proposals[0]
+    placement_id = _booked_placement(api)
     return World(
         api=api,
         ids={
@@ -77,6 +91,7 @@ def build_world(api: Api) -> World:
             "withdrawal_id": p["withdrawal_id"],
             "round_id": rnd["id"],
             "proposal_id": p["id"],
+            "placement_id": placement_id,
             "code": "PHL",
             "country": "PHL",
             "cadre": "2221",

@@ -77,7 +77,7 @@ def test_every_mutating_route_writes_exactly_one_audit_event(world: World) -> No
         if r.method in ("PATCH", "DELETE"):
             headers["If-Match"] = api.get("admin", url).headers["ETag"]
         body = body_for(r.method, r.path)
-        kw = request_kwargs(r.method, r.path, headers, body)
+        kw = request_kwargs(r.method, r.path, headers, body, ids)
         before = last_audit_id(api.engine)
         resp = api.request(who, r.method, url, **kw)
         keep_new_token(api, who, r.path, resp)
