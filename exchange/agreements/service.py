@@ -18,7 +18,7 @@ from exchange.agreements.tables import Agreement
 from exchange.audit.service import record, snapshot
 from exchange.bounds import QUOTA_MAX, USD_PER_WORKER_MAX
 from exchange.db import created_once
-from exchange.errors import Conflict, InvalidInput, NotFound, Problem
+from exchange.errors import Conflict, InvalidInput, NotFound, PreconditionRequired, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.reference.validation import (
     ReferenceCodes,
@@ -31,7 +31,7 @@ from exchange.reference.validation import (
     parse_model,
 )
 from exchange.timestamps import utcnow
-from exchange.versions import Expected, require_version
+from exchange.versions import Expected, VersionMissing, require_version
 
 NULLABLE = {"name", "notes"}
 DEFAULTS: dict[str, Any] = {
@@ -108,15 +108,22 @@ def _raw(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
 def create_agreement(
     *, session: Session, actor: Actor, data: AgreementCreate | Mapping[str, Any]
 ) -> Agreement:
-    """Record a bilateral agreement (planner, admin)."""
-    require_role(actor, "planner")
+    """Record a bilateral agreement (planner, admin).
+
+    The body as sent: when its shape is wrong (types, unknown fields) every problem of it is
+    reported before the role is checked; then the role, then the meaning.
+    """
     raw = _raw(data)
     problems: list[Problem] = []
     parsed = parse_model(AgreementCreate, raw, problems)
-    skip = failed_locs(problems)
-    fields = parsed.model_dump() if parsed is not None else raw
-    problems += validate_agreement(fields, codes=ReferenceCodes(session), skip=skip)
-    if problems or parsed is None:
+    if parsed is None:
+        skip = failed_locs(problems)
+        problems += validate_agreement(raw, codes=ReferenceCodes(session), skip=skip)
+        raise InvalidInput(problems)
+    require_role(actor, "planner")
+    fields = parsed.model_dump()
+    problems = validate_agreement(fields, codes=ReferenceCodes(session), skip=set())
+    if problems:
         raise InvalidInput(problems)
     agreement_id = fields.pop("id", None) or f"agr-{uuid.uuid4().hex[:12]}"
     if session.get(Agreement, agreement_id) is not None:
@@ -210,9 +217,12 @@ def update_agreement(
     data: AgreementUpdate | Mapping[str, Any],
     expected_version: Expected,
 ) -> Agreement:
-    """Edit an agreement (PATCH, planner, admin); a stale version is ``PreconditionFailed``."""
-    agreement = _writable(session, actor, agreement_id, expected_version)
+    """Edit an agreement (PATCH, planner, admin); a stale version is ``PreconditionFailed``, a
+    missing one ``PreconditionRequired`` with the problems of the body on its own."""
     raw = _raw(data)
+    if isinstance(expected_version, VersionMissing):
+        raise PreconditionRequired(check_agreement_patch(session=session, data=raw, skip=()))
+    agreement = _writable(session, actor, agreement_id, expected_version)
     problems: list[Problem] = []
     parsed = parse_model(AgreementUpdate, raw, problems)
     skip = failed_locs(problems)
