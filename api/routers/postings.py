@@ -30,14 +30,10 @@ from api.params import CadreFilter, CountryFilter
 from api.problems import errors
 from exchange.codes import PostingStatus
 from exchange.postings.schemas import (
-    DepositCreate,
     DepositPublic,
     DepositsPublic,
-    DepositUpdate,
-    WithdrawalCreate,
     WithdrawalPublic,
     WithdrawalsPublic,
-    WithdrawalUpdate,
 )
 from exchange.postings.service import DEPOSITS, WITHDRAWALS, PostingService
 
@@ -49,17 +45,18 @@ class PostingRoutes:
     """What the routes of one kind of posting say and use."""
 
     service: PostingService[Any]
-    plural: str
     public: type[BaseModel]
     page: type[BaseModel]
-    create: type[BaseModel]
-    update: type[BaseModel]
     list_doc: str
     post_doc: str
 
     @property
     def name(self) -> str:
         return self.service.name
+
+    @property
+    def plural(self) -> str:
+        return f"{self.service.name}s"
 
 
 def _public(routes: PostingRoutes, posting: Any, response: Response) -> Any:
@@ -74,7 +71,7 @@ def posting_router(routes: PostingRoutes) -> APIRouter:
     item = f"/{{{name}_id}}"
     id_path = Path(alias=f"{name}_id", title=f"{name.title()} Id")
     # PATCH: the body as sent, documented as the Update schema inline (as it always was)
-    patch_schema = WithJsonSchema(routes.update.model_json_schema())
+    patch_schema = WithJsonSchema(service.update_model.model_json_schema())
 
     @router.get(
         "",
@@ -103,7 +100,7 @@ def posting_router(routes: PostingRoutes) -> APIRouter:
     )
     @body_route
     def post_posting(
-        data: Annotated[dict[str, Any], documented_as(routes.create)],
+        data: Annotated[dict[str, Any], documented_as(service.create_model)],
         session: SessionDep,
         actor: ActorDep,
         idem: IdempotencyDep,
@@ -207,26 +204,16 @@ async def _postings_page(
 
 
 DEPOSIT_ROUTES = PostingRoutes(
-    service=DEPOSITS,
-    plural="deposits",
-    public=DepositPublic,
-    page=DepositsPublic,
-    create=DepositCreate,
-    update=DepositUpdate,
+    DEPOSITS, DepositPublic, DepositsPublic,
     list_doc="Deposits by id, filtered and paginated; focal points see their own country's.",
     post_doc="Deposit workers (the country's focal point, or an admin); ``Idempotency-Key``"
     " honoured.",
-)
+)  # fmt: skip
 WITHDRAWAL_ROUTES = PostingRoutes(
-    service=WITHDRAWALS,
-    plural="withdrawals",
-    public=WithdrawalPublic,
-    page=WithdrawalsPublic,
-    create=WithdrawalCreate,
-    update=WithdrawalUpdate,
+    WITHDRAWALS, WithdrawalPublic, WithdrawalsPublic,
     list_doc="Withdrawals by id, filtered and paginated; focal points see their own country's.",
     post_doc="Ask for positions to be filled (focal point or admin); ``Idempotency-Key`` honoured.",
-)
+)  # fmt: skip
 
 router = APIRouter()
 router.include_router(posting_router(DEPOSIT_ROUTES))

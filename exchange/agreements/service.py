@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from exchange.agreements.schemas import AgreementCreate, AgreementUpdate
@@ -29,6 +28,7 @@ from exchange.reference.validation import (
     check_range,
     failed_locs,
     parse_model,
+    raw_fields,
 )
 from exchange.timestamps import utcnow
 from exchange.versions import Expected, VersionMissing, require_version
@@ -80,14 +80,6 @@ def validate_agreement(
     return problems
 
 
-def check_agreement_fields(
-    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
-) -> list[Problem]:
-    """The meaning problems of the fields of an agreement body whose other fields were refused for
-    their type or name (those in ``skip``), so that one answer names every problem."""
-    return validate_agreement(data, codes=ReferenceCodes(session), skip=set(skip))
-
-
 def check_agreement_patch(
     *, session: Session, data: Mapping[str, Any], skip: Collection[str]
 ) -> list[Problem]:
@@ -99,12 +91,6 @@ def check_agreement_patch(
     return problems + validate_agreement(data, codes=ReferenceCodes(session), skip=reported)
 
 
-def _raw(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(payload, BaseModel):
-        return payload.model_dump(exclude_unset=True)
-    return dict(payload)
-
-
 def create_agreement(
     *, session: Session, actor: Actor, data: AgreementCreate | Mapping[str, Any]
 ) -> Agreement:
@@ -113,7 +99,7 @@ def create_agreement(
     The body as sent: when its shape is wrong (types, unknown fields) every problem of it is
     reported before the role is checked; then the role, then the meaning.
     """
-    raw = _raw(data)
+    raw = raw_fields(data)
     problems: list[Problem] = []
     parsed = parse_model(AgreementCreate, raw, problems)
     if parsed is None:
@@ -219,7 +205,7 @@ def update_agreement(
 ) -> Agreement:
     """Edit an agreement (PATCH, planner, admin); a stale version is ``PreconditionFailed``, a
     missing one ``PreconditionRequired`` with the problems of the body on its own."""
-    raw = _raw(data)
+    raw = raw_fields(data)
     if isinstance(expected_version, VersionMissing):
         raise PreconditionRequired(check_agreement_patch(session=session, data=raw, skip=()))
     agreement = _writable(session, actor, agreement_id, expected_version)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel
 from sqlalchemy import func
@@ -31,7 +31,7 @@ from exchange.postings.schemas import (
 )
 from exchange.postings.tables import Deposit, Withdrawal
 from exchange.postings.validation import validate_deposit, validate_withdrawal
-from exchange.reference.validation import ReferenceCodes, failed_locs, parse_model
+from exchange.reference.validation import ReferenceCodes, failed_locs, parse_model, raw_fields
 from exchange.timestamps import utcnow
 from exchange.versions import Expected, VersionMissing, require_version
 
@@ -42,12 +42,6 @@ POSTING_STATUSES = ("open", "filled", "withdrawn")
 T = TypeVar("T", Deposit, Withdrawal)
 Validator = Callable[..., list[Problem]]
 """``validate_deposit`` or ``validate_withdrawal``: ``(data, *, codes, skip) -> problems``."""
-
-
-def _raw(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(payload, BaseModel):
-        return payload.model_dump(exclude_unset=True)
-    return dict(payload)
 
 
 def _defaults(table: type[SQLModel]) -> dict[str, Any]:
@@ -91,7 +85,7 @@ class PostingService(Generic[T]):
         The body as sent: when its shape is wrong (types, unknown fields) every problem of it is
         reported before who may write it is checked; then the writer, then the meaning.
         """
-        raw = _raw(data)
+        raw = raw_fields(data)
         problems: list[Problem] = []
         parsed = parse_model(self.create_model, raw, problems)
         if parsed is None:
@@ -182,7 +176,7 @@ class PostingService(Generic[T]):
     ) -> T:
         """Edit one (PATCH); a stale ``expected_version`` is ``PreconditionFailed``, a missing one
         ``PreconditionRequired`` with the problems of the body on its own."""
-        raw = _raw(data)
+        raw = raw_fields(data)
         if isinstance(expected_version, VersionMissing):
             raise PreconditionRequired(self.check_patch(session=session, data=raw))
         posting = self._writable(session, actor, posting_id, expected_version)
@@ -295,24 +289,41 @@ def get_withdrawal(*, session: Session, actor: Actor, withdrawal_id: str) -> Wit
     return WITHDRAWALS.get(session=session, actor=actor, posting_id=withdrawal_id)
 
 
-def update_deposit(*, deposit_id: str, **edit: Any) -> Deposit:
-    """``DEPOSITS.update`` (session, actor, data, expected_version) of ``deposit_id``."""
+class Edit(TypedDict):
+    """The arguments of an edit besides the posting's id."""
+
+    session: Session
+    actor: Actor
+    data: BaseModel | Mapping[str, Any]
+    expected_version: Expected
+
+
+class Withdraw(TypedDict):
+    """The arguments of a withdrawal from the exchange besides the posting's id."""
+
+    session: Session
+    actor: Actor
+    expected_version: Expected
+
+
+def update_deposit(*, deposit_id: str, **edit: Unpack[Edit]) -> Deposit:
+    """Edit a deposit (PATCH); a stale ``expected_version`` is ``PreconditionFailed``."""
     return DEPOSITS.update(posting_id=deposit_id, **edit)
 
 
-def update_withdrawal(*, withdrawal_id: str, **edit: Any) -> Withdrawal:
-    """``WITHDRAWALS.update`` (session, actor, data, expected_version) of ``withdrawal_id``."""
+def update_withdrawal(*, withdrawal_id: str, **edit: Unpack[Edit]) -> Withdrawal:
+    """Edit a withdrawal (PATCH); a stale ``expected_version`` is ``PreconditionFailed``."""
     return WITHDRAWALS.update(posting_id=withdrawal_id, **edit)
 
 
-def withdraw_deposit(*, deposit_id: str, **edit: Any) -> Deposit:
-    """``DEPOSITS.withdraw`` (session, actor, expected_version) of ``deposit_id``."""
-    return DEPOSITS.withdraw(posting_id=deposit_id, **edit)
+def withdraw_deposit(*, deposit_id: str, **withdraw: Unpack[Withdraw]) -> Deposit:
+    """Withdraw a deposit from the exchange (status ``withdrawn``; the row stays)."""
+    return DEPOSITS.withdraw(posting_id=deposit_id, **withdraw)
 
 
-def withdraw_withdrawal(*, withdrawal_id: str, **edit: Any) -> Withdrawal:
-    """``WITHDRAWALS.withdraw`` (session, actor, expected_version) of ``withdrawal_id``."""
-    return WITHDRAWALS.withdraw(posting_id=withdrawal_id, **edit)
+def withdraw_withdrawal(*, withdrawal_id: str, **withdraw: Unpack[Withdraw]) -> Withdrawal:
+    """Withdraw a withdrawal from the exchange (status ``withdrawn``; the row stays)."""
+    return WITHDRAWALS.withdraw(posting_id=withdrawal_id, **withdraw)
 
 
 # ---------------------------------------------------------------- summary
