@@ -20,6 +20,12 @@ from exchange.bounds import Months, PositiveMonths, Priority, UsdPerWorker, Work
 from exchange.codes import CadreCode, CountryCode, LanguageCode, Month, PostingId
 
 
+class PostingCreate(CreationBody):
+    """A new posting: the client may name its id (else one is generated)."""
+
+    id: PostingId | None = None
+
+
 class PostingUpdate(RequestBody):
     """A PATCH of a posting, the body the service parses after merging it into the stored one."""
 
@@ -57,10 +63,8 @@ class DepositBase(SQLModel):
     notes: str | None = None
 
 
-class DepositCreate(CreationBody, DepositBase):
+class DepositCreate(PostingCreate, DepositBase):
     """A focal point's new deposit; ``id`` is generated when absent."""
-
-    id: PostingId | None = None
 
 
 DepositUpdate = update_model(
@@ -113,10 +117,8 @@ class WithdrawalBase(SQLModel):
     notes: str | None = None
 
 
-class WithdrawalCreate(CreationBody, WithdrawalBase):
+class WithdrawalCreate(PostingCreate, WithdrawalBase):
     """A focal point's new withdrawal; ``id`` is generated when absent."""
-
-    id: PostingId | None = None
 
 
 WithdrawalUpdate = update_model(
