@@ -2,15 +2,14 @@
 
 A route declares its body as ``Annotated[dict[str, Any], documented_as(Model)]``: FastAPI only
 checks that the body is a JSON object (anything else is refused at ``["body"]``, as before) and
-documents it as ``Model`` in
-OpenAPI (the same ``#/components/schemas/Model`` clients saw when FastAPI parsed it); the service
-parses it with ``Model`` and reports every problem at once, its types and its meaning together,
-as one ``InvalidInput``. The problem handler only renders that error (``api.problems``), locating
+documents it as ``Model`` in OpenAPI (the same ``#/components/schemas/Model`` clients saw when
+FastAPI parsed it); the service parses it with ``Model`` and reports every problem at once, its
+types and its meaning together, as one ``InvalidInput``. The problem handler only renders that error (``api.problems``), locating
 the problems of a route marked ``body_route`` under ``body``.
 
-``checks_body`` is the same for routes whose service still takes a parsed model (rounds, users):
-it parses the body in the route, with the request's own session, and on failure adds the
-service's meaning checks of the rest of the body before raising.
+``checks_body`` gives the same answer for routes whose service still takes a parsed model
+(rounds, users): it parses the body in the route and, when that fails, adds the service's
+meaning checks of the rest of the body, run with the request's own session, before raising.
 """
 
 from __future__ import annotations
@@ -77,13 +76,12 @@ def _model_parameter(hints: dict[str, Any]) -> tuple[str, type[BaseModel]]:
     raise TypeError("checks_body needs a route with a body typed by a pydantic model")
 
 
-def checks_body(check: BodyCheck, *, path: tuple[str, ...] = ()) -> Callable[[F], F]:
+def checks_body(check: BodyCheck) -> Callable[[F], F]:
     """Parse the route's body model in the route, reporting the type and name problems of the body
     with ``check``'s meaning problems of the rest of it (one answer names them all).
 
-    For routes whose service takes a parsed model; a service that takes the body as sent
-    (``json_object``) validates it alone and needs only ``body_route``. The ``path`` parameters
-    named are passed to ``check`` too (``PUT /v1/countries/{code}``).
+    For routes whose service takes a parsed model (rounds, users); a service that takes the body
+    as sent (``documented_as``) validates it alone, and its route needs only ``body_route``.
     """
 
     def wrap(route: F) -> F:
@@ -102,10 +100,8 @@ def checks_body(check: BodyCheck, *, path: tuple[str, ...] = ()) -> Callable[[F]
             problems: list[Problem] = []
             parsed = parse_model(model, raw, problems)
             if parsed is None:
-                where = {name: kwargs[name] for name in path}
-                session = kwargs[session_name]
                 skip = failed_locs(problems)
-                problems += check(session=session, data=raw, skip=skip, **where)
+                problems += check(session=kwargs[session_name], data=raw, skip=skip)
                 raise InvalidInput(problems)
             return route(**{**kwargs, body_name: parsed})
 

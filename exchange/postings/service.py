@@ -1,9 +1,12 @@
 """Deposits and withdrawals: create, read, list, edit and withdraw, with the access rules of API.md.
 
-Every write validates the whole posting (every problem at once, nothing written on error), checks
-the caller's ``expected_version`` on edits (``PreconditionFailed`` when stale), bumps ``version``
-and records one audit event with the posting before and after. Services only flush; the caller's
-``session_scope`` commits.
+One ``PostingService`` per kind (``DEPOSITS``, ``WITHDRAWALS``); what differs between the kinds
+is data: the table, the body models and the rules (``exchange.postings.validation``). Bodies come
+as sent: every write validates the whole posting (every problem at once, type, name and meaning
+together; nothing written on error), checks the caller's ``expected_version`` on edits
+(``PreconditionFailed`` when stale, ``PreconditionRequired`` when missing), bumps ``version`` and
+records one audit event with the posting before and after. Services only flush; the caller's
+``session_scope`` commits. The kind-named functions at the end are what callers use.
 """
 
 from __future__ import annotations
