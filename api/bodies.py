@@ -4,8 +4,8 @@ A route declares its body as ``Annotated[dict[str, Any], documented_as(Model)]``
 checks that the body is a JSON object (anything else is refused at ``["body"]``, as before) and
 documents it as ``Model`` in OpenAPI (the same ``#/components/schemas/Model`` clients saw when
 FastAPI parsed it); the service parses it with ``Model`` and reports every problem at once, its
-types and its meaning together, as one ``InvalidInput``. The problem handler only renders that error (``api.problems``), locating
-the problems of a route marked ``body_route`` under ``body``.
+types and its meaning together, as one ``InvalidInput``. The problem handler only renders that
+error (``api.problems``), locating the problems of a route marked ``body_route`` under ``body``.
 
 ``checks_body`` gives the same answer for routes whose service still takes a parsed model
 (rounds, users): it parses the body in the route and, when that fails, adds the service's
