@@ -33,11 +33,12 @@ def main() -> None:
     args = parser.parse_args()
     root = args.checkout.resolve()
     sys.path[:0] = [str(root), str(root / "bench")]
-    from api_load import load_scenario, make_scenario, upgrade
+    from api_load import load_scenario, make_scenario
 
     from api.app import create_app
     from exchange.config import Settings
     from exchange.db import make_engine
+    from exchange.migrate import upgrade
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -29,30 +27,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from api_load import (  # noqa: E402
-    _free_port,
     load_interleaved,
     load_scenario,
     make_scenario,
     start,
-    upgrade,
 )
 
-
-def start_other(checkout: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
-    """The app of another checkout, served by that checkout's own benchmark script."""
-    port = _free_port()
-    script = checkout / "bench" / "api_load.py"
-    args = [sys.executable, str(script), "--serve-app", url, "--port", str(port)]
-    proc = subprocess.Popen(args, cwd=checkout)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(f"{base}/docs", timeout=1)
-            return proc, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the other checkout's server did not start")
+from exchange.migrate import upgrade  # noqa: E402
 
 
 def main() -> None:
@@ -71,7 +52,8 @@ def main() -> None:
         upgrade(url)
         token = load_scenario(url, make_scenario(args.postings))
         after_proc, after_base = start("app", url)
-        before_proc, before_base = start_other(args.before.resolve(), url)
+        before_script = args.before.resolve() / "bench" / "api_load.py"
+        before_proc, before_base = start("app", url, script=before_script)
         page = httpx.get(
             f"{after_base}/v1/deposits",
             params={"limit": 100},
