@@ -23,7 +23,7 @@ from exchange.config import Settings, get_settings
 from exchange.errors import InvalidInput, Problem
 from exchange.identity.actor import Actor
 from exchange.identity.service import authenticate
-from exchange.versions import ANY_VERSION, VersionMatch
+from exchange.versions import ANY_VERSION, VERSION_MISSING, VersionMatch, VersionMissing
 
 
 async def get_engine_dep(request: Request) -> Engine:
@@ -143,19 +143,20 @@ def parse_if_match(value: str) -> VersionMatch | None:
     return VersionMatch.of(versions) if readable else None
 
 
+IF_MATCH_DOC = (
+    'The version to change (the ETag of the last read, `"3"`); `*` for any'
+    " current version, or a list of versions any of which may be current"
+)
+
+
 async def get_if_match(
     if_match: Annotated[
         str,
-        Header(
-            description='The version to change (the ETag of the last read, `"3"`); `*` for any'
-            " current version, or a list of versions any of which may be current"
-        ),
+        Header(description=IF_MATCH_DOC),
     ],
 ) -> VersionMatch:
-    """The versions ``If-Match`` allows the write to change; 422 when unreadable.
-
-    A missing header is a validation problem like any other, reported with the body's problems
-    (``api.problems``): 428 when it is the only one, else 422 listing it with the rest.
+    """The versions ``If-Match`` allows the write to change; 422 when unreadable, 428 when
+    missing (``api.problems``: 422 listing it with any other problem FastAPI found).
     """
     versions = parse_if_match(if_match)
     if versions is None:
@@ -164,6 +165,21 @@ async def get_if_match(
 
 
 IfMatchDep = Annotated[VersionMatch, Depends(get_if_match)]
+
+
+async def get_edit_if_match(
+    if_match: Annotated[str | None, Header(description=IF_MATCH_DOC)] = None,
+) -> VersionMatch | VersionMissing:
+    """``If-Match`` of an edit with a body (PATCH): required, but a missing header reaches the
+    service as ``VERSION_MISSING``, which checks the body on its own and answers 428, or 422
+    listing the missing header with the body's problems. Documented as required
+    (``api.problems``)."""
+    if if_match is None:
+        return VERSION_MISSING
+    return await get_if_match(if_match)
+
+
+EditIfMatchDep = Annotated[VersionMatch | VersionMissing, Depends(get_edit_if_match)]
 
 
 def etag(version: int) -> str:

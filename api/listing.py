@@ -105,7 +105,7 @@ def postings_page(
         actor: Actor = authenticate_on(connection, token)
         revision = postings_revision(connection)
         audience = actor.country if actor.is_focal_point else None
-        key = (lister.__name__, revision, audience, query)
+        key = (model.__name__, revision, audience, query)
         if revision is not None and (body := cache.get(key)) is not None:
             return body
         with Session(bind=connection) as session:

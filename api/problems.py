@@ -8,17 +8,17 @@ for validation problems, ``errors: [{loc, msg}]`` listing every problem at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from typing import Any, TypeVar
+from collections.abc import Collection, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.bodies import checks_body as checks_body  # where rounds and users import it from
+from api.bodies import is_body_route
 from api.limits import UNMETERED_PATHS
 from api.params import CADRE_PATTERN, COUNTRY_PATTERN
 from exchange.errors import (
@@ -28,7 +28,7 @@ from exchange.errors import (
     InvalidInput,
     NotFound,
     PreconditionFailed,
-    Problem,
+    PreconditionRequired,
     TooMany,
     Unauthorized,
 )
@@ -59,54 +59,16 @@ STATUS_OF: dict[type[ExchangeError], tuple[int, str]] = {
 }
 
 
-BodyCheck = Callable[..., list[Problem]]
-"""A service's meaning checks of a body: ``check(session=, data=, skip=) -> problems``."""
-F = TypeVar("F", bound=Callable[..., Any])
-_BODY_CHECK = "__hrhx_body_check__"
-_BODY_CHECK_PATH = "__hrhx_body_check_path__"
 _REQUEST_PARTS = ("body", "query", "path", "header", "row")
 
 
-def checks_body(check: BodyCheck, *, path: tuple[str, ...] = ()) -> Callable[[F], F]:
-    """Mark a route whose JSON body the service checks with ``check``.
-
-    When FastAPI refuses such a body (a wrong type, an unknown field), the service's meaning
-    checks (unknown country or cadre, bad month, ...) run on the rest of it too, so that one
-    answer names every problem; and every problem of the body is located under ``body``, whether
-    FastAPI or the service found it. The ``path`` parameters named are passed to ``check`` too
-    (``PUT /v1/countries/{code}``: whether the country is new decides whether a name is needed).
-    """
-
-    def mark(route: F) -> F:
-        setattr(route, _BODY_CHECK, check)
-        setattr(route, _BODY_CHECK_PATH, path)
-        return route
-
-    return mark
-
-
-def _body_check(request: Request) -> BodyCheck | None:
-    route = request.scope.get("route")
-    check: BodyCheck | None = getattr(getattr(route, "endpoint", None), _BODY_CHECK, None)
-    return check
+def _in_body_route(request: Request) -> bool:
+    return is_body_route(getattr(request.scope.get("route"), "endpoint", None))
 
 
 def _under_body(loc: Collection[str | int]) -> list[str | int]:
     parts = list(loc)
     return parts if parts and parts[0] in _REQUEST_PARTS else ["body", *parts]
-
-
-async def _meaning_problems(
-    request: Request, check: BodyCheck, body: Mapping[str, Any], reported: set[str]
-) -> list[dict[str, Any]]:
-    endpoint = getattr(request.scope.get("route"), "endpoint", None)
-    path = {name: request.path_params[name] for name in getattr(endpoint, _BODY_CHECK_PATH, ())}
-
-    def run() -> list[Problem]:
-        with Session(request.app.state.engine) as session:
-            return check(session=session, data=body, skip=reported, **path)
-
-    return [{"loc": _under_body(p.loc), "msg": p.msg} for p in await run_in_threadpool(run)]
 
 
 class ValidationProblem(BaseModel):
@@ -168,8 +130,10 @@ async def _exchange_error(request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = str(exc.retry_after_s)
     errors = None
     detail = exc.detail
+    if isinstance(exc, PreconditionRequired):
+        return _precondition_required(request, exc)
     if isinstance(exc, InvalidInput):
-        if _body_check(request) is None:
+        if not _in_body_route(request):
             errors = [{"loc": list(p.loc), "msg": p.msg} for p in exc.problems]
         else:  # the body's problems, located under ``body`` as FastAPI's own are
             errors = [{"loc": _under_body(p.loc), "msg": p.msg} for p in exc.problems]
@@ -217,7 +181,7 @@ def _loc(error: dict[str, Any]) -> list[Any]:
     return loc[:1] if error.get("type") == "json_invalid" else loc
 
 
-def _not_json(request: Request, raw: list[dict[str, Any]]) -> str | None:
+def _not_json(request: Request, raw: Sequence[Any]) -> str | None:
     """The media type of a body refused whole because it was not sent as JSON, else None."""
     if not any(tuple(e.get("loc", ())) == ("body",) for e in raw):
         return None
@@ -241,18 +205,12 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         )
     errors = [{"loc": _loc(e), "msg": _msg(e)} for e in raw]
     missing_if_match = sum(1 for e in raw if _if_match_missing(e))
-    check = _body_check(request)
-    if check is not None and isinstance(exc.body, dict):
-        reported = {str(e["loc"][1]) for e in errors if len(e["loc"]) > 1 and e["loc"][0] == "body"}
-        errors += await _meaning_problems(request, check, exc.body, reported)
     if missing_if_match and missing_if_match == len(errors):  # the one problem: RFC 6585's 428
-        return problem_response(
-            428,
-            "precondition-required",
-            "Precondition required",
-            IF_MATCH_REQUIRED,
-            instance=request.url.path,
-        )
+        return _if_match_required(request)
+    return _invalid(request, errors)
+
+
+def _invalid(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
     return problem_response(
         422,
         "invalid-input",
@@ -260,6 +218,27 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         _summary(errors),
         instance=request.url.path,
         errors=errors,
+    )
+
+
+def _if_match_required(request: Request) -> JSONResponse:
+    return problem_response(
+        428,
+        "precondition-required",
+        "Precondition required",
+        IF_MATCH_REQUIRED,
+        instance=request.url.path,
+    )
+
+
+def _precondition_required(request: Request, exc: PreconditionRequired) -> JSONResponse:
+    """RFC 6585's 428 when the missing ``If-Match`` is the request's one problem; else a 422
+    listing it with the body's problems, which the service found without reaching the object."""
+    if not exc.problems:
+        return _if_match_required(request)
+    header = {"loc": ["header", "if-match"], "msg": IF_MATCH_REQUIRED}
+    return _invalid(
+        request, [header, *({"loc": _under_body(p.loc), "msg": p.msg} for p in exc.problems)]
     )
 
 
@@ -329,6 +308,17 @@ def _app_wide_errors(path: str, method: str, operation: dict[str, Any]) -> dict[
     return statuses
 
 
+def _if_match_required_in_docs(operation: dict[str, Any]) -> None:
+    """A PATCH reads ``If-Match`` as optional so that a missing one reaches the service with the
+    body (``api.deps.get_edit_if_match``), yet it is required: the document says so."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "header" and parameter.get("name") == "if-match":
+            parameter["required"] = True
+            schema = parameter.setdefault("schema", {})
+            schema.pop("anyOf", None)
+            schema["type"] = "string"
+
+
 def _document_problems(app: FastAPI) -> None:
     """Make the OpenAPI document say what the API sends: every error response is
     ``application/problem+json`` with the ProblemDetails schema, including the 422 that FastAPI
@@ -351,6 +341,8 @@ def _document_problems(app: FastAPI) -> None:
             for method, operation in item.items():
                 if method not in HTTP_METHODS:
                     continue
+                if method == "patch":
+                    _if_match_required_in_docs(operation)
                 responses = operation.setdefault("responses", {})
                 for status, added in _app_wide_errors(path, method, operation).items():
                     responses.setdefault(status, added)

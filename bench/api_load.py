@@ -159,11 +159,13 @@ def serve_bare_objects(body_path: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def start(kind: str, arg: str) -> tuple[subprocess.Popen[bytes], str]:
+def start(kind: str, arg: str, script: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """A server of ``kind`` run by ``script`` (this file, or another checkout's copy of it)."""
     port = _free_port()
+    script = script or Path(__file__)
     proc = subprocess.Popen(
-        [sys.executable, __file__, f"--serve-{kind}", arg, "--port", str(port)],
-        cwd=ROOT,
+        [sys.executable, str(script), f"--serve-{kind}", arg, "--port", str(port)],
+        cwd=script.resolve().parents[1],
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -54,6 +54,17 @@ class PreconditionFailed(ExchangeError):
     title = "Precondition failed"
 
 
+class PreconditionRequired(ExchangeError):
+    """A conditional write came without the version it means to change; ``problems`` lists what
+    else is wrong with its input, checked without reaching the object (RFC 6585's 428 when none)."""
+
+    title = "Precondition required"
+
+    def __init__(self, problems: Sequence[Problem] = ()) -> None:
+        self.problems = list(problems)
+        super().__init__("the version to change is required")
+
+
 class InvalidInput(ExchangeError):
     """The input breaks one or more rules; ``problems`` names every one of them."""
 

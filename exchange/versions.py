@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Update, update
 from sqlmodel import SQLModel
 
-from exchange.errors import PreconditionFailed
+from exchange.errors import PreconditionFailed, PreconditionRequired
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,17 @@ class VersionMatch:
 
 ANY_VERSION = VersionMatch(any_version=True)
 
-Expected = int | VersionMatch | None
-"""What a service is told to expect: one version, a ``VersionMatch``, or nothing (no check)."""
+
+@dataclass(frozen=True)
+class VersionMissing:
+    """A conditional write sent without the version it means to change (no ``If-Match``)."""
+
+
+VERSION_MISSING = VersionMissing()
+
+Expected = int | VersionMatch | VersionMissing | None
+"""What a service is told to expect: one version, a ``VersionMatch``, nothing (no check), or
+``VERSION_MISSING`` (a precondition is required and none came: ``PreconditionRequired``)."""
 
 
 def require_version(expected: Expected, current: int | None, what: str) -> None:
@@ -55,6 +64,8 @@ def require_version(expected: Expected, current: int | None, what: str) -> None:
     """
     if expected is None:
         return
+    if isinstance(expected, VersionMissing):
+        raise PreconditionRequired()
     match = VersionMatch.of([expected]) if isinstance(expected, int) else expected
     if match.allows(current):
         return

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 
-from api.deps import ActorDep, IfMatchDep, PageDep, SessionDep, etag
+from api.bodies import body_route, documented_as
+from api.deps import ActorDep, EditIfMatchDep, IfMatchDep, PageDep, SessionDep, etag
 from api.params import country_query
-from api.problems import checks_body, errors
+from api.problems import errors
 from exchange.agreements import service
 from exchange.agreements.schemas import (
     AgreementCreate,
@@ -18,6 +19,9 @@ from exchange.agreements.schemas import (
 )
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
+
+AgreementBody = Annotated[dict[str, Any], documented_as(AgreementCreate)]
+"""A new agreement as sent (documented as ``AgreementCreate``): the service validates it once."""
 
 
 def _public(agreement: object) -> AgreementPublic:
@@ -44,9 +48,9 @@ def list_agreements(
 @router.post(
     "", status_code=201, response_model=AgreementPublic, responses=errors(401, 403, 409, 422)
 )
-@checks_body(service.check_agreement_fields)
+@body_route
 def post_agreement(
-    data: AgreementCreate, session: SessionDep, actor: ActorDep, response: Response
+    data: AgreementBody, session: SessionDep, actor: ActorDep, response: Response
 ) -> AgreementPublic:
     """Record an agreement (planner)."""
     agreement = service.create_agreement(session=session, actor=actor, data=data)
@@ -70,13 +74,13 @@ def get_agreement(
     response_model=AgreementPublic,
     responses=errors(401, 403, 404, 412, 422, 428),
 )
-@checks_body(service.check_agreement_patch)
+@body_route
 def patch_agreement(
     agreement_id: str,
     data: AgreementPatch,
     session: SessionDep,
     actor: ActorDep,
-    version: IfMatchDep,
+    version: EditIfMatchDep,
     response: Response,
 ) -> AgreementPublic:
     """Edit an agreement (planner); ``If-Match: <version>`` required."""

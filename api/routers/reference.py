@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
+from api.bodies import body_route, documented_as
 from api.deps import ActorDep, OptionalIfMatchDep, SessionDep, etag
 from api.params import AsOfMonth
-from api.problems import checks_body, errors
+from api.problems import errors
 from exchange.reference import service
 from exchange.reference.schemas import (
     CadrePublic,
@@ -23,6 +24,10 @@ router = APIRouter(prefix="/v1", tags=["reference"])
 
 Code = Annotated[str, Path(description="ISO 3166-1 alpha-3 code", examples=["NPL"])]
 CadreCode = Annotated[str, Path(description="ISCO-08 unit group", examples=["2221"])]
+CountryBody = Annotated[dict[str, Any], documented_as(CountryUpsert)]
+"""A country as sent (documented as ``CountryUpsert``): the service validates it once."""
+WorkforceBody = Annotated[dict[str, Any], documented_as(WorkforceUpdate)]
+"""A workforce fact as sent (documented as ``WorkforceUpdate``): the service validates it once."""
 
 
 AS_OF = ("query", "as_of")
@@ -50,10 +55,10 @@ def get_country(
 @router.put(
     "/countries/{code}", response_model=CountryPublic, responses=errors(401, 403, 404, 412, 422)
 )
-@checks_body(service.check_country_fields, path=("code",))
+@body_route
 def put_country(
     code: Code,
-    data: CountryUpsert,
+    data: CountryBody,
     session: SessionDep,
     actor: ActorDep,
     response: Response,
@@ -93,11 +98,11 @@ def get_workforce(
     response_model=WorkforcePublic,
     responses=errors(401, 403, 404, 412, 422),
 )
-@checks_body(service.check_workforce_fields)
+@body_route
 def put_workforce(
     country: Code,
     cadre: CadreCode,
-    data: WorkforceUpdate,
+    data: WorkforceBody,
     session: SessionDep,
     actor: ActorDep,
     version: OptionalIfMatchDep,

@@ -16,7 +16,12 @@ from api.params import RoundFilter, RoundId, country_query
 from api.problems import errors
 from exchange.errors import NotFound
 from exchange.spreadsheets import exports
-from exchange.spreadsheets.columns import LANGUAGES_SYNTAX, LIST_SYNTAX, PostingKind
+from exchange.spreadsheets.columns import (
+    LANGUAGES_SYNTAX,
+    LIST_SYNTAX,
+    POSTING_KINDS,
+    PostingKind,
+)
 from exchange.spreadsheets.events_import import EventsImportResult, import_events
 from exchange.spreadsheets.importing import import_postings
 from exchange.spreadsheets.reading import FileFormat
@@ -80,42 +85,34 @@ def _import(
     return idem.respond(201, result.model_dump(mode="json"), {})
 
 
-@router.post(
-    "/deposits/import",
-    status_code=201,
-    response_model=ImportResult,
-    responses=errors(401, 403, 404, 422),
-    summary="Import deposits from a CSV or XLSX file (all rows or none)",
-    description=IMPORT_DOC,
-    tags=["deposits"],
-)
-def import_deposits(
-    file: Upload,
-    session: SessionDep,
-    actor: ActorDep,
-    idem: IdempotencyDep,
-    country: CountryQuery = None,
-) -> JSONResponse:
-    return _import("deposits", file, session, actor, country, idem)
+def _import_route(kind: PostingKind) -> None:
+    """``POST /v1/{kind}/import``: the import of one kind of posting."""
+
+    def import_kind(
+        file: Upload,
+        session: SessionDep,
+        actor: ActorDep,
+        idem: IdempotencyDep,
+        country: CountryQuery = None,
+    ) -> JSONResponse:
+        return _import(kind, file, session, actor, country, idem)
+
+    router.add_api_route(
+        f"/{kind}/import",
+        import_kind,
+        methods=["POST"],
+        name=f"import_{kind}",
+        status_code=201,
+        response_model=ImportResult,
+        responses=errors(401, 403, 404, 422),
+        summary=f"Import {kind} from a CSV or XLSX file (all rows or none)",
+        description=IMPORT_DOC,
+        tags=[kind],
+    )
 
 
-@router.post(
-    "/withdrawals/import",
-    status_code=201,
-    response_model=ImportResult,
-    responses=errors(401, 403, 404, 422),
-    summary="Import withdrawals from a CSV or XLSX file (all rows or none)",
-    description=IMPORT_DOC,
-    tags=["withdrawals"],
-)
-def import_withdrawals(
-    file: Upload,
-    session: SessionDep,
-    actor: ActorDep,
-    idem: IdempotencyDep,
-    country: CountryQuery = None,
-) -> JSONResponse:
-    return _import("withdrawals", file, session, actor, country, idem)
+for _kind in POSTING_KINDS:
+    _import_route(_kind)
 
 
 @router.post(

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from exchange.agreements.schemas import AgreementCreate, AgreementUpdate
@@ -18,7 +17,7 @@ from exchange.agreements.tables import Agreement
 from exchange.audit.service import record, snapshot
 from exchange.bounds import QUOTA_MAX, USD_PER_WORKER_MAX
 from exchange.db import created_once
-from exchange.errors import Conflict, InvalidInput, NotFound, Problem
+from exchange.errors import Conflict, InvalidInput, NotFound, PreconditionRequired, Problem
 from exchange.identity.actor import Actor, require_role
 from exchange.reference.validation import (
     ReferenceCodes,
@@ -29,9 +28,10 @@ from exchange.reference.validation import (
     check_range,
     failed_locs,
     parse_model,
+    raw_fields,
 )
 from exchange.timestamps import utcnow
-from exchange.versions import Expected, require_version
+from exchange.versions import Expected, VersionMissing, require_version
 
 NULLABLE = {"name", "notes"}
 DEFAULTS: dict[str, Any] = {
@@ -80,14 +80,6 @@ def validate_agreement(
     return problems
 
 
-def check_agreement_fields(
-    *, session: Session, data: Mapping[str, Any], skip: Collection[str]
-) -> list[Problem]:
-    """The meaning problems of the fields of an agreement body whose other fields were refused for
-    their type or name (those in ``skip``), so that one answer names every problem."""
-    return validate_agreement(data, codes=ReferenceCodes(session), skip=set(skip))
-
-
 def check_agreement_patch(
     *, session: Session, data: Mapping[str, Any], skip: Collection[str]
 ) -> list[Problem]:
@@ -99,24 +91,25 @@ def check_agreement_patch(
     return problems + validate_agreement(data, codes=ReferenceCodes(session), skip=reported)
 
 
-def _raw(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(payload, BaseModel):
-        return payload.model_dump(exclude_unset=True)
-    return dict(payload)
-
-
 def create_agreement(
     *, session: Session, actor: Actor, data: AgreementCreate | Mapping[str, Any]
 ) -> Agreement:
-    """Record a bilateral agreement (planner, admin)."""
-    require_role(actor, "planner")
-    raw = _raw(data)
+    """Record a bilateral agreement (planner, admin).
+
+    The body as sent: when its shape is wrong (types, unknown fields) every problem of it is
+    reported before the role is checked; then the role, then the meaning.
+    """
+    raw = raw_fields(data)
     problems: list[Problem] = []
     parsed = parse_model(AgreementCreate, raw, problems)
-    skip = failed_locs(problems)
-    fields = parsed.model_dump() if parsed is not None else raw
-    problems += validate_agreement(fields, codes=ReferenceCodes(session), skip=skip)
-    if problems or parsed is None:
+    if parsed is None:
+        skip = failed_locs(problems)
+        problems += validate_agreement(raw, codes=ReferenceCodes(session), skip=skip)
+        raise InvalidInput(problems)
+    require_role(actor, "planner")
+    fields = parsed.model_dump()
+    problems = validate_agreement(fields, codes=ReferenceCodes(session), skip=set())
+    if problems:
         raise InvalidInput(problems)
     agreement_id = fields.pop("id", None) or f"agr-{uuid.uuid4().hex[:12]}"
     if session.get(Agreement, agreement_id) is not None:
@@ -210,9 +203,12 @@ def update_agreement(
     data: AgreementUpdate | Mapping[str, Any],
     expected_version: Expected,
 ) -> Agreement:
-    """Edit an agreement (PATCH, planner, admin); a stale version is ``PreconditionFailed``."""
+    """Edit an agreement (PATCH, planner, admin); a stale version is ``PreconditionFailed``, a
+    missing one ``PreconditionRequired`` with the problems of the body on its own."""
+    raw = raw_fields(data)
+    if isinstance(expected_version, VersionMissing):
+        raise PreconditionRequired(check_agreement_patch(session=session, data=raw, skip=()))
     agreement = _writable(session, actor, agreement_id, expected_version)
-    raw = _raw(data)
     problems: list[Problem] = []
     parsed = parse_model(AgreementUpdate, raw, problems)
     skip = failed_locs(problems)

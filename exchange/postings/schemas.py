@@ -10,14 +10,40 @@ JSON types as they are) and unknown fields, and treats ``null`` on creation as a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar, get_type_hints
 
-from pydantic import WithJsonSchema
+from pydantic import create_model
 from sqlmodel import Field, SQLModel
 
 from exchange.bodies import CreationBody, RequestBody
 from exchange.bounds import Months, PositiveMonths, Priority, UsdPerWorker, Workers
 from exchange.codes import CadreCode, CountryCode, LanguageCode, Month, PostingId
+
+
+class PostingCreate(CreationBody):
+    """A new posting: the client may name its id (else one is generated)."""
+
+    id: PostingId | None = None
+
+
+class PostingUpdate(RequestBody):
+    """A PATCH of a posting, the body the service parses after merging it into the stored one."""
+
+    FIXED: ClassVar[dict[str, str]] = {
+        "id": "cannot be changed: a posting keeps the id it was created with",
+        "country": "cannot be changed: withdraw this posting and post one for the other country",
+    }
+
+
+def update_model(base: type[SQLModel], name: str, doc: str) -> type[PostingUpdate]:
+    """The PATCH body of one kind of posting: ``base``'s fields but the country, each optional
+    with ``None`` as its default (absent: keep; ``null``: reset), so that a field added to a kind
+    is editable at once, with the same type and bounds."""
+    hints = get_type_hints(base, include_extras=True)  # with their bounds (``Workers``, ...)
+    fields: dict[str, Any] = {
+        field: (hints[field] | None, None) for field in base.model_fields if field != "country"
+    }
+    return create_model(name, __base__=PostingUpdate, __doc__=doc, __module__=__name__, **fields)
 
 
 class DepositBase(SQLModel):
@@ -37,38 +63,15 @@ class DepositBase(SQLModel):
     notes: str | None = None
 
 
-class DepositCreate(CreationBody, DepositBase):
+class DepositCreate(PostingCreate, DepositBase):
     """A focal point's new deposit; ``id`` is generated when absent."""
 
-    id: PostingId | None = None
 
-
-class DepositUpdate(RequestBody):
-    """A PATCH of a deposit: absent fields keep their value (the country and id never change)."""
-
-    FIXED: ClassVar[dict[str, str]] = {
-        "id": "cannot be changed: a posting keeps the id it was created with",
-        "country": "cannot be changed: withdraw this posting and post one for the other country",
-    }
-
-    cadre: CadreCode | None = None
-    count: Workers | None = None
-    languages: dict[LanguageCode, str] | None = None
-    available_from: Month | None = None
-    available_to: Month | None = None
-    modalities: list[str] | None = None
-    max_duration_months: PositiveMonths | None = None
-    min_benefit_usd_per_worker: UsdPerWorker | None = None
-    excluded_destinations: list[CountryCode] | None = None
-    preferred_destinations: list[CountryCode] | None = None
-    notes: str | None = None
-
-
-DepositPatch = Annotated[dict[str, Any], WithJsonSchema(DepositUpdate.model_json_schema())]
-"""A PATCH body as sent (documented as ``DepositUpdate``): the service parses it and
-checks it merged into the stored deposit, so one answer names every problem: unknown
-fields and wrong types with the rules across fields that involve stored values (FastAPI
-refusing the body first hid those)."""
+DepositUpdate = update_model(
+    DepositBase,
+    "DepositUpdate",
+    "A PATCH of a deposit: absent fields keep their value (the country and id never change).",
+)
 
 
 class PostingStatePublic(SQLModel):
@@ -114,40 +117,15 @@ class WithdrawalBase(SQLModel):
     notes: str | None = None
 
 
-class WithdrawalCreate(CreationBody, WithdrawalBase):
+class WithdrawalCreate(PostingCreate, WithdrawalBase):
     """A focal point's new withdrawal; ``id`` is generated when absent."""
 
-    id: PostingId | None = None
 
-
-class WithdrawalUpdate(RequestBody):
-    """A PATCH of a withdrawal: absent fields keep their value (the country and id never change)."""
-
-    FIXED: ClassVar[dict[str, str]] = {
-        "id": "cannot be changed: a posting keeps the id it was created with",
-        "country": "cannot be changed: withdraw this posting and post one for the other country",
-    }
-
-    cadre: CadreCode | None = None
-    count: Workers | None = None
-    required_languages: dict[LanguageCode, str] | None = None
-    language_training_months: Months | None = None
-    benefit_usd_per_worker: UsdPerWorker | None = None
-    priority: Priority | None = None
-    start_from: Month | None = None
-    start_to: Month | None = None
-    modality: str | None = None
-    duration_months: PositiveMonths | None = None
-    requires_recognition: bool | None = None
-    preferred_origins: list[CountryCode] | None = None
-    notes: str | None = None
-
-
-WithdrawalPatch = Annotated[dict[str, Any], WithJsonSchema(WithdrawalUpdate.model_json_schema())]
-"""A PATCH body as sent (documented as ``WithdrawalUpdate``): the service parses it and
-checks it merged into the stored withdrawal, so one answer names every problem: unknown
-fields and wrong types with the rules across fields that involve stored values (FastAPI
-refusing the body first hid those)."""
+WithdrawalUpdate = update_model(
+    WithdrawalBase,
+    "WithdrawalUpdate",
+    "A PATCH of a withdrawal: absent fields keep their value (the country and id never change).",
+)
 
 
 class WithdrawalPublic(PostingStatePublic, WithdrawalBase):

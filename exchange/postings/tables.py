@@ -22,15 +22,20 @@ class PostingBookkeeping(SQLModel):
     notes: str | None = None
 
 
-class Deposit(PostingBookkeeping, table=True):
-    """``count`` interchangeable workers of one cadre that an origin offers."""
-
-    __tablename__ = "deposits"
+class PostingKey(PostingBookkeeping):
+    """What every posting is: an id, a country, a cadre and how many (workers or positions)."""
 
     id: str = Field(primary_key=True, max_length=64)
     country: str = Field(foreign_key="countries.code", index=True)
     cadre: str = Field(foreign_key="cadres.code", index=True)
     count: int
+
+
+class Deposit(PostingKey, table=True):
+    """``count`` interchangeable workers of one cadre that an origin offers."""
+
+    __tablename__ = "deposits"
+
     languages: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     available_from: str = Field(max_length=7)
     available_to: str = Field(max_length=7)
@@ -41,15 +46,11 @@ class Deposit(PostingBookkeeping, table=True):
     preferred_destinations: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
-class Withdrawal(PostingBookkeeping, table=True):
+class Withdrawal(PostingKey, table=True):
     """``count`` open positions of one cadre that a destination asks the exchange to fill."""
 
     __tablename__ = "withdrawals"
 
-    id: str = Field(primary_key=True, max_length=64)
-    country: str = Field(foreign_key="countries.code", index=True)
-    cadre: str = Field(foreign_key="cadres.code", index=True)
-    count: int
     required_languages: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     language_training_months: int = 0
     benefit_usd_per_worker: int = 0

@@ -6,7 +6,8 @@ into the stored posting) and skip fields whose type pydantic already refused.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any, get_args
 
 import solver.schema
@@ -71,65 +72,83 @@ def _common(
         check_cadre(data["cadre"], ("cadre",), codes, problems)
 
 
-def validate_deposit(
+@dataclass(frozen=True)
+class PostingRules:
+    """Where the rules of deposits and withdrawals differ only in the fields they apply to."""
+
+    languages: str
+    window: tuple[str, str]
+    ranges: Mapping[str, tuple[int, int]]
+    country_lists: tuple[str, ...]
+
+
+DEPOSIT_RULES = PostingRules(
+    "languages",
+    ("available_from", "available_to"),
+    DEPOSIT_RANGES,
+    ("excluded_destinations", "preferred_destinations"),
+)
+WITHDRAWAL_RULES = PostingRules(
+    "required_languages", ("start_from", "start_to"), WITHDRAWAL_RANGES, ("preferred_origins",)
+)
+
+
+def _validate(
+    rules: PostingRules,
+    own: Callable[[Mapping[str, Any], Collection[str], list[Problem]], None],
     data: Mapping[str, Any],
-    *,
     codes: ReferenceCodes,
-    skip: Collection[str] = (),
+    skip: Collection[str],
 ) -> list[Problem]:
-    """Every problem of a deposit's fields (those in ``skip`` were already reported)."""
+    """The shared rules in order, with the kind's ``own`` after the window (the order in which
+    problems are listed)."""
     problems: list[Problem] = []
     _common(data, skip, codes, problems)
-    if "languages" not in skip:
-        check_languages(data.get("languages") or {}, ("languages",), problems)
-    _window(data, "available_from", "available_to", skip, problems)
-    if "modalities" not in skip:
-        modalities = data.get("modalities")
-        if modalities is not None and not modalities:
-            problems.append(Problem(("modalities",), "at least one modality is needed"))
-        for i, modality in enumerate(modalities or []):
-            if modality not in MODALITIES:
-                problems.append(
-                    Problem(
-                        ("modalities", i),
-                        f"unknown modality {modality!r}; one of {', '.join(MODALITIES)}",
-                    )
-                )
-    _ranges(data, DEPOSIT_RANGES, skip, problems)
-    for name in ("excluded_destinations", "preferred_destinations"):
+    if rules.languages not in skip:
+        check_languages(data.get(rules.languages) or {}, (rules.languages,), problems)
+    _window(data, *rules.window, skip, problems)
+    own(data, skip, problems)
+    _ranges(data, rules.ranges, skip, problems)
+    for name in rules.country_lists:
         if name not in skip:
             check_countries(data.get(name) or [], (name,), codes, problems)
     return problems
 
 
+def _modalities(data: Mapping[str, Any], skip: Collection[str], problems: list[Problem]) -> None:
+    if "modalities" in skip:
+        return
+    modalities = data.get("modalities")
+    if modalities is not None and not modalities:
+        problems.append(Problem(("modalities",), "at least one modality is needed"))
+    for i, modality in enumerate(modalities or []):
+        if modality not in MODALITIES:
+            msg = f"unknown modality {modality!r}; one of {', '.join(MODALITIES)}"
+            problems.append(Problem(("modalities", i), msg))
+
+
+def _modality_and_priority(
+    data: Mapping[str, Any], skip: Collection[str], problems: list[Problem]
+) -> None:
+    modality = data.get("modality")
+    if "modality" not in skip and modality is not None and modality not in MODALITIES:
+        msg = f"unknown modality {modality!r}; one of {', '.join(MODALITIES)}"
+        problems.append(Problem(("modality",), msg))
+    priority = data.get("priority")
+    low, high = PRIORITY_RANGE
+    if "priority" not in skip and priority is not None and not low <= priority <= high:
+        problems.append(Problem(("priority",), f"priority must be {low}..{high}, got {priority}"))
+
+
+def validate_deposit(
+    data: Mapping[str, Any], *, codes: ReferenceCodes, skip: Collection[str] = ()
+) -> list[Problem]:
+    """Every problem of a deposit's fields (those in ``skip`` were already reported)."""
+    return _validate(DEPOSIT_RULES, _modalities, data, codes, skip)
+
+
 def validate_withdrawal(
-    data: Mapping[str, Any],
-    *,
-    codes: ReferenceCodes,
-    skip: Collection[str] = (),
+    data: Mapping[str, Any], *, codes: ReferenceCodes, skip: Collection[str] = ()
 ) -> list[Problem]:
     """Every problem of a withdrawal's fields (those in ``skip`` were already reported)."""
-    problems: list[Problem] = []
-    _common(data, skip, codes, problems)
-    if "required_languages" not in skip:
-        check_languages(data.get("required_languages") or {}, ("required_languages",), problems)
-    _window(data, "start_from", "start_to", skip, problems)
-    if "modality" not in skip:
-        modality = data.get("modality")
-        if modality is not None and modality not in MODALITIES:
-            problems.append(
-                Problem(
-                    ("modality",), f"unknown modality {modality!r}; one of {', '.join(MODALITIES)}"
-                )
-            )
-    if "priority" not in skip:
-        priority = data.get("priority")
-        low, high = PRIORITY_RANGE
-        if priority is not None and not low <= priority <= high:
-            msg = f"priority must be {low}..{high}, got {priority}"
-            problems.append(Problem(("priority",), msg))
-    _ranges(data, WITHDRAWAL_RANGES, skip, problems)
-    if "preferred_origins" not in skip:
-        origins = data.get("preferred_origins") or []
-        check_countries(origins, ("preferred_origins",), codes, problems)
-    return problems
+    return _validate(WITHDRAWAL_RULES, _modality_and_priority, data, codes, skip)

@@ -29,7 +29,13 @@ from exchange.reference.tables import (
     SafeguardListing,
     WorkforceFact,
 )
-from exchange.reference.validation import check_languages, check_range, parse_model
+from exchange.reference.validation import (
+    check_languages,
+    check_range,
+    failed_locs,
+    parse_model,
+    raw_fields,
+)
 from exchange.timestamps import current_month, utcnow
 from exchange.versions import Expected, require_version
 
@@ -158,23 +164,29 @@ def upsert_country(
     data: CountryUpsert | Mapping[str, Any],
     expected_version: Expected = None,
 ) -> CountryPublic:
-    """Create or update a country (admin); ``safeguard_listed`` edits the list from this month."""
-    require_role(actor, "admin")
+    """Create or update a country (admin); ``safeguard_listed`` edits the list from this month.
+
+    The body as sent: when its shape is wrong (types, unknown fields) every problem of it is
+    reported before the role is checked; then the role, then the meaning.
+    """
     problems: list[Problem] = []
+    parsed = parse_model(CountryUpsert, data, problems)
+    if parsed is None:
+        skip = failed_locs(problems)
+        fields = raw_fields(data)
+        problems += check_country_fields(session=session, data=fields, skip=skip, code=code)
+        raise InvalidInput(problems)
+    require_role(actor, "admin")
     code = code.upper()
     if not _alpha3(code):
         problems.append(Problem(("code",), "country code must be ISO 3166-1 alpha-3"))
-    parsed = parse_model(CountryUpsert, data, problems)
     country = (
         session.get(Country, code, with_for_update=True, populate_existing=True)
         if not problems
         else None
     )
-    if parsed is not None:
-        problems += check_country_fields(
-            session=session, data=parsed.model_dump(), skip=(), code=code
-        )
-    if problems or parsed is None:
+    problems += check_country_fields(session=session, data=parsed.model_dump(), skip=(), code=code)
+    if problems:
         raise InvalidInput(problems)
     listed_before = is_safeguard_listed(session=session, country=code)
     before = snapshot(country)
@@ -248,14 +260,18 @@ def put_workforce(
     stock, education cost and positive list are that country's declarations); absent fields keep
     their value, and ``null`` gives a field its MATCHING.md default (unknown; ``positive_list``
     false)."""
+
+    problems: list[Problem] = []
+    parsed = parse_model(WorkforceUpdate, data, problems)
+    if parsed is None:  # the body's shape first, as for every body (``upsert_country``)
+        skip = failed_locs(problems)
+        problems += check_workforce_fields(session=session, data=raw_fields(data), skip=skip)
+        raise InvalidInput(problems)
     country = country.upper()
     require_workforce_writer(actor, country, f"workforce {country}/{cadre}")
     _require_country_and_cadre(session, country, cadre)
-    problems: list[Problem] = []
-    parsed = parse_model(WorkforceUpdate, data, problems)
-    if parsed is not None:
-        problems += check_workforce_fields(session=session, data=parsed.model_dump(), skip=())
-    if problems or parsed is None:
+    problems = check_workforce_fields(session=session, data=parsed.model_dump(), skip=())
+    if problems:
         raise InvalidInput(problems)
     fact = session.get(  # FOR UPDATE: concurrent If-Match writes serialise (PostgreSQL)
         WorkforceFact, (country, cadre), with_for_update=True, populate_existing=True

@@ -56,6 +56,13 @@ def parse_model(model: type[M], payload: Any, problems: list[Problem]) -> M | No
         return None
 
 
+def raw_fields(payload: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+    """A body's fields as sent (a model: the fields that were set), to validate or report on."""
+    if isinstance(payload, BaseModel):
+        return payload.model_dump(exclude_unset=True)
+    return dict(payload)
+
+
 def failed_locs(problems: Iterable[Problem]) -> set[str]:
     """Top-level field names already reported (to avoid reporting a field twice)."""
     return {str(p.loc[0]) for p in problems if p.loc}
