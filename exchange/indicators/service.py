@@ -47,8 +47,8 @@ class _Record:
         return self.placement.workers - self.total(Kind.CANCELLED)
 
 
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+def _share(part: int, whole: int, digits: int = 4) -> float | None:
+    return round(part / whole, digits) if whole else None
 
 
 def _check(period_from: str | None, period_to: str) -> None:
@@ -256,7 +256,7 @@ def relocated_share_of_stock(
                 "cadre": cadre,
                 "relocated_12_months": workers,
                 "stock": stock,
-                "share": _share(workers, stock) if stock else None,
+                "share": _share(workers, stock, 6) if stock else None,
             }
         )
     return rows

@@ -94,7 +94,7 @@ def apply(
         problems.append(
             ("kind", f"a {placement.modality} placement's workers never leave: no {kind}")
         )
-    if problems:
+    if workers < 1:
         return problems
     after = dict(counts)
     after[STAGES[kind]] += workers
@@ -111,7 +111,7 @@ def apply(
             )
     if not problems:
         counts.update(after)
-    return problems
+    return problems  # every problem named; with any, ``counts`` is left as it was
 
 
 def status_of(counts: Mapping[str, int]) -> PlacementStatus:
