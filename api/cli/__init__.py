@@ -16,7 +16,19 @@ import typer
 from alembic.util import CommandError
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from api.cli import audit, db, demo, export, fixtures, postings, serve, solve, users
+from api.cli import (
+    audit,
+    db,
+    demo,
+    export,
+    fixtures,
+    indicators,
+    postings,
+    rounds,
+    serve,
+    solve,
+    users,
+)
 
 app = typer.Typer(
     name="hrhx",
@@ -30,6 +42,8 @@ app.add_typer(export.app, name="export")
 app.add_typer(users.app, name="users")
 app.add_typer(postings.app, name="postings")
 app.add_typer(audit.app, name="audit")
+app.add_typer(rounds.app, name="rounds")
+app.command("indicators")(indicators.indicators)
 app.command("solve")(solve.solve)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)

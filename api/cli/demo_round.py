@@ -1,5 +1,7 @@
-"""The second half of ``hrhx demo``: run a matching round, show what it filled and why not,
-create demo tokens, then serve the API (with its round worker) on 127.0.0.1:8000.
+"""The second half of ``hrhx demo``: a first round booked in part, with its placements, ledger
+and indicators (``api.cli.demo_history``); a second round run and shown (what it filled and why
+not) for the countries to answer; demo tokens; then the API (with its round worker) served on
+127.0.0.1:8000.
 
 Serving is skipped when ``HRHX_DEMO_NO_SERVE=1`` or under pytest, so that tests of the demo
 do not block.
@@ -14,14 +16,21 @@ from typing import Any
 from rich.table import Table
 
 from api.cli.common import console
+from api.cli.demo_history import (
+    book_part_of_round,
+    print_placements_and_indicators,
+    record_illustrative_history,
+)
 from exchange.db import get_engine, session_scope
 from exchange.identity.actor import SYSTEM
 from exchange.identity.service import create_user
+from exchange.placements.service import month_after
 from exchange.rounds import documents
 from exchange.rounds.schemas import RoundCreate
 from exchange.rounds.service import create_round, run_round
 from exchange.rounds.tables import Round
 from exchange.rounds.worker import process_all
+from exchange.timestamps import current_month
 
 DEMO_USERS = (
     ("demo-planner", "planner", None),
@@ -30,11 +39,11 @@ DEMO_USERS = (
 )
 
 
-def run_demo_round() -> int:
-    """Create and run a round on the open postings, solve it now; the round's id."""
+def run_demo_round(name: str = "demo round", as_of: str | None = None) -> int:
+    """Create and run a round on the open postings (as of ``as_of``), solve it now; its id."""
     with session_scope() as session:
         rnd = create_round(
-            session=session, actor=SYSTEM, data=RoundCreate(name="demo round", policy={})
+            session=session, actor=SYSTEM, data=RoundCreate(name=name, policy={}, as_of=as_of)
         )
         assert rnd.id is not None
         run_round(session=session, actor=SYSTEM, round_id=rnd.id)
@@ -114,8 +123,14 @@ def should_serve() -> bool:
 
 
 def run_round_and_serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run and print a round, print demo tokens, then serve the API."""
-    round_id = run_demo_round()
+    """Book part of a first round with illustrative events and payments (placements, ledger,
+    indicators printed), run and print a second round left for the countries to answer, print
+    demo tokens, then serve the API."""
+    first = run_demo_round("demo round 1 (booked)", as_of=month_after(current_month(), -6))
+    book_part_of_round(first)
+    record_illustrative_history(first)
+    print_placements_and_indicators()
+    round_id = run_demo_round("demo round 2 (to answer)")
     print_round(round_id)
     tokens = create_demo_tokens()
     console.print(
