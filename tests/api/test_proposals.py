@@ -122,6 +122,8 @@ def test_close_books_the_ledger_and_keeps_its_invariants(api: Api) -> None:
         "workers_in": 10,
         "benefit_receivable": 0,
         "benefit_payable": -30000,
+        "benefit_received": 0,  # nothing paid yet (placements' payments)
+        "benefit_paid": 0,
     }
     assert api.get("deu", "/v1/ledger/PHL").status_code == 404
     assert api.get("viewer", "/v1/ledger/GBR").status_code == 200

@@ -77,8 +77,9 @@ def test_a_malformed_month_is_refused(editions: Api, month: str) -> None:
 def run_round_as_of(
     api: Api, month: str, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, httpx.Response]:
-    """Create and run a round whose snapshot is taken as of ``month`` (a round's ``as_of`` is the
-    month it runs in: the builder's clock is set to it); its id and the run's response."""
+    """Create and run a round whose snapshot is taken as of ``month`` (the month it runs in: the
+    builder's clock is set to it; a round's ``as_of`` field does the same); its id and the run's
+    response."""
     monkeypatch.setattr(builder, "current_month", lambda: month)
     created = api.post("planner", "/v1/rounds", json={"policy": {}})
     assert created.status_code == 201, created.text
@@ -104,7 +105,8 @@ def test_a_round_as_of_2021_applies_the_2020_edition(
     assert editions.post("phl", "/v1/deposits", json=deposit()).status_code == 201
     assert editions.post("deu", "/v1/withdrawals", json=withdrawal()).status_code == 201
 
-    scenario, result = solved(editions, run_round_as_of(editions, "2021-06", monkeypatch))
+    first = run_round_as_of(editions, "2021-06", monkeypatch)
+    scenario, result = solved(editions, first)
     assert scenario["as_of"] == "2021-06"
     listed = {c["code"]: c["safeguard_listed"] for c in scenario["countries"]}
     assert listed["PHL"] is True
@@ -112,7 +114,8 @@ def test_a_round_as_of_2021_applies_the_2020_edition(
     (held,) = result["unmatched"]["deposits"]
     assert held["id"] == scenario["deposits"][0]["id"]
     assert [r["code"] for r in held["reasons"]] == ["SAFEGUARD_NO_G2G"]
-
+    # closed, it no longer holds the postings (a posting sits in one live round at a time)
+    assert editions.post("planner", f"/v1/rounds/{first[0]}/close").status_code == 200
     scenario, result = solved(editions, run_round_as_of(editions, "2024-01", monkeypatch))
     assert scenario["as_of"] == "2024-01"
     assert {c["code"]: c["safeguard_listed"] for c in scenario["countries"]}["PHL"] is False

@@ -65,7 +65,12 @@ def test_demo_builds_a_fresh_database_and_prints_the_summary(
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/dashboard" in result.output  # where it would serve
     assert "Open postings by country and cadre" in result.output
-    assert "round 1: OPTIMAL" in result.output
+    assert "round 2: OPTIMAL" in result.output  # the round left for the countries to answer
+    # the first round, booked in part, with illustrative events and payments (issue 20)
+    assert "Placements booked" in result.output
+    assert "Health-system benefit owed to origins" in result.output
+    assert "Signed their employment contract before departure" in result.output
+    assert "illustrative (hrhx demo)" in result.output
     for code in ("LANGUAGE_GAP", "SAFEGUARD_NOT_POSITIVE_LIST", "SAFEGUARD_NO_G2G", "WINDOW"):
         assert code in result.output  # unfilled positions by reason, each code whole
     assert "/dashboard" in result.output
