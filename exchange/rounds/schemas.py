@@ -57,7 +57,7 @@ class RoundCreate(CreationBody):
         description="YYYY-MM the snapshot is taken as of: agreements in force, the safeguards "
         "list edition, earlier placements (default: the month the round runs)",
     )
-    answer_by: datetime | None = Field(
+    answer_by: Annotated[datetime | None, Strictness(strict=False)] = Field(
         default=None, description="proposals still pending then expire (ISO 8601 date-time)"
     )
 

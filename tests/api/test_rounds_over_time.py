@@ -197,3 +197,33 @@ def test_proposals_carry_their_legal_basis_and_decline_reasons(api: Api) -> None
     exported = api.get("planner", f"/v1/exports/rounds/{live['id']}/proposals?format=csv")
     [row] = list(csv.DictReader(io.StringIO(exported.text)))
     assert (row["origin_listed"], row["decline_reason"]) == ("False", "language")
+
+
+def test_proposals_unanswered_by_the_deadline_expire_by_the_exchange(api: Api) -> None:
+    from datetime import timedelta
+
+    from exchange.rounds.deadlines import expire_overdue
+    from exchange.timestamps import utcnow
+
+    api.post("phl", "/v1/deposits", json=deposit())
+    api.post("deu", "/v1/withdrawals", json=withdrawal())
+    api.post("phl", "/v1/deposits", json=deposit(country="PHL", cadre="2211"))
+    api.post("deu", "/v1/withdrawals", json=withdrawal(cadre="2211"))
+    deadline = (utcnow() + timedelta(days=2)).isoformat()
+    rnd = _run(api, {"answer_by": deadline})
+    assert rnd["answer_by"] is not None
+    proposals = api.get("planner", f"/v1/rounds/{rnd['id']}/proposals").json()["data"]
+    assert len(proposals) == 2
+    first, second = proposals
+    assert api.post("admin", f"/v1/proposals/{first['id']}/accept").status_code == 200
+    assert api.post("phl", f"/v1/proposals/{second['id']}/accept").status_code == 200
+    assert expire_overdue(api.engine) == []  # not yet
+    assert expire_overdue(api.engine, utcnow() + timedelta(days=3)) == [rnd["id"]]
+    got = api.get("viewer", f"/v1/rounds/{rnd['id']}").json()
+    assert got["proposals"] == {"confirmed": 1, "expired": 1}
+    expired = api.get("planner", f"/v1/proposals/{second['id']}").json()
+    assert expired["close_note"].startswith("the destination (DEU) had not accepted by the round")
+    audit = api.get("planner", "/v1/audit", params={"entity": "round"}).json()["data"]
+    assert any(e["action"] == "proposals.expired" and e["actor"] == "system" for e in audit)
+    closed = api.post("planner", f"/v1/rounds/{rnd['id']}/close").json()
+    assert (len(closed["booked"]), closed["expired"]) == (1, 0)
