@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, Update, update
 from sqlmodel import SQLModel
 
 from exchange.errors import PreconditionFailed, PreconditionRequired
+from exchange.timestamps import utcnow
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,17 @@ def versioned_update(table: type[SQLModel], *conditions: ColumnElement[bool]) ->
     ``.values(...)`` for the rest of the change."""
     columns = table.__table__.c  # type: ignore[attr-defined]
     return update(table).where(*conditions).values(version=columns.version + 1)
+
+
+class Versioned(Protocol):
+    """A row with an optimistic version and a last-change time."""
+
+    version: int
+    updated_at: datetime | None
+
+
+def next_version(row: Versioned) -> None:
+    """Move a changed row (an ORM object about to be flushed) to its next version, stamped now:
+    the one way an object write moves a version (bulk updates use ``versioned_update``)."""
+    row.version += 1
+    row.updated_at = utcnow()

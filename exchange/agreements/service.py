@@ -30,8 +30,7 @@ from exchange.reference.validation import (
     parse_model,
     raw_fields,
 )
-from exchange.timestamps import utcnow
-from exchange.versions import Expected, VersionMissing, require_version
+from exchange.versions import Expected, VersionMissing, next_version, require_version
 
 NULLABLE = {"name", "notes"}
 DEFAULTS: dict[str, Any] = {
@@ -179,8 +178,7 @@ def _saved(
     before: dict[str, Any] | None,
 ) -> Agreement:
     """A changed agreement written with its next version and audited (before and after)."""
-    agreement.version += 1
-    agreement.updated_at = utcnow()
+    next_version(agreement)
     session.add(agreement)
     session.flush()
     record(

@@ -19,7 +19,7 @@ from exchange.placements.schemas import PaymentCreate, PlacementEventCreate
 from exchange.placements.service import get_placement
 from exchange.placements.tables import Payment, Placement, PlacementEvent
 from exchange.reference.validation import MONTH_RE
-from exchange.timestamps import utcnow
+from exchange.versions import next_version
 
 
 def may_record(actor: Actor, placement: Placement, *, destination_only: bool) -> None:
@@ -88,8 +88,7 @@ def write_events(
         )
     for stage in stages.STAGES.values():
         setattr(placement, stage, counts[stage])
-    placement.version += 1
-    placement.updated_at = utcnow()
+    next_version(placement)
     session.add(placement)
     session.flush()
     assert placement.id is not None

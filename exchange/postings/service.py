@@ -35,8 +35,7 @@ from exchange.postings.schemas import (
 from exchange.postings.tables import Deposit, Withdrawal
 from exchange.postings.validation import validate_deposit, validate_withdrawal
 from exchange.reference.validation import ReferenceCodes, failed_locs, parse_model, raw_fields
-from exchange.timestamps import utcnow
-from exchange.versions import Expected, VersionMissing, require_version
+from exchange.versions import Expected, VersionMissing, next_version, require_version
 
 DEFAULT_PAGE_SIZE = 50
 POSTING_STATUSES = ("open", "filled", "withdrawn")
@@ -248,8 +247,7 @@ class PostingService(Generic[T]):
     def _save(
         self, session: Session, actor: Actor, action: str, posting: T, before: dict[str, Any] | None
     ) -> None:
-        posting.version += 1
-        posting.updated_at = utcnow()
+        next_version(posting)
         session.add(posting)
         session.flush()
         self._audit(session, actor, action, posting, before)

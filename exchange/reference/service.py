@@ -37,7 +37,7 @@ from exchange.reference.validation import (
     raw_fields,
 )
 from exchange.timestamps import current_month, utcnow
-from exchange.versions import Expected, require_version
+from exchange.versions import Expected, next_version, require_version
 
 ADMIN_EDITION_PREFIX = "admin-"
 
@@ -199,7 +199,7 @@ def upsert_country(
         country = Country(code=code, name=changes.pop("name"))
         action = "country.create"
     else:
-        country.version += 1
+        next_version(country)
         action = "country.update"
     for key, value in changes.items():
         if value is not None or key == "notes":
@@ -283,7 +283,7 @@ def put_workforce(
     if fact is None:
         fact = WorkforceFact(country=country, cadre=cadre)
     else:
-        fact.version += 1
+        next_version(fact)
     for key, value in parsed.model_dump(exclude_unset=True).items():
         # null is the MATCHING.md default: unknown facts, and not on the positive list
         setattr(fact, key, False if key == "positive_list" and value is None else value)

@@ -22,6 +22,7 @@ from exchange.rounds.schemas import CloseReport, RejectedAtClose
 from exchange.rounds.service import get_round
 from exchange.rounds.tables import Round
 from exchange.timestamps import utcnow
+from exchange.versions import next_version
 
 
 def _misfit(posting: Deposit | Withdrawal | None, count: int, what: str) -> str | None:
@@ -39,8 +40,7 @@ def _take(session: Session, actor: Actor, posting: Deposit | Withdrawal, count: 
     posting.remaining -= count
     if posting.remaining == 0:
         posting.status = "filled"
-    posting.version += 1
-    posting.updated_at = utcnow()
+    next_version(posting)
     session.add(posting)
     kind = "deposit" if isinstance(posting, Deposit) else "withdrawal"
     record(
