@@ -13,9 +13,10 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.bodies import body_route, documented_as
 from api.deps import ActorDep, EngineDep, PageDep, SessionDep, etag
 from api.params import RoundId, country_query
-from api.problems import checks_body, errors
+from api.problems import errors
 from api.routers.proposals import proposals_page
 from exchange.bounds import ROW_MAX
 from exchange.codes import ProposalStatus, RoundStatus
@@ -44,9 +45,12 @@ can run for minutes without progress, and proxies and clients drop connections i
 
 
 @router.post("", status_code=201, response_model=RoundPublic, responses=errors(401, 403, 422))
-@checks_body(service.check_round_fields)
+@body_route
 def post_round(
-    data: RoundCreate, session: SessionDep, actor: ActorDep, response: Response
+    data: Annotated[dict[str, Any], documented_as(RoundCreate)],
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
 ) -> RoundPublic:
     """Create a round in status ``draft`` (planner)."""
     rnd = service.create_round(session=session, actor=actor, data=data)
@@ -117,9 +121,10 @@ def run_round(
     response_model=RoundPublic,
     responses=errors(401, 403, 404, 409, 422),
 )
+@body_route
 def post_what_if(
     round_id: RoundId,
-    data: WhatIfCreate,
+    data: Annotated[dict[str, Any], documented_as(WhatIfCreate)],
     session: SessionDep,
     actor: ActorDep,
     request: Request,

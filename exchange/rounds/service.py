@@ -21,7 +21,7 @@ from exchange.identity.actor import Actor, require_role
 from exchange.paging import page_by_id
 from exchange.proposals.tables import Proposal
 from exchange.reference.tables import Cadre, Country
-from exchange.reference.validation import MONTH_RE, parse_model
+from exchange.reference.validation import MONTH_RE, failed_locs, parse_model, raw_fields
 from exchange.rounds import documents, holds
 from exchange.rounds.lifecycle import Step, move, require
 from exchange.rounds.schemas import (
@@ -106,12 +106,26 @@ def check_round_fields(
     return problems
 
 
-def create_round(*, session: Session, actor: Actor, data: RoundCreate) -> Round:
-    """A new round in status ``draft`` (planners)."""
-    require_role(actor, "planner")
-    problems = check_round_fields(session=session, data=data.model_dump(), skip=())
+def _parsed_round(session: Session, data: RoundCreate | Mapping[str, Any]) -> RoundCreate:
+    """The body as sent, parsed and checked once: every problem of its shape and its meaning
+    together in one ``InvalidInput``."""
+    raw = raw_fields(data)
+    problems: list[Problem] = []
+    parsed = parse_model(RoundCreate, raw, problems)
+    if parsed is None:
+        raise InvalidInput(
+            problems + check_round_fields(session=session, data=raw, skip=failed_locs(problems))
+        )
+    problems = check_round_fields(session=session, data=parsed.model_dump(), skip=())
     if problems:
         raise InvalidInput(problems)
+    return parsed
+
+
+def create_round(*, session: Session, actor: Actor, data: RoundCreate | Mapping[str, Any]) -> Round:
+    """A new round in status ``draft`` (planners); the body as sent, checked once."""
+    require_role(actor, "planner")
+    data = _parsed_round(session, data)
     rnd = Round(
         name=data.name,
         kind=data.kind,
@@ -215,15 +229,20 @@ def _start(session: Session, rnd: Round, scenario: dict[str, Any]) -> None:
     documents.drop(session, rnd.id, "result")
 
 
-def start_what_if(*, session: Session, actor: Actor, round_id: int, data: WhatIfCreate) -> Round:
+def start_what_if(
+    *, session: Session, actor: Actor, round_id: int, data: WhatIfCreate | Mapping[str, Any]
+) -> Round:
     """A what-if round on live round ``round_id``'s frozen snapshot with ``data.policy``'s fields
     replaced, recorded as a job at once (planners). It never books anything."""
     require_role(actor, "planner")
     base = get_round(session=session, actor=actor, round_id=round_id)
     problems: list[Problem] = []
-    _check_policy(dict(data.policy), problems, RoundKind.WHAT_IF)
-    if problems:
+    parsed = parse_model(WhatIfCreate, raw_fields(data), problems)
+    if parsed is not None:
+        _check_policy(dict(parsed.policy), problems, RoundKind.WHAT_IF)
+    if problems or parsed is None:
         raise InvalidInput(problems)
+    data = parsed
     frozen = documents.get(session, round_id, "scenario")
     if frozen is None:
         raise Conflict(f"round {round_id} has no frozen snapshot yet: run it first")
