@@ -116,7 +116,7 @@ def test_a_what_if_round_shows_it_books_nothing(page: Any, server: Server) -> No
     link = page.get_by_role("link", name=f"Compare with round {base}")
     assert link.get_attribute("href") == f"#/compare/{base}/{whatif['id']}"
     assert axe_problems(page) == []
-    screenshot(page, "policy-whatif-round")
+    screenshot(page, "policy-whatif-round", full_page=False)
 
 
 def test_each_proposal_states_its_legal_basis_in_words(page: Any, server: Server) -> None:
@@ -125,7 +125,8 @@ def test_each_proposal_states_its_legal_basis_in_words(page: Any, server: Server
     recognised = next(p for p in proposals if (p["basis"] or {}).get("recognition_agreement_id"))
     sign_in(page, server, "viewer")
     open_view(page, server, f"/rounds/{server.round_id}")
-    words = page.locator(f'#proposals-table tr[data-proposal="{g2g["id"]}"]').get_by_test_id("basis")
+    row = page.locator(f'#proposals-table tr[data-proposal="{g2g["id"]}"]')
+    words = row.get_by_test_id("basis")
     assert words.inner_text() == (
         "origin on the WHO safeguards list; "
         f"opened by G2G agreement {g2g['basis']['g2g_agreement_id']}; "
@@ -136,7 +137,8 @@ def test_each_proposal_states_its_legal_basis_in_words(page: Any, server: Server
         "origin not on the WHO safeguards list; qualification recognised under agreement "
         f"{recognised['basis']['recognition_agreement_id']}"
     )
-    screenshot(page, "policy-proposals-basis")
+    page.locator("#proposals-panel").scroll_into_view_if_needed()
+    screenshot(page, "policy-proposals-basis", full_page=False)
 
 
 def decline_in_page(page: Any, proposal_id: int, reason: str | None, note: str) -> Any:
@@ -185,7 +187,8 @@ def test_a_focal_point_declines_with_a_note(page: Any, server: Server) -> None:
     text = page.get_by_test_id("round-proposals").inner_text()
     assert f"{counts['declined']} declined" in text
     assert f"{counts['pending']} pending" in text
-    screenshot(page, "policy-declined")
+    page.locator("#round-work").scroll_into_view_if_needed()
+    screenshot(page, "policy-declined", full_page=False)
 
 
 @pytest.mark.xfail(

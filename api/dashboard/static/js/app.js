@@ -178,8 +178,10 @@ async function loadRound() {
 // ------------------------------------------------------------------ rounds
 
 function roundLabel(r) {
-  const whatIf = r.kind === "what_if" ? ` · what-if${r.base_round_id ? ` of round ${r.base_round_id}` : ""}` : "";
-  return `Round ${r.id}${whatIf}${r.name ? ` · ${r.name}` : ""}`;
+  const parts = [`Round ${r.id}`];
+  if (r.kind === "what_if") parts.push(`what-if${r.base_round_id ? ` of round ${r.base_round_id}` : ""}`);
+  if (r.name && !parts.includes(r.name)) parts.push(r.name);
+  return parts.join(" · ");
 }
 
 function renderRoundSelect() {
@@ -564,7 +566,7 @@ function renderRoundWork(round) {
     state.progressShown = null;
     return;
   }
-  $("#round-work-title").textContent = `Round ${round.id}${round.name ? ` · ${round.name}` : ""}: ${fmt.status(round.status)}`;
+  $("#round-work-title").textContent = `${roundLabel(round)}: ${fmt.status(round.status)}`;
   const whatIf = round.kind === "what_if";
   $("#round-work-note").textContent = whatIf
     ? `A what-if of round ${round.base_round_id}: the same frozen postings under a changed policy. It books nothing: `

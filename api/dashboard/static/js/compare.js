@@ -15,8 +15,8 @@ import { go, href } from "./router.js";
 /** The policy fields a what-if may change (safeguard_mode may be `off` here). */
 export const WHATIF_SPECS = [
   { name: "safeguard_mode", label: "Safeguards", type: "select",
-    options: [["strict", "strict: WHO Code and AAAH positive lists"], ["code", "code: the WHO Code as written"],
-      ["off", "off: no safeguards"]],
+    options: [["strict", "strict (WHO Code, positive lists)"], ["code", "code (WHO Code as written)"],
+      ["off", "off (no safeguards)"]],
     hint: "Off shows what the safeguards hold back; only a what-if may switch them off." },
   { name: "benefit_floor_ratio", label: "Benefit floor (share of education cost)", type: "number",
     hint: "At least this share of what educating each worker cost, to the origin." },
@@ -64,6 +64,11 @@ export function policyChanges(a, b) {
   const pb = { ...POLICY_DEFAULTS, ...(b || {}) };
   return WHATIF_SPECS.filter((spec) => show(pa[spec.name]) !== show(pb[spec.name]))
     .map((spec) => `${spec.label}: ${show(pa[spec.name])} → ${show(pb[spec.name])}`);
+}
+
+/** How the two rounds are named in the comparison's headings: "Round 1", "What-if 2". */
+function names(base, other) {
+  return { a: `Round ${base.id}`, b: other.kind === "what_if" ? `What-if ${other.id}` : `Round ${other.id}` };
 }
 
 function roundName(round) {
@@ -132,8 +137,8 @@ function renderChooser(ctx, base, rounds, otherId) {
   select.replaceChildren(
     h("option", { value: "" }, choices.length ? "Choose a round" : "No other solved round yet"),
     ...choices.map((r) => h("option", { value: r.id, selected: r.id === otherId },
-      `${r.kind === "what_if" ? `What-if ${r.id}` : `Round ${r.id}`}${r.base_round_id === base.id ? ` of round ${base.id}` : ""}`
-      + `${r.name ? ` · ${r.name}` : ""}`)),
+      [r.kind === "what_if" ? `What-if ${r.id} of round ${r.base_round_id}` : `Round ${r.id}`,
+        r.name && !r.name.startsWith("what-if of round") ? r.name : null, fmt.status(r.status)].filter(Boolean).join(" · "))),
   );
   select.disabled = !choices.length;
   select.onchange = () => go({ view: "compare", id: base.id, other: select.value ? Number(select.value) : null });
@@ -208,7 +213,7 @@ function routeRows(ctx, routes) {
     delta(r.delta)));
 }
 
-function postingRows(ctx, postings, names) {
+function postingRows(ctx, postings, label) {
   return postings.map((p) => h("tr", { "data-posting": p.id },
     h("th", { scope: "row" }, h("code", {}, p.id)),
     h("td", {}, p.side === "withdrawal" ? "position" : "deposit"),
@@ -216,7 +221,7 @@ function postingRows(ctx, postings, names) {
     h("td", { class: "num" }, fmt.int(p.placed_a)),
     h("td", { class: "num" }, fmt.int(p.placed_b)),
     delta(p.delta),
-    h("td", {}, names[p.less_in]),
+    h("td", {}, label[p.less_in]),
     h("td", {}, h("ul", { class: "reasons" }, p.reasons.map((r) => h("li", {},
       h("span", { class: "reason", title: r.workers === undefined ? null : `${r.workers} blocked` }, r.code), r.detail || ""))))));
 }
@@ -224,25 +229,25 @@ function postingRows(ctx, postings, names) {
 function renderComparison(ctx, base, other, comparison) {
   const country = ctx.route().country;
   const mine = (...codes) => !country || codes.includes(country);
-  const names = { a: `Round ${base.id}`, b: other.kind === "what_if" ? `What-if ${other.id}` : `Round ${other.id}` };
+  const label = names(base, other);
   $("#comparison").hidden = false;
-  $("#comparison-title").textContent = `${names.a} against ${roundName(other)}`;
+  $("#comparison-title").textContent = `${label.a} against ${roundName(other)}`;
   const changes = policyChanges(base.policy, other.policy);
   $("#comparison-policy").textContent = changes.length
     ? `Policy changed: ${changes.join("; ")}.`
     : "Same policy fields; the rounds differ in their postings or settings.";
   $("#comparison-note").textContent = other.kind === "what_if"
-    ? `${names.b} books nothing: its proposals cannot be answered and it cannot be closed. Changes are ${names.b} minus ${names.a}.`
-    : `Changes are ${names.b} minus ${names.a}.`;
-  document.querySelectorAll("[data-cmp=a]").forEach((el) => { el.textContent = names.a; });
-  document.querySelectorAll("[data-cmp=b]").forEach((el) => { el.textContent = names.b; });
+    ? `${label.b} books nothing: its proposals cannot be answered and it cannot be closed. Changes are ${label.b} minus ${label.a}.`
+    : `Changes are ${label.b} minus ${label.a}.`;
+  document.querySelectorAll("[data-cmp=a]").forEach((el) => { el.textContent = label.a; });
+  document.querySelectorAll("[data-cmp=b]").forEach((el) => { el.textContent = label.b; });
   fillTable($("#cmp-tiers"), tiersTable(comparison), "No objective values.");
   fillTable($("#cmp-destinations"), destinationRows(ctx, comparison.destinations.filter((d) => mine(d.destination))),
     "No destination to show.");
   const routes = comparison.routes.filter((r) => mine(r.origin, r.destination))
     .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
   fillTable($("#cmp-routes"), routeRows(ctx, routes), "No workers on any route in either round.");
-  fillTable($("#cmp-postings"), postingRows(ctx, comparison.postings.filter((p) => mine(p.country)), names),
+  fillTable($("#cmp-postings"), postingRows(ctx, comparison.postings.filter((p) => mine(p.country)), label),
     "Every posting is placed the same in both rounds.");
   const csv = $("#compare-csv");
   csv.onclick = () => downloadCsv(ctx, base.id, other.id);
@@ -314,6 +319,6 @@ export async function renderCompare(ctx, route) {
     return;
   }
   const comparison = await api.get(`/v1/rounds/${base.id}/compare?with=${other.id}`);
-  $("#compare-status").textContent = `${roundName(other)} is solved: the comparison is below.`;
+  $("#compare-status").textContent = `${names(base, other).b} is solved: the comparison is below.`;
   renderComparison(ctx, base, other, comparison);
 }

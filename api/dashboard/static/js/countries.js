@@ -42,7 +42,7 @@ export async function renderCountries(ctx, route) {
     + `${editions.length ? `the ${editions.join(", ")} edition of the safeguards list is in force` : "no edition of the safeguards list is in force"}, `
     + `listing ${listed.length} of ${countries.length} countries.`;
   const country = route.country;
-  const shown = countries
+  const shown = [...countries].sort((x, y) => x.name.localeCompare(y.name))
     .filter((c) => !country || c.code === country)
     .filter((c) => !listedOnly || country || c.safeguard_listed);
   const rows = shown.map((c) => h("tr", { "data-country": c.code },
