@@ -282,3 +282,16 @@ def test_a_round_with_answers_due_by(page: Any, server: Server) -> None:
     page.wait_for_url(re.compile(r"#/rounds/\d+$"), timeout=5_000)
     round_id = int(page.url.rsplit("/", 1)[1])
     assert server.get("planner", f"/v1/rounds/{round_id}")["answer_by"].startswith("2027-01-31")
+
+
+def test_a_focal_point_is_told_comparisons_are_not_for_its_role(page: Any, server: Server) -> None:
+    base = server.round_id
+    whatif = what_if_of(server, base, "code") or server.call(
+        "planner", "POST", f"/v1/rounds/{base}/what-if", {"policy": {"safeguard_mode": "code"}}
+    )
+    sign_in(page, server, "phl")
+    open_view(page, server, f"/compare/{base}/{whatif['id']}")
+    status = page.locator("#compare-status").inner_text()
+    assert status.startswith("Comparisons are for planners and viewers")
+    assert page.locator("#whatif-panel").is_hidden()
+    assert page.locator("#comparison").is_hidden()

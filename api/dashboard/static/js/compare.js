@@ -318,7 +318,14 @@ export async function renderCompare(ctx, route) {
       + `${other.failure_reason ? `: ${other.failure_reason}` : ""}; there is nothing to compare.`;
     return;
   }
-  const comparison = await api.get(`/v1/rounds/${base.id}/compare?with=${other.id}`);
+  let comparison;
+  try {
+    comparison = await api.get(`/v1/rounds/${base.id}/compare?with=${other.id}`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 403) throw error;
+    $("#compare-status").textContent = "Comparisons are for planners and viewers: the exchange refused it for your role.";
+    return;
+  }
   $("#compare-status").textContent = `${names(base, other).b} is solved: the comparison is below.`;
   renderComparison(ctx, base, other, comparison);
 }
