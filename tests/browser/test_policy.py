@@ -295,3 +295,7 @@ def test_a_focal_point_is_told_comparisons_are_not_for_its_role(page: Any, serve
     assert status.startswith("Comparisons are for planners and viewers")
     assert page.locator("#whatif-panel").is_hidden()
     assert page.locator("#comparison").is_hidden()
+    # Nothing leads a focal point there: no What-if tab, no What-if… on a round.
+    assert page.locator("#nav-compare").is_hidden()
+    open_view(page, server, f"/rounds/{base}")
+    assert page.locator("#whatif-link").is_hidden()

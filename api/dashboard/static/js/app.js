@@ -99,6 +99,7 @@ async function signIn(value) {
     : "One proposal per match; both countries' focal points answer each.";
   $("#nav-postings").textContent = isFocal() ? "My postings" : "Postings";
   document.querySelectorAll("[data-needs=plan]").forEach((el) => { el.hidden = !canPlan(); });
+  $("#nav-compare").hidden = isFocal(); // comparisons are for planners and viewers
   await loadReferenceOnce();
   renderCountryFilter();
   await show(parse(), false);
@@ -582,7 +583,7 @@ function renderRoundWork(round) {
     ? href({ view: "compare", id: round.base_round_id, other: round.id })
     : href({ view: "compare", id: round.id });
   $("#whatif-link").textContent = whatIf ? `Compare with round ${round.base_round_id}` : "What-if…";
-  $("#whatif-link").hidden = !["proposed", "closed"].includes(round.status) || (whatIf && !round.base_round_id);
+  $("#whatif-link").hidden = isFocal() || !["proposed", "closed"].includes(round.status) || (whatIf && !round.base_round_id);
   renderCloseReport(round.status === "closed" ? round.close_report : null);
   if (round.status === "draft") {
     stopWatching();

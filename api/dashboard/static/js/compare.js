@@ -15,9 +15,8 @@ import { go, href } from "./router.js";
 /** The policy fields a what-if may change (safeguard_mode may be `off` here). */
 export const WHATIF_SPECS = [
   { name: "safeguard_mode", label: "Safeguards", type: "select",
-    options: [["strict", "strict (WHO Code, positive lists)"], ["code", "code (WHO Code as written)"],
-      ["off", "off (no safeguards)"]],
-    hint: "Off shows what the safeguards hold back; only a what-if may switch them off." },
+    options: [["strict", "strict"], ["code", "code (WHO Code only)"], ["off", "off (no safeguards)"]],
+    hint: "Strict: G2G agreement and positive list; code: the agreement only; off shows what the safeguards hold back (what-ifs only)." },
   { name: "benefit_floor_ratio", label: "Benefit floor (share of education cost)", type: "number",
     hint: "At least this share of what educating each worker cost, to the origin." },
   { name: "max_depletion_share", label: "Depletion cap (share of stock)", type: "number", placeholder: "no cap",
