@@ -1,6 +1,7 @@
 """The dashboard's pure functions, imported as ES modules in Chromium from the running server:
-hash routes, reading form values as the API takes them, PATCH bodies, what a close books, and
-the round's request body with the spec's policy defaults."""
+hash routes, reading form values as the API takes them, PATCH bodies, what a close books, the
+round's request body with the spec's policy defaults, a proposal's legal basis in words, a
+decline's body, proposals by status, and the changes a comparison shows."""
 
 from __future__ import annotations
 
@@ -39,7 +40,10 @@ def run(page: Any, module: str, body: str, arg: Any = None) -> Any:
         ("#/postings/new/deposits", {"view": "postings", "mode": "new", "kind": "deposits"}),
         ("#/postings/withdrawals/w%201", {"view": "postings", "mode": "edit", "id": "w 1"}),
         ("#/workforce?country=NPL", {"view": "workforce", "country": "NPL"}),
-        ("#/compare/3", {"view": "compare", "id": 3}),
+        ("#/compare/3", {"view": "compare", "id": 3, "other": None}),
+        ("#/compare/3/7?country=NPL", {"view": "compare", "id": 3, "other": 7, "country": "NPL"}),
+        ("#/countries", {"view": "countries", "month": None}),
+        ("#/countries/2021-06", {"view": "countries", "month": "2021-06"}),
         ("#/nowhere", {"view": "rounds", "id": None}),
     ],
 )
@@ -162,3 +166,93 @@ def test_a_new_rounds_body_keeps_the_policy_and_drops_an_empty_scope(modules: An
     body = run(modules, "newround.js", "m.roundBody(arg)", values)
     policy = {k: v for k, v in defaults.items() if v is not None}
     assert body == {"policy": policy, "cadres": ["2221"]}
+
+
+def test_a_rounds_body_carries_as_of_and_answer_by_when_given(modules: Any) -> None:
+    values = {"as_of": "2024-01", "answer_by": "2027-01-31T12:00:00.000Z", "countries": []}
+    body = run(modules, "newround.js", "m.roundBody(arg)", values)
+    assert body["as_of"] == "2024-01"
+    assert body["answer_by"] == "2027-01-31T12:00:00.000Z"
+    specs = run(modules, "newround.js", "m.ROUND_SPECS.map((s) => [s.name, s.options])")
+    modes = dict(specs)["safeguard_mode"]
+    assert [value for value, _ in modes] == ["strict", "code"]  # off: what-ifs only
+
+
+def test_a_date_and_time_is_sent_in_iso_8601(modules: Any) -> None:
+    script = """(() => {
+      const specs = [{name: "at", type: "datetime"}, {name: "bad", type: "datetime"}];
+      const { fields } = m.buildFields(specs);
+      fields.get("at").input.value = "2027-01-31T12:00";
+      return [m.readValues(fields), fields.get("at").input.type,
+        new Date("2027-01-31T12:00").toISOString()];
+    })()"""
+    result, kind, iso = run(modules, "forms.js", script)
+    assert kind == "datetime-local"
+    assert result["values"] == {"at": iso, "bad": None}
+
+
+@pytest.mark.parametrize(
+    ("basis", "words"),
+    [
+        (
+            {
+                "origin_listed": True,
+                "g2g_agreement_id": "agr-npl-gbr-g2g",
+                "positive_listed": True,
+                "recognition_agreement_id": None,
+            },
+            "origin on the WHO safeguards list; opened by G2G agreement agr-npl-gbr-g2g; "
+            "cadre on the origin's positive list",
+        ),
+        (
+            {
+                "origin_listed": False,
+                "g2g_agreement_id": None,
+                "positive_listed": None,
+                "recognition_agreement_id": "agr-deu-phl",
+            },
+            "origin not on the WHO safeguards list; qualification recognised under agreement "
+            "agr-deu-phl",
+        ),
+        (
+            {"origin_listed": True, "g2g_agreement_id": None, "positive_listed": None},
+            "origin on the WHO safeguards list",
+        ),
+        (None, "–"),
+    ],
+)
+def test_the_legal_basis_in_plain_words(modules: Any, basis: Any, words: str) -> None:
+    assert run(modules, "basis.js", "m.basisText(arg)", basis) == words
+
+
+def test_proposals_by_status_and_decline_bodies(modules: Any) -> None:
+    counts = {"expired": 2, "declined": 1, "pending": 3, "confirmed": 0}
+    assert run(modules, "basis.js", "m.statusCounts(arg)", counts) == (
+        "3 pending · 1 declined · 2 expired"
+    )
+    assert run(modules, "basis.js", "m.statusCounts(arg)", None) == ""
+    assert run(modules, "decline.js", "m.declineBody('timing', '  later  ')") == {
+        "reason": "timing",
+        "note": "later",
+    }
+    assert run(modules, "decline.js", "m.declineBody('', ' ')") == {}
+    assert run(modules, "basis.js", "m.reasonWords('capacity')") == "Capacity to receive or release"
+
+
+def test_a_comparisons_changes_and_policy_differences(modules: Any) -> None:
+    assert run(modules, "compare.js", "[240, -10, 0, null].map((n) => m.signed(n))") == [
+        "+240",
+        "−10",
+        "0",
+        "–",
+    ]
+    changes = run(
+        modules,
+        "compare.js",
+        "m.policyChanges(arg.a, arg.b)",
+        {"a": {}, "b": {"safeguard_mode": "off", "max_depletion_share": 0.05}},
+    )
+    assert changes == [
+        "Safeguards: strict → off",
+        "Depletion cap (share of stock): – → 0.05",
+    ]

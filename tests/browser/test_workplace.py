@@ -42,7 +42,7 @@ def test_planner_creates_runs_watches_and_closes_a_round(
     assert field(page, "#round-form", "time_limit_s").input_value() == "30"
     assert field(page, "#round-form", "benefit_floor_ratio").input_value() == "0"
     assert field(page, "#round-form", "max_depletion_share").input_value() == ""
-    assert page.locator("#round-form .hint:not(:empty)").count() == 10
+    assert page.locator("#round-form .hint:not(:empty)").count() == 12
     assert page.evaluate("document.activeElement.id") == "new-round-title"
 
     field(page, "#round-form", "name").fill("planner's round")

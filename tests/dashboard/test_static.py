@@ -122,3 +122,15 @@ def test_axe_core_is_vendored_with_its_licence_and_served(client: TestClient) ->
     assert script.text.startswith(f"/*! axe v{version.group(1)}")
     # The page itself never loads it: only the browser tests inject it.
     assert "vendor/" not in (STATIC / "index.html").read_text()
+
+
+def test_every_route_has_its_view_in_the_page() -> None:
+    """Each view the router knows (what-if and countries included) is a part of the page."""
+    router = (STATIC / "js" / "router.js").read_text()
+    views = re.search(r"export const VIEWS = \[([^\]]+)\]", router)
+    assert views is not None
+    html = (STATIC / "index.html").read_text()
+    for view in re.findall(r'"([a-z-]+)"', views.group(1)):
+        assert f'data-view="{view}"' in html, view
+    for dialog in ("confirm-dialog", "decline-dialog"):
+        assert f'<dialog class="dialog" id="{dialog}"' in html

@@ -1,7 +1,7 @@
 // The hrhx dashboard: sign in with a bearer token, then a view per hash route (router.js):
 // rounds (numbers, flows, fill and benefit, proposals with Accept/Decline, unfilled postings with
 // reasons, ledgers, imports; a planner runs, watches and closes a round there), a new round,
-// postings, agreements, workforce facts, and the place of the what-if comparison.
+// postings, agreements, workforce facts, a what-if and its comparison, and countries at a date.
 // What is shown follows the role that GET /v1/me reports; the country filter applies everywhere.
 
 import { api, ApiError, getAll, optional, token } from "./api.js";
@@ -15,6 +15,10 @@ import { openNewRound, submitNewRound } from "./newround.js";
 import { closePostingForm, openPostingForm, renderPostingsList, submitPosting } from "./postings.js";
 import { closeAgreementForm, openAgreementForm, renderAgreementsList, submitAgreement } from "./agreements.js";
 import { closeWorkforceForm, renderWorkforce, submitWorkforce } from "./workforce.js";
+import { renderCompare, stopCompareWatch, submitWhatIf } from "./compare.js";
+import { renderCountries, submitCountries } from "./countries.js";
+import { askDecline } from "./decline.js";
+import { basisText, reasonWords, statusCounts } from "./basis.js";
 
 const LIVE = new Set(["pending", "accepted_by_origin", "accepted_by_destination", "confirmed"]);
 const ROLE_LABEL = { admin: "admin", planner: "planner", focal_point: "focal point", viewer: "viewer" };
@@ -95,6 +99,7 @@ async function signIn(value) {
     : "One proposal per match; both countries' focal points answer each.";
   $("#nav-postings").textContent = isFocal() ? "My postings" : "Postings";
   document.querySelectorAll("[data-needs=plan]").forEach((el) => { el.hidden = !canPlan(); });
+  $("#nav-compare").hidden = isFocal(); // comparisons are for planners and viewers
   await loadReferenceOnce();
   renderCountryFilter();
   await show(parse(), false);
@@ -131,7 +136,8 @@ async function loadAll() {
   state.rounds = await getAll("/v1/rounds");
   const known = state.rounds.some((r) => r.id === state.roundId);
   if (!known) {
-    const withResult = state.rounds.find((r) => ["proposed", "closed"].includes(r.status));
+    const solved = state.rounds.filter((r) => ["proposed", "closed"].includes(r.status));
+    const withResult = solved.find((r) => r.kind !== "what_if") || solved[0];
     state.roundId = (withResult || state.rounds[0] || {}).id ?? null;
   }
   renderRoundSelect();
@@ -173,7 +179,10 @@ async function loadRound() {
 // ------------------------------------------------------------------ rounds
 
 function roundLabel(r) {
-  return `Round ${r.id}${r.name ? ` · ${r.name}` : ""}`;
+  const parts = [`Round ${r.id}`];
+  if (r.kind === "what_if") parts.push(`what-if${r.base_round_id ? ` of round ${r.base_round_id}` : ""}`);
+  if (r.name && !parts.includes(r.name)) parts.push(r.name);
+  return parts.join(" · ");
 }
 
 function renderRoundSelect() {
@@ -238,7 +247,10 @@ function renderRound() {
     $("#round-status").classList.add(`st-${round.status}`);
   }
   $("#round-meta").textContent = round
-    ? [round.finished_at && `solved ${fmt.date(round.finished_at)}`, round.closed_at && `closed ${fmt.date(round.closed_at)}`,
+    ? [round.kind === "what_if" && `what-if of round ${round.base_round_id}`,
+      round.as_of && `as of ${round.as_of}`,
+      round.finished_at && `solved ${fmt.date(round.finished_at)}`, round.closed_at && `closed ${fmt.date(round.closed_at)}`,
+      round.answer_by && `answers by ${fmt.date(round.answer_by)}`,
       round.failure_reason && `failed: ${round.failure_reason}`].filter(Boolean).join(" · ")
     : "";
   const o = round?.objective || {};
@@ -318,7 +330,7 @@ function renderBarsPanels() {
 
 function actionable(p) {
   const round = state.view?.round;
-  if (!round || round.status !== "proposed") return false;
+  if (!round || round.status !== "proposed" || round.kind === "what_if") return false;
   const me = state.me;
   if (me.role === "admin") return ["pending", "accepted_by_origin", "accepted_by_destination"].includes(p.status);
   if (me.role !== "focal_point") return false;
@@ -330,9 +342,16 @@ function actionable(p) {
 }
 
 async function answer(proposal, verb, buttons) {
+  let body;
+  if (verb === "decline") {
+    const what = `${proposal.count} ${proposal.cadre} ${cadreName(proposal.cadre)} from ${countryName(proposal.origin)} `
+      + `to ${countryName(proposal.destination)}`;
+    body = await askDecline(proposal, what);
+    if (!body) return;
+  }
   buttons.forEach((b) => { b.disabled = true; });
   try {
-    const updated = await api.post(`/v1/proposals/${proposal.id}/${verb}`);
+    const updated = await api.post(`/v1/proposals/${proposal.id}/${verb}`, body);
     Object.assign(proposal, updated);
     toast(`Proposal ${proposal.id} ${verb === "accept" ? "accepted" : "declined"}: now ${fmt.status(updated.status)}.`);
     await refresh();
@@ -340,6 +359,13 @@ async function answer(proposal, verb, buttons) {
     buttons.forEach((b) => { b.disabled = false; });
     handleError(error);
   }
+}
+
+/** Why a declined proposal was declined, under its status. */
+function declineWords(p) {
+  if (p.status !== "declined" || !(p.decline_reason || p.decline_note)) return null;
+  const parts = [p.decline_reason && reasonWords(p.decline_reason), p.decline_note].filter(Boolean);
+  return h("span", { class: "decline-why small muted", "data-testid": "decline-why" }, parts.join(": "));
 }
 
 function renderProposals() {
@@ -363,7 +389,8 @@ function renderProposals() {
       h("td", { class: "num" }, fmt.int(p.count)),
       h("td", { class: "num" }, fmt.usd(p.benefit_usd_per_worker)),
       h("td", { class: "num" }, p.language_training_months ? `${p.language_training_months} mo` : "–"),
-      h("td", {}, pill(p.status, "proposal-status")),
+      h("td", { class: "basis", "data-testid": "basis" }, basisText(p.basis)),
+      h("td", {}, pill(p.status, "proposal-status"), declineWords(p)),
       h("td", {}, h("div", { class: "row-actions" }, cells)));
   });
   const pending = proposals.filter(actionable).length;
@@ -540,13 +567,23 @@ function renderRoundWork(round) {
     state.progressShown = null;
     return;
   }
-  $("#round-work-title").textContent = `Round ${round.id}${round.name ? ` · ${round.name}` : ""}: ${fmt.status(round.status)}`;
-  $("#round-work-note").textContent = WORK_NOTE[round.status] || "";
+  $("#round-work-title").textContent = `${roundLabel(round)}: ${fmt.status(round.status)}`;
+  const whatIf = round.kind === "what_if";
+  $("#round-work-note").textContent = whatIf
+    ? `A what-if of round ${round.base_round_id}: the same frozen postings under a changed policy. It books nothing: `
+      + "its proposals cannot be accepted or declined and it cannot be closed."
+    : WORK_NOTE[round.status] || "";
+  $("#round-work").classList.toggle("what-if", whatIf);
+  const counts = statusCounts(round.proposals);
+  $("#round-proposals").textContent = counts ? `Proposals: ${counts}.` : "";
   $("#run-round").hidden = !(canPlan() && ["draft", "failed"].includes(round.status));
   $("#run-round").textContent = round.status === "failed" ? "Run again" : "Run round";
-  $("#close-round").hidden = !(canPlan() && round.status === "proposed");
-  $("#whatif-link").href = href({ view: "compare", id: round.id });
-  $("#whatif-link").hidden = !["proposed", "closed"].includes(round.status);
+  $("#close-round").hidden = !(canPlan() && round.status === "proposed" && !whatIf);
+  $("#whatif-link").href = whatIf
+    ? href({ view: "compare", id: round.base_round_id, other: round.id })
+    : href({ view: "compare", id: round.id });
+  $("#whatif-link").textContent = whatIf ? `Compare with round ${round.base_round_id}` : "What-if…";
+  $("#whatif-link").hidden = isFocal() || !["proposed", "closed"].includes(round.status) || (whatIf && !round.base_round_id);
   renderCloseReport(round.status === "closed" ? round.close_report : null);
   if (round.status === "draft") {
     stopWatching();
@@ -638,6 +675,7 @@ async function show(route, focus = true) {
     stopWatching();
     state.progressShown = null;
   }
+  if (route.view !== "compare") stopCompareWatch();
   document.body.dataset.loaded = "false";
   let title = $(`[data-view="${route.view}"] [data-view-title]`);
   try {
@@ -664,9 +702,9 @@ async function show(route, focus = true) {
     } else if (route.view === "workforce") {
       await renderWorkforce(ctx, route);
     } else if (route.view === "compare") {
-      $("#compare-round").replaceChildren(...(route.id
-        ? ["Starting from ", h("a", { href: href({ view: "rounds", id: route.id }) }, `round ${route.id}`), "."]
-        : []));
+      await renderCompare(ctx, route);
+    } else if (route.view === "countries") {
+      await renderCountries(ctx, route);
     }
   } catch (error) {
     handleError(error);
@@ -718,6 +756,9 @@ function start() {
   onSubmit("#posting-form", () => submitPosting(ctx));
   onSubmit("#agreement-form", () => submitAgreement(ctx));
   onSubmit("#workforce-form", () => submitWorkforce(ctx));
+  onSubmit("#whatif-form", () => submitWhatIf(ctx));
+  onSubmit("#countries-form", () => submitCountries(ctx));
+  $("#countries-listed-only").addEventListener("change", () => renderCountries(ctx, state.route).catch(handleError));
   $("#workforce-cancel").addEventListener("click", closeWorkforceForm);
   $("#postings-status").addEventListener("change", () => renderPostingsList(ctx, state.route).catch(handleError));
   const saved = token.get();

@@ -2,7 +2,8 @@
 // problem the API reports at that field (problem+json `errors`, `loc` and `msg`).
 //
 // A spec: {name, label, type, hint, required, options, placeholder, nullable}. Types:
-//   text, textarea, int, number (decimal), month (YYYY-MM), bool (checkbox), select,
+//   text, textarea, int, number (decimal), month (YYYY-MM), datetime (a local date and time, sent
+//   as ISO 8601 in UTC), bool (checkbox), select,
 //   list ("NPL; PHL" -> ["NPL", "PHL"]), levels ("en:B2; de:B1" -> {en: "B2", de: "B1"}),
 //   quotas ("2221:500; 2240:20" -> {"2221": 500, "2240": 20}).
 
@@ -14,6 +15,7 @@ function control(spec, id, describedBy) {
   const common = { id, name: spec.name, "aria-describedby": describedBy };
   if (spec.type === "bool") return h("input", { ...common, type: "checkbox" });
   if (spec.type === "textarea") return h("textarea", { ...common, rows: 2 });
+  if (spec.type === "datetime") return h("input", { ...common, type: "datetime-local" });
   if (spec.type === "select") {
     return h("select", common, (spec.options || []).map(([value, text]) => h("option", { value }, text)));
   }
@@ -81,6 +83,10 @@ export function readValues(fields) {
       } else {
         values[name] = number;
       }
+    } else if (spec.type === "datetime") {
+      const when = new Date(raw);
+      if (Number.isNaN(when.getTime())) bad(name, `"${raw}" is not a date and time`);
+      else values[name] = when.toISOString();
     } else if (spec.type === "list") {
       values[name] = raw.split(/[;,\s]+/).filter(Boolean).map((x) => (spec.upper ? x.toUpperCase() : x));
     } else if (spec.type === "levels") {

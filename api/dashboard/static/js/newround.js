@@ -1,5 +1,7 @@
 // A planner's new round: the policy of MATCHING.md section 1 with its defaults filled in and a
-// plain-language hint per field, an optional scope, then create (a draft) or create and run.
+// plain-language hint per field, the month it is taken as of and the time answers are due, an
+// optional scope, then create (a draft) or create and run. A live round's safeguards cannot be
+// off (the API refuses it): switching them off is a what-if's job (compare.js).
 
 import { api, ApiError } from "./api.js";
 import { $, toast } from "./dom.js";
@@ -21,8 +23,8 @@ export const ROUND_SPECS = [
   { name: "name", label: "Name", type: "text", wide: true, placeholder: "e.g. Q1 2027 nurses",
     hint: "How people will call this round." },
   { name: "safeguard_mode", label: "Safeguards", type: "select",
-    options: [["strict", "strict: WHO Code and AAAH positive lists"], ["code", "code: the WHO Code as written"], ["off", "off: no safeguards (what-if only)"]],
-    hint: "Strict (default): relocation from a safeguard-listed country needs a G2G agreement and the cadre on its positive list. Code: the G2G agreement only." },
+    options: [["strict", "strict: WHO Code and AAAH positive lists"], ["code", "code: the WHO Code as written"]],
+    hint: "Strict (default): relocation from a safeguard-listed country needs a G2G agreement and the cadre on its positive list. Code: the G2G agreement only. To see the round without safeguards, start a what-if from it once solved." },
   { name: "benefit_floor_ratio", label: "Benefit floor (share of education cost)", type: "number",
     hint: "Each worker must bring the origin at least this share of what educating them cost, e.g. 0.5 for half. Default 0: no floor." },
   { name: "max_depletion_share", label: "Depletion cap (share of stock)", type: "number", placeholder: "no cap",
@@ -35,6 +37,10 @@ export const ROUND_SPECS = [
     hint: "How long the solver may search. Default 30; when it stops early the best matching found is kept and marked FEASIBLE." },
   { name: "seed", label: "Seed", type: "int",
     hint: "Fixes the solver's tie-breaking: the same postings and seed give the same matches. Default 0." },
+  { name: "as_of", label: "As of (month)", type: "month", placeholder: "YYYY-MM: the month it runs",
+    hint: "The month whose agreements in force, safeguards-list edition and earlier placements apply. Empty: the month the round runs." },
+  { name: "answer_by", label: "Answers due by", type: "datetime",
+    hint: "Proposals still pending then expire. Empty: they wait until the round is closed." },
   { name: "countries", label: "Only these countries", type: "list", upper: true, placeholder: "empty: every country",
     hint: "ISO3 codes separated by ; to limit the round to postings of these countries." },
   { name: "cadres", label: "Only these cadres", type: "list", placeholder: "empty: every cadre",
@@ -60,6 +66,8 @@ export function roundBody(values) {
   for (const name of POLICY_FIELDS) if (values[name] !== null) policy[name] = values[name];
   const body = { policy };
   if (values.name) body.name = values.name;
+  if (values.as_of) body.as_of = values.as_of;
+  if (values.answer_by) body.answer_by = values.answer_by;
   if (values.countries?.length) body.countries = values.countries;
   if (values.cadres?.length) body.cadres = values.cadres;
   return body;

@@ -6,13 +6,14 @@
 //   #/agreements[/new|/ID]            agreements, a new one, one to edit
 //   #/postings[/new/KIND|/KIND/ID]    postings (a focal point's own), a new one, one to edit
 //   #/workforce                       a country's workforce facts
-//   #/compare[/ID]                    what-if and comparison (a later issue)
+//   #/compare[/A[/B]]                 a what-if from round A, and A compared with round B
+//   #/countries[/YYYY-MM]             countries and their safeguard status at a month
 //
 // The query keeps the filter that applies to every view: `country`.
 
-export const VIEWS = ["rounds", "new-round", "agreements", "postings", "workforce", "compare"];
+export const VIEWS = ["rounds", "new-round", "agreements", "postings", "workforce", "compare", "countries"];
 
-/** The current route: `{view, id, kind, mode, country}`. */
+/** The current route: `{view, id, kind, mode, country}`, with `other` (compare) and `month` (countries). */
 export function parse(hash = location.hash) {
   const [path, query = ""] = hash.replace(/^#\/?/, "").split("?");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -31,7 +32,8 @@ export function parse(hash = location.hash) {
     return { ...route, view: "postings" };
   }
   if (head === "workforce") return { ...route, view: "workforce" };
-  if (head === "compare") return { ...route, view: "compare", id: a ? Number(a) : null };
+  if (head === "compare") return { ...route, view: "compare", id: a ? Number(a) : null, other: b ? Number(b) : null };
+  if (head === "countries") return { ...route, view: "countries", month: a || null };
   return route;
 }
 
@@ -44,7 +46,8 @@ export function href(route, current = parse()) {
     agreements: ["agreements", route.mode === "new" ? "new" : route.id],
     postings: route.mode === "new" ? ["postings", "new", route.kind] : ["postings", route.kind, route.id],
     workforce: ["workforce"],
-    compare: ["compare", route.id],
+    compare: ["compare", route.id, route.id ? route.other : null],
+    countries: ["countries", route.month],
   };
   const path = (paths[route.view] || ["rounds"])
     .filter((x) => x !== null && x !== undefined && x !== "")
