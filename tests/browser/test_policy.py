@@ -191,11 +191,6 @@ def test_a_focal_point_declines_with_a_note(page: Any, server: Server) -> None:
     screenshot(page, "policy-declined", full_page=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backend: ProposalAnswer.reason is a strict enum, so the JSON string 'timing' is "
-    "refused (422 'Input should be an instance of DeclineReason')",
-)
 def test_a_decline_with_a_reason(page: Any, server: Server) -> None:
     proposals = server.get("admin", f"/v1/rounds/{server.round_id}/proposals")["data"]
     # A route no other browser test answers (neither PHL nor DEU).
@@ -267,11 +262,6 @@ def test_a_round_as_of_a_month(page: Any, server: Server) -> None:
     assert "as of 2024-01" in page.locator("#round-meta").inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backend: RoundCreate.answer_by is a strict datetime, so no JSON string is accepted "
-    "(422 'Input should be a valid datetime'); the dashboard sends ISO 8601",
-)
 def test_a_round_with_answers_due_by(page: Any, server: Server) -> None:
     sign_in(page, server, "planner")
     open_view(page, server, "/rounds/new")
