@@ -1,7 +1,7 @@
 // A country's workforce facts (stock, education cost, positive list) per cadre, read by
 // everyone; the form PUTs /v1/workforce/{country}/{cadre} with If-Match. Planners and admins may
-// write today; focal points will declare their own country's when the governance change lands,
-// and until then the API's refusal (403, or 404 for another country) is shown as it is meant.
+// write any country's; a focal point declares its own country's (they are that country's
+// declarations); the API's refusal (403 for a viewer, 404 for another country) is shown as meant.
 
 import { api, ApiError } from "./api.js";
 import { $, fillTable, fmt, h, toast } from "./dom.js";
@@ -89,7 +89,7 @@ export async function submitWorkforce(ctx) {
       showProblems(fields, summary, error.problem.errors?.length ? error.problem.errors : [{ loc: [], msg: error.message }]);
     } else if (error.status === 403 || error.status === 404) {
       const why = error.status === 403
-        ? "Your role may not change workforce facts yet. Focal points will declare their own country's facts and positive list once the governance change is in place; until then a planner records them."
+        ? "Your role may not change workforce facts: a country's focal point declares its own, and planners record any."
         : "These facts are not yours to change (another country's, or unknown to the exchange).";
       showProblems(fields, summary, [{ loc: [], msg: error.message }], `Not saved. ${why}`);
     } else if (error.status === 412) {
