@@ -168,25 +168,22 @@ def list_rounds(
 def run_round(*, session: Session, actor: Actor, round_id: int) -> Round:
     """Freeze the snapshot and record the solve job (status ``running``); planners.
 
-    A ``failed`` round may be run again (a live round with a fresh snapshot; a what-if on the
-    snapshot it was given). A live round holds its postings (``exchange.rounds.holds``). The
-    move is conditional on the version read, so two concurrent runs of one round cannot both
-    succeed. A worker claims the job only once this transaction has committed
-    (``exchange.rounds.jobs``).
+    A ``failed`` round may be run again (with a fresh snapshot; a what-if started from a live
+    round keeps the snapshot it was given). A live round holds its postings
+    (``exchange.rounds.holds``). The move is conditional on the version read, so two
+    concurrent runs of one round cannot both succeed. A worker claims the job only once this
+    transaction has committed (``exchange.rounds.jobs``).
     """
     require_role(actor, "planner")
     rnd = get_round(session=session, actor=actor, round_id=round_id)
     require(Step.RUN, round_id, rnd.status, rnd.kind)
     before = snapshot(rnd)
-    if rnd.kind == RoundKind.WHAT_IF:
-        scenario = documents.get(session, round_id, "scenario")
-        if scenario is None:
-            raise Conflict(f"what-if round {round_id} has no snapshot to solve")
-    else:
-        scenario = freeze_scenario(session=session, rnd=rnd)
+    given = documents.get(session, round_id, "scenario") if rnd.kind == RoundKind.WHAT_IF else None
+    scenario = given if given is not None else freeze_scenario(session=session, rnd=rnd)
+    if rnd.kind == RoundKind.LIVE:  # a what-if holds nothing: it never books
         holds.hold(session=session, round_id=round_id, scenario=scenario)
     _start(session, rnd, scenario)
-    if rnd.kind == RoundKind.LIVE:
+    if given is None:
         documents.put(session, round_id, "scenario", json_dumps(scenario))
     session.refresh(rnd)
     record(
