@@ -34,7 +34,16 @@ def test_a_live_round_may_not_switch_the_safeguards_off(api: Api) -> None:
     assert [e["loc"] for e in refused.json()["errors"]] == [["body", "policy", "safeguard_mode"]]
     assert "what-if" in refused.json()["errors"][0]["msg"]
     body = {"kind": "what_if", "policy": {"safeguard_mode": "off"}}
-    assert api.post("planner", "/v1/rounds", json=body).status_code == 201
+    created = api.post("planner", "/v1/rounds", json=body)
+    assert created.status_code == 201
+    # run, a what-if freezes a snapshot of its own and holds no posting
+    api.post("phl", "/v1/deposits", json=deposit())
+    api.post("deu", "/v1/withdrawals", json=withdrawal())
+    assert api.post("planner", f"/v1/rounds/{created.json()['id']}/run").status_code == 202
+    assert make_round(api, post=False)["status"] == "proposed"  # a live round on the same
+    api.solve()
+    what_if = api.get("planner", f"/v1/rounds/{created.json()['id']}").json()
+    assert (what_if["status"], what_if["matches_count"]) == ("proposed", 1)
 
 
 def test_a_what_if_solves_the_same_snapshot_and_never_books(api: Api) -> None:
