@@ -7,24 +7,18 @@ FastAPI parsed it); the service parses it with ``Model`` and reports every probl
 types and its meaning together, as one ``InvalidInput``. The problem handler only renders that
 error (``api.problems``), locating the problems of a route marked ``body_route`` under ``body``.
 
-``checks_body`` gives the same answer for routes whose service still takes a parsed model
-(rounds, users): it parses the body in the route and, when that fails, adds the service's
-meaning checks of the rest of the body, run with the request's own session, before raising.
+Every route with a body works this way: rounds and users too.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, PlainValidator
 from pydantic_core import PydanticCustomError
-from sqlmodel import Session
 
-from exchange.errors import InvalidInput, Problem
-from exchange.reference.validation import failed_locs, parse_model
+from exchange.errors import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 BodyCheck = Callable[..., list[Problem]]
@@ -60,55 +54,3 @@ def body_route(route: F) -> F:
 def is_body_route(endpoint: object) -> bool:
     """Whether ``endpoint`` was marked with ``body_route``."""
     return bool(getattr(endpoint, _BODY_ROUTE, False))
-
-
-def _session_parameter(hints: dict[str, Any]) -> str:
-    for name, hint in hints.items():
-        if get_origin(hint) is Annotated and get_args(hint)[0] is Session:
-            return name
-    raise TypeError("checks_body needs a route with a SessionDep parameter")
-
-
-def _model_parameter(hints: dict[str, Any]) -> tuple[str, type[BaseModel]]:
-    for name, hint in hints.items():
-        if isinstance(hint, type) and issubclass(hint, BaseModel):
-            return name, hint
-    raise TypeError("checks_body needs a route with a body typed by a pydantic model")
-
-
-def checks_body(check: BodyCheck) -> Callable[[F], F]:
-    """Parse the route's body model in the route, reporting the type and name problems of the body
-    with ``check``'s meaning problems of the rest of it (one answer names them all).
-
-    For routes whose service takes a parsed model (rounds, users); a service that takes the body
-    as sent (``documented_as``) validates it alone, and its route needs only ``body_route``.
-    """
-
-    def wrap(route: F) -> F:
-        hints = get_type_hints(route, include_extras=True)
-        body_name, model = _model_parameter(hints)
-        session_name = _session_parameter(hints)
-        signature = inspect.signature(route)
-        parameters = [
-            p.replace(annotation=json_object(model) if p.name == body_name else hints[p.name])
-            for p in signature.parameters.values()
-        ]
-
-        @functools.wraps(route)
-        def endpoint(**kwargs: Any) -> Any:
-            raw = kwargs[body_name]
-            problems: list[Problem] = []
-            parsed = parse_model(model, raw, problems)
-            if parsed is None:
-                skip = failed_locs(problems)
-                problems += check(session=kwargs[session_name], data=raw, skip=skip)
-                raise InvalidInput(problems)
-            return route(**{**kwargs, body_name: parsed})
-
-        endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=parameters, return_annotation=hints.get("return", Any)
-        )
-        del endpoint.__wrapped__  # FastAPI reads the signature above, not the route's
-        return body_route(endpoint)  # type: ignore[return-value]
-
-    return wrap

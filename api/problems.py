@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.bodies import checks_body as checks_body  # where rounds and users import it from
 from api.bodies import is_body_route
 from api.limits import UNMETERED_PATHS
 from api.params import CADRE_PATTERN, COUNTRY_PATTERN

@@ -3,16 +3,18 @@ replaces its own token."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from fastapi import APIRouter
 
+from api.bodies import body_route, documented_as
 from api.deps import ActorDep, SessionDep
 from api.params import UserId
-from api.problems import checks_body, errors
+from api.problems import errors
 from exchange.identity.actor import Actor, require_role
 from exchange.identity.schemas import UserCreate, UserCreated, UserPublic, UserToken
 from exchange.identity.service import (
-    check_user_fields,
-    create_user,
+    create_user_from_body,
     issue_token,
     list_users,
     revoke_user,
@@ -29,12 +31,13 @@ router = APIRouter(prefix="/v1", tags=["users"])
     responses=errors(401, 403, 409, 422),
     summary="Create a user (admin); the bearer token is in the response, shown once",
 )
-@checks_body(check_user_fields)
-def post_user(data: UserCreate, session: SessionDep, actor: ActorDep) -> UserCreated:
-    require_role(actor, "admin")
-    user, token = create_user(
-        session=session, actor=actor, name=data.name, role=data.role, country=data.country
-    )
+@body_route
+def post_user(
+    data: Annotated[dict[str, Any], documented_as(UserCreate)],
+    session: SessionDep,
+    actor: ActorDep,
+) -> UserCreated:
+    user, token = create_user_from_body(session=session, actor=actor, data=data)
     return UserCreated.model_validate({**user.model_dump(), "token": token})
 
 

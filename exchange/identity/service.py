@@ -22,8 +22,10 @@ from exchange.codes import ROLES
 from exchange.db import created_once
 from exchange.errors import Conflict, InvalidInput, NotFound, Problem, Unauthorized
 from exchange.identity.actor import SYSTEM, Actor, require_role
+from exchange.identity.schemas import UserCreate
 from exchange.identity.tables import User
 from exchange.reference.tables import Country
+from exchange.reference.validation import failed_locs, parse_model
 
 TOKEN_BYTES = 32
 
@@ -54,6 +56,22 @@ def check_user_fields(
     if role_known and role != "focal_point" and country is not None:
         problems.append(Problem(("country",), "only focal points are bound to a country"))
     return problems
+
+
+def create_user_from_body(
+    *, session: Session, actor: Actor, data: Mapping[str, Any]
+) -> tuple[User, str]:
+    """A new user from a request body as sent (admins): its shape and meaning checked once, every
+    problem in one ``InvalidInput``."""
+    require_role(actor, "admin")
+    problems: list[Problem] = []
+    parsed = parse_model(UserCreate, dict(data), problems)
+    if parsed is None:
+        skip = failed_locs(problems)
+        raise InvalidInput(problems + check_user_fields(session=session, data=data, skip=skip))
+    return create_user(
+        session=session, actor=actor, name=parsed.name, role=parsed.role, country=parsed.country
+    )
 
 
 def create_user(
