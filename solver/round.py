@@ -8,7 +8,6 @@ from typing import Any
 
 from solver.basis import legal_basis
 from solver.classes import disaggregate, enumerate_pairs
-from solver.collector import collector_paused
 from solver.eligibility import Context
 from solver.explain import explain
 from solver.greedy import greedy_flows
@@ -29,29 +28,7 @@ def run_round(
     max_class_pairs: int | None = None,
     on_matched: Callable[[Result], None] | None = None,
 ) -> Result:
-    """Solve one round; see `solver.solve` (the cyclic collector paused: `solver.collector`)."""
-    with collector_paused():
-        return _run_round(
-            scenario,
-            time_limit_s=time_limit_s,
-            seed=seed,
-            on_progress=on_progress,
-            lp_bound=lp_bound,
-            max_class_pairs=max_class_pairs,
-            on_matched=on_matched,
-        )
-
-
-def _run_round(
-    scenario: Scenario | dict[str, Any],
-    *,
-    time_limit_s: float | None,
-    seed: int | None,
-    on_progress: Callable[[ProgressEvent], None] | None,
-    lp_bound: bool,
-    max_class_pairs: int | None,
-    on_matched: Callable[[Result], None] | None,
-) -> Result:
+    """Solve one round; see `solver.solve`."""
     started = time.monotonic()
     if not isinstance(scenario, Scenario):
         parsed = validate_scenario(scenario)
