@@ -175,8 +175,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def pause_collector_if_asked() -> None:
+    """``HRHX_LADDER_GC_PAUSED=1``: solve as the exchange's solver child does (collector off)."""
+    import gc
+    import os
+
+    if os.environ.get("HRHX_LADDER_GC_PAUSED") == "1":
+        gc.disable()
+
+
 def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
     """Our solver in a fresh process (so that the peak RSS is its own)."""
+    pause_collector_if_asked()
     from solver.limits import RoundTooLarge
     from solver.round import run_round
 
@@ -222,6 +232,7 @@ def run_previous(raw: dict[str, Any], time_limit: float, tree: str, queue: Any) 
     TREE``); it goes first on ``sys.path`` of this fresh process, so that validation,
     eligibility, solving, disaggregation and explanations are all the previous code's.
     """
+    pause_collector_if_asked()
     sys.path.insert(0, tree)
     import solver
     from solver.round import run_round as previous_run_round
@@ -536,11 +547,20 @@ def main() -> None:
         "--legacy-above", type=int, default=10**9, help="run the highspy core above N postings"
     )
     parser.add_argument(
+        "--gc-paused",
+        action="store_true",
+        help="ours and previous solve with the cyclic collector off, as the exchange's child does",
+    )
+    parser.add_argument(
         "--previous-tree",
         help="a tree holding the previous solver/ package (git archive 429e4af solver): run its "
         "whole run_round side by side",
     )
     args = parser.parse_args()
+    if args.gc_paused:
+        import os
+
+        os.environ["HRHX_LADDER_GC_PAUSED"] = "1"  # inherited by the spawned children
     results: list[dict[str, Any]] = []
     for name in args.sizes.split(","):
         n = SIZES[name]
