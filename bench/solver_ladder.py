@@ -175,8 +175,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def pause_collector_if_asked() -> None:
+    """``HRHX_LADDER_GC_PAUSED=1``: solve as the exchange's solver child does (collector off)."""
+    import gc
+    import os
+
+    if os.environ.get("HRHX_LADDER_GC_PAUSED") == "1":
+        gc.disable()
+
+
 def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
     """Our solver in a fresh process (so that the peak RSS is its own)."""
+    pause_collector_if_asked()
     from solver.limits import RoundTooLarge
     from solver.round import run_round
 
@@ -209,6 +219,32 @@ def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
             "bound": result.bound.model_dump() if result.bound else None,
             "stats": result.stats.model_dump() if result.stats else None,
             "first_solution_s": next((e["t"] for e in events if e["bound"] is not None), None),
+            "wall_s": time.monotonic() - t0,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
+
+
+def run_previous(raw: dict[str, Any], time_limit: float, tree: str, queue: Any) -> None:
+    """The whole previous ``run_round`` (highspy core, commit 429e4af) from an extracted tree.
+
+    ``tree`` holds that commit's ``solver/`` package (``git archive 429e4af solver | tar -x -C
+    TREE``); it goes first on ``sys.path`` of this fresh process, so that validation,
+    eligibility, solving, disaggregation and explanations are all the previous code's.
+    """
+    pause_collector_if_asked()
+    sys.path.insert(0, tree)
+    import solver
+    from solver.round import run_round as previous_run_round
+
+    assert str(Path(solver.__file__).resolve()).startswith(str(Path(tree).resolve()))
+    t0 = time.monotonic()
+    result = previous_run_round(raw, time_limit_s=time_limit)
+    queue.put(
+        {
+            "status": result.status,
+            "objective": result.objective.model_dump() if result.objective else None,
+            "stats": result.stats.model_dump() if result.stats else None,
             "wall_s": time.monotonic() - t0,
             "peak_rss_mb": peak_rss_mb(),
         }
@@ -510,13 +546,30 @@ def main() -> None:
     parser.add_argument(
         "--legacy-above", type=int, default=10**9, help="run the highspy core above N postings"
     )
+    parser.add_argument(
+        "--gc-paused",
+        action="store_true",
+        help="ours and previous solve with the cyclic collector off, as the exchange's child does",
+    )
+    parser.add_argument(
+        "--previous-tree",
+        help="a tree holding the previous solver/ package (git archive 429e4af solver): run its "
+        "whole run_round side by side",
+    )
     args = parser.parse_args()
+    if args.gc_paused:
+        import os
+
+        os.environ["HRHX_LADDER_GC_PAUSED"] = "1"  # inherited by the spawned children
     results: list[dict[str, Any]] = []
     for name in args.sizes.split(","):
         n = SIZES[name]
         raw, source = make_scenario(n, args.seed, args.generator)
         ours = in_child(run_ours, raw, args.time_limit)
         row = {"size": name, "postings": n, "generator": source, "ours": ours}
+        if args.previous_tree:
+            row["previous"] = in_child(run_previous, raw, args.time_limit, args.previous_tree)
+            print(name, "previous", json.dumps(row["previous"], default=str), flush=True)
         if n > args.legacy_above:
             row["legacy"] = in_child(run_legacy, raw, args.time_limit)
             print(name, "legacy", json.dumps(row["legacy"], default=str), flush=True)

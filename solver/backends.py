@@ -110,7 +110,8 @@ class MipSolution:
     bound: float | None = None
 
 
-def _helper(model: LinearModel, cost: FloatArray, maximize: bool) -> mbh.ModelBuilderHelper:
+def builder(model: LinearModel, cost: FloatArray, maximize: bool) -> mbh.ModelBuilderHelper:
+    """``model`` as an OR-Tools ``model_builder`` model, filled in one call from its arrays."""
     matrix, lo, hi = model.full_matrix()
     helper = mbh.ModelBuilderHelper()
     if matrix.shape[0] == 0:
@@ -134,7 +135,7 @@ def solve_lp(
     model: LinearModel, cost: FloatArray, *, maximize: bool, time_limit: float
 ) -> LpSolution:
     """The LP relaxation with GLOP: a vertex, its row duals and reduced costs."""
-    helper = _helper(model, cost, maximize)
+    helper = builder(model, cost, maximize)
     solver = mbh.ModelSolverHelper("glop")
     solver.set_time_limit_in_seconds(max(time_limit, 0.01))
     solver.solve(helper)
@@ -166,7 +167,7 @@ def solve_mip(
     hint: FloatArray | None = None,
 ) -> MipSolution:
     """The integer program with HiGHS inside OR-Tools, proven when the gap is below 1."""
-    helper = _helper(model, cost, maximize)
+    helper = builder(model, cost, maximize)
     for j in np.flatnonzero(model.integer).tolist():
         helper.set_var_integrality(j, True)
     # ``hint`` is not passed on: HiGHS through model_builder crashes on a solution hint

@@ -16,8 +16,10 @@ import time
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
+from solver.master import GlopMaster
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -82,6 +84,8 @@ def solve_lp_columns(
     scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
     tol = PRICE_TOL * scale
     csc = matrix.tocsc()
+    if free.size > FULL_BELOW:
+        return _by_persistent_master(lp, cost, csc, row_lo, row_hi, master, is_free, tol, deadline)
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -98,23 +102,72 @@ def solve_lp_columns(
         sol = solve_lp(sub, cost[cols], maximize=True, time_limit=remaining)
         if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.x is None:
             return LpSolution(sol.outcome)
-        y = sol.row_dual
-        rc = cost - np.asarray(csc.T @ y, dtype=np.float64)
-        out_free = is_free & ~in_master
-        # a column at 0 prices out when raising it pays (max): rc > tol
-        priced = np.flatnonzero(out_free & (rc > tol))
-        if priced.size == 0:
-            x = np.zeros(lp.ncols)
-            x[cols] = sol.x
-            return LpSolution(
-                Outcome.OPTIMAL,
-                x=x,
-                row_dual=y,
-                reduced_cost=rc,
-                objective=sol.objective,
-                columns=cols,
-            )
-        if priced.size > ADD_PER_ROUND:
-            best = np.argsort(-rc[priced], kind="stable")[:ADD_PER_ROUND]
-            priced = priced[best]
-        in_master[priced] = True
+        found = _priced(cost, csc, sol.row_dual, is_free & ~in_master, tol)
+        if found.size == 0:
+            return _optimum(lp, cost, csc, sol, cols)
+        in_master[found] = True
+
+
+def _priced(
+    cost: FloatArray,
+    csc: sp.csc_matrix,
+    y: FloatArray,
+    candidates: npt.NDArray[np.bool_],
+    tol: float,
+) -> IntArray:
+    """Candidate columns that price out (``c - A^T y > tol``), at most ``ADD_PER_ROUND``, best
+    reduced cost first."""
+    rc = cost - np.asarray(csc.T @ y, dtype=np.float64)
+    # a column at 0 prices out when raising it pays (max): rc > tol
+    priced = np.flatnonzero(candidates & (rc > tol))
+    if priced.size > ADD_PER_ROUND:
+        best = np.argsort(-rc[priced], kind="stable")[:ADD_PER_ROUND]
+        priced = priced[best]
+    return priced
+
+
+def _optimum(
+    lp: LinearModel, cost: FloatArray, csc: sp.csc_matrix, sol: LpSolution, cols: IntArray
+) -> LpSolution:
+    """The master's optimum as the LP's: full-length x, the duals, every column's reduced cost."""
+    assert sol.x is not None
+    assert sol.row_dual is not None
+    x = np.zeros(lp.ncols)
+    x[cols] = sol.x
+    return LpSolution(
+        Outcome.OPTIMAL,
+        x=x,
+        row_dual=sol.row_dual,
+        reduced_cost=cost - np.asarray(csc.T @ sol.row_dual, dtype=np.float64),
+        objective=sol.objective,
+        columns=cols,
+    )
+
+
+def _by_persistent_master(
+    lp: LinearModel,
+    cost: FloatArray,
+    csc: sp.csc_matrix,
+    row_lo: FloatArray,
+    row_hi: FloatArray,
+    first: IntArray,
+    is_free: npt.NDArray[np.bool_],
+    tol: float,
+    deadline: float,
+) -> LpSolution:
+    """Column generation on one `GlopMaster`, each master solved from the last basis."""
+    master = GlopMaster(csc, row_lo, row_hi, lp.col_lo, lp.col_hi, cost, first)
+    in_master = np.zeros(lp.ncols, dtype=bool)
+    in_master[first] = True
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return LpSolution(Outcome.LIMIT)
+        sol = master.solve(remaining)
+        if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.columns is None:
+            return LpSolution(sol.outcome)
+        found = _priced(cost, csc, sol.row_dual, is_free & ~in_master, tol)
+        if found.size == 0:
+            return _optimum(lp, cost, csc, sol, sol.columns)
+        in_master[found] = True
+        master.add(found)

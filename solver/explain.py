@@ -171,7 +171,12 @@ def explain(
     placed: dict[str, int],
     filled: dict[str, int],
 ) -> Unmatched:
-    """Reasons for every unfilled withdrawal and every unplaced deposit."""
+    """Reasons for every unfilled withdrawal and every unplaced deposit.
+
+    The per-posting objects are built with ``model_construct``: their fields are built here from
+    validated data (ids, ints, `Reason` models), and validating 100,000 of them again was a
+    quarter of the explanations' time at XL.
+    """
     dcap = np.array([c.total for c in pairs.deposits], dtype=np.int64)
     wcap = np.array([c.total for c in pairs.withdrawals], dtype=np.int64)
     dused = np.bincount(pairs.dep, weights=x, minlength=len(dcap)).astype(np.int64)
@@ -241,7 +246,9 @@ def explain(
             left = count - filled.get(ident, 0)
             if left > 0:
                 unmatched.withdrawals.append(
-                    UnfilledWithdrawal(id=ident, unfilled=left, reasons=reasons)
+                    UnfilledWithdrawal.model_construct(
+                        id=ident, unfilled=left, reasons=list(reasons)
+                    )
                 )
     for i, dc in enumerate(pairs.deposits):
         if all(placed.get(ident, 0) >= n for ident, n in zip(dc.ids, dc.counts, strict=True)):
@@ -274,7 +281,9 @@ def explain(
         for ident, count in zip(dc.ids, dc.counts, strict=True):
             left = count - placed.get(ident, 0)
             if left > 0:
-                unmatched.deposits.append(UnplacedDeposit(id=ident, unplaced=left, reasons=reasons))
+                unmatched.deposits.append(
+                    UnplacedDeposit.model_construct(id=ident, unplaced=left, reasons=list(reasons))
+                )
     unmatched.withdrawals.sort(key=lambda u: u.id)
     unmatched.deposits.sort(key=lambda u: u.id)
     return unmatched
