@@ -80,6 +80,19 @@ def test_a_whole_round_over_http(server: tuple[str, dict[str, str], Path]) -> No
         assert csv.text.splitlines()[1] == "PHL,DEU,2221,10,30000"
         remaining = phl.get("/v1/deposits").json()["data"][0]["remaining"]
         assert remaining == 2
+        # after the match: the placement, an event, a payment, the indicators (issue 20)
+        [placement] = phl.get("/v1/placements").json()["data"]
+        url = f"/v1/placements/{placement['id']}"
+        month = placement["start_month"]
+        departed = {"kind": "departed", "workers": 10, "month": month}
+        assert deu.post(f"{url}/events", json=departed).status_code == 201
+        paid = deu.post(f"{url}/payments", json={"amount_usd": 12_000, "month": month})
+        assert paid.status_code == 201, paid.text
+        assert phl.get(url).json()["stages"]["departed"] == 10
+        [owed] = phl.get("/v1/ledger/PHL").json()["counterparts"]
+        assert (owed["promised"], owed["delivered"], owed["outstanding"]) == (30000, 12000, 18000)
+        indicators = {i["id"]: i["rows"] for i in viewer.get("/v1/indicators").json()["indicators"]}
+        assert indicators["workers_by_route"][0]["workers"] == 10
         # the operator's view: the server's log names the round's outcome
         assert f"INFO:     round {rid} proposed: OPTIMAL, 1 matches" in log.read_text()
     finally:
