@@ -1,7 +1,8 @@
 """The dashboard's pure functions, imported as ES modules in Chromium from the running server:
 hash routes, reading form values as the API takes them, PATCH bodies, what a close books, the
 round's request body with the spec's policy defaults, a proposal's legal basis in words, a
-decline's body, proposals by status, and the changes a comparison shows."""
+decline's body, proposals by status, the changes a comparison shows, and what the indicators'
+charts draw."""
 
 from __future__ import annotations
 
@@ -44,6 +45,11 @@ def run(page: Any, module: str, body: str, arg: Any = None) -> Any:
         ("#/compare/3/7?country=NPL", {"view": "compare", "id": 3, "other": 7, "country": "NPL"}),
         ("#/countries", {"view": "countries", "month": None}),
         ("#/countries/2021-06", {"view": "countries", "month": "2021-06"}),
+        ("#/indicators", {"view": "indicators", "from": None, "to": None}),
+        (
+            "#/indicators?from=2025-01&to=2025-06&country=phl",
+            {"view": "indicators", "from": "2025-01", "to": "2025-06", "country": "PHL"},
+        ),
         ("#/nowhere", {"view": "rounds", "id": None}),
     ],
 )
@@ -256,3 +262,46 @@ def test_a_comparisons_changes_and_policy_differences(modules: Any) -> None:
         "Safeguards: strict → off",
         "Depletion cap (share of stock): – → 0.05",
     ]
+
+
+def test_the_indicators_charts_data_and_query(modules: Any) -> None:
+    placements = [
+        {"origin": "PHL", "destination": "DEU", "workers": 3, "booked_month": "2025-02",
+         "stages": {"returned": 1}},
+        {"origin": "PHL", "destination": "DEU", "workers": 2, "booked_month": "2025-02",
+         "stages": {"returned": 0}},
+        {"origin": "NPL", "destination": "GBR", "workers": 5, "booked_month": "2025-04",
+         "stages": {"returned": 0}},
+        {"origin": "NPL", "destination": "GBR", "workers": 7, "booked_month": "2024-12",
+         "stages": {"returned": 2}},
+    ]  # fmt: skip
+    script = """(() => {
+      const flows = m.flowsOverTime(arg, "2025-01", "2025-06");
+      return {months: flows.months,
+              routes: flows.routes.map((r) => [r.route, Object.fromEntries(r.months)])};
+    })()"""
+    assert run(modules, "indicators.js", script, placements) == {
+        "months": ["2025-02", "2025-04"],
+        "routes": [
+            ["NPL→GBR", {"2025-04": {"placed": 5, "returned": 0}}],
+            ["PHL→DEU", {"2025-02": {"placed": 5, "returned": 1}}],
+        ],
+    }
+    indicators = [
+        {"id": "workers_by_route", "rows": []},
+        {"id": "investment", "rows": [
+            {"by": "origin", "origin": "PHL", "promised_usd": 900, "delivered_usd": 300},
+            {"by": "agreement", "origin": None, "agreement_id": "a", "promised_usd": 900,
+             "delivered_usd": 300},
+            {"by": "origin", "origin": "NPL", "promised_usd": 100, "delivered_usd": 0},
+        ]},
+    ]  # fmt: skip
+    assert run(modules, "indicators.js", "m.benefitByOrigin(arg)", indicators) == [
+        {"origin": "NPL", "promised": 100, "delivered": 0},
+        {"origin": "PHL", "promised": 900, "delivered": 300},
+    ]
+    route = {"from": "2025-01", "to": None, "country": "PHL"}
+    assert run(modules, "indicators.js", "m.indicatorsQuery(arg, 'xlsx')", route) == (
+        "/v1/indicators?from=2025-01&country=PHL&format=xlsx"
+    )
+    assert run(modules, "indicators.js", "m.indicatorsQuery({})") == "/v1/indicators"

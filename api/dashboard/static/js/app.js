@@ -1,7 +1,8 @@
 // The hrhx dashboard: sign in with a bearer token, then a view per hash route (router.js):
 // rounds (numbers, flows, fill and benefit, proposals with Accept/Decline, unfilled postings with
 // reasons, ledgers, imports; a planner runs, watches and closes a round there), a new round,
-// postings, agreements, workforce facts, a what-if and its comparison, and countries at a date.
+// postings, agreements, workforce facts, a what-if and its comparison, countries at a date, and
+// the WHO monitoring indicators with the placements behind them.
 // What is shown follows the role that GET /v1/me reports; the country filter applies everywhere.
 
 import { api, ApiError, getAll, optional, token } from "./api.js";
@@ -17,6 +18,7 @@ import { closeAgreementForm, openAgreementForm, renderAgreementsList, submitAgre
 import { closeWorkforceForm, renderWorkforce, submitWorkforce } from "./workforce.js";
 import { renderCompare, stopCompareWatch, submitWhatIf } from "./compare.js";
 import { renderCountries, submitCountries } from "./countries.js";
+import { downloadIndicators, renderIndicators, submitIndicators } from "./indicators.js";
 import { askDecline } from "./decline.js";
 import { basisText, reasonWords, statusCounts } from "./basis.js";
 
@@ -705,6 +707,8 @@ async function show(route, focus = true) {
       await renderCompare(ctx, route);
     } else if (route.view === "countries") {
       await renderCountries(ctx, route);
+    } else if (route.view === "indicators") {
+      await renderIndicators(ctx, route);
     }
   } catch (error) {
     handleError(error);
@@ -758,6 +762,10 @@ function start() {
   onSubmit("#workforce-form", () => submitWorkforce(ctx));
   onSubmit("#whatif-form", () => submitWhatIf(ctx));
   onSubmit("#countries-form", () => submitCountries(ctx));
+  onSubmit("#indicators-form", () => submitIndicators(ctx));
+  document.querySelectorAll("[data-indicators-download]").forEach((link) => {
+    link.addEventListener("click", (event) => downloadIndicators(event, handleError));
+  });
   $("#countries-listed-only").addEventListener("change", () => renderCountries(ctx, state.route).catch(handleError));
   $("#workforce-cancel").addEventListener("click", closeWorkforceForm);
   $("#postings-status").addEventListener("change", () => renderPostingsList(ctx, state.route).catch(handleError));

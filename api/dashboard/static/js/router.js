@@ -8,12 +8,13 @@
 //   #/workforce                       a country's workforce facts
 //   #/compare[/A[/B]]                 a what-if from round A, and A compared with round B
 //   #/countries[/YYYY-MM]             countries and their safeguard status at a month
+//   #/indicators[?from=&to=]          WHO monitoring indicators and placements over a period
 //
-// The query keeps the filter that applies to every view: `country`.
+// The query keeps the filter that applies to every view: `country` (and the indicators' period).
 
-export const VIEWS = ["rounds", "new-round", "agreements", "postings", "workforce", "compare", "countries"];
+export const VIEWS = ["rounds", "new-round", "agreements", "postings", "workforce", "compare", "countries", "indicators"];
 
-/** The current route: `{view, id, kind, mode, country}`, with `other` (compare) and `month` (countries). */
+/** The current route: `{view, id, kind, mode, country}`, with `other` (compare), `month` (countries), `from` and `to` (indicators). */
 export function parse(hash = location.hash) {
   const [path, query = ""] = hash.replace(/^#\/?/, "").split("?");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -34,6 +35,9 @@ export function parse(hash = location.hash) {
   if (head === "workforce") return { ...route, view: "workforce" };
   if (head === "compare") return { ...route, view: "compare", id: a ? Number(a) : null, other: b ? Number(b) : null };
   if (head === "countries") return { ...route, view: "countries", month: a || null };
+  if (head === "indicators") {
+    return { ...route, view: "indicators", from: params.get("from") || null, to: params.get("to") || null };
+  }
   return route;
 }
 
@@ -48,12 +52,17 @@ export function href(route, current = parse()) {
     workforce: ["workforce"],
     compare: ["compare", route.id, route.id ? route.other : null],
     countries: ["countries", route.month],
+    indicators: ["indicators"],
   };
   const path = (paths[route.view] || ["rounds"])
     .filter((x) => x !== null && x !== undefined && x !== "")
     .map((x) => encodeURIComponent(String(x)))
     .join("/");
-  return `#/${path}${country ? `?country=${country}` : ""}`;
+  const query = new URLSearchParams();
+  if (route.view === "indicators" && route.from) query.set("from", route.from);
+  if (route.view === "indicators" && route.to) query.set("to", route.to);
+  if (country) query.set("country", country);
+  return `#/${path}${query.size ? `?${query}` : ""}`;
 }
 
 /** Go to a route (a new history entry, so Back returns). */
