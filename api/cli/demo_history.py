@@ -20,6 +20,7 @@ from exchange.placements.schemas import PaymentCreate, PlacementEventCreate, Pla
 from exchange.placements.service import list_placements, month_after, placements_public
 from exchange.proposals.service import accept_proposal, list_proposals
 from exchange.rounds.closing import close_round
+from exchange.timestamps import current_month
 
 NOTE = "illustrative (hrhx demo)"
 
@@ -82,7 +83,8 @@ def print_placements_and_indicators() -> None:
         )
         origins = sorted({p.origin for p in rows})
         balances = {c: counterparts(session=session, country=c) for c in origins}
-        data = indicators(session=session, actor=SYSTEM)
+        # the demo's placements start in the coming months: read the records up to three years on
+        data = indicators(session=session, actor=SYSTEM, period_to=month_after(current_month(), 36))
     table = Table(title=f"Placements booked ({len(rows)}; events and payments {NOTE})")
     for column in ("id", "route", "cadre", "workers", "start", "status", "promised", "paid"):
         table.add_column(
