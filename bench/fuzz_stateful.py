@@ -29,7 +29,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-ROOT = Path(__file__).resolve().parents[1]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 EXCLUDED = "/v1/me/token|/v1/users/.*"
 """Operations that revoke users or replace tokens would lock the run out of its own credentials."""
@@ -109,7 +108,7 @@ def main() -> int:
         server = Server(url, Path(tmp) / "server.log").start()
         try:
             for role in args.roles.split(","):
-                report = out.with_name(f"{out.stem}_{role}_report.json")
+                report = out.with_name(f"{out.stem}_{role}_report.json").resolve()
                 command = [
                     str(SCHEMATHESIS),
                     "run",
@@ -135,7 +134,8 @@ def main() -> int:
                 if args.exclude_checks:
                     command += ["--exclude-checks", args.exclude_checks]
                 started = time.monotonic()
-                done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+                # in the temporary directory: schemathesis leaves its cache where it runs
+                done = subprocess.run(command, cwd=tmp, capture_output=True, text=True)
                 text = done.stdout + done.stderr
                 out.with_name(f"{out.stem}_{role}.txt").write_text(text)
                 figures = {
