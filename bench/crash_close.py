@@ -1,11 +1,14 @@
 """kill -9 the real server at random moments while it closes a round; restart; check.
 
-    .venv/bin/python bench/crash_close.py [--trials 20] [--engines sqlite,postgresql]
+    .venv/bin/python bench/crash_close.py [--trials 40] [--pairs 8] [--minutes 0]
+        [--engines sqlite,postgresql]
         [--pg-url postgresql://postgres@127.0.0.1:5432/test] [--out bench/results/crash_close.json]
 
 Each engine gets a fresh database (a SQLite file; a new PostgreSQL database, dropped after).
-Exit 1 if any trial leaves a partial round, a duplicated entry or a posting whose ``remaining``
-disagrees with the ledger.
+Exit 1 if any trial leaves a partial round (ledger entries or placements of some confirmed
+proposals only), a duplicated entry or placement, a proposal of a closed round not in a terminal
+state, or a posting whose ``remaining`` disagrees with the ledger (``tests/reliability/crashing.py``
+checks). ``--minutes`` stops an engine's trials early; the count run is recorded.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument("--minutes", type=float, default=0, help="stop an engine after this")
     parser.add_argument("--pairs", type=int, default=20, help="deposits/withdrawals per round")
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
@@ -63,6 +67,7 @@ def main() -> int:
                     workdir=Path(tmp),
                     trials=args.trials,
                     pairs=args.pairs,
+                    seconds=args.minutes * 60,
                 )
                 engine.dispose()
                 figures = report.as_dict()

@@ -1,9 +1,11 @@
 """Crash consistency of closing a round: the real server in a subprocess, killed with SIGKILL at a
 random moment while it closes a round of confirmed proposals, restarted, checked.
 
-Shared by tests/reliability/test_crash.py (a few trials per engine) and bench/crash_close.py (20+).
+Shared by tests/reliability/test_crash.py (a few trials per engine) and bench/crash_close.py (40+).
 After each kill the database must hold the whole round or none of it: the round is ``closed``
-exactly when every confirmed proposal has its four ledger entries, no entry is duplicated, and
+exactly when every confirmed proposal has its four ledger entries and its one placement (an open
+round has neither; no proposal is placed twice), every proposal of a closed round is in a
+terminal state, no entry is duplicated, and
 every posting's ``remaining`` equals its ``count`` less the workers the ledger placed from it.
 A round found unclosed is closed again after the restart, and checked again.
 """
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exchange.ledger.tables import LedgerEntry
+from exchange.placements.tables import Placement
 from exchange.postings.tables import Deposit, Withdrawal
 from exchange.proposals.tables import Proposal
 from exchange.rounds.tables import Round
@@ -31,6 +34,8 @@ from tests.api.conftest import deposit, withdrawal
 from tests.servers import UVICORN_FACTORY, ServerProcess
 
 KINDS = ("workers_out", "workers_in", "benefit_receivable", "benefit_payable")
+TERMINAL = {"confirmed", "declined", "expired", "rejected_at_close"}
+"""The states a proposal may be left in once its round closed."""
 
 
 class Server(ServerProcess):
@@ -120,14 +125,28 @@ def check_consistency(engine: Engine, round_id: int) -> tuple[str, list[str]]:
         ).all()
         if dupes:
             problems.append(f"duplicated ledger entries {dupes[:5]}")
+        placements = s.exec(select(Placement).where(Placement.round_id == round_id)).all()
+        placed = [p.proposal_id for p in placements]
+        if len(placed) != len(set(placed)):
+            problems.append(f"a proposal placed twice: {sorted(placed)[:10]}")
+        statuses = set(s.exec(select(Proposal.status).where(Proposal.round_id == round_id)).all())
         if rnd.status == "closed":
             booked = {e.proposal_id for e in entries}
             if len(entries) != 4 * len(booked) or booked != {p.id for p in confirmed}:
                 problems.append(
                     f"closed round with {len(entries)} entries for {len(confirmed)} confirmed"
                 )
-        elif entries:
-            problems.append(f"round {rnd.status} but {len(entries)} ledger entries")
+            if set(placed) != {p.id for p in confirmed}:
+                problems.append(
+                    f"closed round with {len(placed)} placements for {len(confirmed)} confirmed"
+                )
+            if statuses - TERMINAL:
+                problems.append(f"closed round with proposals {sorted(statuses - TERMINAL)}")
+        else:
+            if entries:
+                problems.append(f"round {rnd.status} but {len(entries)} ledger entries")
+            if placements:
+                problems.append(f"round {rnd.status} but {len(placements)} placements")
         # every posting: remaining == count - placed by the ledger (whole history)
         placed_out: dict[str, int] = defaultdict(int)
         placed_in: dict[str, int] = defaultdict(int)
@@ -158,12 +177,15 @@ def run_trials(
     trials: int,
     pairs: int = 30,
     seed: int = 6,
+    seconds: float = 0.0,
 ) -> CrashReport:
-    """``trials`` kills during a close, each on a new round of the same database."""
+    """``trials`` kills during a close, each on a new round of the same database (fewer when
+    ``seconds`` pass first: the report counts those run)."""
     rng = random.Random(seed)
     report = CrashReport(engine=engine_name)
     server = Server(database_url, workdir / f"server-{engine_name}.log")
     server.start()
+    started_all = time.monotonic()
     try:
         # one close, uninterrupted, to learn how long a close takes
         rid = prepare_round(server.base, tokens, pairs)
@@ -176,6 +198,8 @@ def run_trials(
         assert not problems, problems
         window = max(report.close_seconds[0] * 1.5, 0.02)
         for trial in range(trials):
+            if seconds and time.monotonic() - started_all > seconds:
+                break
             rid = prepare_round(server.base, tokens, pairs)
             with Session(engine) as s:
                 n = s.exec(
