@@ -29,11 +29,13 @@ class RequestBody(SQLModel):
 
 
 class CreationBody(RequestBody):
-    """A JSON body that creates something: a field given as ``null`` is absent."""
+    """A JSON body that creates something: a known field given as ``null`` is absent (an unknown
+    one is still refused, ``null`` or not)."""
 
     @model_validator(mode="before")
     @classmethod
     def _null_is_absent(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {key: value for key, value in data.items() if value is not None}
+            known = cls.model_fields
+            return {k: v for k, v in data.items() if v is not None or k not in known}
         return data

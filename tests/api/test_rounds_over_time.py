@@ -236,3 +236,11 @@ def test_proposals_unanswered_by_the_deadline_expire_by_the_exchange(api: Api) -
     assert any(e["action"] == "proposals.expired" and e["actor"] == "system" for e in audit)
     closed = api.post("planner", f"/v1/rounds/{rnd['id']}/close").json()
     assert (len(closed["booked"]), closed["expired"]) == (1, 0)
+
+
+def test_an_unknown_field_sent_as_null_is_refused(api: Api) -> None:
+    """Found by schemathesis' stateful phase: ``{"": null}`` used to create a round."""
+    refused = api.post("planner", "/v1/rounds", json={"": None, "colour": None})
+    assert refused.status_code == 422
+    assert sorted(e["loc"][-1] for e in refused.json()["errors"]) == ["", "colour"]
+    assert api.post("planner", "/v1/rounds", json={"name": None}).status_code == 201
