@@ -13,16 +13,12 @@ Every route with a body works this way: rounds and users too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, PlainValidator
 from pydantic_core import PydanticCustomError
 
-from exchange.errors import Problem
-
 F = TypeVar("F", bound=Callable[..., Any])
-BodyCheck = Callable[..., list[Problem]]
-"""A service's meaning checks of a body: ``check(session=, data=, skip=) -> problems``."""
 _BODY_ROUTE = "__hrhx_body_route__"
 
 
@@ -38,11 +34,6 @@ def documented_as(model: type[BaseModel]) -> PlainValidator:
     """The metadata of ``Annotated[dict[str, Any], documented_as(Model)]``: a JSON object body,
     documented as ``Model`` and passed on unparsed."""
     return PlainValidator(_json_object, json_schema_input_type=model)
-
-
-def json_object(model: type[BaseModel]) -> Any:
-    """``Annotated[dict[str, Any], documented_as(model)]``, built at run time."""
-    return Annotated[dict[str, Any], documented_as(model)]
 
 
 def body_route(route: F) -> F:

@@ -305,8 +305,7 @@ def indicators(
 
 
 def indicator_rows(data: Indicators) -> list[dict[str, Any]]:
-    """The indicators as flat rows (CSV, XLSX): indicator id, then each row's fields as
-    ``key=value`` pairs and its main value columns."""
+    """The indicators as flat rows (CSV, XLSX): the indicator's id, then each row's fields."""
     flat: list[dict[str, Any]] = []
     for indicator in data.indicators:
         for row in indicator.rows:
