@@ -17,6 +17,7 @@ from api.limits import (
     in_flight_limit,
 )
 from api.listing import PageCache
+from api.openapi_limits import document_page_size
 from api.operation_ids import TAGS, operation_id
 from api.problems import install_problem_handlers
 from api.read_engine import make_read_engine
@@ -115,4 +116,5 @@ def create_app(
         app.include_router(module.router)
     app.include_router(spreadsheets.router)
     app.include_router(dashboard_ui)
+    document_page_size(app, settings.max_page_size)
     return app

@@ -147,12 +147,17 @@ IF_MATCH_DOC = (
     'The version to change (the ETag of the last read, `"3"`); `*` for any'
     " current version, or a list of versions any of which may be current"
 )
+_TAG = r'(W/"[0-9]+"|"[0-9]+"|[0-9]+)'
+IF_MATCH_PATTERN = rf"^\s*(\*|{_TAG}(\s*,\s*{_TAG})*)\s*$"
+"""What `parse_if_match` reads, for the OpenAPI document (the parser stays the judge, so that an
+unreadable header gets this module's message)."""
+IF_MATCH_SCHEMA = {"pattern": IF_MATCH_PATTERN}
 
 
 async def get_if_match(
     if_match: Annotated[
         str,
-        Header(description=IF_MATCH_DOC),
+        Header(description=IF_MATCH_DOC, json_schema_extra=IF_MATCH_SCHEMA),
     ],
 ) -> VersionMatch:
     """The versions ``If-Match`` allows the write to change; 422 when unreadable, 428 when
@@ -168,7 +173,9 @@ IfMatchDep = Annotated[VersionMatch, Depends(get_if_match)]
 
 
 async def get_edit_if_match(
-    if_match: Annotated[str | None, Header(description=IF_MATCH_DOC)] = None,
+    if_match: Annotated[
+        str | None, Header(description=IF_MATCH_DOC, json_schema_extra=IF_MATCH_SCHEMA)
+    ] = None,
 ) -> VersionMatch | VersionMissing:
     """``If-Match`` of an edit with a body (PATCH): required, but a missing header reaches the
     service as ``VERSION_MISSING``, which checks the body on its own and answers 428, or 422
@@ -189,7 +196,11 @@ def etag(version: int) -> str:
 
 async def get_optional_if_match(
     if_match: Annotated[
-        str | None, Header(description="Optional: the version to change (412 when stale)")
+        str | None,
+        Header(
+            description="Optional: the version to change (412 when stale)",
+            json_schema_extra=IF_MATCH_SCHEMA,
+        ),
     ] = None,
 ) -> VersionMatch | None:
     """The versions an optional ``If-Match`` allows the write to change."""

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 
 from exchange.bounds import ROW_MAX
+from exchange.codes import MONTH_PATTERN
 
 RoundId = Annotated[int, Path(le=ROW_MAX, description="round id")]
 ProposalId = Annotated[int, Path(le=ROW_MAX, description="proposal id")]
@@ -23,7 +24,6 @@ RoundFilter = Annotated[int | None, Query(ge=0, le=ROW_MAX, description="round i
 Offset = Annotated[int, Query(ge=0, le=ROW_MAX, description="rows to skip")]
 
 COUNTRY_PATTERN = r"^[A-Za-z]{3}$"
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 CADRE_PATTERN = r"^[0-9]{4}$"
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 CountryCode = str  # ISO 3166-1 alpha-3, e.g. "NPL"
 CadreCode = str  # ISCO-08 unit group, e.g. "2221"
 LanguageCode = str  # ISO 639-1, e.g. "de"
-Month = str  # "YYYY-MM"
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+Month = Annotated[str, Field(json_schema_extra={"pattern": MONTH_PATTERN})]
+"""``YYYY-MM``.  The pattern is documented in the OpenAPI schema only: the services check months
+themselves (``exchange.reference.validation.check_month``), naming every bad field at once."""
 PostingId = str
 AgreementId = str
 

@@ -15,13 +15,14 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
 import solver.schema
+from exchange.codes import MONTH_PATTERN
 from exchange.errors import Problem
 from exchange.reference.tables import Cadre, Country
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(MONTH_PATTERN)  # ASCII digits only: ``\d`` would take any script's
 CEFR_LEVELS: tuple[str, ...] = get_args(solver.schema.Level)  # MATCHING.md's vocabulary
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SAFEGUARD_MODES: tuple[str, ...] = get_args(solver.schema.SafeguardMode)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from api.app import create_app
 from exchange.config import Settings
 from exchange.migrate import head_revision
@@ -181,3 +183,38 @@ def test_agreements_crud_with_if_match(api: Api) -> None:
     r = api.delete("planner", url, headers={"If-Match": r.headers["etag"]})
     assert r.status_code == 200
     assert api.get("viewer", url).status_code == 404
+
+
+def test_openapi_states_the_bounds_the_server_enforces(api: Api) -> None:
+    """Found by schemathesis' stateful phase: requests valid by the document were refused."""
+    spec = api.get(None, "/openapi.json").json()
+    limits = [
+        p["schema"]
+        for path in spec["paths"].values()
+        for op in path.values()
+        for p in op.get("parameters", [])
+        if p["in"] == "query" and p["name"] == "limit"
+    ]
+    assert limits
+    assert all(s["maximum"] == Settings().max_page_size for s in limits)
+    assert api.get("admin", "/v1/deposits?limit=500").status_code == 200
+    assert api.get("admin", "/v1/deposits?limit=501").status_code == 422
+    schemas = spec["components"]["schemas"]
+    month = re.compile(schemas["DepositCreate"]["properties"]["available_from"]["pattern"])
+    assert month.match("2027-01")
+    assert not month.match("2027-13")
+    assert not month.match("٢٠٢٧-01")
+    bad = api.post("phl", "/v1/deposits", json=deposit(available_from="٢٠٢٧-01"))
+    assert bad.status_code == 422, bad.text  # the validation agrees: ASCII digits only
+    headers = [
+        p["schema"]
+        for path in spec["paths"].values()
+        for op in path.values()
+        for p in op.get("parameters", [])
+        if p["in"] == "header" and p["name"] == "if-match"
+    ]
+    assert headers
+    for schema in headers:
+        tag = re.compile(schema["pattern"])
+        assert all(tag.match(v) for v in ('"3"', "3", "*", 'W/"2", "3"'))
+        assert not any(tag.match(v) for v in ("abc", '"3', ""))
