@@ -98,7 +98,8 @@ def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | No
     if (xf < lp.col_lo).any() or (xf > lp.col_hi).any():
         return None
     act = lp.activity(xf)
-    if (act < lp.row_lo - 1e-9).any() or (act > lp.row_hi + 1e-9).any():
+    lo, hi = lp.all_row_bounds()  # the dense rows of proven tiers included
+    if (act < lo - 1e-9).any() or (act > hi + 1e-9).any():
         return None
     return xf
 

@@ -178,3 +178,34 @@ def test_certified_mip_path_equals_exhaustive_search(raw: dict[str, Any]) -> Non
     assert result.status == "OPTIMAL"
     assert check_solution(s, result) == []
     assert objective_tuple(result) == brute_force(s)
+
+
+@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=3, max_count=3))
+def test_a_tier_proven_by_mip_then_tiers_proven_by_their_lp(raw: dict[str, Any]) -> None:
+    """Tier 1 through the reduced-cost MIP (kept by a dense row), the next tiers by their LP
+    vertex: the vertex check must read the dense row's bounds too."""
+    import solver.tiers as tiers
+
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    eligible = [
+        (d, w) for d in s.deposits for w in s.withdrawals if first_failure(ctx, d, w) is None
+    ]
+    if np.prod([min(d.count, w.count) + 1 for d, w in eligible]) > 3000:
+        return
+    real = tiers.integral_vertex
+    calls = [0]
+
+    def first_fractional(*args: Any) -> Any:
+        calls[0] += 1
+        return None if calls[0] == 1 else real(*args)
+
+    tiers.integral_vertex = first_fractional  # type: ignore[assignment]
+    try:
+        result = solve(s)
+    finally:
+        tiers.integral_vertex = real
+    assert result.status == "OPTIMAL"
+    assert check_solution(s, result) == []
+    assert objective_tuple(result) == brute_force(s)
