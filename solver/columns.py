@@ -157,8 +157,22 @@ def _by_persistent_master(
 ) -> LpSolution:
     """Column generation on one `GlopMaster`, each master solved from the last basis."""
     master = GlopMaster(csc, row_lo, row_hi, lp.col_lo, lp.col_hi, cost, first)
+    return generate_columns(master, lp, cost, csc, is_free, tol, deadline)
+
+
+def generate_columns(
+    master: GlopMaster,
+    lp: LinearModel,
+    cost: FloatArray,
+    csc: sp.csc_matrix,
+    is_free: npt.NDArray[np.bool_],
+    tol: float,
+    deadline: float,
+) -> LpSolution:
+    """Solve ``master``, add the columns that price out, until none does (then the master's
+    optimum is the LP's); FAILED when the LP is infeasible."""
     in_master = np.zeros(lp.ncols, dtype=bool)
-    in_master[first] = True
+    in_master[master.columns] = True
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -168,6 +182,8 @@ def _by_persistent_master(
             return LpSolution(sol.outcome)
         found = _priced(cost, csc, sol.row_dual, is_free & ~in_master, tol)
         if found.size == 0:
+            if master.leans_on_artificial():
+                return LpSolution(Outcome.FAILED)  # no column repairs a row: the LP is infeasible
             return _optimum(lp, cost, csc, sol, sol.columns)
         in_master[found] = True
         master.add(found)

@@ -12,6 +12,7 @@ primal simplex goes on from it).  GLOP's presolve is off, as it would discard th
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 GLOP_PARAMETERS = "use_preprocessing:false"
+PENALTY = 1000.0
+"""Cost of one unit of an elastic row's shortfall, times the largest objective coefficient."""
+ARTIFICIAL_TOL = 1e-9
 
 
 class GlopMaster:
@@ -44,17 +48,23 @@ class GlopMaster:
         first: IntArray,
     ) -> None:
         self.csc = csc
+        self.row_lo, self.row_hi = row_lo, row_hi
         self.col_lo, self.col_hi, self.cost = col_lo, col_hi, cost
         self.columns: list[int] = first.tolist()
+        self._load(first)
+
+    def _load(self, cols: IntArray) -> None:
+        """A fresh GLOP holding the columns ``cols``, loaded in bulk (no basis)."""
+        csc = self.csc
         sub = LinearModel(
-            col_lo=col_lo[first],
-            col_hi=col_hi[first],
-            integer=np.zeros(first.size, dtype=bool),
-            matrix=csc[:, first].tocsr(),
-            row_lo=row_lo,
-            row_hi=row_hi,
+            col_lo=self.col_lo[cols],
+            col_hi=self.col_hi[cols],
+            integer=np.zeros(cols.size, dtype=bool),
+            matrix=csc[:, cols].tocsr(),
+            row_lo=self.row_lo,
+            row_hi=self.row_hi,
         )
-        helper = builder(sub, cost[first], maximize=True)
+        helper = builder(sub, self.cost[cols], maximize=True)
         proto = linear_solver_pb2.MPModelProto()
         with tempfile.TemporaryDirectory(prefix="hrhx-master-") as tmp:
             path = Path(tmp) / "master.pb"
@@ -70,6 +80,32 @@ class GlopMaster:
         self.solver = solver
         self.rows = solver.constraints()
         self.vars = solver.variables()
+        self.artificial: list[pywraplp.Variable] = []
+
+    def _elastic(self) -> list[pywraplp.Variable]:
+        """An artificial column for every row the empty solution violates, at a high cost.
+
+        A restricted master may miss the columns that make such a row feasible (a tier's fill
+        targets, say) although the LP over every column is feasible.  When a master is
+        infeasible, artificial columns are added (once), so that it has a solution; the row
+        duals then price in the columns that repair the rows, as a phase 1 would.  An
+        artificial column still in use once no column prices out means the LP itself is
+        infeasible (or the penalty too small): `_columns_loop` reports it, never a solution
+        that leans on one.
+        """
+        objective = self.solver.Objective()
+        penalty = -PENALTY * max(1.0, float(np.abs(self.cost).max()) if self.cost.size else 1.0)
+        out = []
+        for r in np.flatnonzero((self.row_lo > 0) | (self.row_hi < 0)).tolist():
+            var = self.solver.NumVar(0.0, self.solver.infinity(), "")
+            self.rows[r].SetCoefficient(var, 1.0 if self.row_lo[r] > 0 else -1.0)
+            objective.SetCoefficient(var, penalty)
+            out.append(var)
+        return out
+
+    def leans_on_artificial(self) -> bool:
+        """Whether the last solution uses an artificial column (its rows are not satisfied)."""
+        return any(v.solution_value() > ARTIFICIAL_TOL for v in self.artificial)
 
     def add(self, cols: IntArray) -> None:
         """Append columns ``cols`` (indices of the full matrix) to the master."""
@@ -84,9 +120,22 @@ class GlopMaster:
         self.columns.extend(cols.tolist())
 
     def solve(self, time_limit: float) -> LpSolution:
-        """The master's optimum from the last basis: x over the master's columns, row duals."""
-        self.solver.SetTimeLimit(max(10, int(time_limit * 1000)))
-        status = self.solver.Solve()
+        """The master's optimum from the last basis: x over the master's columns, row duals.
+
+        Two recoveries, both deterministic: GLOP stopped in numerical trouble (``ABNORMAL``)
+        going on from a basis: the master is loaded afresh and solved from scratch with GLOP's
+        presolve; the master infeasible: artificial columns are added (`_elastic`).
+        """
+        deadline = time.monotonic() + time_limit
+        status = self._solve(time_limit)
+        if status == pywraplp.Solver.ABNORMAL and time.monotonic() < deadline:
+            self._load(np.array(self.columns, dtype=np.int64))
+            self.solver.SetSolverSpecificParametersAsString("")
+            status = self._solve(deadline - time.monotonic())
+            self.solver.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
+        if status == pywraplp.Solver.INFEASIBLE and not self.artificial:
+            self.artificial = self._elastic()
+            status = self._solve(deadline - time.monotonic())
         if status == pywraplp.Solver.OPTIMAL:
             return LpSolution(
                 Outcome.OPTIMAL,
@@ -97,6 +146,11 @@ class GlopMaster:
             )
         if status in (pywraplp.Solver.NOT_SOLVED, pywraplp.Solver.FEASIBLE):
             return LpSolution(Outcome.LIMIT)
-        if status == pywraplp.Solver.ABNORMAL and self.solver.wall_time() >= time_limit * 1000:
+        if status == pywraplp.Solver.ABNORMAL and time.monotonic() >= deadline:
             return LpSolution(Outcome.LIMIT)
         return LpSolution(Outcome.FAILED)
+
+    def _solve(self, time_limit: float) -> int:
+        self.solver.SetTimeLimit(max(10, int(time_limit * 1000)))
+        status: int = self.solver.Solve()
+        return status

@@ -1,0 +1,77 @@
+"""The persistent GLOP master of column generation (`solver.master`, `solver.columns`) on tiny LPs.
+
+A restricted master can be infeasible although the LP over every column is not (its columns miss
+a row's only way to be satisfied), and GLOP can stop in numerical trouble going on from a basis;
+neither may turn a feasible LP into a failure.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
+
+from solver.backends import LinearModel, Outcome, solve_lp
+from solver.columns import generate_columns
+from solver.master import GlopMaster
+
+
+def covering_lp() -> tuple[LinearModel, np.ndarray]:
+    """max x0 + 2 x1 + 3 x2 subject to x0 + x1 >= 1, x0 + x1 + x2 <= 2, 0 <= x <= 1."""
+    matrix = sp.csr_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0]]))
+    lp = LinearModel(
+        col_lo=np.zeros(3),
+        col_hi=np.ones(3),
+        integer=np.zeros(3, dtype=bool),
+        matrix=matrix,
+        row_lo=np.array([1.0, -np.inf]),
+        row_hi=np.array([np.inf, 2.0]),
+    )
+    return lp, np.array([1.0, 2.0, 3.0])
+
+
+def run(lp: LinearModel, cost: np.ndarray, first: list[int]) -> tuple[Outcome, float | None]:
+    csc = lp.matrix.tocsc()
+    master = GlopMaster(
+        csc, lp.row_lo, lp.row_hi, lp.col_lo, lp.col_hi, cost, np.array(first, dtype=np.int64)
+    )
+    is_free = lp.col_hi > 0
+    sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, deadline=time.monotonic() + 60)
+    return sol.outcome, sol.objective
+
+
+def test_a_master_without_the_columns_of_a_covering_row_prices_them_in() -> None:
+    lp, cost = covering_lp()
+    whole = solve_lp(lp, cost, maximize=True, time_limit=10)
+    assert whole.objective == 5.0  # x1 = x2 = 1
+    outcome, objective = run(lp, cost, first=[2])  # x0 + x1 >= 1 cannot hold on x2 alone
+    assert outcome == Outcome.OPTIMAL
+    assert objective is not None
+    assert abs(objective - 5.0) < 1e-9
+
+
+def test_an_infeasible_lp_is_reported_not_solved_on_an_artificial_column() -> None:
+    lp, cost = covering_lp()
+    lp.row_lo[0] = 3.0  # x0 + x1 >= 3 with both at most 1
+    outcome, _ = run(lp, cost, first=[2])
+    assert outcome == Outcome.FAILED
+
+
+def test_numerical_trouble_from_a_basis_is_solved_again_from_scratch(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    lp, cost = covering_lp()
+    real = GlopMaster._solve
+    statuses: list[int] = []
+
+    def trouble_once(self: GlopMaster, limit: float) -> int:
+        status = pywraplp.Solver.ABNORMAL if not statuses else real(self, limit)
+        statuses.append(status)
+        return status
+
+    monkeypatch.setattr(GlopMaster, "_solve", trouble_once)
+    outcome, objective = run(lp, cost, first=[0, 1, 2])
+    assert statuses[0] == pywraplp.Solver.ABNORMAL
+    assert outcome == Outcome.OPTIMAL
+    assert objective is not None
+    assert abs(objective - 5.0) < 1e-9
