@@ -16,9 +16,9 @@ from fastapi import Path, Query
 from exchange.bounds import ROW_MAX
 from exchange.codes import MONTH_PATTERN
 
-RoundId = Annotated[int, Path(le=ROW_MAX, description="round id")]
-ProposalId = Annotated[int, Path(le=ROW_MAX, description="proposal id")]
-UserId = Annotated[int, Path(le=ROW_MAX, description="user id")]
+RoundId = Annotated[int, Path(ge=1, le=ROW_MAX, description="round id")]
+ProposalId = Annotated[int, Path(ge=1, le=ROW_MAX, description="proposal id")]
+UserId = Annotated[int, Path(ge=1, le=ROW_MAX, description="user id")]
 RoundFilter = Annotated[int | None, Query(ge=0, le=ROW_MAX, description="round id")]
 """``?round=``: only (or also) this round's rows."""
 Offset = Annotated[int, Query(ge=0, le=ROW_MAX, description="rows to skip")]

@@ -219,7 +219,11 @@ def round_events(
     actor: ActorDep,
     engine: EngineDep,
     last_event_id: Annotated[
-        str | None, Header(description="resume after this event id (sent by EventSource)")
+        str | None,
+        Header(
+            description="resume after this event id (sent by EventSource)",
+            json_schema_extra={"pattern": r"^\s*[0-9]*\s*$"},
+        ),
     ] = None,
     after: Annotated[int, Query(ge=0, le=ROW_MAX, description="resume after this event id")] = 0,
 ) -> StreamingResponse:

@@ -206,6 +206,9 @@ def test_openapi_states_the_bounds_the_server_enforces(api: Api) -> None:
     assert not month.match("٢٠٢٧-01")
     bad = api.post("phl", "/v1/deposits", json=deposit(available_from="٢٠٢٧-01"))
     assert bad.status_code == 422, bad.text  # the validation agrees: ASCII digits only
+    run = spec["paths"]["/v1/rounds/{round_id}/run"]["post"]["parameters"]
+    assert next(p for p in run if p["name"] == "round_id")["schema"]["minimum"] == 1
+    assert api.post("planner", "/v1/rounds/-36893488147419103233/run").status_code == 422
     headers = [
         p["schema"]
         for path in spec["paths"].values()
