@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from api.app import create_app
 from exchange.config import Settings
@@ -185,16 +186,21 @@ def test_agreements_crud_with_if_match(api: Api) -> None:
     assert api.get("viewer", url).status_code == 404
 
 
-def test_openapi_states_the_bounds_the_server_enforces(api: Api) -> None:
-    """Found by schemathesis' stateful phase: requests valid by the document were refused."""
-    spec = api.get(None, "/openapi.json").json()
-    limits = [
+def parameter_schemas(spec: dict[str, Any], where: str, name: str) -> list[dict[str, Any]]:
+    """The schema of every parameter ``name`` in ``where`` (query, header) of the document."""
+    return [
         p["schema"]
         for path in spec["paths"].values()
         for op in path.values()
         for p in op.get("parameters", [])
-        if p["in"] == "query" and p["name"] == "limit"
+        if p["in"] == where and p["name"] == name
     ]
+
+
+def test_openapi_states_the_bounds_the_server_enforces(api: Api) -> None:
+    """Found by schemathesis' stateful phase: requests valid by the document were refused."""
+    spec = api.get(None, "/openapi.json").json()
+    limits = parameter_schemas(spec, "query", "limit")
     assert limits
     assert all(s["maximum"] == Settings().max_page_size for s in limits)
     assert api.get("admin", "/v1/deposits?limit=500").status_code == 200
@@ -209,13 +215,7 @@ def test_openapi_states_the_bounds_the_server_enforces(api: Api) -> None:
     run = spec["paths"]["/v1/rounds/{round_id}/run"]["post"]["parameters"]
     assert next(p for p in run if p["name"] == "round_id")["schema"]["minimum"] == 1
     assert api.post("planner", "/v1/rounds/-36893488147419103233/run").status_code == 422
-    headers = [
-        p["schema"]
-        for path in spec["paths"].values()
-        for op in path.values()
-        for p in op.get("parameters", [])
-        if p["in"] == "header" and p["name"] == "if-match"
-    ]
+    headers = parameter_schemas(spec, "header", "if-match")
     assert headers
     for schema in headers:
         tag = re.compile(schema["pattern"])
