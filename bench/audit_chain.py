@@ -18,7 +18,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import warnings
 from pathlib import Path
 from typing import Any
@@ -119,33 +118,15 @@ def main() -> int:
     parser.add_argument("--out", default="bench/results/audit_chain.json")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from bench.scratch_db import scratch_database
 
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.engines.split(","):
-            admin = None
-            if name == "sqlite":
-                url = f"sqlite:///{tmp}/audit.sqlite3"
-            else:
-                admin = create_engine(
-                    make_url(args.pg_url).set(drivername="postgresql+psycopg"),
-                    isolation_level="AUTOCOMMIT",
-                )
-                db = f"hrhx_audit_{uuid.uuid4().hex[:8]}"
-                with admin.connect() as conn:
-                    conn.execute(text(f'CREATE DATABASE "{db}"'))
-                url = admin.url.set(database=db).render_as_string(hide_password=False)
-            try:
+            with scratch_database(name, Path(tmp), args.pg_url, "audit") as url:
                 results[name] = measure(
                     url, commits=args.commits, writers=args.writers, events=args.events
                 )
-            finally:
-                if admin is not None:
-                    with admin.connect() as conn:
-                        conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-                    admin.dispose()
             print(name, json.dumps(results[name]))
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0 if all(r["intact"] for r in results.values()) else 1

@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,8 +33,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+
+from bench.scratch_db import scratch_database  # noqa: E402
 
 
 @dataclass
@@ -255,16 +256,7 @@ def main() -> int:
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.engines.split(","):
-            admin = None
-            if name == "sqlite":
-                url = f"sqlite:///{tmp}/accepts.sqlite3"
-            else:
-                admin = make_url(args.pg_url).set(drivername="postgresql+psycopg")
-                db = f"hrhx_accepts_{uuid.uuid4().hex[:8]}"
-                with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-                    c.execute(text(f'CREATE DATABASE "{db}"'))
-                url = admin.set(database=db).render_as_string(hide_password=False)
-            try:
+            with scratch_database(name, Path(tmp), args.pg_url, "accepts") as url:
                 figures = run_engine(
                     name,
                     url,
@@ -274,10 +266,6 @@ def main() -> int:
                     per_round=args.per_round,
                     seconds=args.minutes * 60,
                 )
-            finally:
-                if admin is not None:
-                    with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-                        c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
             result = figures.as_dict()
             results.append(result)
             print(json.dumps({k: v for k, v in result.items() if k != "problems"}), flush=True)

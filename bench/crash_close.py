@@ -17,7 +17,6 @@ import argparse
 import json
 import sys
 import tempfile
-import uuid
 import warnings
 from pathlib import Path
 
@@ -34,9 +33,7 @@ def main() -> int:
     parser.add_argument("--out", default="bench/results/crash_close.json")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
+    from bench.scratch_db import scratch_database
     from exchange.db import make_engine
     from exchange.migrate import upgrade
     from tests.api.conftest import seed
@@ -46,16 +43,7 @@ def main() -> int:
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.engines.split(","):
-            admin = None
-            if name == "sqlite":
-                url = f"sqlite:///{tmp}/crash.sqlite3"
-            else:
-                admin = make_url(args.pg_url).set(drivername="postgresql+psycopg")
-                db = f"hrhx_crash_{uuid.uuid4().hex[:8]}"
-                with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-                    c.execute(text(f'CREATE DATABASE "{db}"'))
-                url = admin.set(database=db).render_as_string(hide_password=False)
-            try:
+            with scratch_database(name, Path(tmp), args.pg_url, "crash") as url:
                 upgrade(url)
                 engine = make_engine(url)
                 tokens = seed(engine)
@@ -70,17 +58,13 @@ def main() -> int:
                     seconds=args.minutes * 60,
                 )
                 engine.dispose()
-                figures = report.as_dict()
-                figures["uninterrupted close seconds"] = round(report.close_seconds[0], 3)
-                results.append(figures)
-                print(json.dumps({k: v for k, v in figures.items() if k != "problems"}))
-                for p in report.problems:
-                    print("FAIL", name, p)
-                failed = failed or bool(report.problems)
-            finally:
-                if admin is not None:
-                    with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-                        c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            figures = report.as_dict()
+            figures["uninterrupted close seconds"] = round(report.close_seconds[0], 3)
+            results.append(figures)
+            print(json.dumps({k: v for k, v in figures.items() if k != "problems"}))
+            for p in report.problems:
+                print("FAIL", name, p)
+            failed = failed or bool(report.problems)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 1 if failed else 0

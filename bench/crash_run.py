@@ -39,7 +39,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,8 +48,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+
+from bench.scratch_db import scratch_database  # noqa: E402
 
 
 @dataclass
@@ -347,16 +348,7 @@ def main() -> int:
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.engines.split(","):
-            admin = None
-            if name == "sqlite":
-                url = f"sqlite:///{tmp}/crash-run.sqlite3"
-            else:
-                admin = make_url(args.pg_url).set(drivername="postgresql+psycopg")
-                db = f"hrhx_crashrun_{uuid.uuid4().hex[:8]}"
-                with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-                    c.execute(text(f'CREATE DATABASE "{db}"'))
-                url = admin.set(database=db).render_as_string(hide_password=False)
-            try:
+            with scratch_database(name, Path(tmp), args.pg_url, "crash-run") as url:
                 report = run_engine(
                     name,
                     url,
@@ -367,10 +359,6 @@ def main() -> int:
                     settle_s=args.settle,
                     seconds=args.minutes * 60,
                 )
-            finally:
-                if admin is not None:
-                    with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-                        c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
             figures = report.as_dict()
             results.append(figures)
             print(json.dumps({k: v for k, v in figures.items() if k != "problems"}), flush=True)
