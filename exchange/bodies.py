@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict, model_validator
+from pydantic import ConfigDict, Strict, model_validator
 from sqlmodel import SQLModel
+
+FROM_TEXT = Strict(strict=False)
+"""The one exception to the strict types, for enum and date-time fields: JSON can only send
+them as text (``"what_if"``, ``"2027-01-31T12:00:00Z"``), which strict mode would refuse.
+Written ``Annotated[RoundKind, FROM_TEXT]``."""
 
 
 class RequestBody(SQLModel):

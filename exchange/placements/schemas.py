@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 from sqlmodel import SQLModel
 
-from exchange.bodies import RequestBody
+from exchange.bodies import FROM_TEXT, RequestBody
 from exchange.bounds import USD_PER_WORKER_MAX, WORKERS_MAX
 from exchange.codes import Month, PlacementEventKind
 from exchange.placements.stages import PlacementStatus
@@ -65,7 +65,7 @@ class PlacementsPublic(SQLModel):
 class PlacementEventCreate(RequestBody):
     """Something that happened to some of a placement's workers in a month."""
 
-    kind: PlacementEventKind = Field(strict=False)  # its text value, as JSON sends it
+    kind: Annotated[PlacementEventKind, FROM_TEXT]
     workers: Annotated[int, Field(ge=1, le=WORKERS_MAX)]
     month: Month = Field(description="YYYY-MM, not before the placement's start")
     note: str | None = Field(default=None, max_length=2000)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
 from sqlmodel import SQLModel
 
-from exchange.bodies import RequestBody
+from exchange.bodies import FROM_TEXT, RequestBody
 from exchange.codes import DeclineReason, ProposalStatus
 
 
@@ -65,4 +64,4 @@ class ProposalAnswer(RequestBody):
 
     side: Side | None = None
     note: str | None = None
-    reason: DeclineReason | None = Field(default=None, strict=False)  # its text value
+    reason: Annotated[DeclineReason | None, FROM_TEXT] = None

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Strict as Strictness
 from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
 
-from exchange.bodies import CreationBody
+from exchange.bodies import FROM_TEXT, CreationBody
 from exchange.bounds import DEPLETION_SHARE_MAX, MONTHS_MAX, PAIR_BENEFIT_USD_MAX, SEED_MAX
 from exchange.codes import CadreCode, CountryCode, Month, RoundEventKind, RoundKind, RoundStatus
 from solver.schema import SafeguardMode
@@ -48,7 +47,7 @@ class RoundCreate(CreationBody):
     countries: list[CountryCode] | None = None
     cadres: list[CadreCode] | None = None
     name: str | None = None
-    kind: Annotated[RoundKind, Strictness(strict=False)] = Field(
+    kind: Annotated[RoundKind, FROM_TEXT] = Field(
         default=RoundKind.LIVE,
         description="live (may be closed and book placements) or what_if (never books)",
     )
@@ -57,7 +56,7 @@ class RoundCreate(CreationBody):
         description="YYYY-MM the snapshot is taken as of: agreements in force, the safeguards "
         "list edition, earlier placements (default: the month the round runs)",
     )
-    answer_by: Annotated[datetime | None, Strictness(strict=False)] = Field(
+    answer_by: Annotated[datetime | None, FROM_TEXT] = Field(
         default=None, description="proposals still pending then expire (ISO 8601 date-time)"
     )
 
