@@ -69,15 +69,17 @@ class LinearModel:
         hi = np.concatenate([self.row_hi, [float(row[2]) for row in self.extra]])
         return matrix, lo, hi
 
-    def activity(self, x: FloatArray) -> FloatArray:
-        """Row activities of ``x``, the dense rows included."""
-        matrix, _, _ = self.full_matrix()
-        out: FloatArray = np.asarray(matrix @ x, dtype=np.float64)
-        return out
+    def activity(self, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Row activities of ``x`` and the row bounds, the dense rows included (the full
+        matrix built once)."""
+        matrix, lo, hi = self.full_matrix()
+        act: FloatArray = np.asarray(matrix @ x, dtype=np.float64)
+        return act, lo, hi
 
-    def all_row_bounds(self) -> tuple[FloatArray, FloatArray]:
-        _, lo, hi = self.full_matrix()
-        return lo, hi
+    def rows_hold(self, x: FloatArray, tol: float = 1e-9) -> bool:
+        """Whether ``x`` satisfies every row, the dense rows included."""
+        act, lo, hi = self.activity(x)
+        return not ((act < lo - tol).any() or (act > hi + tol).any())
 
     def restricted(self, cols: npt.NDArray[np.int64]) -> LinearModel:
         """The model on columns ``cols`` only (the others held at 0), dense rows included."""

@@ -90,8 +90,8 @@ class GlopMaster:
         infeasible, artificial columns are added (once), so that it has a solution; the row
         duals then price in the columns that repair the rows, as a phase 1 would.  An
         artificial column still in use once no column prices out means the LP itself is
-        infeasible (or the penalty too small): `_columns_loop` reports it, never a solution
-        that leans on one.
+        infeasible (or the penalty too small): `solver.columns.generate_columns` reports it,
+        never a solution that leans on one.
         """
         objective = self.solver.Objective()
         penalty = -PENALTY * max(1.0, float(np.abs(self.cost).max()) if self.cost.size else 1.0)

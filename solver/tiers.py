@@ -97,9 +97,7 @@ def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | No
         return None
     if (xf < lp.col_lo).any() or (xf > lp.col_hi).any():
         return None
-    act = lp.activity(xf)
-    lo, hi = lp.all_row_bounds()  # the dense rows of proven tiers included
-    if (act < lo - 1e-9).any() or (act > hi + 1e-9).any():
+    if not lp.rows_hold(xf):  # the dense rows of proven tiers included
         return None
     return xf
 
@@ -118,8 +116,8 @@ def keep_face(lp: LinearModel, sol: LpSolution, xf: FloatArray, cost: FloatArray
     cols = np.flatnonzero(np.abs(cd[:n]) > tol)
     at_bound = (xf[cols] == lp.col_lo[cols]) | (xf[cols] == lp.col_hi[cols])
     rows = np.flatnonzero(np.abs(rd[:nall]) > tol)
-    lo, hi = lp.all_row_bounds()
-    act = lp.activity(xf)[rows]
+    every, lo, hi = lp.activity(xf)
+    act = every[rows]
     tight = (act == lo[rows]) | (act == hi[rows])
     if not (at_bound.all() and tight.all()):
         return False
@@ -168,9 +166,7 @@ def certified_mip(
             return None
         full = np.zeros(lp.ncols)
         full[cols] = np.rint(res.x)
-        lo, hi = lp.all_row_bounds()
-        act = lp.activity(full)
-        if (act < lo - 1e-9).any() or (act > hi + 1e-9).any():
+        if not lp.rows_hold(full):
             return None
         x = full[: m.n].astype(np.int64)
         value = sense * m.tier_value(tier, x)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 
@@ -59,7 +60,9 @@ def test_an_infeasible_lp_is_reported_not_solved_on_an_artificial_column() -> No
     assert outcome == Outcome.FAILED
 
 
-def test_numerical_trouble_from_a_basis_is_solved_again_from_scratch(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_numerical_trouble_from_a_basis_is_solved_again_from_scratch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     lp, cost = covering_lp()
     real = GlopMaster._solve
     statuses: list[int] = []
