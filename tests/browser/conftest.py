@@ -234,12 +234,23 @@ def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
+def wait_loaded(page: Any, view: str | None = None) -> None:
+    """The view drawn; with ``view``, that view: after a navigation the URL changes before the
+    app's hashchange handler runs, so ``data-loaded`` may still be the previous view's."""
+    if view is None:
+        wait_loaded(page)
+    else:
+        page.locator(f'body[data-current-view="{view}"][data-loaded=true]').wait_for(
+            state="attached"
+        )
+
+
 def sign_in(page: Any, server: Server, who: str, *, rounds: bool = True) -> None:
     """Sign in on the dashboard's page; ``rounds``: wait for the rounds table to have a round."""
     page.goto(f"{server.base}/dashboard")
     page.get_by_label("Bearer token").fill(server.tokens[who])
     page.get_by_role("button", name="Sign in").click()
-    page.locator("body[data-loaded=true]").wait_for(state="attached")
+    wait_loaded(page)
     if rounds:
         page.locator("#rounds-table tbody tr[data-round]").first.wait_for()
 
@@ -248,7 +259,7 @@ def open_view(page: Any, server: Server, route: str) -> None:
     """Go to a hash route of the signed-in page and wait until its view is drawn."""
     page.evaluate("document.body.dataset.loaded = 'false'")
     page.goto(f"{server.base}/dashboard#{route}")
-    page.locator("body[data-loaded=true]").wait_for(state="attached")
+    wait_loaded(page)
 
 
 AXE_RUN = """async () => {

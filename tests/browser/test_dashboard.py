@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, Server, screenshot, sign_in
+from tests.browser.conftest import ARTIFACTS, Server, screenshot, sign_in, wait_loaded
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -119,7 +119,7 @@ def test_bad_token_then_sign_in_survives_reload_and_sign_out_forgets(
     assert page.locator("#app").is_hidden()
     sign_in(page, server, "viewer")
     page.reload()
-    page.locator("body[data-loaded=true]").wait_for(state="attached")
+    wait_loaded(page)
     assert page.get_by_test_id("role").inner_text().lower() == "viewer"
     page.get_by_role("button", name="Sign out").click()
     assert page.locator("#signin").is_visible()

@@ -35,6 +35,7 @@ from tests.browser.conftest import (
     prepare_database,
     screenshot,
     sign_in,
+    wait_loaded,
 )
 from tests.servers import UVICORN_FACTORY, ServerProcess
 
@@ -120,7 +121,7 @@ def test_indicators_page_shows_charts_tables_and_downloads(
     sign_in(page, server, "viewer")
     page.get_by_role("link", name="Indicators").click()
     page.wait_for_url(re.compile(r"#/indicators$"))
-    page.locator("body[data-loaded=true]").wait_for(state="attached")
+    wait_loaded(page)
     page.locator("[data-indicator]").first.wait_for()
     answer = server.get("viewer", "/v1/indicators")
     placements = server.get("viewer", "/v1/placements?limit=500")["data"]
@@ -200,7 +201,7 @@ def test_period_form_and_country_filter_narrow_the_indicators(
     page.locator("#indicators-to").fill(month)
     page.locator("#indicators-show").click()
     page.wait_for_url(re.compile(rf"#/indicators\?from={month}&to={month}&country={country}$"))
-    page.locator("body[data-loaded=true]").wait_for(state="attached")
+    wait_loaded(page)
     query = f"from={month}&to={month}&country={country}"
     assert page.locator("#indicators-csv").get_attribute("href") == (
         f"/v1/indicators?{query}&format=csv"

@@ -13,13 +13,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Server, axe_problems, open_view, screenshot, sign_in
+from tests.browser.conftest import (
+    Server,
+    axe_problems,
+    open_view,
+    screenshot,
+    sign_in,
+    wait_loaded,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
-
-
-def wait_loaded(page: Any) -> None:
-    page.locator("body[data-loaded=true]").wait_for(state="attached")
 
 
 def field(page: Any, form: str, name: str) -> Any:

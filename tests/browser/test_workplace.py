@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Server, axe_problems, open_view, screenshot, sign_in
+from tests.browser.conftest import (
+    Server,
+    axe_problems,
+    open_view,
+    screenshot,
+    sign_in,
+    wait_loaded,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -23,10 +30,6 @@ def field(page: Any, form: str, name: str) -> Any:
 def problem(page: Any, form: str, name: str) -> Any:
     """The problem shown beside a field."""
     return page.locator(f'{form} [data-problem-for="{name}"]')
-
-
-def wait_loaded(page: Any) -> None:
-    page.locator("body[data-loaded=true]").wait_for(state="attached")
 
 
 def test_planner_creates_runs_watches_and_closes_a_round(
@@ -355,7 +358,7 @@ def test_keyboard_reaches_the_views_with_a_visible_focus(page: Any, server: Serv
     assert outline != "none"
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"#/agreements$"))
-    wait_loaded(page)
+    wait_loaded(page, "agreements")
     assert page.evaluate("document.activeElement.id") == "agreements-title"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "new-agreement"
