@@ -238,7 +238,7 @@ def wait_loaded(page: Any, view: str | None = None) -> None:
     """The view drawn; with ``view``, that view: after a navigation the URL changes before the
     app's hashchange handler runs, so ``data-loaded`` may still be the previous view's."""
     if view is None:
-        wait_loaded(page)
+        page.locator("body[data-loaded=true]").wait_for(state="attached")
     else:
         page.locator(f'body[data-current-view="{view}"][data-loaded=true]').wait_for(
             state="attached"
