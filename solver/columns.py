@@ -4,7 +4,9 @@ Hard rounds have hundreds of thousands of eligible class pairs, of which an opti
 few percent.  `solve_lp_columns` solves the LP on a restricted master (the columns of the
 incumbent, of every fixed column and the best few of every class), prices every column at once
 with numpy from the master's row duals (reduced cost ``c - A^T y`` over the whole sparse
-matrix), adds the columns that price out, and repeats until none does.  The duals of the last
+matrix), adds the best priced-out column of every row (not the best overall, which crowd into a
+few rows and swell the master: GLOP's time per simplex iteration grows with the master's
+columns), and repeats until no column prices out.  The duals of the last
 master are then feasible for every column: the master's optimum is the LP optimum over all
 columns, and the returned reduced costs (computed for every column) are exact optimality
 certificates the tier engine uses to keep a tier's optimal face and to restrict its MIP.
@@ -26,9 +28,11 @@ FloatArray = npt.NDArray[np.float64]
 
 FULL_BELOW = 60_000
 """Models with fewer free columns are solved whole (one master of every column)."""
-ADD_PER_ROUND = 40_000
+ADD_PER_ROUND = 20_000
 """At most this many priced-out columns join the master per round (best reduced cost first)."""
-PER_CLASS = 4
+PER_ROW = 1
+"""Priced-out columns that join the master per row and round: the best by reduced cost."""
+PER_CLASS = 2
 """Initial columns per row of the model: the best by objective among the row's columns."""
 PRICE_TOL = 1e-7
 
@@ -40,17 +44,21 @@ def initial_columns(lp: LinearModel, cost: FloatArray, start: FloatArray | None)
     chosen |= lp.col_lo > 0
     if start is not None:
         chosen |= (start > 0) & free
-    # the best columns of each row, by objective (ties: lowest index)
-    coo = lp.matrix.tocoo()
-    rows, cols = coo.row, coo.col
-    keep = free[cols]
-    rows, cols = rows[keep], cols[keep]
-    order = np.lexsort((cols, -cost[cols], rows))
-    rows, cols = rows[order], cols[order]
+    chosen[best_of_each_row(lp.matrix.tocsc(), np.flatnonzero(free), cost, PER_CLASS)] = True
+    return np.flatnonzero(chosen).astype(np.int64)
+
+
+def best_of_each_row(csc: sp.csc_matrix, cols: IntArray, score: FloatArray, k: int) -> IntArray:
+    """The ``k`` columns of ``cols`` with the highest ``score`` in each row (ties: lowest index)."""
+    if cols.size == 0:
+        return cols
+    sub = csc[:, cols].tocoo()
+    rows, members = sub.row, cols[sub.col]
+    order = np.lexsort((members, -score[members], rows))
+    rows, members = rows[order], members[order]
     first = np.searchsorted(rows, rows, side="left")
     rank = np.arange(rows.size) - first
-    chosen[cols[rank < PER_CLASS]] = True
-    return np.flatnonzero(chosen).astype(np.int64)
+    return np.unique(members[rank < k]).astype(np.int64)
 
 
 def is_free_mask(lp: LinearModel, cols: IntArray) -> npt.NDArray[np.bool_]:
@@ -115,11 +123,11 @@ def _priced(
     candidates: npt.NDArray[np.bool_],
     tol: float,
 ) -> IntArray:
-    """Candidate columns that price out (``c - A^T y > tol``), at most ``ADD_PER_ROUND``, best
-    reduced cost first."""
+    """Candidate columns that price out (``c - A^T y > tol``): the ``PER_ROW`` best of each row,
+    at most ``ADD_PER_ROUND``, best reduced cost first."""
     rc = cost - np.asarray(csc.T @ y, dtype=np.float64)
     # a column at 0 prices out when raising it pays (max): rc > tol
-    priced = np.flatnonzero(candidates & (rc > tol))
+    priced = best_of_each_row(csc, np.flatnonzero(candidates & (rc > tol)), rc, PER_ROW)
     if priced.size > ADD_PER_ROUND:
         best = np.argsort(-rc[priced], kind="stable")[:ADD_PER_ROUND]
         priced = priced[best]
@@ -170,7 +178,7 @@ def generate_columns(
     deadline: float,
 ) -> LpSolution:
     """Solve ``master``, add the columns that price out, until none does (then the master's
-    optimum is the LP's); FAILED when the LP is infeasible."""
+    optimum is the LP's); INFEASIBLE when the LP is."""
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[master.columns] = True
     while True:
@@ -183,7 +191,7 @@ def generate_columns(
         found = _priced(cost, csc, sol.row_dual, is_free & ~in_master, tol)
         if found.size == 0:
             if master.leans_on_artificial():
-                return LpSolution(Outcome.FAILED)  # no column repairs a row: the LP is infeasible
+                return LpSolution(Outcome.INFEASIBLE)  # no column repairs a row
             return _optimum(lp, cost, csc, sol, sol.columns)
         in_master[found] = True
         master.add(found)
