@@ -34,6 +34,7 @@ class Outcome(Enum):
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"  # stopped by the time limit with a solution
     LIMIT = "limit"  # stopped by the time limit without one
+    INFEASIBLE = "infeasible"  # an LP proven infeasible (no solution at all)
     FAILED = "failed"  # anything else (numerical trouble, infeasible after a bad fix)
 
 
@@ -156,6 +157,8 @@ def solve_lp(
         mbh.SolveStatus.UNKNOWN_STATUS,
     ):
         return LpSolution(Outcome.LIMIT)
+    if status == mbh.SolveStatus.INFEASIBLE:
+        return LpSolution(Outcome.INFEASIBLE)
     return LpSolution(Outcome.FAILED)
 
 

@@ -36,13 +36,24 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.columns import solve_lp_columns
+from solver.pooled import pooled_fill_bound
 from solver.schema import ProgressEvent
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 TIER_NAMES = ("priority_fill", "min_fill_permille", "benefit_usd", "tie_break")
 INTEGRALITY_TOL = 1e-6
+TIER4_MIP_MAX_PAIRS = 60_000
+"""Above this many class pairs, tier 4 is not taken through the certified MIP (see
+`solve_tiers`): on hard rounds that MIP took minutes for a tie-break."""
 DUAL_TOL = 1e-7
+SNAP_TOL = 1e-6
+MAX_DESCENTS = 3
+"""Tier 2 levels tried below floor(z*) when tier 3 proves a level out, before tier 2's MIP."""
+DEFER = True
+"""Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
+(`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
+"""How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
 
 
 @dataclass
@@ -102,11 +113,13 @@ def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | No
     return xf
 
 
-def keep_face(lp: LinearModel, sol: LpSolution, xf: FloatArray, cost: FloatArray, n: int) -> bool:
+def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, cost: FloatArray, n: int) -> bool:
     """Restrict ``lp`` to the LP's optimal face (complementary slackness with its duals).
 
-    Columns with a nonzero reduced cost are fixed at their value, rows (dense ones included)
-    with a nonzero dual become equalities at their activity.
+    ``x`` is the LP's optimal vertex, integral or not.  Columns with a nonzero reduced cost are
+    fixed at the bound they sit at, rows (dense ones included) with a nonzero dual become
+    equalities at the bound they meet: every optimum of the LP does the same.  False (``lp``
+    untouched) when the duals and ``x`` disagree beyond a tolerance.
     """
     cd, rd = sol.reduced_cost, sol.row_dual
     nall = lp.nrows + len(lp.extra)
@@ -114,19 +127,58 @@ def keep_face(lp: LinearModel, sol: LpSolution, xf: FloatArray, cost: FloatArray
         return False
     tol = DUAL_TOL * max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
     cols = np.flatnonzero(np.abs(cd[:n]) > tol)
-    at_bound = (xf[cols] == lp.col_lo[cols]) | (xf[cols] == lp.col_hi[cols])
+    clo, chi, v = lp.col_lo[cols], lp.col_hi[cols], x[cols]
+    c_lo, c_hi = np.abs(v - clo) <= SNAP_TOL, np.abs(v - chi) <= SNAP_TOL
     rows = np.flatnonzero(np.abs(rd[:nall]) > tol)
-    every, lo, hi = lp.activity(xf)
-    act = every[rows]
-    tight = (act == lo[rows]) | (act == hi[rows])
-    if not (at_bound.all() and tight.all()):
+    every, lo, hi = lp.activity(x)
+    act, rlo, rhi = every[rows], lo[rows], hi[rows]
+    with np.errstate(invalid="ignore"):
+        r_lo = np.isfinite(rlo) & (np.abs(act - rlo) <= SNAP_TOL * np.maximum(1.0, np.abs(rlo)))
+        r_hi = np.isfinite(rhi) & (np.abs(act - rhi) <= SNAP_TOL * np.maximum(1.0, np.abs(rhi)))
+    if not ((c_lo | c_hi).all() and (r_lo | r_hi).all()):
         return False
-    lp.col_lo[cols] = lp.col_hi[cols] = xf[cols]
+    lp.col_lo[cols] = lp.col_hi[cols] = np.where(c_lo, clo, chi)
+    at = np.where(r_lo, rlo, rhi)
     base = rows < lp.nrows
-    lp.row_lo[rows[base]] = lp.row_hi[rows[base]] = act[base]
-    for r, a in zip((rows[~base] - lp.nrows).tolist(), act[~base].tolist(), strict=True):
+    lp.row_lo[rows[base]] = lp.row_hi[rows[base]] = at[base]
+    for r, a in zip((rows[~base] - lp.nrows).tolist(), at[~base].tolist(), strict=True):
         lp.extra[r][1] = lp.extra[r][2] = a
     return True
+
+
+Saved = tuple[FloatArray, FloatArray, FloatArray, FloatArray, list[list[FloatArray | float]]]
+
+
+@dataclass
+class Deferred:
+    """A tier kept by its LP face from a fractional vertex, proven by a later vertex or not."""
+
+    tier: int
+    value: int
+    seconds: float
+    saved: Saved
+    x: FloatArray  # the LP's vertex, the next tiers' start
+
+
+def snapshot(
+    lp: LinearModel,
+) -> Saved:
+    """The bounds `keep_face` changes, to restore them."""
+    return (
+        lp.col_lo.copy(),
+        lp.col_hi.copy(),
+        lp.row_lo.copy(),
+        lp.row_hi.copy(),
+        [list(e) for e in lp.extra],
+    )
+
+
+def restore(
+    lp: LinearModel,
+    saved: Saved,
+) -> None:
+    lp.col_lo[:], lp.col_hi[:], lp.row_lo[:], lp.row_hi[:] = saved[:4]
+    lp.extra[:] = [list(e) for e in saved[4]]
 
 
 def certified_mip(
@@ -220,10 +272,16 @@ def solve_tiers(
     sol = Solution(x=x)
     lp_mode = lp_first and not m.has_binaries and m.n > 0
     proven: dict[int, int] = {}
+    outcomes: dict[int, TierOutcome] = {}
     zc = 0
+    descents = 0  # levels below tier 2's LP bound tried in tier 3 (MAX_DESCENTS at most)
     t2_seconds = 0.0
     fill_saved = lp.row_lo[m.fill_rows].copy()
-    warm: IntArray | None = None  # the last master's columns, the next tier's first master
+    warm: IntArray | None = None  # columns of the last LP, in the next tier's first master
+    t2_how = "lp"
+    deferred: list[Deferred] = []  # tiers kept by their LP face, proven by a later vertex
+    defer = DEFER  # whether a tier may be deferred so (not again once a deferral failed)
+    pooled_failed = False  # tier 3 could not prove the pooled bound: tier 2 by its max-z LP
 
     def emit(tier: int, value: int, bound: int | None) -> None:
         if on_progress:
@@ -238,8 +296,17 @@ def solve_tiers(
             )
 
     def record(tier: int, value: int, bound: int, ok: bool, secs: float, how: str) -> None:
-        sol.tiers.append(TierOutcome(value, bound, ok, secs, how))
+        outcomes[tier] = TierOutcome(value, bound, ok, secs, how)
         emit(tier, value, bound)
+
+    def record_deferred(ok: bool) -> None:
+        """The deferred tiers, proven by ``x`` (an integral vertex on their faces) or not."""
+        for d in deferred:
+            value = d.value if ok else m.tier_value(d.tier, x)
+            if ok:
+                proven[d.tier] = d.value
+            record(d.tier, value, d.value, ok, d.seconds, "lp-face")
+        deferred.clear()
 
     def set_z(low: float, up: float) -> None:
         lp.col_lo[m.z], lp.col_hi[m.z] = low, up
@@ -257,9 +324,31 @@ def solve_tiers(
         out[: m.n] = xs
         return out
 
+    def current() -> FloatArray:
+        """Where the next LP starts: the last deferred tier's vertex, else the incumbent."""
+        if deferred:
+            out = deferred[-1].x.copy()
+            out[m.n :] = 0.0
+            return out
+        return full(x)
+
+    def set_need(level: int) -> None:
+        """Tier 2 at ``level`` or more: every fill at least ``ceil(requested level / 1000)``."""
+        need = np.array([-(-r * level // 1000) * 1000 for r in m.fill_req], dtype=float)
+        lp.row_lo[m.fill_rows] = np.maximum(fill_saved, need)
+
     def to_mip() -> None:
         nonlocal lp_mode
         lp_mode = False
+
+    def undefer() -> int:
+        """Back to the first deferred tier, to be proven by its MIP: the tier to solve next."""
+        nonlocal defer
+        first = deferred[0]
+        restore(lp, first.saved)
+        deferred.clear()
+        defer = False
+        return first.tier
 
     tier = 1
     while tier <= 4:
@@ -271,45 +360,89 @@ def solve_tiers(
         if lp_mode and tier == 2:
             if not m.servable:
                 zstar = 0.0
+            elif not pooled_failed:
+                # the pooled-fill bound (solver.pooled), proven by tier 3 or given up there
+                set_z(0.0, 0.0)
+                pooled = pooled_fill_bound(
+                    lp,
+                    m.fill_rows,
+                    m.fill_req,
+                    m.z,
+                    current(),
+                    time_limit=remaining,
+                    warm=warm,
+                )
+                if pooled.outcome == Outcome.LIMIT:
+                    record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
+                    break
+                if pooled.bound is None:
+                    pooled_failed = True
+                    continue
+                zstar, warm = pooled.bound, pooled.support
+                t2_how = "pooled"
             else:
                 set_z(0.0, 1000.0)
                 lps = solve_lp_columns(
                     lp,
                     m.objective(2),
                     time_limit=remaining,
-                    start=full(x),
+                    start=current(),
                     always=_z(m) if warm is None else np.union1d(warm, _z(m)),
                 )
-                warm = lps.columns if lps.columns is not None else warm
+                warm = _support(lps) if lps.x is not None else warm
                 if lps.outcome == Outcome.LIMIT:
                     record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
                     break
                 if lps.outcome != Outcome.OPTIMAL or lps.x is None:
                     set_z(0.0, 0.0)
+                    if deferred:
+                        tier = undefer()
+                        continue
                     to_mip()
                     continue
                 zstar = float(lps.x[m.z])
+                t2_how = "lp"
             zc = int(min(1000, max(0, np.floor(zstar + 1e-6))))
-            need = np.array([-(-r * zc // 1000) * 1000 for r in m.fill_req], dtype=float)
+            descents = 0
             set_z(0.0, 0.0)
-            lp.row_lo[m.fill_rows] = np.maximum(fill_saved, need)
-            t2_seconds = time.monotonic() - t0
+            set_need(zc)
+            t2_seconds += time.monotonic() - t0
             tier = 3
             continue
         if lp_mode:
             sense = -1.0 if tier == 4 else 1.0
             cost = sense * m.objective(tier)
-            lps = solve_lp_columns(lp, cost, time_limit=remaining, start=full(x), always=warm)
-            warm = lps.columns if lps.columns is not None else warm
+            lps = solve_lp_columns(lp, cost, time_limit=remaining, start=current(), always=warm)
+            # tier 1's whole last master starts tier 2; later tiers start from a support
+            if tier == 1:
+                warm = lps.columns if lps.columns is not None else warm
+            elif lps.x is not None:
+                warm = _support(lps)
             if lps.outcome == Outcome.LIMIT:
-                if tier == 3:
-                    record(2, m.tier_value(2, x), zc, False, t2_seconds, "lp")
+                record_deferred(False)
+                if tier >= 3 and 2 not in outcomes:
+                    record(2, m.tier_value(2, x), zc, False, t2_seconds, t2_how)
                 bound = {1: m.trivial_bound1, 3: m.trivial_bound3}.get(tier, m.tier_value(tier, x))
                 record(tier, m.tier_value(tier, x), bound, False, time.monotonic() - t0, "lp")
                 break
             if lps.outcome != Outcome.OPTIMAL:
                 if tier == 3:
                     lp.row_lo[m.fill_rows] = fill_saved
+                    if not pooled_failed and m.servable:
+                        pooled_failed = True  # zc was the pooled bound: tier 2's max-z LP
+                        tier = 2
+                        continue
+                    infeasible = lps.outcome == Outcome.INFEASIBLE
+                    if infeasible and zc > 0 and descents < MAX_DESCENTS:
+                        # no integer reaches zc (its rounded-up fills are LP-infeasible): one less
+                        zc, descents = zc - 1, descents + 1
+                        t2_seconds += time.monotonic() - t0
+                        set_need(zc)
+                        continue
+                if deferred:
+                    tier = undefer()
+                    continue
+                if tier == 3:
                     set_z(0.0, float(zc))
                     to_mip()
                     tier = 2
@@ -321,18 +454,52 @@ def solve_tiers(
             xf = integral_vertex(lp, lps, m.n)
             cand = None if xf is None else xf[: m.n].astype(np.int64)
             ok = cand is not None and all(m.tier_value(k, cand) == v for k, v in proven.items())
+            ok = ok and all(m.tier_value(d.tier, cand) == d.value for d in deferred)  # type: ignore[arg-type]
             if ok and tier == 3:
                 ok = m.tier_value(2, cand) == zc  # type: ignore[arg-type]
             if ok and tier < 4:
                 ok = keep_face(lp, lps, xf, cost, m.n)  # type: ignore[arg-type]
+            if not ok and deferred and tier == 4:
+                # no integral vertex on the deferred faces: the first deferred tier by its MIP
+                tier = undefer()
+                continue
+            if not ok and tier < 4 and defer and lps.x is not None:
+                # a fractional vertex of an integral LP optimum: keep its face by the duals and
+                # let a later tier's integral vertex prove it (it reaches the LP's value)
+                b = lps.objective
+                saved = snapshot(lp)
+                if (
+                    b is not None
+                    and abs(b - round(b)) <= 1e-6
+                    and keep_face(lp, lps, lps.x, cost, m.n)
+                ):
+                    deferred.append(
+                        Deferred(tier, int(round(b)), time.monotonic() - t0, saved, lps.x)
+                    )
+                    tier += 1
+                    continue
             how = "lp"
+            if not ok and tier == 4 and m.n > TIER4_MIP_MAX_PAIRS:
+                # tier 4 is the implementation's (MATCHING.md section 4): on a large round a
+                # fractional vertex leaves tier 3's solution as it is, rather than a MIP
+                lpb = lps.objective if lps.objective is not None else -m.tier_value(4, x)
+                bound = int(-np.floor(lpb + 1e-6))
+                record(4, m.tier_value(4, x), bound, False, time.monotonic() - t0, "kept")
+                break
             if not ok or cand is None:
                 # a fractional vertex: the MIP over the columns its reduced costs allow
                 certified = certified_mip(m, tier, lps, deadline - time.monotonic())
                 if certified is None or (tier == 3 and m.tier_value(2, certified[0]) < zc):
                     if tier == 3:
-                        # zc unproven: back to tier 2 as a MIP below the LP bound zc
                         lp.row_lo[m.fill_rows] = fill_saved
+                        if not pooled_failed and m.servable:
+                            pooled_failed = True  # zc was the pooled bound: the max-z LP
+                            tier = 2
+                            continue
+                        if deferred:
+                            tier = undefer()
+                            continue
+                        # zc unproven: back to tier 2 as a MIP below the LP bound zc
                         set_z(0.0, float(zc))
                         to_mip()
                         tier = 2
@@ -348,12 +515,16 @@ def solve_tiers(
                     to_mip()
                     continue
                 cand = certified[0]
+                if not all(m.tier_value(d.tier, cand) == d.value for d in deferred):
+                    tier = undefer()
+                    continue
                 fix(tier, certified[1])
                 how = "lp+mip"
             x = cand
-            if tier == 3:
+            record_deferred(True)
+            if tier >= 3 and 2 not in outcomes:
                 proven[2] = zc
-                record(2, zc, zc, True, t2_seconds, "lp")
+                record(2, zc, zc, True, t2_seconds, t2_how)
             value = m.tier_value(tier, x)
             proven[tier] = value
             record(tier, value, value, True, time.monotonic() - t0, how)
@@ -369,8 +540,18 @@ def solve_tiers(
         proven[tier] = value
         fix(tier, value)
         tier += 1
+    record_deferred(False)
+    if 2 not in outcomes and 3 in outcomes:
+        record(2, m.tier_value(2, x), zc, False, t2_seconds, t2_how)
+    sol.tiers = [outcomes[k] for k in sorted(outcomes)]
     sol.x = x
     return sol
+
+
+def _support(lps: LpSolution) -> IntArray:
+    """The columns an LP solution uses (the next tier's first master starts from them)."""
+    assert lps.x is not None
+    return np.flatnonzero(lps.x > 1e-9).astype(np.int64)
 
 
 def _z(m: Tiered) -> IntArray:

@@ -57,7 +57,7 @@ def test_an_infeasible_lp_is_reported_not_solved_on_an_artificial_column() -> No
     lp, cost = covering_lp()
     lp.row_lo[0] = 3.0  # x0 + x1 >= 3 with both at most 1
     outcome, _ = run(lp, cost, first=[2])
-    assert outcome == Outcome.FAILED
+    assert outcome == Outcome.INFEASIBLE
 
 
 def test_numerical_trouble_from_a_basis_is_solved_again_from_scratch(

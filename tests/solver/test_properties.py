@@ -188,17 +188,59 @@ def assert_exact_with_vertex_check(s: Scenario, vertex_check: Any) -> None:
 @settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_postings=3, max_count=3))
 def test_a_tier_proven_by_mip_then_tiers_proven_by_their_lp(raw: dict[str, Any]) -> None:
-    """Tier 1 through the reduced-cost MIP (kept by a dense row), the next tiers by their LP
-    vertex: the vertex check must read the dense row's bounds too."""
+    """Tier 1 through the reduced-cost MIP (kept by a dense row, no deferral), the next tiers by
+    their LP vertex: the vertex check must read the dense row's bounds too."""
     import solver.tiers as tiers
 
     s = Scenario.model_validate(raw)
+    if not brute_forceable(s):
+        return
+    tiers.DEFER = False
+    try:
+        assert_exact_with_vertex_check(s, nth_calls_fractional({1}))
+    finally:
+        tiers.DEFER = True
+
+
+def nth_calls_fractional(fractional: set[int]) -> Any:
+    """A vertex check that reports the listed calls (1-based) as fractional."""
+    import solver.tiers as tiers
+
     real = tiers.integral_vertex
     calls = [0]
 
-    def first_fractional(*args: Any) -> Any:
+    def check(*args: Any) -> Any:
         calls[0] += 1
-        return None if calls[0] == 1 else real(*args)
+        return None if calls[0] in fractional else real(*args)
 
+    return check
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=3, max_count=3))
+def test_tiers_kept_by_their_face_and_proven_by_a_later_vertex(raw: dict[str, Any]) -> None:
+    """Vertex checks reported fractional (1: tier 1, 2: tier 3, 3: tier 4; tier 2 has none):
+    a deferred tier's LP face is kept and a later integral vertex proves it, or, none coming,
+    the first deferred tier goes through its certified MIP."""
+    s = Scenario.model_validate(raw)
     if brute_forceable(s):
-        assert_exact_with_vertex_check(s, first_fractional)
+        for fractional in ({1}, {2}, {1, 2}, {2, 3}, {1, 2, 3}):
+            assert_exact_with_vertex_check(s, nth_calls_fractional(fractional))
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=3, max_count=3))
+def test_a_large_rounds_fractional_tier_4_keeps_tier_3s_solution(raw: dict[str, Any]) -> None:
+    """Above `TIER4_MIP_MAX_PAIRS`, a fractional tier-4 vertex keeps tier 3's solution (no
+    MIP for a tie-break): tiers 1-3 still exact and proven, tier 4 reported unproven."""
+    import solver.tiers as tiers
+
+    s = Scenario.model_validate(raw)
+    if not brute_forceable(s):
+        return
+    saved = tiers.TIER4_MIP_MAX_PAIRS
+    tiers.TIER4_MIP_MAX_PAIRS = 0
+    try:
+        assert_exact_with_vertex_check(s, nth_calls_fractional({3}))
+    finally:
+        tiers.TIER4_MIP_MAX_PAIRS = saved
