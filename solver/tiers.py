@@ -49,7 +49,8 @@ TIER4_MIP_MAX_PAIRS = 60_000
 DUAL_TOL = 1e-7
 SNAP_TOL = 1e-6
 MAX_DESCENTS = 3
-"""Tier 2 levels tried below floor(z*) when tier 3 proves a level out, before tier 2's MIP."""
+"""Tier 2 levels tried one below another when tier 3 proves a level out (no integer reaches
+it), before tier 2's max-z LP and again before its MIP."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
@@ -274,6 +275,7 @@ def solve_tiers(
     proven: dict[int, int] = {}
     outcomes: dict[int, TierOutcome] = {}
     zc = 0
+    out_level: int | None = None  # the lowest tier-2 level tier 3 proved no integer reaches
     descents = 0  # levels below tier 2's LP bound tried in tier 3 (MAX_DESCENTS at most)
     t2_seconds = 0.0
     fill_saved = lp.row_lo[m.fill_rows].copy()
@@ -343,7 +345,8 @@ def solve_tiers(
 
     def undefer() -> int:
         """Back to the first deferred tier, to be proven by its MIP: the tier to solve next."""
-        nonlocal defer
+        nonlocal defer, out_level
+        out_level = None  # proven on the deferred faces, which may have been too narrow
         first = deferred[0]
         restore(lp, first.saved)
         deferred.clear()
@@ -403,6 +406,8 @@ def solve_tiers(
                 zstar = float(lps.x[m.z])
                 t2_how = "lp"
             zc = int(min(1000, max(0, np.floor(zstar + 1e-6))))
+            if out_level is not None:
+                zc = max(0, min(zc, out_level - 1))
             descents = 0
             set_z(0.0, 0.0)
             set_need(zc)
@@ -428,16 +433,16 @@ def solve_tiers(
             if lps.outcome != Outcome.OPTIMAL:
                 if tier == 3:
                     lp.row_lo[m.fill_rows] = fill_saved
+                    if lps.outcome == Outcome.INFEASIBLE:
+                        out_level = zc  # no integer reaches zc: its rounded-up fills are infeasible
+                        if zc > 0 and descents < MAX_DESCENTS:
+                            zc, descents = zc - 1, descents + 1
+                            t2_seconds += time.monotonic() - t0
+                            set_need(zc)
+                            continue
                     if not pooled_failed and m.servable:
-                        pooled_failed = True  # zc was the pooled bound: tier 2's max-z LP
+                        pooled_failed = True  # tier 2's max-z LP, below out_level
                         tier = 2
-                        continue
-                    infeasible = lps.outcome == Outcome.INFEASIBLE
-                    if infeasible and zc > 0 and descents < MAX_DESCENTS:
-                        # no integer reaches zc (its rounded-up fills are LP-infeasible): one less
-                        zc, descents = zc - 1, descents + 1
-                        t2_seconds += time.monotonic() - t0
-                        set_need(zc)
                         continue
                 if deferred:
                     tier = undefer()
