@@ -11,12 +11,17 @@ gap below 1 proves a tier.  Two exact paths:
   face; that face is kept for the next tier by complementary slackness (columns with a nonzero
   reduced cost fixed at their value, rows with a nonzero dual made equalities), which keeps the
   constraint matrix unchanged and leaves the next tier far fewer free columns.  When the vertex
-  is fractional, `certified_mip` proves the tier with a MIP over the few columns whose reduced
-  cost allows them in a solution of value floor(LP bound), and the tier is kept by a dense
-  ``>=`` row.  Tier 2 takes ``zc = floor(LP max z)`` (an upper bound of the integer optimum)
-  and imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an integer tier-3 solution over
-  that set proves zc achieved, hence optimal; when none is found, tier 2 goes to the MIP path
-  below the LP bound zc.
+  is fractional but the LP optimum an integer, the face is kept by the duals alone and the tier
+  is *deferred*: an integral vertex of a later tier on that face reaches the LP optimum, which
+  proves it (`Deferred`).  Otherwise (or when no later vertex is integral: the first deferred
+  tier is restored), `certified_mip` proves the tier with a MIP over the few columns whose
+  reduced cost allows them in a solution of value floor(LP bound), and the tier is kept by a
+  dense ``>=`` row.  Tier 2 takes ``zc = floor(U)`` for an upper bound U of its LP optimum z*:
+  the pooled-fill bound (`solver.pooled`), or z* itself from the max-z LP when the pooled bound
+  fails.  It imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an integer tier-3 solution
+  over that set proves zc achieved, hence optimal.  When tier 3's LP over that set is
+  infeasible, no integer reaches zc and tier 3 tries ``zc - 1`` (`MAX_DESCENTS` levels); when
+  that runs out, tier 2 goes to the max-z LP, then to the MIP path below zc.
 - **MIP path** (C4 binaries, or a failed LP): the tier is solved as a MIP over every column
   (HiGHS inside OR-Tools); its proven optimum is then fixed with a ``>=`` row on its value.
 
