@@ -35,6 +35,8 @@ PER_ROW = 1
 PER_CLASS = 2
 """Initial columns per row of the model: the best by objective among the row's columns."""
 PRICE_TOL = 1e-7
+SHORTFALL_TOL = 1e-6
+"""A feasibility LP whose artificial columns sum to more than this proves the LP infeasible."""
 
 
 def initial_columns(lp: LinearModel, cost: FloatArray, start: FloatArray | None) -> IntArray:
@@ -178,9 +180,16 @@ def generate_columns(
     deadline: float,
 ) -> LpSolution:
     """Solve ``master``, add the columns that price out, until none does (then the master's
-    optimum is the LP's); INFEASIBLE when the LP is."""
+    optimum is the LP's).
+
+    A master that still leans on an artificial column once none prices out may only mean the
+    penalty was too small: the feasibility LP (minimise the artificial columns, x at no cost)
+    is then solved by column generation too, and only a positive optimum of it, over every
+    column, reports the LP INFEASIBLE (a proof the tier engine builds on); FAILED otherwise.
+    """
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[master.columns] = True
+    phase_one = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -188,10 +197,16 @@ def generate_columns(
         sol = master.solve(remaining)
         if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.columns is None:
             return LpSolution(sol.outcome)
-        found = _priced(cost, csc, sol.row_dual, is_free & ~in_master, tol)
+        priced_cost = np.zeros_like(cost) if phase_one else cost
+        found = _priced(priced_cost, csc, sol.row_dual, is_free & ~in_master, tol)
         if found.size == 0:
+            if phase_one:
+                short = master.shortfall() > SHORTFALL_TOL
+                return LpSolution(Outcome.INFEASIBLE if short else Outcome.FAILED)
             if master.leans_on_artificial():
-                return LpSolution(Outcome.INFEASIBLE)  # no column repairs a row
+                master.phase_one()
+                phase_one, tol = True, PRICE_TOL
+                continue
             return _optimum(lp, cost, csc, sol, sol.columns)
         in_master[found] = True
         master.add(found)

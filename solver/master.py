@@ -107,6 +107,20 @@ class GlopMaster:
         """Whether the last solution uses an artificial column (its rows are not satisfied)."""
         return any(v.solution_value() > ARTIFICIAL_TOL for v in self.artificial)
 
+    def shortfall(self) -> float:
+        """How much the last solution leans on artificial columns, in all."""
+        return float(sum(v.solution_value() for v in self.artificial))
+
+    def phase_one(self) -> None:
+        """The feasibility LP from here on: maximise minus the artificial columns' sum (every
+        structural column, those added later too, at no cost); the basis is kept."""
+        objective = self.solver.Objective()
+        for var in self.vars:
+            objective.SetCoefficient(var, 0.0)
+        for var in self.artificial:
+            objective.SetCoefficient(var, -1.0)
+        self.cost = np.zeros_like(self.cost)
+
     def add(self, cols: IntArray) -> None:
         """Append columns ``cols`` (indices of the full matrix) to the master."""
         csc, objective = self.csc, self.solver.Objective()

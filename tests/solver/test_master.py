@@ -78,3 +78,22 @@ def test_numerical_trouble_from_a_basis_is_solved_again_from_scratch(
     assert outcome == Outcome.OPTIMAL
     assert objective is not None
     assert abs(objective - 5.0) < 1e-9
+
+
+def test_a_feasible_lp_is_never_reported_infeasible_whatever_the_penalty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A penalty too small to repair the covering row leaves the master on its artificial
+    column; the feasibility LP then finds the row can hold: FAILED, never INFEASIBLE."""
+    import solver.master as master_module
+
+    lp, _ = covering_lp()
+    cost = np.array([-10.0, -10.0, 3.0])  # covering x0 + x1 >= 1 costs 10 a unit
+    monkeypatch.setattr(master_module, "PENALTY", 1e-4)
+    outcome, _ = run(lp, cost, first=[2])
+    assert outcome == Outcome.FAILED
+    monkeypatch.setattr(master_module, "PENALTY", 1000.0)
+    outcome, objective = run(lp, cost, first=[2])
+    assert outcome == Outcome.OPTIMAL
+    assert objective is not None
+    assert abs(objective - (3.0 - 10.0)) < 1e-9
