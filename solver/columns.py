@@ -35,6 +35,7 @@ PER_ROW = 1
 PER_CLASS = 2
 """Initial columns per row of the model: the best by objective among the row's columns."""
 PRICE_TOL = 1e-7
+SUPPORT_TOL = 1e-9
 SHORTFALL_TOL = 1e-6
 """A feasibility LP whose artificial columns sum to more than this proves the LP infeasible."""
 
@@ -61,6 +62,12 @@ def best_of_each_row(csc: sp.csc_matrix, cols: IntArray, score: FloatArray, k: i
     first = np.searchsorted(rows, rows, side="left")
     rank = np.arange(rows.size) - first
     return np.unique(members[rank < k]).astype(np.int64)
+
+
+def support(sol: LpSolution) -> IntArray:
+    """The columns an LP solution uses (a later LP's first master starts from them)."""
+    assert sol.x is not None
+    return np.flatnonzero(sol.x > SUPPORT_TOL).astype(np.int64)
 
 
 def is_free_mask(lp: LinearModel, cols: IntArray) -> npt.NDArray[np.bool_]:
@@ -190,6 +197,7 @@ def generate_columns(
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[master.columns] = True
     phase_one = False
+    price = cost  # the objective columns are priced by (zero in the feasibility LP)
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -197,15 +205,14 @@ def generate_columns(
         sol = master.solve(remaining)
         if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.columns is None:
             return LpSolution(sol.outcome)
-        priced_cost = np.zeros_like(cost) if phase_one else cost
-        found = _priced(priced_cost, csc, sol.row_dual, is_free & ~in_master, tol)
+        found = _priced(price, csc, sol.row_dual, is_free & ~in_master, tol)
         if found.size == 0:
             if phase_one:
                 short = master.shortfall() > SHORTFALL_TOL
                 return LpSolution(Outcome.INFEASIBLE if short else Outcome.FAILED)
             if master.leans_on_artificial():
                 master.phase_one()
-                phase_one, tol = True, PRICE_TOL
+                phase_one, tol, price = True, PRICE_TOL, np.zeros_like(cost)
                 continue
             return _optimum(lp, cost, csc, sol, sol.columns)
         in_master[found] = True

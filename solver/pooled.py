@@ -20,9 +20,9 @@ fill ratio, up to the largest jump in ratio.  The next guess is every destinatio
 to at most U_B (as in Dinkelbach's method for a smallest ratio: a destination filled above the
 bound is not the bottleneck; one below it may be, and tier 1's vertex may have given one of two
 rivals everything), until a guess repeats or `MAX_LPS` LPs are solved; the smallest bound is
-kept.  The tier engine takes ``floor`` of that bound
-as tier 2's value and proves it in tier 3 (an integer solution with every fill at least
-``ceil(requested zc / 1000)``); when tier 3 cannot, it falls back to the max-z LP.
+kept.  The tier engine takes ``floor`` of that bound as tier 2's value and proves it in tier 3
+(an integer solution with every fill at least ``ceil(requested zc / 1000)``); when tier 3
+cannot, it falls back to the max-z LP.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.backends import LinearModel, Outcome
-from solver.columns import solve_lp_columns
+from solver.columns import solve_lp_columns, support
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -49,18 +49,7 @@ class PooledBound:
 
     outcome: Outcome
     bound: float | None = None
-    destinations: IntArray | None = None
     support: IntArray | None = None
-
-
-def fill_ratios(
-    lp: LinearModel, fill_rows: IntArray, fill_req: list[int], x: FloatArray
-) -> FloatArray:
-    """Each servable destination's fill ratio in per mille (z's column at 0 in ``x``)."""
-    ratios: FloatArray = (lp.matrix[fill_rows] @ x) / np.maximum(
-        np.array(fill_req, dtype=np.float64), 1.0
-    )
-    return ratios
 
 
 def bottleneck_guess(ratios: FloatArray) -> IntArray:
@@ -93,9 +82,9 @@ def pooled_fill_bound(
     """
     deadline = time.monotonic() + time_limit
     assert lp.col_hi[z] == 0.0, "the pooled LP is over x alone: fix z at 0"
-    ratios = fill_ratios(lp, fill_rows, fill_req, start)
     fill = lp.matrix[fill_rows].tocsr()
     req = np.array(fill_req, dtype=np.float64)
+    ratios: FloatArray = (fill @ start) / np.maximum(req, 1.0)  # per mille, z at 0
     best: PooledBound | None = None
     tried: list[frozenset[int]] = []
     group = bottleneck_guess(ratios)
@@ -111,8 +100,7 @@ def pooled_fill_bound(
             return PooledBound(sol.outcome) if best is None else best
         bound = float(sol.objective) / float(req[group].sum())
         if best is None or best.bound is None or bound < best.bound:
-            support = np.flatnonzero(sol.x > RATIO_TOL).astype(np.int64)
-            best = PooledBound(Outcome.OPTIMAL, bound, group, support)
+            best = PooledBound(Outcome.OPTIMAL, bound, support(sol))
         # the next guess: every destination that tier 1's solution fills at most that much
         group = np.flatnonzero(ratios <= bound + RATIO_TOL * max(1.0, bound)).astype(np.int64)
     assert best is not None

@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
-from solver.columns import solve_lp_columns
+from solver.columns import solve_lp_columns, support
 from solver.pooled import pooled_fill_bound
 from solver.schema import ProgressEvent
 
@@ -166,9 +166,7 @@ class Deferred:
     x: FloatArray  # the LP's vertex, the next tiers' start
 
 
-def snapshot(
-    lp: LinearModel,
-) -> Saved:
+def snapshot(lp: LinearModel) -> Saved:
     """The bounds `keep_face` changes, to restore them."""
     return (
         lp.col_lo.copy(),
@@ -179,10 +177,8 @@ def snapshot(
     )
 
 
-def restore(
-    lp: LinearModel,
-    saved: Saved,
-) -> None:
+def restore(lp: LinearModel, saved: Saved) -> None:
+    """The bounds of a `snapshot` back in ``lp``."""
     lp.col_lo[:], lp.col_hi[:], lp.row_lo[:], lp.row_hi[:] = saved[:4]
     lp.extra[:] = [list(e) for e in saved[4]]
 
@@ -348,6 +344,24 @@ def solve_tiers(
         nonlocal lp_mode
         lp_mode = False
 
+    def meets_deferred(xs: IntArray) -> bool:
+        """Whether ``xs`` reaches every deferred tier's LP value (which proves them)."""
+        return all(m.tier_value(d.tier, xs) == d.value for d in deferred)
+
+    def give_up_zc() -> int:
+        """Tier 3 could not prove zc: the tier to solve next.  The max-z LP when zc was the
+        pooled bound, else the first deferred tier, else tier 2 as a MIP below zc."""
+        nonlocal pooled_failed
+        lp.row_lo[m.fill_rows] = fill_saved
+        if not pooled_failed and m.servable:
+            pooled_failed = True
+            return 2
+        if deferred:
+            return undefer()
+        set_z(0.0, float(zc))
+        to_mip()
+        return 2
+
     def undefer() -> int:
         """Back to the first deferred tier, to be proven by its MIP: the tier to solve next."""
         nonlocal defer, out_level
@@ -397,7 +411,7 @@ def solve_tiers(
                     start=current(),
                     always=_z(m) if warm is None else np.union1d(warm, _z(m)),
                 )
-                warm = _support(lps) if lps.x is not None else warm
+                warm = support(lps) if lps.x is not None else warm
                 if lps.outcome == Outcome.LIMIT:
                     record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
                     break
@@ -427,7 +441,7 @@ def solve_tiers(
             if tier == 1:
                 warm = lps.columns if lps.columns is not None else warm
             elif lps.x is not None:
-                warm = _support(lps)
+                warm = support(lps)
             if lps.outcome == Outcome.LIMIT:
                 record_deferred(False)
                 if tier >= 3 and 2 not in outcomes:
@@ -436,26 +450,17 @@ def solve_tiers(
                 record(tier, m.tier_value(tier, x), bound, False, time.monotonic() - t0, "lp")
                 break
             if lps.outcome != Outcome.OPTIMAL:
-                if tier == 3:
-                    lp.row_lo[m.fill_rows] = fill_saved
-                    if lps.outcome == Outcome.INFEASIBLE:
-                        out_level = zc  # no integer reaches zc: its rounded-up fills are infeasible
-                        if zc > 0 and descents < MAX_DESCENTS:
-                            zc, descents = zc - 1, descents + 1
-                            t2_seconds += time.monotonic() - t0
-                            set_need(zc)
-                            continue
-                    if not pooled_failed and m.servable:
-                        pooled_failed = True  # tier 2's max-z LP, below out_level
-                        tier = 2
+                if tier == 3 and lps.outcome == Outcome.INFEASIBLE:
+                    out_level = zc  # no integer reaches zc: its rounded-up fills are infeasible
+                    if zc > 0 and descents < MAX_DESCENTS:
+                        zc, descents = zc - 1, descents + 1
+                        t2_seconds += time.monotonic() - t0
+                        set_need(zc)
                         continue
-                if deferred:
-                    tier = undefer()
-                    continue
                 if tier == 3:
-                    set_z(0.0, float(zc))
-                    to_mip()
-                    tier = 2
+                    tier = give_up_zc()
+                elif deferred:
+                    tier = undefer()
                 else:
                     to_mip()
                 continue
@@ -464,7 +469,7 @@ def solve_tiers(
             xf = integral_vertex(lp, lps, m.n)
             cand = None if xf is None else xf[: m.n].astype(np.int64)
             ok = cand is not None and all(m.tier_value(k, cand) == v for k, v in proven.items())
-            ok = ok and all(m.tier_value(d.tier, cand) == d.value for d in deferred)  # type: ignore[arg-type]
+            ok = ok and meets_deferred(cand)  # type: ignore[arg-type]
             if ok and tier == 3:
                 ok = m.tier_value(2, cand) == zc  # type: ignore[arg-type]
             if ok and tier < 4:
@@ -501,18 +506,7 @@ def solve_tiers(
                 certified = certified_mip(m, tier, lps, deadline - time.monotonic())
                 if certified is None or (tier == 3 and m.tier_value(2, certified[0]) < zc):
                     if tier == 3:
-                        lp.row_lo[m.fill_rows] = fill_saved
-                        if not pooled_failed and m.servable:
-                            pooled_failed = True  # zc was the pooled bound: the max-z LP
-                            tier = 2
-                            continue
-                        if deferred:
-                            tier = undefer()
-                            continue
-                        # zc unproven: back to tier 2 as a MIP below the LP bound zc
-                        set_z(0.0, float(zc))
-                        to_mip()
-                        tier = 2
+                        tier = give_up_zc()
                         continue
                     if certified is None and time.monotonic() >= deadline:
                         value = m.tier_value(tier, x)
@@ -525,7 +519,7 @@ def solve_tiers(
                     to_mip()
                     continue
                 cand = certified[0]
-                if not all(m.tier_value(d.tier, cand) == d.value for d in deferred):
+                if not meets_deferred(cand):
                     tier = undefer()
                     continue
                 fix(tier, certified[1])
@@ -556,12 +550,6 @@ def solve_tiers(
     sol.tiers = [outcomes[k] for k in sorted(outcomes)]
     sol.x = x
     return sol
-
-
-def _support(lps: LpSolution) -> IntArray:
-    """The columns an LP solution uses (the next tier's first master starts from them)."""
-    assert lps.x is not None
-    return np.flatnonzero(lps.x > 1e-9).astype(np.int64)
 
 
 def _z(m: Tiered) -> IntArray:
