@@ -21,7 +21,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
-from solver.master import GlopMaster
+from solver.master import GlopMaster, KeptMaster
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -83,26 +83,38 @@ def solve_lp_columns(
     time_limit: float,
     start: FloatArray | None = None,
     always: IntArray | None = None,
+    keep: KeptMaster | None = None,
 ) -> LpSolution:
-    """The LP ``max cost . x`` over ``lp`` by column generation; full-length x, duals, rc."""
+    """The LP ``max cost . x`` over ``lp`` by column generation; full-length x, duals, rc.
+
+    With ``keep``, the persistent master is left there for the next LP, and one left there by
+    the last LP over the same rows is retargeted (`GlopMaster.retarget`: its basis kept)
+    instead of a new master from ``start`` and ``always``.
+    """
     deadline = time.monotonic() + time_limit
     matrix, row_lo, row_hi = lp.full_matrix()
     free = np.flatnonzero((lp.col_hi > 0) | (lp.col_lo > 0))
-    if free.size <= FULL_BELOW:
-        master = free
-    else:
-        master = initial_columns(lp, cost, start)
-    if always is not None:
-        master = np.union1d(master, always[is_free_mask(lp, always)])
-    in_master = np.zeros(lp.ncols, dtype=bool)
-    in_master[master] = True
     is_free = np.zeros(lp.ncols, dtype=bool)
     is_free[free] = True
     scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
     tol = PRICE_TOL * scale
     csc = matrix.tocsc()
     if free.size > FULL_BELOW:
-        return _by_persistent_master(lp, cost, csc, row_lo, row_hi, master, is_free, tol, deadline)
+        kept = keep.master if keep is not None else None
+        if kept is not None and kept.csc.shape == csc.shape and not kept.artificial:
+            kept.csc = csc
+            kept.retarget(cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
+            master = kept
+        else:
+            first = initial_columns(lp, cost, start)
+            if always is not None:
+                first = np.union1d(first, always[is_free_mask(lp, always)])
+            master = GlopMaster(csc, row_lo, row_hi, lp.col_lo, lp.col_hi, cost, first)
+        if keep is not None:
+            keep.master = master
+        return generate_columns(master, lp, cost, csc, is_free, tol, deadline)
+    in_master = np.zeros(lp.ncols, dtype=bool)
+    in_master[free] = True
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -159,22 +171,6 @@ def _optimum(
         objective=sol.objective,
         columns=cols,
     )
-
-
-def _by_persistent_master(
-    lp: LinearModel,
-    cost: FloatArray,
-    csc: sp.csc_matrix,
-    row_lo: FloatArray,
-    row_hi: FloatArray,
-    first: IntArray,
-    is_free: npt.NDArray[np.bool_],
-    tol: float,
-    deadline: float,
-) -> LpSolution:
-    """Column generation on one `GlopMaster`, each master solved from the last basis."""
-    master = GlopMaster(csc, row_lo, row_hi, lp.col_lo, lp.col_hi, cost, first)
-    return generate_columns(master, lp, cost, csc, is_free, tol, deadline)
 
 
 def generate_columns(

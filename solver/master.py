@@ -1,37 +1,86 @@
 """A persistent GLOP master for column generation: columns added, the last basis kept.
 
 `solver.columns` solves a tier's LP on a restricted master and adds the columns that price out.
-Solving each master from scratch (``model_builder`` keeps nothing between solves) costs the same
-2-3 s on hard rounds whether 40,000 columns or 5 were added.  `GlopMaster` keeps one GLOP
-(OR-Tools' ``pywraplp`` linear solver) alive: the first master is loaded in bulk from the
-``model_builder`` arrays (as an ``MPModelProto``), later columns are appended, and GLOP restarts
+Solving each master from scratch costs the same 2-3 s on hard rounds whether 40,000 columns or 5
+were added.  `GlopMaster` keeps one GLOP alive through MathOpt, OR-Tools' incremental solver
+interface: the first master is sent as one ``ModelProto`` filled from numpy arrays, later
+columns (and `retarget`'s new objective and bounds) as ``ModelUpdateProto``s, and GLOP goes on
 from its last basis (new columns are nonbasic at 0, so the basis stays primal feasible and the
-primal simplex goes on from it).  GLOP's presolve is off, as it would discard the basis.
+primal simplex goes on from it).  Solutions come back as protos read straight into numpy.
+GLOP's presolve is off, as it would discard the basis.
+
+MathOpt rather than ``pywraplp``: ``pywraplp`` hands GLOP the whole model again at every solve
+and its solution is read one Python call per variable; on hard rounds that was about a third of
+every master's time (docs/benchmarks-solver.md, fifth session).
 """
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
+from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from ortools.linear_solver import (  # type: ignore[attr-defined]  # no stubs
-    linear_solver_pb2,
-    pywraplp,
+from ortools.math_opt import (
+    callback_pb2,
+    model_parameters_pb2,
+    model_pb2,
+    model_update_pb2,
+    parameters_pb2,
+    result_pb2,
+    sparse_containers_pb2,
 )
+from ortools.math_opt.core.python import solver as mathopt
 
-from solver.backends import LinearModel, LpSolution, Outcome, builder
+from solver.backends import LpSolution, Outcome
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-GLOP_PARAMETERS = "use_preprocessing:false"
 PENALTY = 1000.0
 """Cost of one unit of an elastic row's shortfall, times the largest objective coefficient."""
 ARTIFICIAL_TOL = 1e-9
+
+
+class Status(Enum):
+    """How one GLOP solve ended, as `GlopMaster` acts on it."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"  # the master (not the LP over every column): go elastic
+    LIMIT = "limit"
+    TROUBLE = "trouble"  # numerical trouble from a basis: solve again from scratch
+    FAILED = "failed"
+
+
+_REASONS = {
+    result_pb2.TERMINATION_REASON_OPTIMAL: Status.OPTIMAL,
+    result_pb2.TERMINATION_REASON_INFEASIBLE: Status.INFEASIBLE,
+    result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED: Status.INFEASIBLE,
+    result_pb2.TERMINATION_REASON_FEASIBLE: Status.LIMIT,
+    result_pb2.TERMINATION_REASON_NO_SOLUTION_FOUND: Status.LIMIT,
+    result_pb2.TERMINATION_REASON_IMPRECISE: Status.TROUBLE,
+    result_pb2.TERMINATION_REASON_NUMERICAL_ERROR: Status.TROUBLE,
+}
+
+
+def _vector(
+    proto: sparse_containers_pb2.SparseDoubleVectorProto, ids: IntArray, vals: FloatArray
+) -> None:
+    proto.ids.extend(ids.tolist())
+    proto.values.extend(vals.tolist())
+
+
+def _entries(
+    proto: sparse_containers_pb2.SparseDoubleMatrixProto, block: sp.csc_matrix, col_ids: IntArray
+) -> None:
+    """The nonzeros of ``block`` (rows x the columns ``col_ids``), row-major as MathOpt wants."""
+    coo = block.tocoo()
+    order = np.lexsort((coo.col, coo.row))
+    proto.row_ids.extend(coo.row[order].tolist())
+    proto.column_ids.extend(col_ids[coo.col[order]].tolist())
+    proto.coefficients.extend(coo.data[order].tolist())
 
 
 class GlopMaster:
@@ -48,41 +97,80 @@ class GlopMaster:
         first: IntArray,
     ) -> None:
         self.csc = csc
-        self.row_lo, self.row_hi = row_lo, row_hi
-        self.col_lo, self.col_hi, self.cost = col_lo, col_hi, cost
+        # copies: what GLOP holds, while the caller's arrays move on (`retarget` compares them)
+        self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
+        self.col_lo, self.col_hi, self.cost = col_lo.copy(), col_hi.copy(), cost
         self.columns: list[int] = first.tolist()
-        self._load(first)
+        self.artificial: list[tuple[int, float]] = []  # (row, sign) of each artificial column
+        self.phase_one_on = False
+        self.iterations = 0
+        self._load(presolve=False)
 
-    def _load(self, cols: IntArray) -> None:
-        """A fresh GLOP holding the columns ``cols``, loaded in bulk (no basis)."""
-        csc = self.csc
-        sub = LinearModel(
-            col_lo=self.col_lo[cols],
-            col_hi=self.col_hi[cols],
-            integer=np.zeros(cols.size, dtype=bool),
-            matrix=csc[:, cols].tocsr(),
-            row_lo=self.row_lo,
-            row_hi=self.row_hi,
+    # -- the model GLOP holds -------------------------------------------------------------
+
+    @property
+    def _nvars(self) -> int:
+        return len(self.columns) + len(self.artificial)
+
+    def _load(self, *, presolve: bool) -> None:
+        """A fresh GLOP holding the master's columns (and artificial columns), no basis."""
+        cols = np.array(self.columns, dtype=np.int64)
+        model = model_pb2.ModelProto()
+        model.objective.maximize = True
+        nrows = self.csc.shape[0]
+        model.linear_constraints.ids.extend(range(nrows))
+        model.linear_constraints.lower_bounds.extend(self.row_lo.tolist())
+        model.linear_constraints.upper_bounds.extend(self.row_hi.tolist())
+        self._ids = np.arange(cols.size, dtype=np.int64)  # MathOpt ids of the structurals
+        self._art_ids: list[int] = []
+        self._next = int(cols.size)
+        variables = model.variables
+        variables.ids.extend(range(cols.size))
+        variables.lower_bounds.extend(self.col_lo[cols].tolist())
+        variables.upper_bounds.extend(self.col_hi[cols].tolist())
+        variables.integers.extend([False] * cols.size)
+        cost = np.zeros(cols.size) if self.phase_one_on else self.cost[cols]
+        nz = np.flatnonzero(cost)
+        _vector(model.objective.linear_coefficients, nz.astype(np.int64), cost[nz])
+        _entries(model.linear_constraint_matrix, self.csc[:, cols], self._ids)
+        self.presolve = presolve
+        self.solver = mathopt.new(
+            parameters_pb2.SOLVER_TYPE_GLOP, model, parameters_pb2.SolverInitializerProto()
         )
-        helper = builder(sub, self.cost[cols], maximize=True)
-        proto = linear_solver_pb2.MPModelProto()
-        with tempfile.TemporaryDirectory(prefix="hrhx-master-") as tmp:
-            path = Path(tmp) / "master.pb"
-            helper.write_model_to_proto_file(str(path))
-            proto.ParseFromString(path.read_bytes())
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        if solver is None:  # pragma: no cover - GLOP ships with every OR-Tools wheel
-            raise RuntimeError("OR-Tools has no GLOP")
-        error = solver.LoadModelFromProto(proto)
-        if error:  # pragma: no cover - the proto comes from model_builder itself
-            raise RuntimeError(f"GLOP refused the master: {error}")
-        solver.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
-        self.solver = solver
-        self.rows = solver.constraints()
-        self.vars = solver.variables()
-        self.artificial: list[pywraplp.Variable] = []
+        rows = [r for r, _ in self.artificial]
+        signs = [s for _, s in self.artificial]
+        self.artificial = []
+        if rows:
+            self._add_artificial(rows, signs)
 
-    def _elastic(self) -> list[pywraplp.Variable]:
+    def _update(self, update: model_update_pb2.ModelUpdateProto) -> None:
+        """Apply ``update``; GLOP takes every change this class makes, so a refusal is a bug."""
+        if not self.solver.update(update):  # pragma: no cover - GLOP supports these updates
+            raise RuntimeError("GLOP refused an incremental update of the master")
+
+    def _penalty(self) -> float:
+        top = float(np.abs(self.cost).max()) if self.cost.size else 1.0
+        return -1.0 if self.phase_one_on else -PENALTY * max(1.0, top)
+
+    def _add_artificial(self, rows: list[int], signs: list[float]) -> None:
+        n = len(rows)
+        ids = np.arange(self._next, self._next + n, dtype=np.int64)
+        update = model_update_pb2.ModelUpdateProto()
+        update.new_variables.ids.extend(ids.tolist())
+        update.new_variables.lower_bounds.extend([0.0] * n)
+        update.new_variables.upper_bounds.extend([np.inf] * n)
+        update.new_variables.integers.extend([False] * n)
+        _vector(update.objective_updates.linear_coefficients, ids, np.full(n, self._penalty()))
+        block = sp.csc_matrix(
+            (np.array(signs), (np.array(rows), np.arange(n))), shape=(self.csc.shape[0], n)
+        )
+        _entries(update.linear_constraint_matrix_updates, block, ids)
+        self._update(update)
+        self._next += n
+        self._art_ids.extend(ids.tolist())
+        self.artificial.extend(zip(rows, signs, strict=True))
+
+    def _elastic(self) -> None:
         """An artificial column for every row the empty solution violates, at a high cost.
 
         A restricted master may miss the columns that make such a row feasible (a tier's fill
@@ -93,78 +181,152 @@ class GlopMaster:
         infeasible (or the penalty too small): `solver.columns.generate_columns` reports it,
         never a solution that leans on one.
         """
-        objective = self.solver.Objective()
-        penalty = -PENALTY * max(1.0, float(np.abs(self.cost).max()) if self.cost.size else 1.0)
-        out = []
-        for r in np.flatnonzero((self.row_lo > 0) | (self.row_hi < 0)).tolist():
-            var = self.solver.NumVar(0.0, self.solver.infinity(), "")
-            self.rows[r].SetCoefficient(var, 1.0 if self.row_lo[r] > 0 else -1.0)
-            objective.SetCoefficient(var, penalty)
-            out.append(var)
-        return out
+        rows = np.flatnonzero((self.row_lo > 0) | (self.row_hi < 0))
+        signs = np.where(self.row_lo[rows] > 0, 1.0, -1.0)
+        self._add_artificial(rows.tolist(), signs.tolist())
+
+    # -- what column generation calls -----------------------------------------------------
 
     def leans_on_artificial(self) -> bool:
         """Whether the last solution uses an artificial column (its rows are not satisfied)."""
-        return any(v.solution_value() > ARTIFICIAL_TOL for v in self.artificial)
+        return bool(self.artificial) and float(self._art_values.max()) > ARTIFICIAL_TOL
 
     def shortfall(self) -> float:
         """How much the last solution leans on artificial columns, in all."""
-        return float(sum(v.solution_value() for v in self.artificial))
+        return float(self._art_values.sum()) if self.artificial else 0.0
 
     def phase_one(self) -> None:
         """The feasibility LP from here on: maximise minus the artificial columns' sum (every
         structural column, those added later too, at no cost); the basis is kept."""
-        objective = self.solver.Objective()
-        for var in self.vars:
-            objective.SetCoefficient(var, 0.0)
-        for var in self.artificial:
-            objective.SetCoefficient(var, -1.0)
+        self.phase_one_on = True
         self.cost = np.zeros_like(self.cost)
+        update = model_update_pb2.ModelUpdateProto()
+        ids = np.concatenate([self._ids, np.array(self._art_ids, dtype=np.int64)])
+        vals = np.concatenate([np.zeros(self._ids.size), np.full(len(self._art_ids), -1.0)])
+        order = np.argsort(ids)
+        _vector(update.objective_updates.linear_coefficients, ids[order], vals[order])
+        self._update(update)
 
     def add(self, cols: IntArray) -> None:
         """Append columns ``cols`` (indices of the full matrix) to the master."""
-        csc, objective = self.csc, self.solver.Objective()
-        for j in cols.tolist():
-            var = self.solver.NumVar(float(self.col_lo[j]), float(self.col_hi[j]), "")
-            lo, hi = csc.indptr[j], csc.indptr[j + 1]
-            for r, a in zip(csc.indices[lo:hi].tolist(), csc.data[lo:hi].tolist(), strict=True):
-                self.rows[r].SetCoefficient(var, a)
-            objective.SetCoefficient(var, float(self.cost[j]))
-            self.vars.append(var)
+        if cols.size == 0:
+            return
+        ids = np.arange(self._next, self._next + cols.size, dtype=np.int64)
+        update = model_update_pb2.ModelUpdateProto()
+        update.new_variables.ids.extend(ids.tolist())
+        update.new_variables.lower_bounds.extend(self.col_lo[cols].tolist())
+        update.new_variables.upper_bounds.extend(self.col_hi[cols].tolist())
+        update.new_variables.integers.extend([False] * cols.size)
+        cost = self.cost[cols]
+        nz = np.flatnonzero(cost)
+        _vector(update.objective_updates.linear_coefficients, ids[nz], cost[nz])
+        _entries(update.linear_constraint_matrix_updates, self.csc[:, cols], ids)
+        self._update(update)
+        self._next += cols.size
+        self._ids = np.concatenate([self._ids, ids])
         self.columns.extend(cols.tolist())
+
+    def retarget(
+        self,
+        cost: FloatArray,
+        col_lo: FloatArray,
+        col_hi: FloatArray,
+        row_lo: FloatArray,
+        row_hi: FloatArray,
+    ) -> None:
+        """Another LP over the same rows and columns (its objective, bounds): the basis kept.
+
+        GLOP restarts from the last basis when only the objective and the bounds changed (it
+        takes the basic columns as they were), which a fresh master over the same columns
+        would not do; the caller then prices columns in as before.
+        """
+        assert not self.artificial, "a master with artificial columns is not retargeted"
+        cols = np.array(self.columns, dtype=np.int64)
+        update = model_update_pb2.ModelUpdateProto()
+        for old, new, target in (
+            (self.cost[cols], cost[cols], update.objective_updates.linear_coefficients),
+            (self.col_lo[cols], col_lo[cols], update.variable_updates.lower_bounds),
+            (self.col_hi[cols], col_hi[cols], update.variable_updates.upper_bounds),
+        ):
+            changed = np.flatnonzero(old != new)
+            _vector(target, self._ids[changed], new[changed])
+        for old, new, target in (
+            (self.row_lo, row_lo, update.linear_constraint_updates.lower_bounds),
+            (self.row_hi, row_hi, update.linear_constraint_updates.upper_bounds),
+        ):
+            changed = np.flatnonzero(old != new)
+            _vector(target, changed.astype(np.int64), new[changed])
+        self._update(update)
+        self.cost = cost
+        self.col_lo, self.col_hi = col_lo.copy(), col_hi.copy()
+        self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
 
     def solve(self, time_limit: float) -> LpSolution:
         """The master's optimum from the last basis: x over the master's columns, row duals.
 
-        Two recoveries, both deterministic: GLOP stopped in numerical trouble (``ABNORMAL``)
-        going on from a basis: the master is loaded afresh and solved from scratch with GLOP's
-        presolve; the master infeasible: artificial columns are added (`_elastic`).
+        Two recoveries, both deterministic: GLOP stopped in numerical trouble going on from a
+        basis: the master is loaded afresh and solved from scratch with GLOP's presolve; the
+        master infeasible: artificial columns are added (`_elastic`).
         """
         deadline = time.monotonic() + time_limit
         status = self._solve(time_limit)
-        if status == pywraplp.Solver.ABNORMAL and time.monotonic() < deadline:
-            self._load(np.array(self.columns, dtype=np.int64))
-            self.solver.SetSolverSpecificParametersAsString("")
+        if status == Status.TROUBLE and time.monotonic() < deadline:
+            self._load(presolve=True)
             status = self._solve(deadline - time.monotonic())
-            self.solver.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
-        if status == pywraplp.Solver.INFEASIBLE and not self.artificial:
-            self.artificial = self._elastic()
+        if status == Status.INFEASIBLE and not self.artificial:
+            self._elastic()
             status = self._solve(deadline - time.monotonic())
-        if status == pywraplp.Solver.OPTIMAL:
+        if status == Status.OPTIMAL:
+            values = self._values
             return LpSolution(
                 Outcome.OPTIMAL,
-                x=np.array([v.solution_value() for v in self.vars], dtype=np.float64),
-                row_dual=np.array([c.dual_value() for c in self.rows], dtype=np.float64),
-                objective=float(self.solver.Objective().Value()),
+                x=values[self._ids],
+                row_dual=self._duals,
+                objective=self._objective,
                 columns=np.array(self.columns, dtype=np.int64),
             )
-        if status in (pywraplp.Solver.NOT_SOLVED, pywraplp.Solver.FEASIBLE):
-            return LpSolution(Outcome.LIMIT)
-        if status == pywraplp.Solver.ABNORMAL and time.monotonic() >= deadline:
+        if status == Status.LIMIT or (status == Status.TROUBLE and time.monotonic() >= deadline):
             return LpSolution(Outcome.LIMIT)
         return LpSolution(Outcome.FAILED)
 
-    def _solve(self, time_limit: float) -> int:
-        self.solver.SetTimeLimit(max(10, int(time_limit * 1000)))
-        status: int = self.solver.Solve()
+    def _solve(self, time_limit: float) -> Status:
+        params = parameters_pb2.SolveParametersProto()
+        params.glop.use_preprocessing = self.presolve
+        params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
+        try:
+            result = self.solver.solve(
+                params,
+                model_parameters_pb2.ModelSolveParametersProto(),
+                None,
+                callback_pb2.CallbackRegistrationProto(),
+                None,
+                None,
+            )
+        except Exception:  # noqa: BLE001 - MathOpt raises StatusNotOk; the solver is spent
+            return Status.TROUBLE
+        finally:
+            self.presolve = False
+        self.iterations = int(result.solve_stats.simplex_iterations)
+        status = _REASONS.get(result.termination.reason, Status.FAILED)
+        if status != Status.OPTIMAL:
+            return status
+        solution = result.solutions[0]
+        primal = solution.primal_solution
+        values = np.zeros(self._nvars)
+        values[np.asarray(primal.variable_values.ids, dtype=np.int64)] = (
+            primal.variable_values.values
+        )
+        duals = np.zeros(self.csc.shape[0])
+        dv = solution.dual_solution.dual_values
+        duals[np.asarray(dv.ids, dtype=np.int64)] = dv.values
+        self._values, self._duals = values, duals
+        self._objective = float(primal.objective_value)
+        self._art_values = values[np.array(self._art_ids, dtype=np.int64)]
         return status
+
+
+@dataclass
+class KeptMaster:
+    """The persistent master one LP leaves for the next over the same rows to retarget."""
+
+    master: GlopMaster | None = None

@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, Outcome
 from solver.columns import solve_lp_columns, support
+from solver.master import KeptMaster
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -75,10 +76,12 @@ def pooled_fill_bound(
     *,
     time_limit: float,
     warm: IntArray | None,
+    keep: KeptMaster | None = None,
 ) -> PooledBound:
     """An upper bound of tier 2's LP optimum z* over ``lp`` (z's column must be fixed at 0).
 
     ``start`` is tier 1's solution (full length), whose ratios guess the bottleneck set.
+    With ``keep``, each LP goes on from the master the last one left there (tier 1's first).
     """
     deadline = time.monotonic() + time_limit
     assert lp.col_hi[z] == 0.0, "the pooled LP is over x alone: fix z at 0"
@@ -95,7 +98,7 @@ def pooled_fill_bound(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return PooledBound(Outcome.LIMIT)
-        sol = solve_lp_columns(lp, cost, time_limit=remaining, start=start, always=warm)
+        sol = solve_lp_columns(lp, cost, time_limit=remaining, start=start, always=warm, keep=keep)
         if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
             return PooledBound(sol.outcome) if best is None else best
         bound = float(sol.objective) / float(req[group].sum())

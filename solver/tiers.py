@@ -41,6 +41,7 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.columns import solve_lp_columns, support
+from solver.master import KeptMaster
 from solver.pooled import pooled_fill_bound
 from solver.schema import ProgressEvent
 
@@ -285,6 +286,7 @@ def solve_tiers(
     deferred: list[Deferred] = []  # tiers kept by their LP face, proven by a later vertex
     defer = DEFER  # whether a tier may be deferred so (not again once a deferral failed)
     pooled_failed = False  # tier 3 could not prove the pooled bound: tier 2 by its max-z LP
+    kept = KeptMaster()  # tier 1's master, which the pooled LPs go on from (same face)
 
     def emit(tier: int, value: int, bound: int | None) -> None:
         if on_progress:
@@ -393,7 +395,9 @@ def solve_tiers(
                     current(),
                     time_limit=remaining,
                     warm=warm,
+                    keep=kept,
                 )
+                kept.master = None  # tier 3 starts afresh: the kept master's basis did not help
                 if pooled.outcome == Outcome.LIMIT:
                     record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
                     break
@@ -436,7 +440,14 @@ def solve_tiers(
         if lp_mode:
             sense = -1.0 if tier == 4 else 1.0
             cost = sense * m.objective(tier)
-            lps = solve_lp_columns(lp, cost, time_limit=remaining, start=current(), always=warm)
+            lps = solve_lp_columns(
+                lp,
+                cost,
+                time_limit=remaining,
+                start=current(),
+                always=warm,
+                keep=kept if tier == 1 else None,
+            )
             # tier 1's whole last master starts tier 2; later tiers start from a support
             if tier == 1:
                 warm = lps.columns if lps.columns is not None else warm
