@@ -12,7 +12,7 @@ Every reason carries one plain sentence a focal point can act on.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -184,27 +184,9 @@ def explain(
     if len(pairs) == 0:
         dused = np.zeros(len(dcap), dtype=np.int64)
         wused = np.zeros(len(wcap), dtype=np.int64)
-    tight: dict[int, list[Group]] = defaultdict(list)
-    for g in model.groups:
-        used = int(x[g.pairs].sum())
-        if g.code == "PAIR_MINIMUM_BENEFIT" or used >= g.cap:
-            for p in g.pairs.tolist():
-                tight[p].append(g)
-
-    def binding(p: int, counterpart_full: bool) -> tuple[ReasonCode, Group | None]:
-        if counterpart_full:
-            return "CAPACITY_USED", None
-        for code in CONSTRAINT_CODES[1:]:
-            for g in tight.get(p, []):
-                if g.code == code:
-                    return code, g
-        return "CAPACITY_USED", None
-
-    by_w: dict[int, list[int]] = defaultdict(list)
-    by_d: dict[int, list[int]] = defaultdict(list)
-    for p in range(len(pairs)):
-        by_w[int(pairs.wd[p])].append(p)
-        by_d[int(pairs.dep[p])].append(p)
+    binding = Binding.of(model.groups, x, len(pairs))
+    by_w = binding.per_posting(pairs.wd, pairs.dep, dcap, dused, len(wcap))
+    by_d = binding.per_posting(pairs.dep, pairs.wd, wcap, wused, len(dcap))
     dcadre_workers: dict[str, int] = defaultdict(int)
     wcadre_positions: dict[str, int] = defaultdict(int)
     for dc in pairs.deposits:
@@ -233,15 +215,7 @@ def explain(
                 d = pairs.deposits[int(pairs.w_rep[j, k])].rep
                 detail = eligibility_detail(ctx, code, d, w, n, for_withdrawal=True)
                 reasons.append(Reason(code=code, workers=n, detail=detail))
-        reasons.extend(
-            _constraint_reasons(
-                [(int(pairs.dep[p]), p) for p in by_w.get(j, [])],
-                dcap,
-                dused,
-                binding,
-                for_withdrawal=True,
-            )
-        )
+        reasons.extend(by_w.reasons(j, for_withdrawal=True))
         for ident, count in zip(wc.ids, wc.counts, strict=True):
             left = count - filled.get(ident, 0)
             if left > 0:
@@ -269,15 +243,7 @@ def explain(
                 w = pairs.withdrawals[int(pairs.d_rep[i, k])].rep
                 detail = eligibility_detail(ctx, code, d, w, n, for_withdrawal=False)
                 reasons.append(Reason(code=code, workers=n, detail=detail))
-        reasons.extend(
-            _constraint_reasons(
-                [(int(pairs.wd[p]), p) for p in by_d.get(i, [])],
-                wcap,
-                wused,
-                binding,
-                for_withdrawal=False,
-            )
-        )
+        reasons.extend(by_d.reasons(i, for_withdrawal=False))
         for ident, count in zip(dc.ids, dc.counts, strict=True):
             left = count - placed.get(ident, 0)
             if left > 0:
@@ -289,28 +255,73 @@ def explain(
     return unmatched
 
 
-def _constraint_reasons(
-    counterparts: list[tuple[int, int]],
-    cap: IntArray,
-    used: IntArray,
-    binding: Callable[[int, bool], tuple[ReasonCode, Group | None]],
-    *,
-    for_withdrawal: bool,
-) -> list[Reason]:
-    totals: dict[ReasonCode, int] = defaultdict(int)
-    group_of: dict[ReasonCode, Group | None] = {}
-    for other, p in counterparts:
-        code, group = binding(p, bool(used[other] >= cap[other]))
-        totals[code] += int(cap[other])
-        group_of.setdefault(code, group)
-    return [
-        Reason(
-            code=code,
-            workers=totals[code],
-            detail=constraint_detail(
-                code, totals[code], group_of[code], for_withdrawal=for_withdrawal
-            ),
+@dataclass
+class Binding:
+    """Which side constraint binds each eligible pair in the solution (`explain`).
+
+    ``code[p]`` indexes `CONSTRAINT_CODES`: a tight agreement quota first, then a tight
+    depletion cap, then a pair minimum benefit, else 0 (``CAPACITY_USED``); ``group[p]`` is the
+    first such group in the model's order (-1 for none).
+    """
+
+    code: IntArray
+    group: IntArray
+    groups: list[Group]
+
+    @classmethod
+    def of(cls, groups: list[Group], x: IntArray, npairs: int) -> Binding:
+        code = np.zeros(npairs, dtype=np.int64)
+        group = np.full(npairs, -1, dtype=np.int64)
+        # lowest precedence first, and within a code the last group first, so that the
+        # assignments left standing are the first group of the first code
+        for k in range(len(CONSTRAINT_CODES) - 1, 0, -1):
+            for gi in range(len(groups) - 1, -1, -1):
+                g = groups[gi]
+                if g.code != CONSTRAINT_CODES[k]:
+                    continue
+                if g.code == "PAIR_MINIMUM_BENEFIT" or int(x[g.pairs].sum()) >= g.cap:
+                    code[g.pairs] = k
+                    group[g.pairs] = gi
+        return cls(code, group, groups)
+
+    def per_posting(
+        self, side: IntArray, other: IntArray, cap: IntArray, used: IntArray, n: int
+    ) -> PostingReasons:
+        """Per posting of ``side``, the workers of its eligible counterparts (``other``) by
+        code: the counterpart's capacity when it is used up, else the pair's binding code."""
+        ncodes = len(CONSTRAINT_CODES)
+        full = used[other] >= cap[other]
+        code = np.where(full, 0, self.code)
+        key = side * ncodes + code
+        totals = np.bincount(key, weights=cap[other], minlength=n * ncodes)
+        present = np.bincount(key, minlength=n * ncodes) > 0
+        keys, first = np.unique(key, return_index=True)  # first counterpart of each (posting, code)
+        group = np.full(n * ncodes, -1, dtype=np.int64)
+        group[keys] = np.where(code[first] == 0, -1, self.group[first])
+        return PostingReasons(
+            totals.astype(np.int64).reshape(n, ncodes),
+            present.reshape(n, ncodes),
+            group.reshape(n, ncodes),
+            self.groups,
         )
-        for code in CONSTRAINT_CODES
-        if code in totals
-    ]
+
+
+@dataclass
+class PostingReasons:
+    """The constraint reasons of every posting of one side (`Binding.per_posting`)."""
+
+    totals: IntArray
+    present: npt.NDArray[np.bool_]
+    group: IntArray
+    groups: list[Group]
+
+    def reasons(self, j: int, *, for_withdrawal: bool) -> list[Reason]:
+        out = []
+        for k, code in enumerate(CONSTRAINT_CODES):
+            if not self.present[j, k]:
+                continue
+            n, gi = int(self.totals[j, k]), int(self.group[j, k])
+            group = self.groups[gi] if gi >= 0 else None
+            detail = constraint_detail(code, n, group, for_withdrawal=for_withdrawal)
+            out.append(Reason(code=code, workers=n, detail=detail))
+        return out
