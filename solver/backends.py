@@ -51,6 +51,7 @@ class LinearModel:
     extra: list[list[FloatArray | float]] = field(default_factory=list)
     """Dense ``[coef, lo, hi]`` rows ``lo <= coef . x <= hi`` added after the build (a proven
     tier kept at its optimum)."""
+    _csc: tuple[list[object], sp.csc_matrix] | None = field(default=None, repr=False)
 
     @property
     def ncols(self) -> int:
@@ -70,6 +71,18 @@ class LinearModel:
         hi = np.concatenate([self.row_hi, [float(row[2]) for row in self.extra]])
         return matrix, lo, hi
 
+    def full_csc(self) -> sp.csc_matrix:
+        """`full_matrix`'s rows by columns (column generation prices and slices columns),
+        converted once until the matrix or the dense rows change."""
+        key: list[object] = [self.matrix, *(row[0] for row in self.extra)]
+        if self._csc is not None:
+            held, csc = self._csc
+            if len(held) == len(key) and all(a is b for a, b in zip(held, key, strict=True)):
+                return csc
+        csc = self.full_matrix()[0].tocsc()
+        self._csc = (key, csc)
+        return csc
+
     def activity(self, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Row activities of ``x`` and the row bounds, the dense rows included (the full
         matrix built once)."""
@@ -84,12 +97,12 @@ class LinearModel:
 
     def restricted(self, cols: npt.NDArray[np.int64]) -> LinearModel:
         """The model on columns ``cols`` only (the others held at 0), dense rows included."""
-        matrix, lo, hi = self.full_matrix()
+        _, lo, hi = self.full_matrix()
         return LinearModel(
             col_lo=self.col_lo[cols],
             col_hi=self.col_hi[cols],
             integer=self.integer[cols],
-            matrix=matrix.tocsc()[:, cols].tocsr(),
+            matrix=self.full_csc()[:, cols].tocsr(),
             row_lo=lo,
             row_hi=hi,
         )

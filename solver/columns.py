@@ -47,21 +47,46 @@ def initial_columns(lp: LinearModel, cost: FloatArray, start: FloatArray | None)
     chosen |= lp.col_lo > 0
     if start is not None:
         chosen |= (start > 0) & free
-    chosen[best_of_each_row(lp.matrix.tocsc(), np.flatnonzero(free), cost, PER_CLASS)] = True
+    best = best_of_each_row(lp.full_csc(), np.flatnonzero(free), cost, PER_CLASS, rows=lp.nrows)
+    chosen[best] = True
     return np.flatnonzero(chosen).astype(np.int64)
 
 
-def best_of_each_row(csc: sp.csc_matrix, cols: IntArray, score: FloatArray, k: int) -> IntArray:
-    """The ``k`` columns of ``cols`` with the highest ``score`` in each row (ties: lowest index)."""
+def best_of_each_row(
+    csc: sp.csc_matrix, cols: IntArray, score: FloatArray, k: int, *, rows: int | None = None
+) -> IntArray:
+    """The ``k`` columns of ``cols`` with the highest ``score`` in each row (ties: lowest index),
+    over the first ``rows`` rows (all by default).
+
+    ``k`` passes over the rows' entries (a row maximum by ``np.maximum.reduceat``, its first
+    column taken out), rather than a sort of every entry: this runs at every pricing round.
+    """
     if cols.size == 0:
         return cols
-    sub = csc[:, cols].tocoo()
-    rows, members = sub.row, cols[sub.col]
-    order = np.lexsort((members, -score[members], rows))
-    rows, members = rows[order], members[order]
-    first = np.searchsorted(rows, rows, side="left")
-    rank = np.arange(rows.size) - first
-    return np.unique(members[rank < k]).astype(np.int64)
+    cols = np.sort(cols)
+    sub = csc[:, cols]
+    if rows is not None and rows < sub.shape[0]:
+        sub = sub[:rows]
+    sub = sub.tocsr()  # by row, and within a row by column: ties go to the lowest index
+    sub.sort_indices()
+    counts = np.diff(sub.indptr)
+    row_of = np.repeat(np.arange(counts.size), counts)
+    members = cols[sub.indices]
+    vals = score[members].astype(np.float64)
+    starts = sub.indptr[:-1][counts > 0]
+    best = np.full(counts.size, -np.inf)
+    picked: list[IntArray] = []
+    for _ in range(k):
+        best[counts > 0] = np.maximum.reduceat(vals, starts)
+        hit = np.flatnonzero((vals == best[row_of]) & (vals > -np.inf))
+        if hit.size == 0:
+            break
+        first = hit[np.r_[True, row_of[hit][1:] != row_of[hit][:-1]]]
+        picked.append(members[first])
+        vals[first] = -np.inf
+    if not picked:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(picked)).astype(np.int64)
 
 
 def support(sol: LpSolution) -> IntArray:
@@ -98,7 +123,7 @@ def solve_lp_columns(
     is_free[free] = True
     scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
     tol = PRICE_TOL * scale
-    csc = matrix.tocsc()
+    csc = lp.full_csc()
     if free.size > FULL_BELOW:
         kept = keep.master if keep is not None else None
         if kept is not None and kept.csc.shape == csc.shape and not kept.artificial:
