@@ -126,10 +126,14 @@ def solve_lp_columns(
     csc = lp.full_csc()
     if free.size > FULL_BELOW:
         kept = keep.master if keep is not None else None
-        if kept is not None and kept.csc.shape == csc.shape and not kept.artificial:
+        if kept is not None and kept.csc.shape == csc.shape:
             kept.csc = csc
             kept.retarget(cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
             master = kept
+            # columns fixed above 0 must be in every master (their value is not a choice)
+            held = np.zeros(lp.ncols, dtype=bool)
+            held[master.columns] = True
+            master.add(np.flatnonzero((lp.col_lo > 0) & ~held).astype(np.int64))
         else:
             first = initial_columns(lp, cost, start)
             if always is not None:

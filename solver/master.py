@@ -140,7 +140,6 @@ class GlopMaster:
         _vector(model.objective.linear_coefficients, nz.astype(np.int64), cost[nz])
         _entries(model.linear_constraint_matrix, self.csc[:, cols], self._ids)
         self.presolve = presolve
-        self._model = model
         self._cold = True  # GLOP holds no basis yet: the first solve starts from HiGHS' basis
         self.solver = mathopt.new(
             parameters_pb2.SOLVER_TYPE_GLOP, model, parameters_pb2.SolverInitializerProto()
@@ -150,6 +149,45 @@ class GlopMaster:
         self.artificial = []
         if rows:
             self._add_artificial(rows, signs)
+
+    def _proto(self) -> model_pb2.ModelProto:
+        """The master as GLOP holds it now (same ids), for HiGHS to solve from scratch."""
+        cols = np.array(self.columns, dtype=np.int64)
+        art = np.array(self._art_ids, dtype=np.int64)
+        ids = np.concatenate([self._ids, art])
+        lo = np.concatenate([self.col_lo[cols], np.zeros(art.size)])
+        hi = np.concatenate([self.col_hi[cols], np.full(art.size, np.inf)])
+        cost = np.concatenate([self.cost[cols], np.full(art.size, self._penalty())])
+        if self.phase_one_on:
+            cost[: cols.size] = 0.0
+        order = np.argsort(ids)
+        model = model_pb2.ModelProto()
+        model.objective.maximize = True
+        nrows = self.csc.shape[0]
+        model.linear_constraints.ids.extend(range(nrows))
+        model.linear_constraints.lower_bounds.extend(self.row_lo.tolist())
+        model.linear_constraints.upper_bounds.extend(self.row_hi.tolist())
+        model.variables.ids.extend(ids[order].tolist())
+        model.variables.lower_bounds.extend(lo[order].tolist())
+        model.variables.upper_bounds.extend(hi[order].tolist())
+        model.variables.integers.extend([False] * ids.size)
+        nz = order[cost[order] != 0]
+        _vector(model.objective.linear_coefficients, ids[nz], cost[nz])
+        block = sp.hstack(
+            [
+                self.csc[:, cols],
+                sp.csc_matrix(
+                    (
+                        [g for _, g in self.artificial],
+                        ([r for r, _ in self.artificial], range(art.size)),
+                    ),
+                    shape=(nrows, art.size),
+                ),
+            ],
+            format="csc",
+        )
+        _entries(model.linear_constraint_matrix, block, ids)
+        return model
 
     def _update(self, update: model_update_pb2.ModelUpdateProto) -> None:
         """Apply ``update``; GLOP takes every change this class makes, so a refusal is a bug."""
@@ -178,20 +216,26 @@ class GlopMaster:
         self._art_ids.extend(ids.tolist())
         self.artificial.extend(zip(rows, signs, strict=True))
 
-    def _elastic(self) -> None:
+    def _elastic(self) -> bool:
         """An artificial column for every row the empty solution violates, at a high cost.
 
         A restricted master may miss the columns that make such a row feasible (a tier's fill
         targets, say) although the LP over every column is feasible.  When a master is
-        infeasible, artificial columns are added (once), so that it has a solution; the row
-        duals then price in the columns that repair the rows, as a phase 1 would.  An
-        artificial column still in use once no column prices out means the LP itself is
-        infeasible (or the penalty too small): `solver.columns.generate_columns` reports it,
-        never a solution that leans on one.
+        infeasible, artificial columns are added (once per row and direction), so that it has
+        a solution; the row duals then price in the columns that repair the rows, as a phase 1
+        would.  An artificial column still in use once no column prices out means the LP
+        itself is infeasible (or the penalty too small): `solver.columns.generate_columns`
+        reports it, never a solution that leans on one.  False when every such row has one.
         """
         rows = np.flatnonzero((self.row_lo > 0) | (self.row_hi < 0))
         signs = np.where(self.row_lo[rows] > 0, 1.0, -1.0)
-        self._add_artificial(rows.tolist(), signs.tolist())
+        have = set(self.artificial)
+        new = [
+            (r, g) for r, g in zip(rows.tolist(), signs.tolist(), strict=True) if (r, g) not in have
+        ]
+        if new:
+            self._add_artificial([r for r, _ in new], [g for _, g in new])
+        return bool(new)
 
     # -- what column generation calls -----------------------------------------------------
 
@@ -246,13 +290,19 @@ class GlopMaster:
 
         GLOP restarts from the last basis when only the objective and the bounds changed (it
         takes the basic columns as they were), which a fresh master over the same columns
-        would not do; the caller then prices columns in as before.
+        would not do; the caller then prices columns in as before.  Artificial columns stay,
+        at the penalty of the new objective (a feasibility LP's costs are dropped).
         """
-        assert not self.artificial, "a master with artificial columns is not retargeted"
         cols = np.array(self.columns, dtype=np.int64)
         update = model_update_pb2.ModelUpdateProto()
+        old_cost = self.cost
+        self.cost, self.phase_one_on = cost, False
+        changed = np.flatnonzero(old_cost[cols] != cost[cols])
+        ids = np.concatenate([self._ids[changed], np.array(self._art_ids, dtype=np.int64)])
+        vals = np.concatenate([cost[cols][changed], np.full(len(self._art_ids), self._penalty())])
+        order = np.argsort(ids)
+        _vector(update.objective_updates.linear_coefficients, ids[order], vals[order])
         for old, new, target in (
-            (self.cost[cols], cost[cols], update.objective_updates.linear_coefficients),
             (self.col_lo[cols], col_lo[cols], update.variable_updates.lower_bounds),
             (self.col_hi[cols], col_hi[cols], update.variable_updates.upper_bounds),
         ):
@@ -265,7 +315,6 @@ class GlopMaster:
             changed = np.flatnonzero(old != new)
             _vector(target, changed.astype(np.int64), new[changed])
         self._update(update)
-        self.cost = cost
         self.col_lo, self.col_hi = col_lo.copy(), col_hi.copy()
         self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
 
@@ -282,8 +331,7 @@ class GlopMaster:
         if status == Status.TROUBLE and time.monotonic() < deadline:
             self._load(presolve=True)
             status = self._solve(deadline - time.monotonic())
-        if status == Status.INFEASIBLE and not self.artificial:
-            self._elastic()
+        if status == Status.INFEASIBLE and self._elastic():
             status = self._solve(deadline - time.monotonic())
         if status == Status.OPTIMAL:
             values = self._values
@@ -301,11 +349,10 @@ class GlopMaster:
     def _solve(self, time_limit: float) -> Status:
         deadline = time.monotonic() + time_limit
         start = model_parameters_pb2.ModelSolveParametersProto()
-        if self._cold and CRASH_WITH_HIGHS and not self.artificial:
-            self._cold = False
+        if self._cold and CRASH_WITH_HIGHS:
             status, basis = self._highs_basis(time_limit)
             if status != Status.OPTIMAL:
-                return status
+                return status  # GLOP still cold: after `_elastic`, HiGHS again
             if basis is not None:
                 start.initial_basis.CopyFrom(basis)
         self._cold = False
@@ -346,7 +393,7 @@ class GlopMaster:
         params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
         try:
             result = mathopt.solve(
-                self._model,
+                self._proto(),
                 parameters_pb2.SOLVER_TYPE_HIGHS,
                 parameters_pb2.SolverInitializerProto(),
                 params,

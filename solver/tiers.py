@@ -286,7 +286,9 @@ def solve_tiers(
     deferred: list[Deferred] = []  # tiers kept by their LP face, proven by a later vertex
     defer = DEFER  # whether a tier may be deferred so (not again once a deferral failed)
     pooled_failed = False  # tier 3 could not prove the pooled bound: tier 2 by its max-z LP
-    kept = KeptMaster()  # tier 1's master, which the pooled LPs go on from (same face)
+    # the last master of tier 1, for the pooled LPs (same face, another objective), and of
+    # tier 3, for tier 3 one level down (same LP, lower fill bounds): retargeted, not rebuilt
+    kept = KeptMaster()
 
     def emit(tier: int, value: int, bound: int | None) -> None:
         if on_progress:
@@ -438,6 +440,8 @@ def solve_tiers(
             tier = 3
             continue
         if lp_mode:
+            if tier == 4:
+                kept.master = None  # tier 4 starts afresh (retargeted, it took longer)
             sense = -1.0 if tier == 4 else 1.0
             cost = sense * m.objective(tier)
             lps = solve_lp_columns(
@@ -446,7 +450,7 @@ def solve_tiers(
                 time_limit=remaining,
                 start=current(),
                 always=warm,
-                keep=kept if tier == 1 else None,
+                keep=kept if tier in (1, 3) else None,
             )
             # tier 1's whole last master starts tier 2; later tiers start from a support
             if tier == 1:
