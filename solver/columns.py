@@ -21,6 +21,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
+from solver.blocks import independent_blocks, solve_by_blocks
 from solver.master import GlopMaster, KeptMaster
 
 IntArray = npt.NDArray[np.int64]
@@ -109,12 +110,14 @@ def solve_lp_columns(
     start: FloatArray | None = None,
     always: IntArray | None = None,
     keep: KeptMaster | None = None,
+    split: bool = True,
 ) -> LpSolution:
     """The LP ``max cost . x`` over ``lp`` by column generation; full-length x, duals, rc.
 
     With ``keep``, the persistent master is left there for the next LP, and one left there by
     the last LP over the same rows is retargeted (`GlopMaster.retarget`: its basis kept)
-    instead of a new master from ``start`` and ``always``.
+    instead of a new master from ``start`` and ``always``.  A large LP that falls into
+    independent blocks (`solver.blocks`) is solved block by block, two at once.
     """
     deadline = time.monotonic() + time_limit
     matrix, row_lo, row_hi = lp.full_matrix()
@@ -124,6 +127,31 @@ def solve_lp_columns(
     scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
     tol = PRICE_TOL * scale
     csc = lp.full_csc()
+    if free.size > FULL_BELOW and split and not lp.extra:
+        previous = keep.layout if keep is not None else None
+        blocks, loose = independent_blocks(lp, previous)
+        if keep is not None:
+            keep.layout = (blocks, loose)
+        if len(blocks) > 1:
+
+            def solve_block(
+                sub: LinearModel,
+                c: FloatArray,
+                st: FloatArray | None,
+                al: IntArray | None,
+                key: bytes,
+            ) -> LpSolution:
+                return solve_lp_columns(
+                    sub,
+                    c,
+                    time_limit=deadline - time.monotonic(),
+                    start=st,
+                    always=al,
+                    keep=None if keep is None else keep.part(key),
+                    split=False,
+                )
+
+            return solve_by_blocks(lp, cost, blocks, loose, solve_block, start=start, always=always)
     if free.size > FULL_BELOW:
         kept = keep.master if keep is not None else None
         if kept is not None and kept.csc.shape == csc.shape:

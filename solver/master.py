@@ -17,8 +17,9 @@ every master's time (docs/benchmarks-solver.md, fifth session).
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
@@ -36,6 +37,7 @@ from ortools.math_opt import (
 from ortools.math_opt.core.python import solver as mathopt
 
 from solver.backends import LpSolution, Outcome
+from solver.blocks import Layout
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -48,6 +50,11 @@ CRASH_WITH_HIGHS = True
 took 0.4-0.5x GLOP's time on hard rounds' tier-3 and tier-4 masters) and its optimal basis
 handed to GLOP, which confirms it in a few iterations and keeps it for the next masters (HiGHS
 in MathOpt neither takes a basis nor solves incrementally)."""
+
+
+HIGHS_LOCK = threading.Lock()
+"""HiGHS runs one solve at a time in this process (its task scheduler is process-wide); GLOP
+solves of other blocks (`solver.blocks`) go on meanwhile."""
 
 
 class Status(Enum):
@@ -391,18 +398,20 @@ class GlopMaster:
         proof of infeasibility leaves the master to GLOP alone (OPTIMAL, no basis)."""
         params = parameters_pb2.SolveParametersProto()
         params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
+        model = self._proto()
         try:
-            result = mathopt.solve(
-                self._proto(),
-                parameters_pb2.SOLVER_TYPE_HIGHS,
-                parameters_pb2.SolverInitializerProto(),
-                params,
-                model_parameters_pb2.ModelSolveParametersProto(),
-                None,
-                callback_pb2.CallbackRegistrationProto(),
-                None,
-                None,
-            )
+            with HIGHS_LOCK:
+                result = mathopt.solve(
+                    model,
+                    parameters_pb2.SOLVER_TYPE_HIGHS,
+                    parameters_pb2.SolverInitializerProto(),
+                    params,
+                    model_parameters_pb2.ModelSolveParametersProto(),
+                    None,
+                    callback_pb2.CallbackRegistrationProto(),
+                    None,
+                    None,
+                )
         except Exception:  # noqa: BLE001 - MathOpt raises StatusNotOk: GLOP alone, then
             return Status.OPTIMAL, None
         self.iterations += int(result.solve_stats.simplex_iterations)
@@ -416,6 +425,20 @@ class GlopMaster:
 
 @dataclass
 class KeptMaster:
-    """The persistent master one LP leaves for the next over the same rows to retarget."""
+    """The persistent master one LP leaves for the next over the same rows to retarget (and,
+    for an LP solved by blocks, one per block, by the block's rows)."""
 
     master: GlopMaster | None = None
+    parts: dict[bytes, KeptMaster] = field(default_factory=dict)
+    layout: Layout | None = None
+    """The blocks the last LP was split into, to split the next alike."""
+
+    def part(self, key: bytes) -> KeptMaster:
+        """The kept master of one block."""
+        return self.parts.setdefault(key, KeptMaster())
+
+    def drop(self) -> None:
+        """Nothing kept: the next LP starts afresh."""
+        self.master = None
+        self.parts.clear()
+        self.layout = None

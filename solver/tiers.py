@@ -399,7 +399,7 @@ def solve_tiers(
                     warm=warm,
                     keep=kept,
                 )
-                kept.master = None  # tier 3 starts afresh: the kept master's basis did not help
+                kept.drop()  # tier 3 starts afresh: the kept master's basis did not help
                 if pooled.outcome == Outcome.LIMIT:
                     record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
                     break
@@ -441,7 +441,7 @@ def solve_tiers(
             continue
         if lp_mode:
             if tier == 4:
-                kept.master = None  # tier 4 starts afresh (retargeted, it took longer)
+                kept.drop()  # tier 4 starts afresh (retargeted, it took longer)
             sense = -1.0 if tier == 4 else 1.0
             cost = sense * m.objective(tier)
             lps = solve_lp_columns(

@@ -1,0 +1,185 @@
+"""An LP split into independent blocks: rows that cannot bind dropped, the rest by components.
+
+Tier 1 (and tier 2's pooled LPs) leave the fill rows slack: tier 2's column z is fixed at 0, so
+``1000 filled(t) - requested(t) z >= 0`` holds for any x within its bounds.  Without them no row
+spans two cadres (C1-C3 are per cadre), and the LP is one LP per cadre.  GLOP's time grows faster
+than the LP's size, and independent LPs can run on both cores (MathOpt releases the GIL while
+GLOP solves), so `solve_lp_columns` solves such an LP block by block.
+
+A row is *redundant* when its activity stays within its bounds for every x within the column
+bounds (from the signs of its coefficients): it never restricts the LP, and 0 is a valid dual
+for it.  The other rows and the columns they touch are split into connected components (scipy's
+``connected_components`` on the row-column graph); a column in no such row (*loose*) sits at the
+bound its cost prefers.  The blocks' optima, vertices and duals put side by side are the LP's:
+x is a vertex of the whole LP, and the duals (0 on the redundant rows) give every column's exact
+reduced cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from solver.backends import LinearModel, LpSolution, Outcome
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+THREADS = 2
+"""Blocks solved at once (this machine has 2 cores; GLOP runs with the GIL released)."""
+BOUND_TOL = 1e-9
+
+SolveBlock = Callable[
+    [LinearModel, FloatArray, FloatArray | None, IntArray | None, bytes], LpSolution
+]
+"""Solve one block's LP: (lp, cost, start, always, key) -> its solution, full length."""
+
+
+@dataclass
+class Block:
+    """Rows and the columns they touch, independent of every other block."""
+
+    rows: IntArray
+    cols: IntArray
+
+    @property
+    def key(self) -> bytes:
+        """The block's identity from one LP to the next (its rows)."""
+        return self.rows.tobytes()
+
+
+def redundant_rows(
+    matrix: sp.csr_matrix,
+    row_lo: FloatArray,
+    row_hi: FloatArray,
+    col_lo: FloatArray,
+    col_hi: FloatArray,
+) -> BoolArray:
+    """Rows whose activity stays within their bounds whatever x within its bounds."""
+    pos = matrix.maximum(0).tocsr()
+    neg = matrix.minimum(0).tocsr()
+    with np.errstate(invalid="ignore"):
+        lowest = pos @ col_lo + neg @ col_hi
+        highest = pos @ col_hi + neg @ col_lo
+    tol_lo = BOUND_TOL * np.maximum(1.0, np.abs(row_lo))
+    tol_hi = BOUND_TOL * np.maximum(1.0, np.abs(row_hi))
+    out: BoolArray = (
+        np.isfinite(lowest)
+        & np.isfinite(highest)
+        & ((row_lo == -np.inf) | (lowest >= row_lo - tol_lo))
+        & ((row_hi == np.inf) | (highest <= row_hi + tol_hi))
+    )
+    return out
+
+
+Layout = tuple[list[Block], IntArray]
+"""An LP's blocks (largest first) and its loose columns."""
+
+
+def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layout:
+    """The blocks of ``lp`` and its loose columns; one block when nothing splits.
+
+    ``previous`` (the layout of an earlier LP over the same rows) is kept when every row it
+    dropped is still redundant: its blocks are then still independent, and the masters kept
+    by block (`solver.master.KeptMaster`) still fit them, where a finer split would not.
+    """
+    matrix, row_lo, row_hi = lp.full_matrix()
+    keep = ~redundant_rows(matrix, row_lo, row_hi, lp.col_lo, lp.col_hi)
+    if previous is not None:
+        held = np.zeros(keep.size, dtype=bool)
+        for b in previous[0]:
+            if b.rows.size and b.rows.max() >= keep.size:
+                break
+            held[b.rows] = True
+        else:
+            if not (keep & ~held).any():
+                return previous
+    rows = np.flatnonzero(keep).astype(np.int64)
+    sub = matrix[rows].tocsr()
+    touched = np.zeros(lp.ncols, dtype=bool)
+    touched[sub.indices] = True
+    loose = np.flatnonzero(~touched).astype(np.int64)
+    nrows = rows.size
+    graph = sp.bmat([[None, sub], [sub.T, None]], format="csr")
+    _, label = connected_components(graph, directed=False)
+    row_label, col_label = label[:nrows], label[nrows:]
+    blocks = []
+    for comp in np.unique(row_label):
+        cols = np.flatnonzero((col_label == comp) & touched).astype(np.int64)
+        blocks.append(Block(rows[row_label == comp], cols))
+    blocks.sort(key=lambda b: (-b.cols.size, int(b.rows[0])))
+    return blocks, loose
+
+
+def block_lp(lp: LinearModel, block: Block) -> LinearModel:
+    """The LP of one block: its rows over its columns."""
+    matrix, row_lo, row_hi = lp.full_matrix()
+    return LinearModel(
+        col_lo=lp.col_lo[block.cols].copy(),
+        col_hi=lp.col_hi[block.cols].copy(),
+        integer=lp.integer[block.cols],
+        matrix=matrix[block.rows][:, block.cols].tocsr(),
+        row_lo=row_lo[block.rows].copy(),
+        row_hi=row_hi[block.rows].copy(),
+    )
+
+
+def solve_by_blocks(
+    lp: LinearModel,
+    cost: FloatArray,
+    blocks: list[Block],
+    loose: IntArray,
+    solve_block: SolveBlock,
+    *,
+    start: FloatArray | None,
+    always: IntArray | None,
+) -> LpSolution:
+    """The LP as its blocks' LPs side by side (`THREADS` at once), loose columns at a bound."""
+    local = np.full(lp.ncols, -1, dtype=np.int64)
+    jobs = []
+    for b in blocks:
+        local[b.cols] = np.arange(b.cols.size)
+        mine = None if always is None else local[always][local[always] >= 0]
+        jobs.append(
+            (
+                block_lp(lp, b),
+                cost[b.cols],
+                None if start is None else start[b.cols],
+                mine,
+                b.key,
+            )
+        )
+        local[b.cols] = -1
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        solved = list(pool.map(lambda job: solve_block(*job), jobs))
+    for sol in solved:
+        if sol.outcome != Outcome.OPTIMAL:
+            return LpSolution(sol.outcome)
+    nall = lp.nrows + len(lp.extra)
+    x = np.zeros(lp.ncols)
+    y = np.zeros(nall)
+    columns: list[IntArray] = []
+    for b, sol in zip(blocks, solved, strict=True):
+        assert sol.x is not None
+        assert sol.row_dual is not None
+        x[b.cols] = sol.x
+        y[b.rows] = sol.row_dual
+        if sol.columns is not None:
+            columns.append(b.cols[sol.columns])
+    x[loose] = np.where(cost[loose] > 0, lp.col_hi[loose], lp.col_lo[loose])
+    csc = lp.full_csc()
+    return LpSolution(
+        Outcome.OPTIMAL,
+        x=x,
+        row_dual=y,
+        reduced_cost=cost - np.asarray(csc.T @ y, dtype=np.float64),
+        objective=float(sum(s.objective or 0.0 for s in solved) + cost[loose] @ x[loose]),
+        columns=np.unique(np.concatenate(columns)) if columns else np.zeros(0, dtype=np.int64),
+    )

@@ -1,0 +1,87 @@
+"""An LP split into independent blocks (`solver.blocks`) against the LP solved whole."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solver.backends import LinearModel, Outcome, solve_lp
+from solver.blocks import independent_blocks, redundant_rows
+from solver.columns import solve_lp_columns
+
+
+def two_cadres_and_a_slack_row(seed: int) -> tuple[LinearModel, np.ndarray]:
+    """Two transportation blocks (capacities per row), plus a row over every column that can
+    never bind while z (the last column) is fixed at 0: ``sum x - 10 z >= 0``."""
+    rng = np.random.default_rng(seed)
+    blocks = []
+    for _ in range(2):
+        m, n = int(rng.integers(2, 5)), int(rng.integers(3, 9))
+        a = (rng.random((m, n)) < 0.6).astype(float)
+        a[rng.integers(0, m), :] = 1.0  # every column in some row of its block
+        blocks.append(a)
+    core = sp.block_diag(blocks).toarray()
+    ncols = core.shape[1] + 1
+    matrix = np.zeros((core.shape[0] + 1, ncols))
+    matrix[:-1, :-1] = core
+    matrix[-1, :-1] = 1.0
+    matrix[-1, -1] = -10.0
+    lp = LinearModel(
+        col_lo=np.zeros(ncols),
+        col_hi=np.concatenate([rng.integers(0, 4, ncols - 1).astype(float), [0.0]]),
+        integer=np.zeros(ncols, dtype=bool),
+        matrix=sp.csr_matrix(matrix),
+        row_lo=np.concatenate([np.full(core.shape[0], -np.inf), [0.0]]),
+        row_hi=np.concatenate([rng.integers(1, 6, core.shape[0]).astype(float), [np.inf]]),
+    )
+    cost = np.concatenate([rng.integers(-1, 5, ncols - 1).astype(float), [0.0]])
+    return lp, cost
+
+
+def test_a_row_that_cannot_bind_is_redundant_and_one_that_can_is_not() -> None:
+    matrix = sp.csr_matrix(np.array([[1.0, 1.0], [1.0, -1.0]]))
+    lo, hi = np.zeros(2), np.array([2.0, 3.0])
+    # x0 + x1 <= 5 always holds; x0 - x1 >= -2 fails at x = (0, 3)
+    red = redundant_rows(matrix, np.array([-np.inf, -2.0]), np.array([5.0, np.inf]), lo, hi)
+    assert red.tolist() == [True, False]
+
+
+@settings(deadline=None, max_examples=80)
+@given(st.integers(0, 2**32 - 1))
+def test_blocks_side_by_side_are_the_whole_lp(seed: int) -> None:
+    import solver.columns as columns
+
+    lp, cost = two_cadres_and_a_slack_row(seed)
+    blocks, _ = independent_blocks(lp)
+    slack_row = lp.nrows - 1
+    assert all(slack_row not in b.rows for b in blocks)  # it cannot bind: dropped
+    whole = solve_lp(lp, cost, maximize=True, time_limit=10)
+    saved = columns.FULL_BELOW
+    try:
+        columns.FULL_BELOW = 0  # the block path, even on a tiny LP
+        split = solve_lp_columns(lp, cost, time_limit=10)
+    finally:
+        columns.FULL_BELOW = saved
+    assert split.outcome == Outcome.OPTIMAL
+    assert whole.objective is not None
+    assert split.objective is not None
+    assert abs(split.objective - whole.objective) < 1e-7
+    assert split.x is not None
+    assert lp.rows_hold(split.x, tol=1e-7)
+    assert abs(float(cost @ split.x) - split.objective) < 1e-7
+    # the duals certify the optimum: no column at its lower bound prices out
+    assert split.reduced_cost is not None
+    at_lo = (split.x <= lp.col_lo + 1e-9) & (lp.col_hi > lp.col_lo)
+    assert (split.reduced_cost[at_lo] <= 1e-7).all()
+
+
+def test_an_earlier_split_is_kept_while_the_rows_it_dropped_stay_redundant() -> None:
+    lp, _ = two_cadres_and_a_slack_row(7)
+    first = independent_blocks(lp)
+    assert independent_blocks(lp, first) is first
+    lp.col_hi[-1] = 1.0  # z free again: the row over every column can bind
+    again = independent_blocks(lp, first)
+    assert again is not first
+    assert len(again[0]) == 1
