@@ -126,39 +126,19 @@ class GlopMaster:
         return len(self.columns) + len(self.artificial)
 
     def _load(self, *, presolve: bool) -> None:
-        """A fresh GLOP holding the master's columns (and artificial columns), no basis."""
-        cols = np.array(self.columns, dtype=np.int64)
-        model = model_pb2.ModelProto()
-        model.objective.maximize = True
-        nrows = self.csc.shape[0]
-        model.linear_constraints.ids.extend(range(nrows))
-        model.linear_constraints.lower_bounds.extend(self.row_lo.tolist())
-        model.linear_constraints.upper_bounds.extend(self.row_hi.tolist())
-        self._ids = np.arange(cols.size, dtype=np.int64)  # MathOpt ids of the structurals
-        self._art_ids: list[int] = []
-        self._next = int(cols.size)
-        variables = model.variables
-        variables.ids.extend(range(cols.size))
-        variables.lower_bounds.extend(self.col_lo[cols].tolist())
-        variables.upper_bounds.extend(self.col_hi[cols].tolist())
-        variables.integers.extend([False] * cols.size)
-        cost = np.zeros(cols.size) if self.phase_one_on else self.cost[cols]
-        nz = np.flatnonzero(cost)
-        _vector(model.objective.linear_coefficients, nz.astype(np.int64), cost[nz])
-        _entries(model.linear_constraint_matrix, self.csc[:, cols], self._ids)
+        """A fresh GLOP holding the master's columns and artificial columns, no basis."""
+        n, k = len(self.columns), len(self.artificial)
+        self._ids = np.arange(n, dtype=np.int64)  # MathOpt ids of the structurals
+        self._art_ids: list[int] = list(range(n, n + k))
+        self._next = n + k
         self.presolve = presolve
         self._cold = True  # GLOP holds no basis yet: the first solve starts from HiGHS' basis
         self.solver = mathopt.new(
-            parameters_pb2.SOLVER_TYPE_GLOP, model, parameters_pb2.SolverInitializerProto()
+            parameters_pb2.SOLVER_TYPE_GLOP, self._proto(), parameters_pb2.SolverInitializerProto()
         )
-        rows = [r for r, _ in self.artificial]
-        signs = [s for _, s in self.artificial]
-        self.artificial = []
-        if rows:
-            self._add_artificial(rows, signs)
 
     def _proto(self) -> model_pb2.ModelProto:
-        """The master as GLOP holds it now (same ids), for HiGHS to solve from scratch."""
+        """The master as GLOP holds it (or is to hold it: `_load`), with its ids."""
         cols = np.array(self.columns, dtype=np.int64)
         art = np.array(self._art_ids, dtype=np.int64)
         ids = np.concatenate([self._ids, art])
