@@ -127,33 +127,3 @@ def test_explanations_bind_each_pair_as_the_per_pair_rule_does(seed: int) -> Non
             if code in totals:
                 assert int(got.totals[j, k]) == totals[code]
                 assert int(got.group[j, k]) == first_group[code]
-
-
-def test_a_master_proven_infeasible_retargeted_one_level_down_finds_the_optimum() -> None:
-    """Tier 3 one level down: the master that proved a level out (artificial columns, then the
-    feasibility LP) is retargeted to lower row bounds and must give the fresh LP's optimum."""
-    matrix = sp.csr_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0]]))
-    lp = LinearModel(
-        col_lo=np.zeros(3),
-        col_hi=np.ones(3),
-        integer=np.zeros(3, dtype=bool),
-        matrix=matrix,
-        row_lo=np.array([3.0, -np.inf]),  # x0 + x1 >= 3 with both at most 1: infeasible
-        row_hi=np.array([np.inf, 2.0]),
-    )
-    cost = np.array([1.0, 2.0, 3.0])
-    csc = matrix.tocsc()
-    master = GlopMaster(
-        csc, lp.row_lo, lp.row_hi, lp.col_lo, lp.col_hi, cost, np.array([2], dtype=np.int64)
-    )
-    is_free = lp.col_hi > 0
-    sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, time.monotonic() + 10)
-    assert sol.outcome == Outcome.INFEASIBLE
-    assert master.artificial
-    lp.row_lo[0] = 1.0
-    master.retarget(cost, lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi)
-    sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, time.monotonic() + 10)
-    assert sol.outcome == Outcome.OPTIMAL
-    assert sol.objective is not None
-    assert abs(sol.objective - 5.0) < 1e-9  # x1 = x2 = 1
-    assert not master.leans_on_artificial()

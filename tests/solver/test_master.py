@@ -96,3 +96,25 @@ def test_a_feasible_lp_is_never_reported_infeasible_whatever_the_penalty(
     assert outcome == Outcome.OPTIMAL
     assert objective is not None
     assert abs(objective - (3.0 - 10.0)) < 1e-9
+
+
+def test_a_master_proven_infeasible_retargeted_one_level_down_finds_the_optimum() -> None:
+    """Tier 3 one level down: the master that proved a level out (artificial columns, then the
+    feasibility LP) is retargeted to lower row bounds and must give the fresh LP's optimum."""
+    lp, cost = covering_lp()
+    lp.row_lo[0] = 3.0  # x0 + x1 >= 3 with both at most 1: infeasible
+    csc = lp.matrix.tocsc()
+    master = GlopMaster(
+        csc, lp.row_lo, lp.row_hi, lp.col_lo, lp.col_hi, cost, np.array([2], dtype=np.int64)
+    )
+    is_free = lp.col_hi > 0
+    sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, time.monotonic() + 10)
+    assert sol.outcome == Outcome.INFEASIBLE
+    assert master.artificial
+    lp.row_lo[0] = 1.0
+    master.retarget(cost, lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi)
+    sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, time.monotonic() + 10)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert sol.objective is not None
+    assert abs(sol.objective - 5.0) < 1e-9  # x1 = x2 = 1
+    assert not master.leans_on_artificial()
