@@ -85,3 +85,23 @@ def test_tiny_time_limit_on_a_large_all_distinct_round() -> None:
     assert full.objective is not None
     assert full.objective.priority_fill >= result.objective.priority_fill
     assert np.isfinite(full.stats.solve_seconds if full.stats else 0.0)
+
+
+def test_a_hard_round_by_column_generation_blocks_and_threads_equals_whole_lps(
+    monkeypatch: Any,
+) -> None:
+    """Hard M (2,000 postings, 8,600 class pairs) is below the column-generation threshold;
+    forced through it (persistent masters, HiGHS' basis, tier 1 by blocks in two threads) it
+    must reach the same proven tiers, and twice the same matches."""
+    import solver.columns as columns
+    from fixtures.hard import generate_hard_scenario
+
+    raw = generate_hard_scenario(2000, seed=1)
+    whole = solve(raw)
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)
+    first, again = solve(raw), solve(raw)
+    assert whole.status == first.status == "OPTIMAL"
+    assert first.objective == whole.objective
+    assert first.matches == again.matches
+    s = Scenario.model_validate(raw)
+    assert check_solution(s, first) == []
