@@ -92,15 +92,8 @@ def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layou
     """
     matrix, row_lo, row_hi = lp.full_matrix()
     keep = ~redundant_rows(matrix, row_lo, row_hi, lp.col_lo, lp.col_hi)
-    if previous is not None:
-        held = np.zeros(keep.size, dtype=bool)
-        for b in previous[0]:
-            if b.rows.size and b.rows.max() >= keep.size:
-                break
-            held[b.rows] = True
-        else:
-            if not (keep & ~held).any():
-                return previous
+    if previous is not None and _still_fits(previous, keep):
+        return previous
     rows = np.flatnonzero(keep).astype(np.int64)
     sub = matrix[rows].tocsr()
     touched = np.zeros(lp.ncols, dtype=bool)
@@ -116,6 +109,16 @@ def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layou
         blocks.append(Block(rows[row_label == comp], cols))
     blocks.sort(key=lambda b: (-b.cols.size, int(b.rows[0])))
     return blocks, loose
+
+
+def _still_fits(layout: Layout, keep: BoolArray) -> bool:
+    """Whether every row ``layout`` dropped is among the rows that may bind no more (``~keep``)."""
+    held = np.zeros(keep.size, dtype=bool)
+    for b in layout[0]:
+        if b.rows.size and int(b.rows.max()) >= keep.size:
+            return False  # another LP's rows
+        held[b.rows] = True
+    return not (keep & ~held).any()
 
 
 def block_lp(lp: LinearModel, block: Block) -> LinearModel:
