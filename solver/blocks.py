@@ -95,18 +95,30 @@ def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layou
     if previous is not None and _still_fits(previous, keep):
         return previous
     rows = np.flatnonzero(keep).astype(np.int64)
-    sub = matrix[rows].tocsr()
-    touched = np.zeros(lp.ncols, dtype=bool)
-    touched[sub.indices] = True
+    sub = matrix[rows].tocsc()
+    counts = np.diff(sub.indptr)
+    touched = counts > 0
     loose = np.flatnonzero(~touched).astype(np.int64)
-    nrows = rows.size
-    graph = sp.bmat([[None, sub], [sub.T, None]], format="csr")
-    _, label = connected_components(graph, directed=False)
-    row_label, col_label = label[:nrows], label[nrows:]
-    blocks = []
-    for comp in np.unique(row_label):
-        cols = np.flatnonzero((col_label == comp) & touched).astype(np.int64)
-        blocks.append(Block(rows[row_label == comp], cols))
+    # rows joined through each column: an edge from the column's first row to each of its rows
+    first_row = np.repeat(sub.indices[sub.indptr[:-1][touched]], counts[touched])
+    graph = sp.csr_matrix(
+        (np.ones(sub.indices.size, dtype=np.int8), (first_row, sub.indices)),
+        shape=(rows.size, rows.size),
+    )
+    _, row_label = connected_components(graph, directed=False)
+    col_label = np.full(lp.ncols, -1, dtype=np.int64)
+    col_label[touched] = row_label[sub.indices[sub.indptr[:-1][touched]]]
+    by_row = np.argsort(row_label, kind="stable")
+    row_bounds = np.searchsorted(row_label[by_row], np.arange(row_label.max(initial=-1) + 2))
+    by_col = np.argsort(col_label, kind="stable")
+    col_bounds = np.searchsorted(col_label[by_col], np.arange(row_label.max(initial=-1) + 2))
+    blocks = [
+        Block(
+            rows[by_row[row_bounds[c] : row_bounds[c + 1]]],
+            by_col[col_bounds[c] : col_bounds[c + 1]].astype(np.int64),
+        )
+        for c in range(row_bounds.size - 1)
+    ]
     blocks.sort(key=lambda b: (-b.cols.size, int(b.rows[0])))
     return blocks, loose
 
