@@ -120,7 +120,7 @@ def solve_lp_columns(
     independent blocks (`solver.blocks`) is solved block by block, two at once.
     """
     deadline = time.monotonic() + time_limit
-    matrix, row_lo, row_hi = lp.full_matrix()
+    _, row_lo, row_hi = lp.full_matrix()
     free = np.flatnonzero((lp.col_hi > 0) | (lp.col_lo > 0))
     is_free = np.zeros(lp.ncols, dtype=bool)
     is_free[free] = True
@@ -155,13 +155,8 @@ def solve_lp_columns(
     if free.size > FULL_BELOW:
         kept = keep.master if keep is not None else None
         if kept is not None and kept.csc.shape == csc.shape:
-            kept.csc = csc
-            kept.retarget(cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
+            kept.retarget(csc, cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
             master = kept
-            # columns fixed above 0 must be in every master (their value is not a choice)
-            held = np.zeros(lp.ncols, dtype=bool)
-            held[master.columns] = True
-            master.add(np.flatnonzero((lp.col_lo > 0) & ~held).astype(np.int64))
         else:
             first = initial_columns(lp, cost, start)
             if always is not None:

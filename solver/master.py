@@ -185,21 +185,41 @@ class GlopMaster:
         top = float(np.abs(self.cost).max()) if self.cost.size else 1.0
         return -1.0 if self.phase_one_on else -PENALTY * max(1.0, top)
 
-    def _add_artificial(self, rows: list[int], signs: list[float]) -> None:
-        n = len(rows)
+    def _append(
+        self, lo: FloatArray, hi: FloatArray, cost: FloatArray, block: sp.csc_matrix
+    ) -> IntArray:
+        """New columns (bounds, objective, their entries in every row) sent to GLOP; their ids."""
+        n = lo.size
         ids = np.arange(self._next, self._next + n, dtype=np.int64)
         update = model_update_pb2.ModelUpdateProto()
         update.new_variables.ids.extend(ids.tolist())
-        update.new_variables.lower_bounds.extend([0.0] * n)
-        update.new_variables.upper_bounds.extend([np.inf] * n)
+        update.new_variables.lower_bounds.extend(lo.tolist())
+        update.new_variables.upper_bounds.extend(hi.tolist())
         update.new_variables.integers.extend([False] * n)
-        _vector(update.objective_updates.linear_coefficients, ids, np.full(n, self._penalty()))
-        block = sp.csc_matrix(
-            (np.array(signs), (np.array(rows), np.arange(n))), shape=(self.csc.shape[0], n)
-        )
+        nz = np.flatnonzero(cost)
+        _vector(update.objective_updates.linear_coefficients, ids[nz], cost[nz])
         _entries(update.linear_constraint_matrix_updates, block, ids)
         self._update(update)
         self._next += n
+        return ids
+
+    def _set_objective(
+        self, update: model_update_pb2.ModelUpdateProto, ids: IntArray, vals: FloatArray
+    ) -> None:
+        """Objective coefficients of structural columns ``ids`` in ``update``, and of every
+        artificial column at the current penalty (MathOpt wants the ids in order)."""
+        art = np.array(self._art_ids, dtype=np.int64)
+        every = np.concatenate([ids, art])
+        values = np.concatenate([vals, np.full(art.size, self._penalty())])
+        order = np.argsort(every)
+        _vector(update.objective_updates.linear_coefficients, every[order], values[order])
+
+    def _add_artificial(self, rows: list[int], signs: list[float]) -> None:
+        n = len(rows)
+        block = sp.csc_matrix(
+            (np.array(signs), (np.array(rows), np.arange(n))), shape=(self.csc.shape[0], n)
+        )
+        ids = self._append(np.zeros(n), np.full(n, np.inf), np.full(n, self._penalty()), block)
         self._art_ids.extend(ids.tolist())
         self.artificial.extend(zip(rows, signs, strict=True))
 
@@ -240,33 +260,21 @@ class GlopMaster:
         self.phase_one_on = True
         self.cost = np.zeros_like(self.cost)
         update = model_update_pb2.ModelUpdateProto()
-        ids = np.concatenate([self._ids, np.array(self._art_ids, dtype=np.int64)])
-        vals = np.concatenate([np.zeros(self._ids.size), np.full(len(self._art_ids), -1.0)])
-        order = np.argsort(ids)
-        _vector(update.objective_updates.linear_coefficients, ids[order], vals[order])
+        self._set_objective(update, self._ids, np.zeros(self._ids.size))
         self._update(update)
 
     def add(self, cols: IntArray) -> None:
         """Append columns ``cols`` (indices of the full matrix) to the master."""
         if cols.size == 0:
             return
-        ids = np.arange(self._next, self._next + cols.size, dtype=np.int64)
-        update = model_update_pb2.ModelUpdateProto()
-        update.new_variables.ids.extend(ids.tolist())
-        update.new_variables.lower_bounds.extend(self.col_lo[cols].tolist())
-        update.new_variables.upper_bounds.extend(self.col_hi[cols].tolist())
-        update.new_variables.integers.extend([False] * cols.size)
-        cost = self.cost[cols]
-        nz = np.flatnonzero(cost)
-        _vector(update.objective_updates.linear_coefficients, ids[nz], cost[nz])
-        _entries(update.linear_constraint_matrix_updates, self.csc[:, cols], ids)
-        self._update(update)
-        self._next += cols.size
+        block = self.csc[:, cols]
+        ids = self._append(self.col_lo[cols], self.col_hi[cols], self.cost[cols], block)
         self._ids = np.concatenate([self._ids, ids])
         self.columns.extend(cols.tolist())
 
     def retarget(
         self,
+        csc: sp.csc_matrix,
         cost: FloatArray,
         col_lo: FloatArray,
         col_hi: FloatArray,
@@ -278,17 +286,17 @@ class GlopMaster:
         GLOP restarts from the last basis when only the objective and the bounds changed (it
         takes the basic columns as they were), which a fresh master over the same columns
         would not do; the caller then prices columns in as before.  Artificial columns stay,
-        at the penalty of the new objective (a feasibility LP's costs are dropped).
+        at the penalty of the new objective (a feasibility LP's costs are dropped).  ``csc`` is
+        the same matrix (rebuilt by the caller); a column fixed above 0 the master lacks joins
+        it (its value is not a choice, so every master holds it).
         """
+        self.csc = csc
         cols = np.array(self.columns, dtype=np.int64)
         update = model_update_pb2.ModelUpdateProto()
         old_cost = self.cost
         self.cost, self.phase_one_on = cost, False
         changed = np.flatnonzero(old_cost[cols] != cost[cols])
-        ids = np.concatenate([self._ids[changed], np.array(self._art_ids, dtype=np.int64)])
-        vals = np.concatenate([cost[cols][changed], np.full(len(self._art_ids), self._penalty())])
-        order = np.argsort(ids)
-        _vector(update.objective_updates.linear_coefficients, ids[order], vals[order])
+        self._set_objective(update, self._ids[changed], cost[cols][changed])
         for old, new, target in (
             (self.col_lo[cols], col_lo[cols], update.variable_updates.lower_bounds),
             (self.col_hi[cols], col_hi[cols], update.variable_updates.upper_bounds),
@@ -304,6 +312,9 @@ class GlopMaster:
         self._update(update)
         self.col_lo, self.col_hi = col_lo.copy(), col_hi.copy()
         self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
+        held = np.zeros(col_lo.size, dtype=bool)
+        held[cols] = True
+        self.add(np.flatnonzero((col_lo > 0) & ~held).astype(np.int64))
 
     def solve(self, time_limit: float) -> LpSolution:
         """The master's optimum from the last basis: x over the master's columns, row duals.

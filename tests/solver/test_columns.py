@@ -66,7 +66,7 @@ def test_a_retargeted_master_solves_the_new_lp_as_a_fresh_one_would() -> None:
     cost = np.array([3.0, 1.0, 2.0, 5.0])
     lp.col_hi[3] = 0.5  # the caller's arrays move on; the master holds its own copies
     lp.row_hi[2] = 2.0
-    master.retarget(cost, lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi)
+    master.retarget(csc, cost, lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi)
     again = master.solve(10)
     fresh = solve_lp(lp, cost, maximize=True, time_limit=10)
     assert again.outcome == Outcome.OPTIMAL

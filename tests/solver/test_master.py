@@ -112,7 +112,7 @@ def test_a_master_proven_infeasible_retargeted_one_level_down_finds_the_optimum(
     assert sol.outcome == Outcome.INFEASIBLE
     assert master.artificial
     lp.row_lo[0] = 1.0
-    master.retarget(cost, lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi)
+    master.retarget(csc, cost, lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi)
     sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, time.monotonic() + 10)
     assert sol.outcome == Outcome.OPTIMAL
     assert sol.objective is not None
