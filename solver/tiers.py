@@ -54,13 +54,13 @@ TIER4_MIP_MAX_PAIRS = 60_000
 `solve_tiers`): on hard rounds that MIP took minutes for a tie-break."""
 DUAL_TOL = 1e-7
 SNAP_TOL = 1e-6
+"""How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
 MAX_DESCENTS = 3
 """Tier 2 levels tried one below another when tier 3 proves a level out (no integer reaches
 it), before tier 2's max-z LP and again before its MIP."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
-"""How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
 
 
 @dataclass
@@ -441,7 +441,7 @@ def solve_tiers(
             continue
         if lp_mode:
             if tier == 4:
-                kept.drop()  # tier 4 starts afresh (retargeted, it took longer)
+                kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
             sense = -1.0 if tier == 4 else 1.0
             cost = sense * m.objective(tier)
             lps = solve_lp_columns(
