@@ -108,7 +108,7 @@ def greedy_flows(
     the two classes' capacities and its capped groups (``caps``: C2 quota and C3 depletion rows,
     pair indices and cap) allow; then every (origin, destination) group of ``minimum`` (C4)
     whose total benefit stays below ``minimum_benefit`` is emptied, which keeps the rest
-    feasible.  One Python step per pair, on plain lists (about a second per million pairs).
+    feasible.  One Python step per pair until its withdrawal class is full, on plain lists.
     """
     n = int(dep.size)
     x = np.zeros(n, dtype=np.int64)
@@ -124,26 +124,32 @@ def greedy_flows(
     left_g = [cap for _, cap in caps] + [1 << 62]
     left_d = dcap.tolist()
     left_w = wcap.tolist()
-    dep_l = dep.tolist()
-    wd_l = wd.tolist()
-    ga = slot[0].tolist()
-    gb = slot[1].tolist()
+    order = np.lexsort((dep, wd, -priority))
+    # a withdrawal class's pairs are consecutive in that order: each takes deposits until full
+    wd_o = wd[order]
+    runs = np.flatnonzero(np.r_[True, wd_o[1:] != wd_o[:-1], True]).tolist()
+    order_l = order.tolist()
+    dep_l = dep[order].tolist()
+    ga = slot[0, order].tolist()
+    gb = slot[1, order].tolist()
     out = [0] * n
-    for p in np.lexsort((dep, wd, -priority)).tolist():
-        j = wd_l[p]
-        take = left_w[j]
-        if take <= 0:
-            continue
-        i = dep_l[p]
-        a, b = ga[p], gb[p]
-        take = min(take, left_d[i], left_g[a], left_g[b])
-        if take <= 0:
-            continue
-        out[p] = take
-        left_w[j] -= take
-        left_d[i] -= take
-        left_g[a] -= take
-        left_g[b] -= take
+    for r in range(len(runs) - 1):
+        lo, hi = runs[r], runs[r + 1]
+        j = int(wd_o[lo])
+        need = left_w[j]
+        for k in range(lo, hi):
+            if need <= 0:
+                break
+            i, a, b = dep_l[k], ga[k], gb[k]
+            take = min(need, left_d[i], left_g[a], left_g[b])
+            if take <= 0:
+                continue
+            out[order_l[k]] = take
+            need -= take
+            left_d[i] -= take
+            left_g[a] -= take
+            left_g[b] -= take
+        left_w[j] = need
     x[:] = out
     for idx in minimum:
         if x[idx].sum() > 0 and int((benefit[idx] * x[idx]).sum()) < minimum_benefit:
