@@ -21,19 +21,30 @@ to at most U_B (as in Dinkelbach's method for a smallest ratio: a destination fi
 bound is not the bottleneck; one below it may be, and tier 1's vertex may have given one of two
 rivals everything), until a guess repeats or `MAX_LPS` LPs are solved; the smallest bound is
 kept.  The tier engine takes ``floor`` of that bound as tier 2's value and proves it in tier 3
-(an integer solution with every fill at least ``ceil(requested zc / 1000)``); when tier 3
-cannot, it falls back to the max-z LP.
+(an integer solution with every fill at least ``ceil(requested zc / 1000)``).
+
+When tier 3 cannot, `fill_dual_bound` finds the best weights instead of guessing them: column
+generation in the space of fills (Dantzig-Wolfe on the fill rows).  A small restricted master
+mixes the fill vectors found so far (tier 1's, each pooled LP's) to maximise their smallest
+ratio, a lower bound L of z*; its duals y on the fill rows weight the next LP,
+``max sum_t y_t filled(t)``, whose optimum bounds z* from above and whose fills join the
+master.  It stops when the integer level the bounds allow is within L, or when they meet (then
+U = L = z*).  Each LP is a pooled LP with weights, so it keeps their speed, where the max-z LP it
+replaces stalls on degenerate pivots (hard L seed 1 from another tier-1 vertex: the max-z LP
+21.9 s, this about 6 s).  Its integer level also carries the rounding tier 3 imposes
+(`weighted_level`): on hard L seed 2, z* = 463.018 while no integer round reaches 463.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
-from solver.backends import LinearModel, Outcome
+from solver.backends import LinearModel, Outcome, solve_lp
 from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
 
@@ -42,6 +53,11 @@ FloatArray = npt.NDArray[np.float64]
 RATIO_TOL = 1e-9
 MAX_LPS = 3
 """Pooled LPs per tier 2 at most (each a column generation like tier 1's)."""
+MAX_DUAL_STEPS = 40
+"""Weighted LPs `fill_dual_bound` solves at most (any weights give a valid bound)."""
+FILL_TOL = 1e-2
+"""Workers a weighted LP's optimum may fall short of the true one by (far more than GLOP's
+tolerances summed): a level is ruled out only by a need beyond the optimum plus this."""
 
 
 @dataclass
@@ -51,6 +67,8 @@ class PooledBound:
     outcome: Outcome
     bound: float | None = None
     support: IntArray | None = None
+    points: list[FloatArray] = field(default_factory=list)
+    """Fill vectors (workers per fill row) of the LP solutions found, for `fill_dual_bound`."""
 
 
 def bottleneck_guess(ratios: FloatArray) -> IntArray:
@@ -89,6 +107,7 @@ def pooled_fill_bound(
     req = np.array(fill_req, dtype=np.float64)
     ratios: FloatArray = (fill @ start) / np.maximum(req, 1.0)  # per mille, z at 0
     best: PooledBound | None = None
+    points = [fill @ start / 1000.0]
     tried: list[frozenset[int]] = []
     group = bottleneck_guess(ratios)
     while group.size and frozenset(group.tolist()) not in tried and len(tried) < MAX_LPS:
@@ -101,10 +120,96 @@ def pooled_fill_bound(
         sol = solve_lp_columns(lp, cost, time_limit=remaining, start=start, always=warm, keep=keep)
         if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
             return PooledBound(sol.outcome) if best is None else best
+        points.append(fill @ sol.x / 1000.0)
         bound = float(sol.objective) / float(req[group].sum())
         if best is None or best.bound is None or bound < best.bound:
-            best = PooledBound(Outcome.OPTIMAL, bound, support(sol))
+            best = PooledBound(Outcome.OPTIMAL, bound, support(sol), points)
         # the next guess: every destination that tier 1's solution fills at most that much
         group = np.flatnonzero(ratios <= bound + RATIO_TOL * max(1.0, bound)).astype(np.int64)
     assert best is not None
+    return best
+
+
+def weighted_level(optimum: float, weights: FloatArray, requested: IntArray) -> int:
+    """The highest level L that an integer round may reach when ``max sum_t weights_t 1000
+    filled(t)`` is ``optimum``: an integer round at level L fills every t to
+    ``ceil(requested_t L / 1000)`` or more, so its weighted fill is at least that need."""
+    levels = np.arange(1001, dtype=np.int64)
+    need = -(-np.outer(levels, requested) // 1000) * 1000.0 @ weights
+    slack = FILL_TOL * 1000.0 * float(weights.max(initial=0.0))
+    return int(np.flatnonzero(need <= optimum + slack).max(initial=0))
+
+
+def mixed_fill(points: list[FloatArray], requested: IntArray) -> tuple[float, FloatArray] | None:
+    """The restricted master: the best smallest ratio (per mille) over mixtures of ``points``
+    and the fill rows' duals as weights (nonnegative, ``weights . requested = 1``)."""
+    k, t = len(points), requested.size
+    rows = sp.bmat(
+        [
+            [sp.csr_matrix(1000.0 * np.array(points).T), sp.csr_matrix(-requested[:, None])],
+            [sp.csr_matrix(np.ones((1, k))), None],
+        ],
+        format="csr",
+    )
+    master = LinearModel(
+        col_lo=np.zeros(k + 1),
+        col_hi=np.r_[np.full(k, np.inf), 1000.0],
+        integer=np.zeros(k + 1, dtype=bool),
+        matrix=rows,
+        row_lo=np.r_[np.zeros(t), 1.0],
+        row_hi=np.r_[np.full(t, np.inf), 1.0],
+    )
+    sol = solve_lp(master, np.r_[np.zeros(k), 1.0], maximize=True, time_limit=10.0)
+    if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.row_dual is None:
+        return None
+    weights = np.abs(sol.row_dual[:t])  # any nonnegative weights give a valid bound
+    return float(sol.objective), weights
+
+
+def fill_dual_bound(
+    lp: LinearModel,
+    fill_rows: IntArray,
+    fill_req: list[int],
+    z: int,
+    start: FloatArray,
+    points: list[FloatArray],
+    *,
+    time_limit: float,
+    warm: IntArray | None,
+) -> PooledBound:
+    """The highest integer level tier 2 may reach over ``lp`` (z's column fixed at 0), by
+    weighted pooled LPs whose weights the restricted master of ``points`` (fill vectors, in
+    workers, of solutions over ``lp``) chooses; ``bound`` None when an LP failed."""
+    deadline = time.monotonic() + time_limit
+    assert lp.col_hi[z] == 0.0, "the weighted LPs are over x alone: fix z at 0"
+    fill = lp.matrix[fill_rows].tocsr()
+    req = np.array(fill_req, dtype=np.int64)
+    points = [*points, fill @ start / 1000.0]
+    kept = KeptMaster()  # each weighted LP goes on from the last one's masters
+    best = PooledBound(Outcome.OPTIMAL, 1000.0, warm)
+    for _ in range(MAX_DUAL_STEPS):
+        mixed = mixed_fill(points, req)
+        if mixed is None:
+            return PooledBound(Outcome.FAILED)
+        lower, weights = mixed
+        if best.bound is not None and best.bound <= np.floor(lower + 1e-6):
+            break  # the mixtures reach the level: only tier 3 can say more
+        if float(weights @ req) <= 0.0:
+            break
+        weights = weights / float(weights @ req)
+        cost = np.asarray(fill.T @ weights, dtype=np.float64).ravel()
+        cost[z] = 0.0
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return PooledBound(Outcome.LIMIT)
+        sol = solve_lp_columns(lp, cost, time_limit=remaining, start=start, always=warm, keep=kept)
+        if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
+            return PooledBound(sol.outcome)
+        level = weighted_level(float(sol.objective), weights, req)
+        if best.bound is None or level < best.bound:
+            best = PooledBound(Outcome.OPTIMAL, float(level), support(sol))
+        points.append(fill @ sol.x / 1000.0)
+        if float(sol.objective) <= lower + 1e-9 * max(1.0, lower):
+            break  # the bounds meet: z* = lower
+    best.points = points
     return best

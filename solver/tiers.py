@@ -16,12 +16,13 @@ gap below 1 proves a tier.  Two exact paths:
   proves it (`Deferred`).  Otherwise (or when no later vertex is integral: the first deferred
   tier is restored), `certified_mip` proves the tier with a MIP over the few columns whose
   reduced cost allows them in a solution of value floor(LP bound), and the tier is kept by a
-  dense ``>=`` row.  Tier 2 takes ``zc = floor(U)`` for an upper bound U of its LP optimum z*:
-  the pooled-fill bound (`solver.pooled`), or z* itself from the max-z LP when the pooled bound
-  fails.  It imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an integer tier-3 solution
-  over that set proves zc achieved, hence optimal.  When tier 3's LP over that set is
-  infeasible, no integer reaches zc and tier 3 tries ``zc - 1`` (`MAX_DESCENTS` levels); when
-  that runs out, tier 2 goes to the max-z LP, then to the MIP path below zc.
+  dense ``>=`` row.  Tier 2 takes an integer upper bound zc of its optimum: the pooled-fill
+  bound (`solver.pooled`), or, when that fails, the fill rows' best weights (`fill_dual_bound`,
+  z* with the rounding below).  It imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an
+  integer tier-3 solution over that set proves zc achieved, hence optimal.  When tier 3's LP
+  over that set is infeasible, no integer reaches zc and tier 3 tries ``zc - 1``
+  (`MAX_DESCENTS` levels); when that runs out, tier 2 goes to the fill duals, then to the MIP
+  path below zc.
 - **MIP path** (C4 binaries, or a failed LP): the tier is solved as a MIP over every column
   (HiGHS inside OR-Tools); its proven optimum is then fixed with a ``>=`` row on its value.
 
@@ -42,7 +43,7 @@ import numpy.typing as npt
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
-from solver.pooled import pooled_fill_bound
+from solver.pooled import fill_dual_bound, pooled_fill_bound
 from solver.schema import ProgressEvent
 
 IntArray = npt.NDArray[np.int64]
@@ -57,7 +58,7 @@ SNAP_TOL = 1e-6
 """How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
 MAX_DESCENTS = 3
 """Tier 2 levels tried one below another when tier 3 proves a level out (no integer reaches
-it), before tier 2's max-z LP and again before its MIP."""
+it), before tier 2's fill duals and again before its MIP."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
@@ -285,7 +286,8 @@ def solve_tiers(
     t2_how = "lp"
     deferred: list[Deferred] = []  # tiers kept by their LP face, proven by a later vertex
     defer = DEFER  # whether a tier may be deferred so (not again once a deferral failed)
-    pooled_failed = False  # tier 3 could not prove the pooled bound: tier 2 by its max-z LP
+    pooled_failed = False  # tier 3 could not prove the pooled bound: tier 2 by the fill duals
+    points: list[FloatArray] = []  # fill vectors of the pooled LPs' solutions, for the duals
     # the last master of tier 1, for the pooled LPs (same face, another objective), and of
     # tier 3, for tier 3 one level down (same LP, lower fill bounds): retargeted, not rebuilt
     kept = KeptMaster()
@@ -353,7 +355,7 @@ def solve_tiers(
         return all(m.tier_value(d.tier, xs) == d.value for d in deferred)
 
     def give_up_zc() -> int:
-        """Tier 3 could not prove zc: the tier to solve next.  The max-z LP when zc was the
+        """Tier 3 could not prove zc: the tier to solve next.  The fill duals when zc was the
         pooled bound, else the first deferred tier, else tier 2 as a MIP below zc."""
         nonlocal pooled_failed
         lp.row_lo[m.fill_rows] = fill_saved
@@ -406,30 +408,32 @@ def solve_tiers(
                 if pooled.bound is None:
                     pooled_failed = True
                     continue
-                zstar, warm = pooled.bound, pooled.support
+                zstar, warm, points = pooled.bound, pooled.support, pooled.points
                 t2_how = "pooled"
             else:
-                set_z(0.0, 1000.0)
-                lps = solve_lp_columns(
+                # tier 3 could not prove the pooled bound: the fill rows' best weights instead
+                dual = fill_dual_bound(
                     lp,
-                    m.objective(2),
+                    m.fill_rows,
+                    m.fill_req,
+                    m.z,
+                    current(),
+                    points,
                     time_limit=remaining,
-                    start=current(),
-                    always=_z(m) if warm is None else np.union1d(warm, _z(m)),
+                    warm=warm,
                 )
-                warm = support(lps) if lps.x is not None else warm
-                if lps.outcome == Outcome.LIMIT:
-                    record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
+                if dual.outcome == Outcome.LIMIT:
+                    record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "fill-duals")
                     break
-                if lps.outcome != Outcome.OPTIMAL or lps.x is None:
-                    set_z(0.0, 0.0)
+                if dual.bound is None:
                     if deferred:
                         tier = undefer()
                         continue
                     to_mip()
                     continue
-                zstar = float(lps.x[m.z])
-                t2_how = "lp"
+                zstar = dual.bound
+                warm = dual.support if dual.support is not None else warm
+                t2_how = "fill-duals"
             zc = int(min(1000, max(0, np.floor(zstar + 1e-6))))
             if out_level is not None:
                 zc = max(0, min(zc, out_level - 1))
@@ -565,7 +569,3 @@ def solve_tiers(
     sol.tiers = [outcomes[k] for k in sorted(outcomes)]
     sol.x = x
     return sol
-
-
-def _z(m: Tiered) -> IntArray:
-    return np.array([m.z], dtype=np.int64)

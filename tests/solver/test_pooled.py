@@ -1,18 +1,24 @@
 """Tier 2 by the pooled-fill bound (`solver.pooled`): exact when the bottleneck shares supply,
-a valid bound always, and the max-z LP when tier 3 cannot prove the bound."""
+a valid bound always, and the fill rows' best weights when tier 3 cannot prove the bound."""
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 
+import solver.tiers
+from solver.backends import Outcome
 from solver.classes import enumerate_pairs
 from solver.eligibility import Context
 from solver.model import RoundModel
-from solver.pooled import bottleneck_guess
+from solver.pooled import PooledBound, bottleneck_guess, weighted_level
+from solver.schema import Scenario
 from tests.solver.factories import deposit, parse, scenario, withdrawal
+from tests.solver.strategies import scenarios
 
 
 def tier_methods(raw: dict[str, object]) -> tuple[list[int], list[str]]:
@@ -56,11 +62,11 @@ def test_rivals_for_one_deposit_are_pooled_and_proven() -> None:
     assert methods[1] == "pooled"
 
 
-def test_a_loose_pooled_bound_falls_back_to_the_max_z_lp() -> None:
+def test_a_loose_pooled_bound_falls_back_to_the_fill_duals() -> None:
     # BBB and CCC rival for 10 workers (tier 1's vertex gives one all of them), DDD can reach
     # only 4 of 10 from its own deposit: z* = 400 (DDD).  The guesses from tier 1's ratios
     # (0, 400 and 1000) pool {CCC}, then all three, then {CCC, DDD}: 466 at best, which tier 3
-    # cannot reach, so tier 2 is proven by the max-z LP.
+    # cannot reach, so tier 2 is proven at the level the fill rows' best weights allow.
     raw = scenario(
         [deposit(count=10), deposit("d3", cadre="2212", count=4)],
         [
@@ -71,4 +77,47 @@ def test_a_loose_pooled_bound_falls_back_to_the_max_z_lp() -> None:
     )
     values, methods = tier_methods(raw)
     assert values[:2] == [14, 400]
-    assert methods[1] == "lp"
+    assert methods[1] == "fill-duals"
+
+
+@pytest.mark.parametrize(
+    ("optimum", "weights", "requested", "level"),
+    [
+        # one destination of 3 positions reachable by 1 worker: 333 per mille, not 334
+        (1000 / 3, [1 / 3], [3], 333),
+        # 3 workers for two destinations of 3: z* = 500 as an LP (1.5 each), but 500 needs
+        # ceil(1.5) = 2 workers each; the integer optimum fills 2 and 1, 333
+        (500.0, [1 / 6, 1 / 6], [3, 3], 333),
+        # the optimum a hair below the need still reaches it (GLOP's tolerances)
+        (1000.0 - 1e-7, [1 / 4], [4], 1000),
+    ],
+)
+def test_weighted_level_carries_the_rounding_to_whole_workers(
+    optimum: float, weights: list[float], requested: list[int], level: int
+) -> None:
+    assert weighted_level(optimum, np.array(weights), np.array(requested)) == level
+
+
+def loose_pooled_bound(*_: Any, **__: Any) -> PooledBound:
+    """A valid but useless pooled bound: tier 3 proves levels out, then the fill duals run."""
+    return PooledBound(Outcome.OPTIMAL, 1000.0, None)
+
+
+@settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=6, max_count=6))
+def test_tier_2_by_the_fill_duals_equals_the_plain_mip(raw: dict[str, Any]) -> None:
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    pairs = enumerate_pairs(ctx, s)
+    values = []
+    for lp_first in (True, False):
+        model = RoundModel(ctx, pairs, lp_first=lp_first)
+        now = time.monotonic()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(solver.tiers, "pooled_fill_bound", loose_pooled_bound)
+            sol = model.solve(deadline=now + 60, started=now)
+        assert sol.optimal
+        claimed = [t.value for t in sol.tiers[:3]]
+        assert claimed == [model.tier_value(t, sol.x) for t in (1, 2, 3)]
+        values.append(claimed)
+    assert values[0] == values[1]
