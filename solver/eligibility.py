@@ -415,5 +415,5 @@ class CadreBlock:
         shape = (len(self.o[rows]), len(self.t))
         codes = np.zeros(shape, dtype=np.int8)
         for k in range(len(fails) - 1, -1, -1):
-            codes[np.broadcast_to(fails[k], shape)] = k + 1
+            np.copyto(codes, np.int8(k + 1), where=fails[k])
         return codes
