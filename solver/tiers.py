@@ -44,6 +44,7 @@ from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
 from solver.pooled import fill_dual_bound, pooled_fill_bound
+from solver.rounding import round_on_face
 from solver.schema import ProgressEvent
 
 IntArray = npt.NDArray[np.int64]
@@ -51,14 +52,17 @@ FloatArray = npt.NDArray[np.float64]
 TIER_NAMES = ("priority_fill", "min_fill_permille", "benefit_usd", "tie_break")
 INTEGRALITY_TOL = 1e-6
 TIER4_MIP_MAX_PAIRS = 60_000
-"""Above this many class pairs, tier 4 is not taken through the certified MIP (see
-`solve_tiers`): on hard rounds that MIP took minutes for a tie-break."""
+"""Above this many class pairs, tier 4 is not taken through the certified MIP, nor solved at
+all over a dense row of a tier proven by its MIP (see `solve_tiers`): on hard rounds either
+took minutes for a tie-break."""
 DUAL_TOL = 1e-7
 SNAP_TOL = 1e-6
 """How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
 MAX_DESCENTS = 3
 """Tier 2 levels tried one below another when tier 3 proves a level out (no integer reaches
 it), before tier 2's fill duals and again before its MIP."""
+ROUNDING_SECONDS = 10.0
+"""Time the small MIP of `solver.rounding.round_on_face` may take on one vertex."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
@@ -350,6 +354,9 @@ def solve_tiers(
         nonlocal lp_mode
         lp_mode = False
 
+    def rounding_limit() -> float:
+        return min(ROUNDING_SECONDS, max(0.0, deadline - time.monotonic()))
+
     def meets_deferred(xs: IntArray) -> bool:
         """Whether ``xs`` reaches every deferred tier's LP value (which proves them)."""
         return all(m.tier_value(d.tier, xs) == d.value for d in deferred)
@@ -446,6 +453,12 @@ def solve_tiers(
         if lp_mode:
             if tier == 4:
                 kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
+                if lp.extra and not deferred and m.n > TIER4_MIP_MAX_PAIRS:
+                    # a tier kept by a dense row (proven by its MIP) links every column: the
+                    # tie-break LP over it took 108 s on hard L seed 4; tier 3's solution stays
+                    value = m.tier_value(4, x)
+                    record(4, value, value, False, 0.0, "kept")
+                    break
             sense = -1.0 if tier == 4 else 1.0
             cost = sense * m.objective(tier)
             lps = solve_lp_columns(
@@ -486,6 +499,13 @@ def solve_tiers(
             if tier == 1 and lps.objective is not None:
                 sol.lp_bound = float(lps.objective)
             xf = integral_vertex(lp, lps, m.n)
+            b = lps.objective
+            if xf is None and b is not None and (tier == 4 or abs(b - round(b)) <= 1e-6):
+                # a fractional vertex of an integral optimum: rounded on the face, if it can be
+                xf = round_on_face(lp, lps, cost, m.n, time_limit=rounding_limit(), seed=m.seed)
+                rounded = xf is not None
+            else:
+                rounded = False
             cand = None if xf is None else xf[: m.n].astype(np.int64)
             ok = cand is not None and all(m.tier_value(k, cand) == v for k, v in proven.items())
             ok = ok and meets_deferred(cand)  # type: ignore[arg-type]
@@ -500,7 +520,6 @@ def solve_tiers(
             if not ok and tier < 4 and defer and lps.x is not None:
                 # a fractional vertex of an integral LP optimum: keep its face by the duals and
                 # let a later tier's integral vertex prove it (it reaches the LP's value)
-                b = lps.objective
                 saved = snapshot(lp)
                 if (
                     b is not None
@@ -512,7 +531,7 @@ def solve_tiers(
                     )
                     tier += 1
                     continue
-            how = "lp"
+            how = "lp+round" if rounded else "lp"
             if not ok and tier == 4 and m.n > TIER4_MIP_MAX_PAIRS:
                 # tier 4 is the implementation's (MATCHING.md section 4): on a large round a
                 # fractional vertex leaves tier 3's solution as it is, rather than a MIP

@@ -1,0 +1,87 @@
+"""An integer point on a tier's optimal face from a vertex with a few fractional columns.
+
+A tier's LP vertex on a hard round is sometimes fractional on a handful of its hundreds of
+thousands of columns (a quota or a depletion cap met halfway between two pairs).  When the LP
+optimum B is an integer, any integer point of value ``floor(B)`` proves the tier and lies on
+the optimal face; the tier engine looked for one in a later tier's vertex, else in a MIP over
+every column of the face (`solver.tiers.certified_mip`), which on hard L seed 4 did not finish
+in two minutes.
+
+`round_on_face` keeps every integral column of the vertex at its value and solves a small MIP
+over the rest: the fractional columns and the columns of the vertex's support that share a row
+with one (a fractional cycle is rounded by moving its own columns, a side row by its
+neighbours), with each row's bounds less what the kept columns use.  If that MIP reaches
+``floor(B)``, the point is an integer optimum of the tier; otherwise (or above `MAX_FREE`
+columns) the caller goes on as before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+INTEGRALITY_TOL = 1e-6
+SUPPORT_TOL = 1e-9
+MAX_FREE = 20_000
+"""Columns the small MIP may free at most (beyond that it is not small)."""
+
+
+def round_on_face(
+    lp: LinearModel,
+    sol: LpSolution,
+    cost: FloatArray,
+    n: int,
+    *,
+    time_limit: float,
+    seed: int = 0,
+) -> FloatArray | None:
+    """A point of ``lp`` integral on its first ``n`` columns with ``cost . x >= floor(B)`` (B
+    the optimum of ``sol``, maximised), near ``sol``'s vertex; None when the small MIP finds
+    none in time."""
+    if sol.x is None or sol.objective is None or time_limit <= 0:
+        return None
+    x = sol.x
+    frac = np.flatnonzero(np.abs(x[:n] - np.rint(x[:n])) > INTEGRALITY_TOL)
+    if frac.size == 0:
+        return None
+    matrix, row_lo, row_hi = lp.full_matrix()
+    csc = lp.full_csc()
+    rows = np.unique(csc[:, frac].indices)
+    # the support's columns in those rows (not the dense rows of proven tiers: every column)
+    sparse_rows = rows[rows < lp.nrows]
+    support = np.zeros(lp.ncols, dtype=bool)
+    support[:n] = x[:n] > SUPPORT_TOL
+    near = np.zeros(lp.ncols, dtype=bool)
+    near[np.unique(matrix[sparse_rows].indices)] = True
+    free = np.union1d(frac, np.flatnonzero(near & support)).astype(np.int64)
+    if free.size > MAX_FREE:
+        return None
+    kept = x.copy()
+    kept[:n] = np.rint(x[:n])
+    kept[free] = 0.0
+    used = matrix @ kept
+    touched = np.unique(csc[:, free].indices)
+    sub = LinearModel(
+        col_lo=lp.col_lo[free],
+        col_hi=lp.col_hi[free],
+        integer=np.ones(free.size, dtype=bool),
+        matrix=matrix[touched][:, free].tocsr(),
+        row_lo=row_lo[touched] - used[touched],
+        row_hi=row_hi[touched] - used[touched],
+    )
+    res = solve_mip(sub, cost[free], maximize=True, time_limit=time_limit, seed=seed)
+    if res.outcome != Outcome.OPTIMAL or res.x is None:
+        return None
+    out = kept.copy()
+    out[free] = np.rint(res.x)
+    target = np.floor(sol.objective + 1e-6)
+    if float(cost @ out) < target - 1e-6:
+        return None
+    if (out < lp.col_lo).any() or (out > lp.col_hi).any() or not lp.rows_hold(out):
+        return None
+    return out
