@@ -10,9 +10,9 @@ in two minutes.
 `round_on_face` keeps every integral column of the vertex at its value and solves a small MIP
 over the rest: the fractional columns and the columns of the vertex's support that share a row
 with one (a fractional cycle is rounded by moving its own columns, a side row by its
-neighbours), with each row's bounds less what the kept columns use.  If that MIP reaches
-``floor(B)``, the point is an integer optimum of the tier; otherwise (or above `MAX_FREE`
-columns) the caller goes on as before.
+neighbours; rows that cannot bind are no way through), with each row's bounds less what the
+kept columns use.  If that MIP reaches ``floor(B)``, the point is an integer optimum of the
+tier; otherwise (or above `MAX_FREE` columns) the caller goes on as before.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
+from solver.blocks import redundant_rows
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -51,21 +52,27 @@ def round_on_face(
         return None
     matrix, row_lo, row_hi = lp.full_matrix()
     csc = lp.full_csc()
-    rows = np.unique(csc[:, frac].indices)
-    # the support's columns in those rows (not the dense rows of proven tiers: every column)
-    sparse_rows = rows[rows < lp.nrows]
-    support = np.zeros(lp.ncols, dtype=bool)
-    support[:n] = x[:n] > SUPPORT_TOL
-    near = np.zeros(lp.ncols, dtype=bool)
-    near[np.unique(matrix[sparse_rows].indices)] = True
-    free = np.union1d(frac, np.flatnonzero(near & support)).astype(np.int64)
+    # the support's columns in the rows of the fractional ones: not the dense rows of proven
+    # tiers, nor rows that cannot bind (tier 1's fill rows), which hold every column
+    rows = np.zeros(matrix.shape[0], dtype=bool)
+    rows[csc[:, frac].indices] = True
+    rows[lp.nrows :] = False
+    rows &= ~redundant_rows(matrix, row_lo, row_hi, lp.col_lo, lp.col_hi)
+    mask = np.zeros(lp.ncols, dtype=bool)
+    mask[matrix[np.flatnonzero(rows)].indices] = True
+    mask[n:] = False
+    mask &= x > SUPPORT_TOL
+    mask[frac] = True
+    free = np.flatnonzero(mask).astype(np.int64)
     if free.size > MAX_FREE:
         return None
     kept = x.copy()
     kept[:n] = np.rint(x[:n])
     kept[free] = 0.0
     used = matrix @ kept
-    touched = np.unique(csc[:, free].indices)
+    hit = np.zeros(matrix.shape[0], dtype=bool)
+    hit[csc[:, free].indices] = True
+    touched = np.flatnonzero(hit)
     sub = LinearModel(
         col_lo=lp.col_lo[free],
         col_hi=lp.col_hi[free],

@@ -11,8 +11,10 @@ gap below 1 proves a tier.  Two exact paths:
   face; that face is kept for the next tier by complementary slackness (columns with a nonzero
   reduced cost fixed at their value, rows with a nonzero dual made equalities), which keeps the
   constraint matrix unchanged and leaves the next tier far fewer free columns.  When the vertex
-  is fractional but the LP optimum an integer, the face is kept by the duals alone and the tier
-  is *deferred*: an integral vertex of a later tier on that face reaches the LP optimum, which
+  is fractional but the LP optimum an integer (or the tier is 4), a small MIP rounds it on the
+  face (`solver.rounding.round_on_face`); an integer point at the LP optimum serves as the
+  integral vertex would.  Failing that, the face is kept by the duals alone and the tier is
+  *deferred*: an integral vertex of a later tier on that face reaches the LP optimum, which
   proves it (`Deferred`).  Otherwise (or when no later vertex is integral: the first deferred
   tier is restored), `certified_mip` proves the tier with a MIP over the few columns whose
   reduced cost allows them in a solution of value floor(LP bound), and the tier is kept by a
