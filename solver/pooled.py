@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, Outcome, solve_lp
+from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
 from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
 
@@ -85,6 +85,26 @@ def bottleneck_guess(ratios: FloatArray) -> IntArray:
     return np.sort(order[:k]).astype(np.int64)
 
 
+def weighted_fill(
+    lp: LinearModel,
+    fill: sp.csr_matrix,
+    weights: FloatArray,
+    z: int,
+    deadline: float,
+    start: FloatArray,
+    warm: IntArray | None,
+    keep: KeptMaster | None,
+) -> LpSolution:
+    """The LP ``max sum_t weights_t (fill row t) . x`` over ``lp`` (z at no cost), by column
+    generation until ``deadline``."""
+    cost = np.asarray(fill.T @ weights, dtype=np.float64).ravel()
+    cost[z] = 0.0
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return LpSolution(Outcome.LIMIT)
+    return solve_lp_columns(lp, cost, time_limit=remaining, start=start, always=warm, keep=keep)
+
+
 def pooled_fill_bound(
     lp: LinearModel,
     fill_rows: IntArray,
@@ -112,12 +132,9 @@ def pooled_fill_bound(
     group = bottleneck_guess(ratios)
     while group.size and frozenset(group.tolist()) not in tried and len(tried) < MAX_LPS:
         tried.append(frozenset(group.tolist()))
-        cost = np.asarray(fill[group].sum(axis=0), dtype=np.float64).ravel()
-        cost[z] = 0.0
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return PooledBound(Outcome.LIMIT)
-        sol = solve_lp_columns(lp, cost, time_limit=remaining, start=start, always=warm, keep=keep)
+        pooled = np.zeros(req.size)
+        pooled[group] = 1.0
+        sol = weighted_fill(lp, fill, pooled, z, deadline, start, warm, keep)
         if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
             return PooledBound(sol.outcome) if best is None else best
         points.append(fill @ sol.x / 1000.0)
@@ -197,12 +214,7 @@ def fill_dual_bound(
         if float(weights @ req) <= 0.0:
             break
         weights = weights / float(weights @ req)
-        cost = np.asarray(fill.T @ weights, dtype=np.float64).ravel()
-        cost[z] = 0.0
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return PooledBound(Outcome.LIMIT)
-        sol = solve_lp_columns(lp, cost, time_limit=remaining, start=start, always=warm, keep=kept)
+        sol = weighted_fill(lp, fill, weights, z, deadline, start, warm, kept)
         if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
             return PooledBound(sol.outcome)
         level = weighted_level(float(sol.objective), weights, req)
