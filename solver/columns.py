@@ -257,7 +257,9 @@ def generate_columns(
         if found.size == 0:
             if phase_one:
                 short = master.shortfall() > SHORTFALL_TOL
-                return LpSolution(Outcome.INFEASIBLE if short else Outcome.FAILED)
+                if short:  # the feasibility LP's duals: a Farkas certificate, for callers
+                    return LpSolution(Outcome.INFEASIBLE, row_dual=sol.row_dual)
+                return LpSolution(Outcome.FAILED)
             if master.leans_on_artificial():
                 master.phase_one()
                 phase_one, tol, price = True, PRICE_TOL, np.zeros_like(cost)

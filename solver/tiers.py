@@ -22,9 +22,10 @@ gap below 1 proves a tier.  Two exact paths:
   bound (`solver.pooled`), or, when that fails, the fill rows' best weights (`fill_dual_bound`,
   z* with the rounding below).  It imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an
   integer tier-3 solution over that set proves zc achieved, hence optimal.  When tier 3's LP
-  over that set is infeasible, no integer reaches zc and tier 3 tries ``zc - 1``
-  (`MAX_DESCENTS` levels); when that runs out, tier 2 goes to the fill duals, then to the MIP
-  path below zc.
+  over that set is infeasible, no integer reaches zc and tier 3 tries ``zc - 1``, or the
+  highest level below that the feasibility LP's duals do not prove out too (`level_left`, a
+  Farkas bound per level), `MAX_DESCENTS` times; when that runs out, tier 2 goes to the fill
+  duals, then to the MIP path below zc.
 - **MIP path** (C4 binaries, or a failed LP): the tier is solved as a MIP over every column
   (HiGHS inside OR-Tools); its proven optimum is then fixed with a ``>=`` row on its value.
 
@@ -63,6 +64,8 @@ SNAP_TOL = 1e-6
 MAX_DESCENTS = 3
 """Tier 2 levels tried one below another when tier 3 proves a level out (no integer reaches
 it), before tier 2's fill duals and again before its MIP."""
+FARKAS_TOL = 1e-7
+"""How far below 0 a Farkas bound must be, relative to its row terms, to prove a level out."""
 ROUNDING_SECONDS = 10.0
 """Time the small MIP of `solver.rounding.round_on_face` may take on one vertex."""
 DEFER = True
@@ -189,6 +192,47 @@ def restore(lp: LinearModel, saved: Saved) -> None:
     """The bounds of a `snapshot` back in ``lp``."""
     lp.col_lo[:], lp.col_hi[:], lp.row_lo[:], lp.row_hi[:] = saved[:4]
     lp.extra[:] = [list(e) for e in saved[4]]
+
+
+def farkas_bound(lp: LinearModel, y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> float:
+    """An upper bound of ``max 0`` over ``lp``'s columns with rows within ``row_lo``-``row_hi``
+    by the multipliers ``y`` (weak duality): below 0, no point satisfies those rows.
+
+    ``0 = (0 - A^T y) x + y . Ax`` and every term is at most its largest value over the column
+    bounds and the row bounds; ``y`` is first made to fit the rows' open sides (any ``y`` gives
+    a valid bound, so this is always safe)."""
+    y = y.copy()
+    y[row_hi == np.inf] = np.minimum(y[row_hi == np.inf], 0.0)
+    y[row_lo == -np.inf] = np.maximum(y[row_lo == -np.inf], 0.0)
+    rc = -np.asarray(lp.full_csc().T @ y, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        cols = np.maximum(rc * lp.col_lo, rc * lp.col_hi)
+        rows = np.maximum(y * row_lo, y * row_hi)
+    cols[rc == 0] = 0.0
+    rows[y == 0] = 0.0
+    return float(cols.sum() + rows.sum())
+
+
+def level_left(
+    lp: LinearModel,
+    dual: FloatArray,
+    fill_rows: IntArray,
+    needs: Callable[[int], FloatArray],
+    level: int,
+) -> int:
+    """The highest tier-2 level from ``level`` down that the Farkas certificate ``dual`` (of the
+    LP at a higher level) does not prove out (0 at the lowest)."""
+    _, row_lo, row_hi = lp.full_matrix()
+    lo = row_lo.copy()
+    for sign in (1.0, -1.0):  # whichever sign the solver's duals come in
+        y = sign * dual
+        while level > 0:
+            lo[fill_rows] = needs(level)
+            scale = float(np.abs(y * np.where(np.isfinite(lo), lo, 0.0)).sum())
+            if farkas_bound(lp, y, lo, row_hi) >= -FARKAS_TOL * max(1.0, scale):
+                break
+            level -= 1
+    return level
 
 
 def certified_mip(
@@ -347,10 +391,15 @@ def solve_tiers(
             return out
         return full(x)
 
+    def needs(level: int) -> FloatArray:
+        """The fill rows' lower bounds at tier-2 level ``level``."""
+        need = np.array([-(-r * level // 1000) * 1000 for r in m.fill_req], dtype=float)
+        out: FloatArray = np.maximum(fill_saved, need)
+        return out
+
     def set_need(level: int) -> None:
         """Tier 2 at ``level`` or more: every fill at least ``ceil(requested level / 1000)``."""
-        need = np.array([-(-r * level // 1000) * 1000 for r in m.fill_req], dtype=float)
-        lp.row_lo[m.fill_rows] = np.maximum(fill_saved, need)
+        lp.row_lo[m.fill_rows] = needs(level)
 
     def to_mip() -> None:
         nonlocal lp_mode
@@ -488,6 +537,10 @@ def solve_tiers(
                     out_level = zc  # no integer reaches zc: its rounded-up fills are infeasible
                     if zc > 0 and descents < MAX_DESCENTS:
                         zc, descents = zc - 1, descents + 1
+                        if lps.row_dual is not None:
+                            # the levels below that the same certificate proves out
+                            zc = level_left(lp, lps.row_dual, m.fill_rows, needs, zc)
+                            out_level = zc + 1
                         t2_seconds += time.monotonic() - t0
                         set_need(zc)
                         continue

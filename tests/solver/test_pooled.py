@@ -8,15 +8,16 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 
-import solver.tiers
-from solver.backends import Outcome
+from solver.backends import LinearModel, Outcome
 from solver.classes import enumerate_pairs
 from solver.eligibility import Context
 from solver.model import RoundModel
 from solver.pooled import PooledBound, bottleneck_guess, weighted_level
 from solver.schema import Scenario
+from solver.tiers import farkas_bound, level_left
 from tests.solver.factories import deposit, parse, scenario, withdrawal
 from tests.solver.strategies import scenarios
 
@@ -103,9 +104,11 @@ def loose_pooled_bound(*_: Any, **__: Any) -> PooledBound:
     return PooledBound(Outcome.OPTIMAL, 1000.0, None)
 
 
-@settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios(max_postings=6, max_count=6))
-def test_tier_2_by_the_fill_duals_equals_the_plain_mip(raw: dict[str, Any]) -> None:
+def claimed_values(raw: dict[str, Any], *, full_below: int | None) -> list[list[int]]:
+    """Tier values claimed by the LP path with a useless pooled bound, and by the plain MIP;
+    ``full_below`` 0 sends every LP through column generation (its Farkas duals included)."""
+    import solver.columns
+
     s = Scenario.model_validate(raw)
     ctx = Context.of(s)
     pairs = enumerate_pairs(ctx, s)
@@ -115,9 +118,46 @@ def test_tier_2_by_the_fill_duals_equals_the_plain_mip(raw: dict[str, Any]) -> N
         now = time.monotonic()
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(solver.tiers, "pooled_fill_bound", loose_pooled_bound)
+            if full_below is not None:
+                mp.setattr(solver.columns, "FULL_BELOW", full_below)
             sol = model.solve(deadline=now + 60, started=now)
         assert sol.optimal
         claimed = [t.value for t in sol.tiers[:3]]
         assert claimed == [model.tier_value(t, sol.x) for t in (1, 2, 3)]
         values.append(claimed)
-    assert values[0] == values[1]
+    return values
+
+
+@settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=6, max_count=6))
+def test_tier_2_by_the_fill_duals_equals_the_plain_mip(raw: dict[str, Any]) -> None:
+    lp_path, mip = claimed_values(raw, full_below=None)
+    assert lp_path == mip
+
+
+@settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=6, max_count=6))
+def test_levels_proven_out_by_a_farkas_certificate_equal_the_plain_mip(raw: dict[str, Any]) -> None:
+    """Column generation everywhere: a level tier 3 proves out returns the feasibility LP's
+    duals, and the levels below that they prove out too are skipped (`level_left`)."""
+    lp_path, mip = claimed_values(raw, full_below=0)
+    assert lp_path == mip
+
+
+def test_a_farkas_certificate_proves_out_the_levels_it_covers() -> None:
+    # x0 + x1 >= need with 0 <= x <= 1: y = -1 on the row proves every need above 2 out
+    lp = LinearModel(
+        col_lo=np.zeros(2),
+        col_hi=np.ones(2),
+        integer=np.zeros(2, dtype=bool),
+        matrix=sp.csr_matrix(np.ones((1, 2))),
+        row_lo=np.array([3.0]),
+        row_hi=np.array([np.inf]),
+    )
+    y = np.array([-1.0])
+    assert farkas_bound(lp, y, np.array([3.0]), lp.row_hi) == -1.0
+    assert farkas_bound(lp, y, np.array([2.0]), lp.row_hi) == 0.0
+    assert farkas_bound(lp, -y, np.array([3.0]), lp.row_hi) == 0.0  # the wrong sign: no proof
+    needs = {k: np.array([float(k)]) for k in range(6)}
+    assert level_left(lp, y, np.array([0]), needs.__getitem__, 5) == 2
+    assert level_left(lp, -y, np.array([0]), needs.__getitem__, 5) == 2  # either sign
