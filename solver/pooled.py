@@ -203,13 +203,13 @@ def fill_dual_bound(
     req = np.array(fill_req, dtype=np.int64)
     points = [*points, fill @ start / 1000.0]
     kept = KeptMaster()  # each weighted LP goes on from the last one's masters
-    best = PooledBound(Outcome.OPTIMAL, 1000.0, warm)
+    best, best_support = 1000, warm  # the lowest level found, from the LP that found it
     for _ in range(MAX_DUAL_STEPS):
         mixed = mixed_fill(points, req)
         if mixed is None:
             return PooledBound(Outcome.FAILED)
         lower, weights = mixed
-        if best.bound is not None and best.bound <= np.floor(lower + 1e-6):
+        if best <= np.floor(lower + 1e-6):
             break  # the mixtures reach the level: only tier 3 can say more
         if float(weights @ req) <= 0.0:
             break
@@ -218,10 +218,9 @@ def fill_dual_bound(
         if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
             return PooledBound(sol.outcome)
         level = weighted_level(float(sol.objective), weights, req)
-        if best.bound is None or level < best.bound:
-            best = PooledBound(Outcome.OPTIMAL, float(level), support(sol))
+        if level < best:
+            best, best_support = level, support(sol)
         points.append(fill @ sol.x / 1000.0)
         if float(sol.objective) <= lower + 1e-9 * max(1.0, lower):
             break  # the bounds meet: z* = lower
-    best.points = points
-    return best
+    return PooledBound(Outcome.OPTIMAL, float(best), best_support)

@@ -22,12 +22,14 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.blocks import redundant_rows
+from solver.columns import SUPPORT_TOL
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 INTEGRALITY_TOL = 1e-6
-SUPPORT_TOL = 1e-9
+"""How far from an integer a column's LP value may sit and still count as integral (the tier
+engine's `integral_vertex` reads it too)."""
 MAX_FREE = 20_000
 """Columns the small MIP may free at most (beyond that it is not small)."""
 

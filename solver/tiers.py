@@ -47,13 +47,12 @@ from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
 from solver.pooled import fill_dual_bound, pooled_fill_bound
-from solver.rounding import round_on_face
+from solver.rounding import INTEGRALITY_TOL, round_on_face
 from solver.schema import ProgressEvent
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 TIER_NAMES = ("priority_fill", "min_fill_permille", "benefit_usd", "tie_break")
-INTEGRALITY_TOL = 1e-6
 TIER4_MIP_MAX_PAIRS = 60_000
 """Above this many class pairs, tier 4 is not taken through the certified MIP, nor solved at
 all over a dense row of a tier proven by its MIP (see `solve_tiers`): on hard rounds either
@@ -201,16 +200,33 @@ def farkas_bound(lp: LinearModel, y: FloatArray, row_lo: FloatArray, row_hi: Flo
     ``0 = (0 - A^T y) x + y . Ax`` and every term is at most its largest value over the column
     bounds and the row bounds; ``y`` is first made to fit the rows' open sides (any ``y`` gives
     a valid bound, so this is always safe)."""
+    y = _fitted(y, row_lo, row_hi)
+    return _column_terms(lp, y) + _row_terms(y, row_lo, row_hi)
+
+
+def _fitted(y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> FloatArray:
+    """``y`` with no weight on a row's open side (where its term would be infinite)."""
     y = y.copy()
     y[row_hi == np.inf] = np.minimum(y[row_hi == np.inf], 0.0)
     y[row_lo == -np.inf] = np.maximum(y[row_lo == -np.inf], 0.0)
+    return y
+
+
+def _column_terms(lp: LinearModel, y: FloatArray) -> float:
+    """The largest ``-(A^T y)_j x_j`` over each column's bounds, summed."""
     rc = -np.asarray(lp.full_csc().T @ y, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         cols = np.maximum(rc * lp.col_lo, rc * lp.col_hi)
-        rows = np.maximum(y * row_lo, y * row_hi)
     cols[rc == 0] = 0.0
+    return float(cols.sum())
+
+
+def _row_terms(y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> float:
+    """The largest ``y_r s_r`` over each row's bounds, summed."""
+    with np.errstate(invalid="ignore"):
+        rows = np.maximum(y * row_lo, y * row_hi)
     rows[y == 0] = 0.0
-    return float(cols.sum() + rows.sum())
+    return float(rows.sum())
 
 
 def level_left(
@@ -221,15 +237,21 @@ def level_left(
     level: int,
 ) -> int:
     """The highest tier-2 level from ``level`` down that the Farkas certificate ``dual`` (of the
-    LP at a higher level) does not prove out (0 at the lowest)."""
+    LP at a higher level) does not prove out (0 at the lowest).
+
+    Levels change only the fill rows' (finite) lower bounds, so the multipliers' fit and the
+    column terms of `farkas_bound` are the same at every level: only the row terms are redone.
+    """
     _, row_lo, row_hi = lp.full_matrix()
     lo = row_lo.copy()
     for sign in (1.0, -1.0):  # whichever sign the solver's duals come in
-        y = sign * dual
+        raw = sign * dual
+        y = _fitted(raw, lo, row_hi)
+        cols = _column_terms(lp, y)
         while level > 0:
             lo[fill_rows] = needs(level)
-            scale = float(np.abs(y * np.where(np.isfinite(lo), lo, 0.0)).sum())
-            if farkas_bound(lp, y, lo, row_hi) >= -FARKAS_TOL * max(1.0, scale):
+            scale = float(np.abs(raw * np.where(np.isfinite(lo), lo, 0.0)).sum())
+            if cols + _row_terms(y, lo, row_hi) >= -FARKAS_TOL * max(1.0, scale):
                 break
             level -= 1
     return level
