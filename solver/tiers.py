@@ -2,7 +2,9 @@
 
 Tiers are solved in order (1 priority_fill, 2 min_fill_permille, 3 benefit_usd, 4 tie-break),
 each kept at its optimum while the next is solved.  All objective coefficients are integers, so a
-gap below 1 proves a tier.  Two exact paths:
+gap below 1 proves a tier; below their greatest common divisor, in fact (`objective_step`: an LP
+bound B caps the integer optimum at `integer_cap`, the multiple of it at or below B, and when
+that is below B no integer point lies on the LP's optimal face).  Two exact paths:
 
 - **LP path** (no C4 binaries): each tier is first solved as an LP over every class pair, by
   column generation (`solver.columns`, GLOP masters).  When the LP's optimal vertex is integral
@@ -15,17 +17,17 @@ gap below 1 proves a tier.  Two exact paths:
   face (`solver.rounding.round_on_face`); an integer point at the LP optimum serves as the
   integral vertex would.  Failing that, the face is kept by the duals alone and the tier is
   *deferred*: an integral vertex of a later tier on that face reaches the LP optimum, which
-  proves it (`Deferred`).  Otherwise (or when no later vertex is integral: the first deferred
-  tier is restored), `certified_mip` proves the tier with a MIP over the few columns whose
-  reduced cost allows them in a solution of value floor(LP bound), and the tier is kept by a
-  dense ``>=`` row.  Tier 2 takes an integer upper bound zc of its optimum: the pooled-fill
-  bound (`solver.pooled`), or, when that fails, the fill rows' best weights (`fill_dual_bound`,
-  z* with the rounding below).  It imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an
-  integer tier-3 solution over that set proves zc achieved, hence optimal.  When tier 3's LP
-  over that set is infeasible, no integer reaches zc and tier 3 tries ``zc - 1``, or the
-  highest level below that the feasibility LP's duals do not prove out too (`level_left`, a
-  Farkas bound per level), `MAX_DESCENTS` times; when that runs out, tier 2 goes to the fill
-  duals, then to the MIP path below zc.
+  proves it (`Deferred`).  Otherwise (an LP optimum off the lattice, or no later vertex
+  integral: the first deferred tier is restored), `certified_mip` proves the tier with a MIP
+  over the few columns whose reduced cost allows them in a solution of value
+  ``integer_cap(B)``, and the tier is kept by a dense ``>=`` row.  Tier 2 takes an integer
+  upper bound zc of its optimum: the pooled-fill bound (`solver.pooled`), or, when that fails,
+  the fill rows' best weights (`fill_dual_bound`, z* with the rounding below).  It imposes
+  ``filled(t) >= ceil(requested(t) zc / 1000)``; an integer tier-3 solution over that set
+  proves zc achieved, hence optimal.  When tier 3's LP over that set is infeasible, no integer
+  reaches zc and tier 3 tries ``zc - 1``, or the highest level below that the feasibility LP's
+  duals do not prove out too (`level_left`, a Farkas bound per level), `MAX_DESCENTS` times;
+  when that runs out, tier 2 goes to the fill duals, then to the MIP path below zc.
 - **MIP path** (C4 binaries, or a failed LP): the tier is solved as a MIP over every column
   (HiGHS inside OR-Tools); its proven optimum is then fixed with a ``>=`` row on its value.
 
@@ -112,6 +114,22 @@ class Tiered(Protocol):
     def tier_value(self, tier: int, x: IntArray) -> int: ...
 
     def binaries_of(self, x: IntArray) -> FloatArray: ...
+
+
+def objective_step(cost: FloatArray) -> int:
+    """The greatest common divisor of the objective's nonzero coefficients (1 when one is not
+    an integer): every column is an integer, so every integer point's value is a multiple of
+    it (hard rounds' benefits are multiples of 250)."""
+    coefficients = np.abs(cost[cost != 0])
+    if coefficients.size == 0 or (coefficients != np.rint(coefficients)).any():
+        return 1
+    return int(np.gcd.reduce(coefficients.astype(np.int64)))
+
+
+def integer_cap(bound: float, step: int) -> int:
+    """The highest value an integer point can reach below the LP bound ``bound`` (max form)
+    when every value is a multiple of ``step``: ``step * floor(bound / step)``."""
+    return step * int(np.floor((bound + 1e-6) / step))
 
 
 def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | None:
@@ -264,9 +282,11 @@ def certified_mip(
 
     With the LP optimum B and its reduced costs rc (max form), any solution of value >= T uses
     only columns with ``rc >= T - B`` (complementary slackness: c x <= B + sum rc_j x_j over
-    columns at 0).  For T = floor(B) that set is small; the MIP over it either reaches T
-    (optimal, as no integer beats floor(B)) or proves the optimum v < T, and one more MIP over
-    the set of ``rc >= v - B`` finds the optimum.  None when the time limit or trouble stops it.
+    columns at 0).  For T the highest value an integer point can take below B (`integer_cap`:
+    floor(B), or the multiple of the objective's step below it) that set is small; the MIP over
+    it either reaches T (optimal, as no integer beats T) or proves the optimum v < T, and one
+    more MIP over the set of ``rc >= v - B`` finds the optimum.  None when the time limit or
+    trouble stops it.
     """
     lp = m.lp
     if lps.x is None or lps.reduced_cost is None or lps.objective is None:
@@ -278,7 +298,7 @@ def certified_mip(
     free = lp.col_hi > lp.col_lo
     base = (lps.x > 1e-9) | (lp.col_lo > 0)
     margin = DUAL_TOL * max(1.0, float(np.abs(cost).max()))
-    target = int(np.floor(bound + 1e-6))
+    target = integer_cap(bound, objective_step(cost))
     deadline = time.monotonic() + limit
     tried: int | None = None
     while True:
@@ -577,7 +597,9 @@ def solve_tiers(
                 sol.lp_bound = float(lps.objective)
             xf = integral_vertex(lp, lps, m.n)
             b = lps.objective
-            if xf is None and b is not None and (tier == 4 or abs(b - round(b)) <= 1e-6):
+            # whether an integer point can reach the LP optimum (then it lies on its face)
+            reachable = b is not None and abs(b - integer_cap(b, objective_step(cost))) <= 1e-6
+            if xf is None and b is not None and (tier == 4 or reachable):
                 # a fractional vertex of an integral optimum: rounded on the face, if it can be
                 xf = round_on_face(lp, lps, cost, m.n, time_limit=rounding_limit(), seed=m.seed)
                 rounded = xf is not None
@@ -598,11 +620,7 @@ def solve_tiers(
                 # a fractional vertex of an integral LP optimum: keep its face by the duals and
                 # let a later tier's integral vertex prove it (it reaches the LP's value)
                 saved = snapshot(lp)
-                if (
-                    b is not None
-                    and abs(b - round(b)) <= 1e-6
-                    and keep_face(lp, lps, lps.x, cost, m.n)
-                ):
+                if b is not None and reachable and keep_face(lp, lps, lps.x, cost, m.n):
                     deferred.append(
                         Deferred(tier, int(round(b)), time.monotonic() - t0, saved, lps.x)
                     )
@@ -626,9 +644,8 @@ def solve_tiers(
                     if certified is None and time.monotonic() >= deadline:
                         value = m.tier_value(tier, x)
                         lpb = lps.objective if lps.objective is not None else sense * value
-                        bound = (
-                            int(np.floor(lpb + 1e-6)) if tier < 4 else int(-np.floor(lpb + 1e-6))
-                        )
+                        step = objective_step(cost)
+                        bound = integer_cap(lpb, step) if tier < 4 else -integer_cap(lpb, step)
                         record(tier, value, bound, False, time.monotonic() - t0, "lp+mip")
                         break
                     to_mip()

@@ -1,0 +1,81 @@
+"""Integer values on a lattice: a tier's optimum below an LP bound that no integer point reaches.
+
+Hard rounds' benefits are multiples of 250, so tier 3's integer optimum is a multiple of 250 too;
+an LP bound of 404,525,875 (hard L seed 4) caps it at 404,525,750, which `certified_mip` then
+reaches with one MIP instead of two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import solver.tiers as tiers
+from solver.backends import LinearModel, MipSolution, solve_lp
+from solver.tiers import certified_mip, integer_cap, objective_step
+
+
+def test_the_step_is_the_gcd_of_the_nonzero_coefficients() -> None:
+    assert objective_step(np.array([250.0, 0.0, -750.0, 500.0])) == 250
+    assert objective_step(np.array([3.0, 5.0])) == 1
+    assert objective_step(np.array([250.0, 1.5])) == 1
+    assert objective_step(np.zeros(3)) == 1
+
+
+def test_the_cap_is_the_highest_multiple_of_the_step_at_or_below_the_bound() -> None:
+    assert integer_cap(404_525_875.0, 250) == 404_525_750
+    assert integer_cap(404_525_750.0, 250) == 404_525_750
+    # an LP value a hair below a multiple still counts as reaching it
+    assert integer_cap(408_805_249.9999993, 250) == 408_805_250
+    assert integer_cap(7.9, 1) == 7
+    assert integer_cap(-0.5, 1) == -1
+
+
+@dataclass
+class OddCycle:
+    """x0 + x1, x1 + x2, x0 + x2 <= 1, every column worth 250: the LP's 375 at (1/2, 1/2,
+    1/2), the integers' 250."""
+
+    n: int = 3
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        self.lp = LinearModel(
+            col_lo=np.zeros(3),
+            col_hi=np.ones(3),
+            integer=np.ones(3, dtype=bool),
+            matrix=sp.csr_matrix(np.array([[1.0, 1, 0], [0, 1, 1], [1, 0, 1]])),
+            row_lo=np.full(3, -np.inf),
+            row_hi=np.ones(3),
+        )
+
+    def objective(self, tier: int) -> np.ndarray:
+        return np.full(3, 250.0)
+
+    def tier_value(self, tier: int, x: np.ndarray) -> int:
+        return int(250 * x.sum())
+
+
+def test_certified_mip_aims_at_the_lattice_and_needs_one_mip() -> None:
+    m = OddCycle()
+    lps = solve_lp(m.lp, m.objective(3), maximize=True, time_limit=10)
+    assert lps.objective == pytest.approx(375.0)
+    real = tiers.solve_mip
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> MipSolution:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tiers, "solve_mip", counted)
+        out = certified_mip(m, 3, lps, 10.0)  # type: ignore[arg-type]
+    assert out is not None
+    x, value = out
+    assert value == 250
+    assert m.lp.rows_hold(x.astype(float))
+    # floor(375) = 375 would have needed a second MIP once the first found 250
+    assert len(calls) == 1
