@@ -17,7 +17,6 @@ every master's time (docs/benchmarks-solver.md, fifth session).
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -36,7 +35,7 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as mathopt
 
-from solver.backends import LpSolution, Outcome
+from solver.backends import HIGHS_LOCK, LpSolution, Outcome, matrix_entries, model_proto
 from solver.blocks import Layout
 
 FloatArray = npt.NDArray[np.float64]
@@ -50,11 +49,6 @@ CRASH_WITH_HIGHS = True
 took 0.4-0.5x GLOP's time on hard rounds' tier-3 and tier-4 masters) and its optimal basis
 handed to GLOP, which confirms it in a few iterations and keeps it for the next masters (HiGHS
 in MathOpt neither takes a basis nor solves incrementally)."""
-
-
-HIGHS_LOCK = threading.Lock()
-"""HiGHS runs one solve at a time in this process (its task scheduler is process-wide); GLOP
-solves of other blocks (`solver.blocks`) go on meanwhile."""
 
 
 class Status(Enum):
@@ -83,17 +77,6 @@ def _vector(
 ) -> None:
     proto.ids.extend(ids.tolist())
     proto.values.extend(vals.tolist())
-
-
-def _entries(
-    proto: sparse_containers_pb2.SparseDoubleMatrixProto, block: sp.csc_matrix, col_ids: IntArray
-) -> None:
-    """The nonzeros of ``block`` (rows x the columns ``col_ids``), row-major as MathOpt wants."""
-    coo = block.tocoo()
-    order = np.lexsort((coo.col, coo.row))
-    proto.row_ids.extend(coo.row[order].tolist())
-    proto.column_ids.extend(col_ids[coo.col[order]].tolist())
-    proto.coefficients.extend(coo.data[order].tolist())
 
 
 class GlopMaster:
@@ -147,19 +130,7 @@ class GlopMaster:
         cost = np.concatenate([self.cost[cols], np.full(art.size, self._penalty())])
         if self.phase_one_on:
             cost[: cols.size] = 0.0
-        order = np.argsort(ids)
-        model = model_pb2.ModelProto()
-        model.objective.maximize = True
         nrows = self.csc.shape[0]
-        model.linear_constraints.ids.extend(range(nrows))
-        model.linear_constraints.lower_bounds.extend(self.row_lo.tolist())
-        model.linear_constraints.upper_bounds.extend(self.row_hi.tolist())
-        model.variables.ids.extend(ids[order].tolist())
-        model.variables.lower_bounds.extend(lo[order].tolist())
-        model.variables.upper_bounds.extend(hi[order].tolist())
-        model.variables.integers.extend([False] * ids.size)
-        nz = order[cost[order] != 0]
-        _vector(model.objective.linear_coefficients, ids[nz], cost[nz])
         block = sp.hstack(
             [
                 self.csc[:, cols],
@@ -173,8 +144,7 @@ class GlopMaster:
             ],
             format="csc",
         )
-        _entries(model.linear_constraint_matrix, block, ids)
-        return model
+        return model_proto(block, self.row_lo, self.row_hi, lo, hi, cost, ids=ids)
 
     def _update(self, update: model_update_pb2.ModelUpdateProto) -> None:
         """Apply ``update``; GLOP takes every change this class makes, so a refusal is a bug."""
@@ -198,7 +168,7 @@ class GlopMaster:
         update.new_variables.integers.extend([False] * n)
         nz = np.flatnonzero(cost)
         _vector(update.objective_updates.linear_coefficients, ids[nz], cost[nz])
-        _entries(update.linear_constraint_matrix_updates, block, ids)
+        matrix_entries(update.linear_constraint_matrix_updates, block, ids)
         self._update(update)
         self._next += n
         return ids
