@@ -5,7 +5,9 @@ thousands of columns (a quota or a depletion cap met halfway between two pairs).
 optimum B is an integer, any integer point of value ``floor(B)`` proves the tier and lies on
 the optimal face; the tier engine looked for one in a later tier's vertex, else in a MIP over
 every column of the face (`solver.tiers.certified_mip`), which on hard L seed 4 did not finish
-in two minutes.
+in two minutes.  When no integer point can reach B (its objective's values are multiples of a
+step that B is not: `solver.tiers.integer_cap`), the engine asks for the cap instead, which
+proves the tier just as well (though off the LP's optimal face).
 
 `round_on_face` keeps every integral column of the vertex at its value and solves a small MIP
 over the rest: the fractional columns and the columns of the vertex's support that share a row
@@ -42,10 +44,11 @@ def round_on_face(
     *,
     time_limit: float,
     seed: int = 0,
+    target: float | None = None,
 ) -> FloatArray | None:
-    """A point of ``lp`` integral on its first ``n`` columns with ``cost . x >= floor(B)`` (B
-    the optimum of ``sol``, maximised), near ``sol``'s vertex; None when the small MIP finds
-    none in time."""
+    """A point of ``lp`` integral on its first ``n`` columns with ``cost . x >= target``
+    (``floor(B)`` by default, B the optimum of ``sol``, maximised), near ``sol``'s vertex; None
+    when the small MIP finds none in time."""
     if sol.x is None or sol.objective is None or time_limit <= 0:
         return None
     x = sol.x
@@ -88,7 +91,8 @@ def round_on_face(
         return None
     out = kept.copy()
     out[free] = np.rint(res.x)
-    target = np.floor(sol.objective + 1e-6)
+    if target is None:
+        target = np.floor(sol.objective + 1e-6)
     if float(cost @ out) < target - 1e-6:
         return None
     if (out < lp.col_lo).any() or (out > lp.col_hi).any() or not lp.rows_hold(out):

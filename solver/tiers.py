@@ -17,17 +17,20 @@ that is below B no integer point lies on the LP's optimal face).  Two exact path
   face (`solver.rounding.round_on_face`); an integer point at the LP optimum serves as the
   integral vertex would.  Failing that, the face is kept by the duals alone and the tier is
   *deferred*: an integral vertex of a later tier on that face reaches the LP optimum, which
-  proves it (`Deferred`).  Otherwise (an LP optimum off the lattice, or no later vertex
-  integral: the first deferred tier is restored), `certified_mip` proves the tier with a MIP
-  over the few columns whose reduced cost allows them in a solution of value
-  ``integer_cap(B)``, and the tier is kept by a dense ``>=`` row.  Tier 2 takes an integer
-  upper bound zc of its optimum: the pooled-fill bound (`solver.pooled`), or, when that fails,
-  the fill rows' best weights (`fill_dual_bound`, z* with the rounding below).  It imposes
-  ``filled(t) >= ceil(requested(t) zc / 1000)``; an integer tier-3 solution over that set
-  proves zc achieved, hence optimal.  When tier 3's LP over that set is infeasible, no integer
-  reaches zc and tier 3 tries ``zc - 1``, or the highest level below that the feasibility LP's
-  duals do not prove out too (`level_left`, a Farkas bound per level), `MAX_DESCENTS` times;
-  when that runs out, tier 2 goes to the fill duals, then to the MIP path below zc.
+  proves it (`Deferred`).  An LP optimum off the lattice has no integer point on its face:
+  the vertex is rounded to the cap instead (`rounded_to_cap`).  Otherwise (or when no later
+  vertex is integral: the first deferred tier is restored), `certified_mip` proves the tier
+  with a MIP over the few columns whose reduced cost allows them in a solution of value
+  ``integer_cap(B)``.  Either way the tier is then kept by a dense ``>=`` row.
+
+  Tier 2 takes an integer upper bound zc of its optimum: the pooled-fill bound
+  (`solver.pooled`), or, when that fails, the fill rows' best weights (`fill_dual_bound`, z*
+  with the rounding below).  It imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an
+  integer tier-3 solution over that set proves zc achieved, hence optimal.  When tier 3's LP
+  over that set is infeasible, no integer reaches zc and tier 3 tries ``zc - 1``, or the
+  highest level below that the feasibility LP's duals do not prove out too (`level_left`, a
+  Farkas bound per level), `MAX_DESCENTS` times; when that runs out, tier 2 goes to the fill
+  duals, then to the MIP path below zc.
 - **MIP path** (C4 binaries, or a failed LP): the tier is solved as a MIP over every column
   (HiGHS inside OR-Tools); its proven optimum is then fixed with a ``>=`` row on its value.
 
@@ -321,6 +324,22 @@ def certified_mip(
         if value >= target or tried == value:
             return x, m.tier_value(tier, x)
         tried = target = value
+
+
+def rounded_to_cap(
+    m: Tiered, tier: int, lps: LpSolution, cost: FloatArray, limit: float
+) -> tuple[IntArray, int] | None:
+    """The fractional vertex of ``lps`` rounded (`round_on_face`) to a point of value
+    ``integer_cap(B)``, the most any integer point reaches: the tier's optimum, as
+    `certified_mip` would return it; None when the rounding falls short."""
+    if lps.objective is None:
+        return None
+    target = integer_cap(lps.objective, objective_step(cost))
+    xf = round_on_face(m.lp, lps, cost, m.n, time_limit=limit, seed=m.seed, target=target)
+    if xf is None:
+        return None
+    x = xf[: m.n].astype(np.int64)
+    return x, m.tier_value(tier, x)
 
 
 def mip_tier(m: Tiered, tier: int, x: IntArray, limit: float) -> tuple[IntArray, int, int, bool]:
@@ -636,7 +655,15 @@ def solve_tiers(
                 break
             if not ok or cand is None:
                 # a fractional vertex: the MIP over the columns its reduced costs allow
-                certified = certified_mip(m, tier, lps, deadline - time.monotonic())
+                certified = None
+                if not reachable and tier < 4 and b is not None:
+                    # no integer point on the face: one at the lattice's cap below it proves
+                    # the tier too, if the vertex rounds to it
+                    certified = rounded_to_cap(m, tier, lps, cost, rounding_limit())
+                    how = "lp+round" if certified is not None else how
+                if certified is None:
+                    certified = certified_mip(m, tier, lps, deadline - time.monotonic())
+                    how = "lp+mip"
                 if certified is None or (tier == 3 and m.tier_value(2, certified[0]) < zc):
                     if tier == 3:
                         tier = give_up_zc()
@@ -655,7 +682,6 @@ def solve_tiers(
                     tier = undefer()
                     continue
                 fix(tier, certified[1])
-                how = "lp+mip"
             x = cand
             record_deferred(True)
             if tier >= 3 and 2 not in outcomes:

@@ -79,3 +79,18 @@ def test_certified_mip_aims_at_the_lattice_and_needs_one_mip() -> None:
     assert m.lp.rows_hold(x.astype(float))
     # floor(375) = 375 would have needed a second MIP once the first found 250
     assert len(calls) == 1
+
+
+def test_a_fractional_vertex_off_the_lattice_is_rounded_to_the_cap() -> None:
+    """The odd cycle's vertex (1/2, 1/2, 1/2) is worth 375, which no integer point reaches;
+    rounded to the cap 250, it proves the tier without a MIP over the reduced costs."""
+    m = OddCycle()
+    lps = solve_lp(m.lp, m.objective(3), maximize=True, time_limit=10)
+    assert lps.x is not None
+    assert lps.x.tolist() == [0.5, 0.5, 0.5]
+    out = tiers.rounded_to_cap(m, 3, lps, m.objective(3), 10.0)  # type: ignore[arg-type]
+    assert out is not None
+    x, value = out
+    assert value == 250
+    assert x.sum() == 1
+    assert m.lp.rows_hold(x.astype(float))
