@@ -112,6 +112,13 @@ class LinearModel:
         act, lo, hi = self.activity(x)
         return not ((act < lo - tol).any() or (act > hi + tol).any())
 
+    def holds(self, x: FloatArray) -> bool:
+        """Whether ``x`` is within every column bound and satisfies every row (dense rows
+        included): a point a tier may claim."""
+        if (x < self.col_lo).any() or (x > self.col_hi).any():
+            return False
+        return self.rows_hold(x)
+
     def restricted(self, cols: npt.NDArray[np.int64]) -> LinearModel:
         """The model on columns ``cols`` only (the others held at 0), dense rows included."""
         _, lo, hi = self.full_matrix()

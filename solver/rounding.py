@@ -95,6 +95,6 @@ def round_on_face(
         target = np.floor(sol.objective + 1e-6)
     if float(cost @ out) < target - 1e-6:
         return None
-    if (out < lp.col_lo).any() or (out > lp.col_hi).any() or not lp.rows_hold(out):
+    if not lp.holds(out):
         return None
     return out

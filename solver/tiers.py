@@ -143,9 +143,7 @@ def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | No
     xf: FloatArray = np.rint(v)
     if n and np.abs(v[:n] - xf[:n]).max() > INTEGRALITY_TOL:
         return None
-    if (xf < lp.col_lo).any() or (xf > lp.col_hi).any():
-        return None
-    if not lp.rows_hold(xf):  # the dense rows of proven tiers included
+    if not lp.holds(xf):  # the dense rows of proven tiers included
         return None
     return xf
 
@@ -317,7 +315,7 @@ def certified_mip(
             return None
         full = np.zeros(lp.ncols)
         full[cols] = np.rint(res.x)
-        if not lp.rows_hold(full):
+        if not lp.holds(full):
             return None
         x = full[: m.n].astype(np.int64)
         value = sense * m.tier_value(tier, x)
