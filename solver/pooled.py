@@ -201,7 +201,8 @@ def fill_dual_bound(
     assert lp.col_hi[z] == 0.0, "the weighted LPs are over x alone: fix z at 0"
     fill = lp.matrix[fill_rows].tocsr()
     req = np.array(fill_req, dtype=np.int64)
-    points = [*points, fill @ start / 1000.0]
+    here = fill @ start / 1000.0
+    points = [*points] + ([] if any(np.array_equal(p, here) for p in points) else [here])
     kept = KeptMaster()  # each weighted LP goes on from the last one's masters
     best, best_support = 1000, warm  # the lowest level found, from the LP that found it
     for _ in range(MAX_DUAL_STEPS):
