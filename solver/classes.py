@@ -24,6 +24,8 @@ P = TypeVar("P", Deposit, Withdrawal)
 NCODES = len(CODES) + 1
 LANG = CODE_INDEX["LANGUAGE_GAP"]
 CHUNK_ENTRIES = 2_000_000
+EXACT_FLOAT32 = 1 << 24
+"""Below this, sums of whole workers are exact in float32 (reason statistics)."""
 
 IntArray = npt.NDArray[np.int64]
 
@@ -154,34 +156,22 @@ def enumerate_pairs(
             gap_levels = block.gap_levels(rows)
             codes = block.failure_matrix(rows, gap_levels)
             rdi = np.arange(rows.start, rows.stop)
-            # reason statistics, per code (index 0 = eligible), one weighted count per side
-            nrow, ncol = codes.shape
-            flat = codes.ravel().astype(np.int64)
-            col_key = np.tile(np.arange(ncol, dtype=np.int64) * NCODES, nrow) + flat
-            out.w_workers[wj, :] += (
-                np.bincount(
-                    col_key,
-                    weights=np.repeat(dcount[rows].astype(np.float64), ncol),
-                    minlength=ncol * NCODES,
-                )
-                .reshape(ncol, NCODES)
-                .astype(np.int64)
-            )
-            row_key = np.repeat(np.arange(nrow, dtype=np.int64) * NCODES, ncol) + flat
-            out.d_workers[di[rows], :] += (
-                np.bincount(
-                    row_key,
-                    weights=np.tile(wcount.astype(np.float64), nrow),
-                    minlength=nrow * NCODES,
-                )
-                .reshape(nrow, NCODES)
-                .astype(np.int64)
-            )
-            present = np.bincount(flat, minlength=NCODES) > 0
-            for k in range(NCODES):
-                if not present[k] or k == LANG:
-                    continue
+            # reason statistics, per code (index 0 = eligible): the workers of the other side
+            # (one matrix-vector product per side over the code's mask, in float32 when every
+            # sum is exact there), and a representative of each side (the first)
+            dweight, wweight = dcount[rows], wcount
+            exact32 = max(int(dweight.sum()), int(wweight.sum())) < EXACT_FLOAT32
+            dtype = np.float32 if exact32 else np.float64
+            dw, ww = dweight.astype(dtype), wweight.astype(dtype)
+            as_float = np.empty(codes.shape, dtype=dtype)
+            present = np.bincount(codes.ravel(), minlength=NCODES) > 0
+            for k in np.flatnonzero(present).tolist():
                 mask = codes == k
+                np.copyto(as_float, mask)
+                out.w_workers[wj, k] += np.rint(dw @ as_float).astype(np.int64)
+                out.d_workers[di[rows], k] += np.rint(as_float @ ww).astype(np.int64)
+                if k == LANG:
+                    continue
                 col_any = mask.any(axis=0)
                 first_row = rdi[mask.argmax(axis=0)]
                 unset = col_any & (out.w_rep[wj, k] < 0)

@@ -314,6 +314,12 @@ class CadreBlock:
             self.recognition[oi, ti] = any(a.recognition for a in mine)
             best = ctx.agreement_of_pair(orig, dest, self.cadre)
             self.agreement_benefit[oi, ti] = best.benefit_usd_per_worker if best else 0
+        # the country-pair facts by origin (rows) x this block's withdrawals (columns): a chunk
+        # of deposits takes its rows whole, a copy far cheaper than a gather by (o, t) pairs
+        self.same_cols = np.arange(n)[:, None] == self.t[None, :]
+        self.g2g_cols = self.g2g[:, self.t]
+        self.recognition_cols = self.recognition[:, self.t]
+        self.agreement_benefit_cols = self.agreement_benefit[:, self.t]
         reqs = [requirement(ctx, w) for w in ws]
         langs = sorted({lang for r in reqs for lang in r})
         # CEFR ranks fit in int8 (0..6), and a gap sum too (at most 6 per language): small
@@ -361,7 +367,19 @@ class CadreBlock:
 
     def benefit(self, rows: slice) -> IntArray:
         """benefit(d, w) for deposits ``rows`` x all withdrawals."""
-        return self.w_benefit[None, :] + self.agreement_benefit[self.o[rows][:, None], self.t]
+        out: IntArray = self.w_benefit[None, :] + self.agreement_benefit_cols[self.o[rows]]
+        return out
+
+    def excluded_matrix(self, rows: slice) -> BoolArray | None:
+        """E6's test for deposits ``rows`` x all withdrawals (the destination is excluded);
+        None when none of these deposits excludes any."""
+        excluded = self.excluded[rows]
+        some = np.flatnonzero(excluded.any(axis=1))  # few deposits exclude any destination
+        if some.size == 0:
+            return None
+        out = np.zeros((excluded.shape[0], len(self.t)), dtype=bool)
+        out[some] = excluded[some][:, self.t]
+        return out
 
     def _language_gap(self, gaps: npt.NDArray[np.int16]) -> BoolArray:
         """E10 on level sums: gaps x months_per_level > training  <=>  gaps > training // m."""
@@ -380,40 +398,45 @@ class CadreBlock:
         """
         if gaps is None:
             gaps = self.gap_levels(rows)
-        o = self.o[rows][:, None]
-        t = self.t[None, :]
+        origins = self.o[rows]
+        o = origins[:, None]
         reloc = self.w_reloc[None, :]
         mode = self.ctx.mode
         guarded = reloc & self.listed[o]
-        fails: list[BoolArray] = [
+        cadre_ok = self.d_cadre_ok[rows].all() and self.w_cadre_ok.all()
+        no_cap = self.d_maxdur[rows].min() >= self.w_dur.max()
+        # None: the rule cannot fail on these rows (no pass over the block for it)
+        fails: list[BoolArray | None] = [
             # E1 CADRE
-            ~(self.d_cadre_ok[rows][:, None] & self.w_cadre_ok[None, :]),
+            None if cadre_ok else ~(self.d_cadre_ok[rows][:, None] & self.w_cadre_ok[None, :]),
             # E2 SAME_COUNTRY
-            o == t,
+            self.same_cols[origins],
             # E3 MODALITY
             np.where(reloc, ~self.d_reloc[rows][:, None], ~self.d_remote[rows][:, None]),
             # E4 WINDOW
             (self.d_from[rows][:, None] > self.w_to[None, :])
             | (self.w_from[None, :] > self.d_to[rows][:, None]),
             # E5 DURATION
-            self.w_dur[None, :] > self.d_maxdur[rows][:, None],
+            None if no_cap else self.w_dur[None, :] > self.d_maxdur[rows][:, None],
             # E6 EXCLUDED
-            self.excluded[rows][:, self.t],
+            self.excluded_matrix(rows),
             # E7 SAFEGUARD_NO_G2G
-            guarded & (mode != "off") & ~self.g2g[o, t],
+            None if mode == "off" else guarded & ~self.g2g_cols[origins],
             # E8 SAFEGUARD_NOT_POSITIVE_LISTED
-            guarded & (mode == "strict") & ~self.positive[o],
+            None if mode != "strict" else guarded & ~self.positive[o],
             # E9 RECOGNITION_MISSING
-            reloc & self.w_recog[None, :] & ~self.recognition[o, t],
+            reloc & self.w_recog[None, :] & ~self.recognition_cols[origins],
             # E10 LANGUAGE_GAP
             self._language_gap(gaps),
             # E11 BENEFIT_BELOW_MINIMUM
             self.benefit(rows) < self.required[rows][:, None],
             # E12 DECLINED (hrhx extension)
-            self.declined_matrix(rows),
+            self.declined_matrix(rows) if self.ctx.excluded else None,
         ]
         shape = (len(self.o[rows]), len(self.t))
         codes = np.zeros(shape, dtype=np.int8)
         for k in range(len(fails) - 1, -1, -1):
-            np.copyto(codes, np.int8(k + 1), where=fails[k])
+            fail = fails[k]
+            if fail is not None:
+                np.copyto(codes, np.int8(k + 1), where=fail)
         return codes

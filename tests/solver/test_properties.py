@@ -74,6 +74,40 @@ def test_vectorised_rules_agree_with_scalar_rules(raw: dict[str, Any]) -> None:
     assert pairs.pairs_eligible == n
 
 
+@SETTINGS
+@given(scenarios())
+def test_reason_statistics_count_every_counterpart_by_its_first_failing_rule(
+    raw: dict[str, Any],
+) -> None:
+    """`enumerate_pairs`' workers per rule code equal a count over every pair of classes of
+    one cadre, in float32's exact range and beyond it (float64, forced)."""
+    import solver.classes as classes
+
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    pairs = enumerate_pairs(ctx, s)
+    w_expected = np.zeros_like(pairs.w_workers)
+    d_expected = np.zeros_like(pairs.d_workers)
+    for i, dc in enumerate(pairs.deposits):
+        for j, wc in enumerate(pairs.withdrawals):
+            if dc.rep.cadre != wc.rep.cadre:
+                continue
+            code = first_failure(ctx, dc.rep, wc.rep)
+            k = 0 if code is None else CODE_INDEX[code]
+            w_expected[j, k] += dc.total
+            d_expected[i, k] += wc.total
+    assert np.array_equal(pairs.w_workers, w_expected)
+    assert np.array_equal(pairs.d_workers, d_expected)
+    real = classes.EXACT_FLOAT32
+    classes.EXACT_FLOAT32 = 0
+    try:
+        wide = enumerate_pairs(ctx, s)
+    finally:
+        classes.EXACT_FLOAT32 = real
+    assert np.array_equal(wide.w_workers, w_expected)
+    assert np.array_equal(wide.d_workers, d_expected)
+
+
 def brute_forceable(s: Scenario) -> bool:
     """Whether exhaustive search over every eligible pair's count stays small."""
     ctx = Context.of(s)
