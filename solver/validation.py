@@ -57,19 +57,21 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[Problem]:
                 add(f"countries[{i}].code", f"duplicate country code {code!r}")
             countries.add(code)
 
-    def ref(path: str, code: Any) -> None:
+    # paths are formatted only for a problem: a round holds up to 100,000 postings, each valid
+    def ref(code: Any, path: str, i: int, field: str, j: int | None = None) -> None:
         if isinstance(code, str) and code not in countries:
-            add(path, f"unknown country {code!r} (not in countries)")
+            where = f"{path}[{i}].{field}" + ("" if j is None else f"[{j}]")
+            add(where, f"unknown country {code!r} (not in countries)")
 
-    def window(path: str, item: dict[str, Any], lo: str, hi: str) -> None:
+    def window(path: str, i: int, item: dict[str, Any], lo: str, hi: str) -> None:
         a, b = item.get(lo), item.get(hi)
-        if isinstance(a, str) and isinstance(b, str) and _MONTH.match(a) and _MONTH.match(b):
-            if a > b:
-                add(f"{path}.{lo}", f"{lo} {a} is after {hi} {b}")
+        if isinstance(a, str) and isinstance(b, str) and a > b:
+            if _MONTH.match(a) and _MONTH.match(b):
+                add(f"{path}[{i}].{lo}", f"{lo} {a} is after {hi} {b}")
 
     seen_facts: set[tuple[str, str]] = set()
     for i, fact in _items(raw, "workforce"):
-        ref(f"workforce[{i}].country", fact.get("country"))
+        ref(fact.get("country"), "workforce", i, "country")
         where, what = fact.get("country"), fact.get("cadre")
         if isinstance(where, str) and isinstance(what, str):
             if (where, what) in seen_facts:
@@ -84,19 +86,18 @@ def cross_reference_problems(raw: dict[str, Any]) -> list[Problem]:
     ):
         ids: set[str] = set()
         for i, item in _items(raw, key):
-            path = f"{key}[{i}]"
             ident = item.get("id")
             if isinstance(ident, str):
                 if ident in ids:
-                    add(f"{path}.id", f"duplicate id {ident!r} in {key}")
+                    add(f"{key}[{i}].id", f"duplicate id {ident!r} in {key}")
                 ids.add(ident)
             for field in fields:
-                ref(f"{path}.{field}", item.get(field))
+                ref(item.get(field), key, i, field)
             for lo, hi in windows:
-                window(path, item, lo, hi)
+                window(key, i, item, lo, hi)
             for field in ("excluded_destinations", "preferred_destinations", "preferred_origins"):
                 for j, code in enumerate(_str_list(item.get(field))):
-                    ref(f"{path}.{field}[{j}]", code)
+                    ref(code, key, i, field, j)
         known[key] = ids
     for i, pair in _items(raw, "excluded_pairs"):
         for field, key in (("deposit_id", "deposits"), ("withdrawal_id", "withdrawals")):
