@@ -246,6 +246,25 @@ def model_proto(
     return model
 
 
+def solve_with_highs(
+    proto: model_pb2.ModelProto, params: parameters_pb2.SolveParametersProto
+) -> result_pb2.SolveResultProto:
+    """``proto`` solved once by HiGHS inside OR-Tools (MathOpt), one HiGHS solve at a time in
+    this process; MathOpt's ``StatusNotOk`` propagates."""
+    with HIGHS_LOCK:
+        return mathopt.solve(
+            proto,
+            parameters_pb2.SOLVER_TYPE_HIGHS,
+            parameters_pb2.SolverInitializerProto(),
+            params,
+            model_parameters_pb2.ModelSolveParametersProto(),
+            None,
+            callback_pb2.CallbackRegistrationProto(),
+            None,
+            None,
+        )
+
+
 _MIP_OUTCOMES = {
     result_pb2.TERMINATION_REASON_OPTIMAL: Outcome.OPTIMAL,
     result_pb2.TERMINATION_REASON_FEASIBLE: Outcome.FEASIBLE,
@@ -287,18 +306,7 @@ def solve_mip(
     params.absolute_gap_tolerance = 0.999
     params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
     try:
-        with HIGHS_LOCK:
-            result = mathopt.solve(
-                proto,
-                parameters_pb2.SOLVER_TYPE_HIGHS,
-                parameters_pb2.SolverInitializerProto(),
-                params,
-                model_parameters_pb2.ModelSolveParametersProto(),
-                None,
-                callback_pb2.CallbackRegistrationProto(),
-                None,
-                None,
-            )
+        result = solve_with_highs(proto, params)
     except Exception:  # noqa: BLE001 - MathOpt raises StatusNotOk
         return MipSolution(Outcome.FAILED)
     x: FloatArray | None = None

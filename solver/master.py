@@ -35,7 +35,7 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as mathopt
 
-from solver.backends import HIGHS_LOCK, LpSolution, Outcome, matrix_entries, model_proto
+from solver.backends import LpSolution, Outcome, matrix_entries, model_proto, solve_with_highs
 from solver.blocks import Layout
 
 FloatArray = npt.NDArray[np.float64]
@@ -361,18 +361,7 @@ class GlopMaster:
         params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
         model = self._proto()
         try:
-            with HIGHS_LOCK:
-                result = mathopt.solve(
-                    model,
-                    parameters_pb2.SOLVER_TYPE_HIGHS,
-                    parameters_pb2.SolverInitializerProto(),
-                    params,
-                    model_parameters_pb2.ModelSolveParametersProto(),
-                    None,
-                    callback_pb2.CallbackRegistrationProto(),
-                    None,
-                    None,
-                )
+            result = solve_with_highs(model, params)
         except Exception:  # noqa: BLE001 - MathOpt raises StatusNotOk: GLOP alone, then
             return Status.OPTIMAL, None
         self.iterations += int(result.solve_stats.simplex_iterations)
