@@ -325,15 +325,12 @@ def certified_mip(
 
 
 def rounded_to_cap(
-    m: Tiered, tier: int, lps: LpSolution, cost: FloatArray, limit: float
+    m: Tiered, tier: int, lps: LpSolution, cost: FloatArray, cap: int, limit: float
 ) -> tuple[IntArray, int] | None:
-    """The fractional vertex of ``lps`` rounded (`round_on_face`) to a point of value
-    ``integer_cap(B)``, the most any integer point reaches: the tier's optimum, as
+    """The fractional vertex of ``lps`` rounded (`round_on_face`) to a point of value ``cap``
+    (``integer_cap(B)``, the most any integer point reaches): the tier's optimum, as
     `certified_mip` would return it; None when the rounding falls short."""
-    if lps.objective is None:
-        return None
-    target = integer_cap(lps.objective, objective_step(cost))
-    xf = round_on_face(m.lp, lps, cost, m.n, time_limit=limit, seed=m.seed, target=target)
+    xf = round_on_face(m.lp, lps, cost, m.n, time_limit=limit, seed=m.seed, target=cap)
     if xf is None:
         return None
     x = xf[: m.n].astype(np.int64)
@@ -614,8 +611,9 @@ def solve_tiers(
                 sol.lp_bound = float(lps.objective)
             xf = integral_vertex(lp, lps, m.n)
             b = lps.objective
-            # whether an integer point can reach the LP optimum (then it lies on its face)
-            reachable = b is not None and abs(b - integer_cap(b, objective_step(cost))) <= 1e-6
+            # the most an integer point reaches; when that is b, such a point lies on b's face
+            cap = None if b is None else integer_cap(b, objective_step(cost))
+            reachable = b is not None and cap is not None and abs(b - cap) <= 1e-6
             if xf is None and b is not None and (tier == 4 or reachable):
                 # a fractional vertex of an integral optimum: rounded on the face, if it can be
                 xf = round_on_face(lp, lps, cost, m.n, time_limit=rounding_limit(), seed=m.seed)
@@ -654,10 +652,10 @@ def solve_tiers(
             if not ok or cand is None:
                 # a fractional vertex: the MIP over the columns its reduced costs allow
                 certified = None
-                if not reachable and tier < 4 and b is not None:
+                if not reachable and tier < 4 and cap is not None:
                     # no integer point on the face: one at the lattice's cap below it proves
                     # the tier too, if the vertex rounds to it
-                    certified = rounded_to_cap(m, tier, lps, cost, rounding_limit())
+                    certified = rounded_to_cap(m, tier, lps, cost, cap, rounding_limit())
                     how = "lp+round" if certified is not None else how
                 if certified is None:
                     certified = certified_mip(m, tier, lps, deadline - time.monotonic())
@@ -668,9 +666,8 @@ def solve_tiers(
                         continue
                     if certified is None and time.monotonic() >= deadline:
                         value = m.tier_value(tier, x)
-                        lpb = lps.objective if lps.objective is not None else sense * value
-                        step = objective_step(cost)
-                        bound = integer_cap(lpb, step) if tier < 4 else -integer_cap(lpb, step)
+                        top = cap if cap is not None else int(sense * value)  # max form
+                        bound = top if tier < 4 else -top
                         record(tier, value, bound, False, time.monotonic() - t0, "lp+mip")
                         break
                     to_mip()

@@ -88,7 +88,10 @@ def test_a_fractional_vertex_off_the_lattice_is_rounded_to_the_cap() -> None:
     lps = solve_lp(m.lp, m.objective(3), maximize=True, time_limit=10)
     assert lps.x is not None
     assert lps.x.tolist() == [0.5, 0.5, 0.5]
-    out = tiers.rounded_to_cap(m, 3, lps, m.objective(3), 10.0)  # type: ignore[arg-type]
+    assert lps.objective is not None
+    cap = integer_cap(lps.objective, objective_step(m.objective(3)))
+    assert cap == 250
+    out = tiers.rounded_to_cap(m, 3, lps, m.objective(3), cap, 10.0)  # type: ignore[arg-type]
     assert out is not None
     x, value = out
     assert value == 250
