@@ -280,13 +280,15 @@ def solve_mip(
     time_limit: float,
     seed: int,
     hint: FloatArray | None = None,
+    heuristic_effort: float | None = None,
 ) -> MipSolution:
     """The integer program with HiGHS inside OR-Tools, proven when the gap is below 1.
 
     Through MathOpt: the same HiGHS as ``model_builder``'s, but handed the model without the
     3 s ``model_builder`` spent before HiGHS started on a MIP of 124,000 columns (hard L
     seed 4).  ``hint`` is not passed on (HiGHS in MathOpt takes none); the caller keeps its
-    incumbent when the MIP returns worse.
+    incumbent when the MIP returns worse.  ``heuristic_effort`` sets HiGHS'
+    ``mip_heuristic_effort`` (its default, 0.05, when None).
     """
     matrix, lo, hi = model.full_matrix()
     proto = model_proto(
@@ -305,6 +307,8 @@ def solve_mip(
     params.relative_gap_tolerance = 0.0
     params.absolute_gap_tolerance = 0.999
     params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
+    if heuristic_effort is not None:
+        params.highs.double_options["mip_heuristic_effort"] = heuristic_effort
     try:
         result = solve_with_highs(proto, params)
     except Exception:  # noqa: BLE001 - MathOpt raises StatusNotOk

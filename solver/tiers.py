@@ -72,6 +72,14 @@ FARKAS_TOL = 1e-7
 """How far below 0 a Farkas bound must be, relative to its row terms, to prove a level out."""
 ROUNDING_SECONDS = 10.0
 """Time the small MIP of `solver.rounding.round_on_face` may take on one vertex."""
+MIP_HEURISTIC_EFFORT = 0.3
+"""HiGHS' ``mip_heuristic_effort`` for a tier solved as a MIP over the whole model (`mip_tier`:
+C4's binaries, or a failed LP path), instead of its 0.05.  With a pair minimum benefit, hard
+rounds of 1,000-2,000 postings are not proven within a minute, so the incumbent is what the
+round returns: on hard M seeds 0-2 at 100,000 and 1,000,000 USD, tier 1 after 60 s rose in six
+cases of eight (1,870 -> 7,243 on seed 0 at 1,000,000) and stayed in two, while rounds proven
+today took the same time (docs/benchmarks-solver.md, eighth session).  The small MIPs of
+`certified_mip` and `solver.rounding` keep the default: their target is known."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
@@ -345,7 +353,13 @@ def mip_tier(m: Tiered, tier: int, x: IntArray, limit: float) -> tuple[IntArray,
     hint[m.y0 : m.z] = m.binaries_of(x)
     hint[m.z] = min(max(m.tier_value(2, x), lp.col_lo[m.z]), lp.col_hi[m.z])
     sol = solve_mip(
-        lp, m.objective(tier), maximize=tier != 4, time_limit=limit, seed=m.seed, hint=hint
+        lp,
+        m.objective(tier),
+        maximize=tier != 4,
+        time_limit=limit,
+        seed=m.seed,
+        hint=hint,
+        heuristic_effort=MIP_HEURISTIC_EFFORT,
     )
     sign = -1 if tier == 4 else 1
     if sol.x is not None and sol.x.size == lp.ncols:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from ortools.math_opt import model_pb2, parameters_pb2, result_pb2
+
+import solver.backends
 from solver import check_solution, solve
+from solver.tiers import MIP_HEURISTIC_EFFORT
 from tests.solver.factories import agreement, deposit, parse, scenario, withdrawal
 
 
@@ -76,6 +81,37 @@ def test_c4_pair_minimum_benefit_counts_zero_benefit_flow() -> None:
         policy={"pair_minimum_benefit_usd": 250},
     )
     assert run(raw3).objective.priority_fill == 0  # 200 < 250
+
+
+def test_c4_rounds_give_highs_more_heuristic_effort(monkeypatch: pytest.MonkeyPatch) -> None:
+    """C4's binaries send every tier to a MIP over the whole model, whose incumbent is what a
+    round stopped by its limit returns: those MIPs, and only those, raise HiGHS' heuristics."""
+    seen: list[tuple[bool, float | None]] = []
+    real = solver.backends.solve_with_highs
+
+    def spy(
+        proto: model_pb2.ModelProto, params: parameters_pb2.SolveParametersProto
+    ) -> result_pb2.SolveResultProto:
+        effort = params.highs.double_options.get("mip_heuristic_effort")
+        seen.append((any(proto.variables.integers), effort))
+        return real(proto, params)
+
+    monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
+    raw = scenario(
+        [deposit(count=5)],
+        [
+            withdrawal(count=2, benefit_usd_per_worker=100),  # AAA -> BBB: 200 < 250
+            withdrawal("w2", country="CCC", count=3, benefit_usd_per_worker=100),  # 300 >= 250
+        ],
+        policy={"pair_minimum_benefit_usd": 250},
+    )
+    assert run(raw).objective.priority_fill == 3
+    whole = [effort for integer, effort in seen if integer]
+    assert whole
+    assert all(effort == MIP_HEURISTIC_EFFORT for effort in whole)
+    seen.clear()
+    run(scenario([deposit(count=5)], [withdrawal(count=3)]))  # no C4: no whole-model MIP
+    assert all(effort is None for _, effort in seen)
 
 
 def test_tier2_min_fill_then_tier3_benefit() -> None:
