@@ -29,11 +29,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures.generator import generate_scenario  # noqa: E402
-from fixtures.hard import generate_hard_scenario  # noqa: E402
+from bench.generated_round import generated_scenario, round_arguments  # noqa: E402
 from solver.classes import Pairs, enumerate_pairs  # noqa: E402
 from solver.eligibility import Context  # noqa: E402
-from solver.validation import validate_scenario  # noqa: E402
 
 
 def signatures(pairs: Pairs, side: str) -> dict[str, int]:
@@ -61,14 +59,9 @@ def signatures(pairs: Pairs, side: str) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--generator", choices=("hard", "fixtures"), default="hard")
-    parser.add_argument("--size", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=None)
+    round_arguments(parser)
     args = parser.parse_args()
-    generate = generate_hard_scenario if args.generator == "hard" else generate_scenario
-    scenario = validate_scenario(generate(args.size, seed=args.seed))
-    assert not isinstance(scenario, list), scenario
+    scenario = generated_scenario(args)
     pairs = enumerate_pairs(Context.of(scenario), scenario, max_class_pairs=10**9)
     record = {
         "generator": args.generator,

@@ -40,8 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from ortools.graph.python import min_cost_flow  # noqa: E402
 
-from fixtures.generator import generate_scenario  # noqa: E402
-from fixtures.hard import generate_hard_scenario  # noqa: E402
+from bench.generated_round import generated_scenario, round_arguments  # noqa: E402
 from solver.backends import LinearModel  # noqa: E402
 from solver.classes import enumerate_pairs  # noqa: E402
 from solver.columns import solve_lp_columns  # noqa: E402
@@ -49,7 +48,6 @@ from solver.constraints import Rows, c1_capacity  # noqa: E402
 from solver.eligibility import Context  # noqa: E402
 from solver.limits import MAX_CLASS_PAIRS  # noqa: E402
 from solver.model import RoundModel  # noqa: E402
-from solver.validation import validate_scenario  # noqa: E402
 
 
 def flow_tier1(
@@ -87,21 +85,19 @@ def flow_tier1(
     )
 
 
-def measure(generator: str, size: int, seed: int) -> dict[str, Any]:
-    """The engine's tier-1 LPs and the min-cost flow on one round."""
-    raw = (generate_hard_scenario if generator == "hard" else generate_scenario)(size, seed=seed)
-    scenario = validate_scenario(raw)
-    assert not isinstance(scenario, list), scenario
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """The engine's tier-1 LPs and the min-cost flow on the round ``args`` names."""
+    scenario = generated_scenario(args)
     ctx = Context.of(scenario)
     pairs = enumerate_pairs(ctx, scenario, max_class_pairs=MAX_CLASS_PAIRS)
-    model = RoundModel(ctx, pairs, seed=seed)
+    model = RoundModel(ctx, pairs, seed=args.seed)
     n = model.n
     cost = model.objective(1)
     ub = model.lp.col_hi[:n]
     record: dict[str, Any] = {
-        "generator": generator,
-        "size": size,
-        "seed": seed,
+        "generator": args.generator,
+        "size": args.size,
+        "seed": args.seed,
         "class_pairs": n,
         "c2_c3_rows": sum(1 for g in model.groups if g.code != "PAIR_MINIMUM_BENEFIT"),
         "c4_groups": len(model.c4),
@@ -136,13 +132,10 @@ def measure(generator: str, size: int, seed: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--generator", choices=("hard", "fixtures"), default="hard")
-    parser.add_argument("--size", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=None)
+    round_arguments(parser)
     args = parser.parse_args()
     gc.disable()
-    record = measure(args.generator, args.size, args.seed)
+    record = measure(args)
     print(json.dumps(record, indent=2))
     if args.out:
         args.out.write_text(json.dumps(record, indent=2) + "\n")
