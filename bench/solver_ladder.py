@@ -552,6 +552,13 @@ def main() -> None:
         help="ours and previous solve with the cyclic collector off, as the exchange's child does",
     )
     parser.add_argument(
+        "--pair-minimum-benefit",
+        type=int,
+        default=None,
+        help="USD: set the generated rounds' policy.pair_minimum_benefit_usd (C4; 0 in every "
+        "generator)",
+    )
+    parser.add_argument(
         "--previous-tree",
         help="a tree holding the previous solver/ package (git archive 429e4af solver): run its "
         "whole run_round side by side",
@@ -565,8 +572,12 @@ def main() -> None:
     for name in args.sizes.split(","):
         n = SIZES[name]
         raw, source = make_scenario(n, args.seed, args.generator)
+        if args.pair_minimum_benefit is not None:
+            raw["policy"]["pair_minimum_benefit_usd"] = args.pair_minimum_benefit
         ours = in_child(run_ours, raw, args.time_limit)
         row = {"size": name, "postings": n, "generator": source, "ours": ours}
+        if args.pair_minimum_benefit is not None:
+            row["pair_minimum_benefit_usd"] = args.pair_minimum_benefit
         if args.previous_tree:
             row["previous"] = in_child(run_previous, raw, args.time_limit, args.previous_tree)
             print(name, "previous", json.dumps(row["previous"], default=str), flush=True)
