@@ -279,15 +279,14 @@ def solve_mip(
     maximize: bool,
     time_limit: float,
     seed: int,
-    hint: FloatArray | None = None,
     heuristic_effort: float | None = None,
 ) -> MipSolution:
     """The integer program with HiGHS inside OR-Tools, proven when the gap is below 1.
 
     Through MathOpt: the same HiGHS as ``model_builder``'s, but handed the model without the
     3 s ``model_builder`` spent before HiGHS started on a MIP of 124,000 columns (hard L
-    seed 4).  ``hint`` is not passed on (HiGHS in MathOpt takes none); the caller keeps its
-    incumbent when the MIP returns worse.  ``heuristic_effort`` sets HiGHS'
+    seed 4).  It starts from no solution (HiGHS in MathOpt takes none): a caller with an
+    incumbent keeps it when the MIP returns worse.  ``heuristic_effort`` sets HiGHS'
     ``mip_heuristic_effort`` (its default, 0.05, when None).
     """
     matrix, lo, hi = model.full_matrix()

@@ -147,10 +147,6 @@ class RoundModel:
             cost[: self.n] = 3 * self.pairs.months - self.pairs.prefs
         return cost
 
-    def binaries_of(self, x: IntArray) -> FloatArray:
-        """The C4 binaries implied by class-pair flows ``x`` (1 where the group has flow)."""
-        return np.array([1.0 if x[g.pairs].sum() > 0 else 0.0 for g in self.c4])
-
     def tier_value(self, tier: int, x: IntArray) -> int:
         """Exact integer value of a tier for an integer class-pair solution."""
         if tier == 1:

@@ -124,8 +124,6 @@ class Tiered(Protocol):
 
     def tier_value(self, tier: int, x: IntArray) -> int: ...
 
-    def binaries_of(self, x: IntArray) -> FloatArray: ...
-
 
 def objective_step(cost: FloatArray) -> int:
     """The greatest common divisor of the objective's nonzero coefficients (1 when one is not
@@ -316,9 +314,7 @@ def certified_mip(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
-        res = solve_mip(
-            sub, cost[cols], maximize=True, time_limit=remaining, seed=m.seed, hint=None
-        )
+        res = solve_mip(sub, cost[cols], maximize=True, time_limit=remaining, seed=m.seed)
         if res.outcome != Outcome.OPTIMAL or res.x is None:
             return None
         full = np.zeros(lp.ncols)
@@ -348,17 +344,14 @@ def rounded_to_cap(
 def mip_tier(m: Tiered, tier: int, x: IntArray, limit: float) -> tuple[IntArray, int, int, bool]:
     """One tier as a MIP from the incumbent ``x``: (x, value, bound, proven)."""
     lp = m.lp
-    hint = np.zeros(lp.ncols)
-    hint[: m.n] = x
-    hint[m.y0 : m.z] = m.binaries_of(x)
-    hint[m.z] = min(max(m.tier_value(2, x), lp.col_lo[m.z]), lp.col_hi[m.z])
+    # HiGHS in MathOpt takes no starting solution: the incumbent is kept below if the MIP
+    # returns worse
     sol = solve_mip(
         lp,
         m.objective(tier),
         maximize=tier != 4,
         time_limit=limit,
         seed=m.seed,
-        hint=hint,
         heuristic_effort=MIP_HEURISTIC_EFFORT,
     )
     sign = -1 if tier == 4 else 1
