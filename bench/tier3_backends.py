@@ -42,16 +42,16 @@ from ortools.math_opt import parameters_pb2, result_pb2  # noqa: E402
 
 import solver.master as master_module  # noqa: E402
 import solver.tiers as tiers_module  # noqa: E402
-from fixtures.hard import generate_hard_scenario  # noqa: E402
+from bench.generated_round import generated_scenario, round_arguments  # noqa: E402
 from solver.backends import LinearModel, model_proto, solve_with_highs  # noqa: E402
 from solver.round import run_round  # noqa: E402
-from solver.schema import ProgressEvent  # noqa: E402
+from solver.schema import ProgressEvent, Scenario  # noqa: E402
 
 INCREMENTAL_BUDGET = 120.0
 """Seconds one pywraplp backend may spend on the masters before the rest are skipped."""
 
 
-def capture(size: int, seed: int) -> dict[str, Any]:
+def capture(scenario: Scenario) -> dict[str, Any]:
     """Run the round; the last tier-3 LP that ended OPTIMAL, with its masters' column sets."""
     tier = [0]
     calls: list[dict[str, Any]] = []
@@ -97,9 +97,7 @@ def capture(size: int, seed: int) -> dict[str, Any]:
     master_module.GlopMaster.solve = recorded_solve  # type: ignore[method-assign]
     gc.disable()
     try:
-        result = run_round(
-            generate_hard_scenario(size, seed=seed), time_limit_s=600, on_progress=on_progress
-        )
+        result = run_round(scenario, time_limit_s=600, on_progress=on_progress)
     finally:
         gc.enable()
         tiers_module.solve_lp_columns = columns  # type: ignore[attr-defined]
@@ -253,14 +251,13 @@ def incremental(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=None)
+    round_arguments(parser, seed=1)
     args = parser.parse_args()
-    captured = capture(args.size, args.seed)
+    captured = capture(generated_scenario(args))
     result, tier3 = captured["round"], captured["tier3"]
     lp, cost, masters = tier3["lp"], tier3["cost"], tier3["masters"]
     record: dict[str, Any] = {
+        "generator": args.generator,
         "size": args.size,
         "seed": args.seed,
         "status": result.status,
