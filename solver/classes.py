@@ -10,6 +10,7 @@ per-class reason counts used by the explanations.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -21,9 +22,12 @@ from solver.limits import MAX_CLASS_PAIRS, MAX_CLASS_PAIRS_CONSIDERED, RoundTooL
 from solver.schema import Deposit, Scenario, Withdrawal
 
 P = TypeVar("P", Deposit, Withdrawal)
+T = TypeVar("T")
 NCODES = len(CODES) + 1
 LANG = CODE_INDEX["LANGUAGE_GAP"]
 CHUNK_ENTRIES = 2_000_000
+NO_GAP = 1 << 40
+"""A language gap no pair has: a withdrawal class none of whose counterparts fails on language."""
 EXACT_FLOAT32 = 1 << 24
 """Below this, sums of whole workers are exact in float32 (reason statistics)."""
 
@@ -90,6 +94,107 @@ class Pairs:
         return int(self.dep.shape[0])
 
 
+@dataclass
+class ChunkScan:
+    """What one row chunk of a cadre's deposit classes (x all its withdrawal classes) yields.
+
+    Indices are global class indices; -1 means none.  `enumerate_pairs` merges chunks in their
+    order, so the result does not depend on how a cadre's rows are chunked (a test checks it).
+    """
+
+    wj: IntArray  # the cadre's withdrawal classes
+    drows: IntArray  # the chunk's deposit classes
+    w_workers: IntArray  # (withdrawal classes, NCODES): deposit workers per first failing code
+    d_workers: IntArray  # (chunk rows, NCODES): withdrawal workers per first failing code
+    w_first: IntArray  # (withdrawal classes, NCODES): the first deposit class per code
+    d_rep: IntArray  # (chunk rows, NCODES): a withdrawal class per code
+    w_lang_gap: IntArray | None  # per withdrawal class, the smallest gap of LANGUAGE_GAP pairs
+    w_lang_rep: IntArray | None  # and the first deposit class with it
+    parts: dict[str, IntArray]  # the eligible pairs: dep, wd, benefit, months, prefs
+    eligible_postings: int
+
+
+@dataclass
+class CadreScan:
+    """A cadre's block and the per-class facts its chunks read (built once per cadre)."""
+
+    block: CadreBlock
+    di: IntArray  # the cadre's deposit classes (global indices), the block's rows
+    wj: IntArray  # its withdrawal classes, the block's columns
+    dcount: IntArray
+    wcount: IntArray
+    dn: IntArray  # postings per class
+    wn: IntArray
+    d_pref: IntArray  # (deposit classes, countries): preferred destinations
+    w_pref: IntArray  # (withdrawal classes, countries): preferred origins
+    months_per_level: int
+
+    def scan(self, rows: slice) -> ChunkScan:
+        """Eligibility of deposit classes ``rows`` x every withdrawal class of the cadre, with
+        the reason statistics (`Pairs.w_workers` etc.) of the chunk."""
+        block, di, wj = self.block, self.di, self.wj
+        gap_levels = block.gap_levels(rows)
+        codes = block.failure_matrix(rows, gap_levels)
+        rdi = np.arange(rows.start, rows.stop)
+        nrows, nw = rdi.size, wj.size
+        w_workers = np.zeros((nw, NCODES), dtype=np.int64)
+        d_workers = np.zeros((nrows, NCODES), dtype=np.int64)
+        w_first = np.full((nw, NCODES), -1, dtype=np.int64)
+        d_rep = np.full((nrows, NCODES), -1, dtype=np.int64)
+        # reason statistics, per code (index 0 = eligible): the workers of the other side (one
+        # matrix-vector product per side over the code's mask, in float32 when every sum is
+        # exact there), and a representative of each side (the first)
+        dweight, wweight = self.dcount[rows], self.wcount
+        exact32 = max(int(dweight.sum()), int(wweight.sum())) < EXACT_FLOAT32
+        dtype = np.float32 if exact32 else np.float64
+        dw, ww = dweight.astype(dtype), wweight.astype(dtype)
+        as_float = np.empty(codes.shape, dtype=dtype)
+        present = np.bincount(codes.ravel(), minlength=NCODES) > 0
+        for k in np.flatnonzero(present).tolist():
+            mask = codes == k
+            np.copyto(as_float, mask)
+            w_workers[:, k] = np.rint(dw @ as_float).astype(np.int64)
+            d_workers[:, k] = np.rint(as_float @ ww).astype(np.int64)
+            if k == LANG:
+                continue
+            col_any = mask.any(axis=0)
+            w_first[col_any, k] = di[rdi[mask.argmax(axis=0)[col_any]]]
+            row_any = mask.any(axis=1)
+            d_rep[row_any, k] = wj[mask.argmax(axis=1)[row_any]]
+        lang_gap = lang_rep = None
+        lang_mask = codes == LANG
+        if lang_mask.any():
+            gaps = np.where(lang_mask, gap_levels, np.int16(1 << 14))
+            # no gap where no deposit of the chunk fails on language
+            lang_gap = np.where(lang_mask.any(axis=0), gaps.min(axis=0).astype(np.int64), NO_GAP)
+            lang_rep = di[rdi[gaps.argmin(axis=0)]]
+            row_any = lang_mask.any(axis=1)
+            d_rep[row_any, LANG] = wj[gaps.argmin(axis=1)[row_any]]
+        r_idx, c_idx = np.nonzero(codes == 0)
+        gi = rdi[r_idx]
+        o, t = block.o[gi], block.t[c_idx]
+        parts = {
+            "dep": di[gi],
+            "wd": wj[c_idx],
+            "benefit": block.w_benefit[c_idx] + block.agreement_benefit[o, t],
+            "months": gap_levels[r_idx, c_idx].astype(np.int64) * self.months_per_level,
+            "prefs": self.d_pref[gi, t] + self.w_pref[c_idx, o],
+        }
+        eligible = int((self.dn[rows][r_idx] * self.wn[c_idx]).sum())
+        return ChunkScan(
+            wj=wj,
+            drows=di[rows],
+            w_workers=w_workers,
+            d_workers=d_workers,
+            w_first=w_first,
+            d_rep=d_rep,
+            w_lang_gap=lang_gap,
+            w_lang_rep=lang_rep,
+            parts=parts,
+            eligible_postings=eligible,
+        )
+
+
 def enumerate_pairs(
     ctx: Context,
     scenario: Scenario,
@@ -98,9 +203,10 @@ def enumerate_pairs(
 ) -> Pairs:
     """All eligible class pairs of the round, cadre by cadre, with reason statistics.
 
-    Raises ``RoundTooLarge`` (``solver.limits``) before anything is evaluated when the class
-    pairs to consider exceed ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more than
-    ``max_class_pairs`` are eligible.
+    Chunks of a cadre's deposit classes are scanned one by one (`CadreScan.scan`) and merged in
+    order.  Raises ``RoundTooLarge`` (``solver.limits``) before anything is evaluated
+    when the class pairs to consider exceed ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more
+    than ``max_class_pairs`` are eligible.
     """
     dcls = merge(list(scenario.deposits), frozenset(d for d, _ in ctx.excluded))
     wcls = merge(list(scenario.withdrawals), frozenset(w for _, w in ctx.excluded))
@@ -112,8 +218,6 @@ def enumerate_pairs(
     out.d_rep = np.full((nd, NCODES), -1, dtype=np.int64)
     out.pairs_considered = len(scenario.deposits) * len(scenario.withdrawals)
     countries = {c.code: i for i, c in enumerate(scenario.countries)}
-    months_per_level = scenario.policy.language_months_per_level
-    parts: dict[str, list[IntArray]] = {k: [] for k in ("dep", "wd", "benefit", "months", "prefs")}
     by_cadre_d: dict[str, list[int]] = {}
     by_cadre_w: dict[str, list[int]] = {}
     for i, dc in enumerate(dcls):
@@ -129,18 +233,10 @@ def enumerate_pairs(
             f" attribute form a class; this round has {nd:,} deposit and {nw:,} withdrawal"
             " classes); narrow the round with countries or cadres"
         )
-    eligible_postings = 0
-    class_pairs = 0
-    for cadre in cadres:
+
+    def cadre_scan(cadre: str) -> CadreScan:
         di = np.array(by_cadre_d[cadre], dtype=np.int64)
         wj = np.array(by_cadre_w[cadre], dtype=np.int64)
-        block = CadreBlock(
-            ctx, cadre, [dcls[i].rep for i in di], [wcls[j].rep for j in wj], countries
-        )
-        dcount = np.array([dcls[i].total for i in di], dtype=np.int64)
-        wcount = np.array([wcls[j].total for j in wj], dtype=np.int64)
-        dn = np.array([len(dcls[i].ids) for i in di], dtype=np.int64)
-        wn = np.array([len(wcls[j].ids) for j in wj], dtype=np.int64)
         d_pref = np.zeros((len(di), len(countries)), dtype=np.int64)
         for r, i in enumerate(di):
             for code in dcls[i].rep.preferred_destinations:
@@ -149,65 +245,60 @@ def enumerate_pairs(
         for r, j in enumerate(wj):
             for code in wcls[j].rep.preferred_origins:
                 w_pref[r, countries[code]] = 1
-        w_best_gap = np.full(len(wj), 1 << 40, dtype=np.int64)
-        step = max(1, CHUNK_ENTRIES // max(1, len(wj)))
-        for start in range(0, len(di), step):
-            rows = slice(start, min(len(di), start + step))
-            gap_levels = block.gap_levels(rows)
-            codes = block.failure_matrix(rows, gap_levels)
-            rdi = np.arange(rows.start, rows.stop)
-            # reason statistics, per code (index 0 = eligible): the workers of the other side
-            # (one matrix-vector product per side over the code's mask, in float32 when every
-            # sum is exact there), and a representative of each side (the first)
-            dweight, wweight = dcount[rows], wcount
-            exact32 = max(int(dweight.sum()), int(wweight.sum())) < EXACT_FLOAT32
-            dtype = np.float32 if exact32 else np.float64
-            dw, ww = dweight.astype(dtype), wweight.astype(dtype)
-            as_float = np.empty(codes.shape, dtype=dtype)
-            present = np.bincount(codes.ravel(), minlength=NCODES) > 0
-            for k in np.flatnonzero(present).tolist():
-                mask = codes == k
-                np.copyto(as_float, mask)
-                out.w_workers[wj, k] += np.rint(dw @ as_float).astype(np.int64)
-                out.d_workers[di[rows], k] += np.rint(as_float @ ww).astype(np.int64)
-                if k == LANG:
-                    continue
-                col_any = mask.any(axis=0)
-                first_row = rdi[mask.argmax(axis=0)]
-                unset = col_any & (out.w_rep[wj, k] < 0)
-                out.w_rep[wj[unset], k] = di[first_row[unset]]
-                row_any = mask.any(axis=1)
-                out.d_rep[di[rows][row_any], k] = wj[mask.argmax(axis=1)[row_any]]
-            lang_mask = codes == LANG
-            if lang_mask.any():
-                gaps = np.where(lang_mask, gap_levels, np.int16(1 << 14))
-                col_min = gaps.min(axis=0)
-                better = col_min < w_best_gap
-                w_best_gap[better] = col_min[better]
-                out.w_rep[wj[better], LANG] = di[rdi[gaps.argmin(axis=0)[better]]]
-                row_any = lang_mask.any(axis=1)
-                out.d_rep[di[rows][row_any], LANG] = wj[gaps.argmin(axis=1)[row_any]]
-            r_idx, c_idx = np.nonzero(codes == 0)
-            if r_idx.size == 0:
-                continue
-            class_pairs += int(r_idx.size)
-            if class_pairs > max_class_pairs:
-                raise RoundTooLarge(
-                    f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
-                    f" alike in every attribute form a class; this round has {nd:,} deposit and"
-                    f" {nw:,} withdrawal classes), the most the solver takes on; narrow the round"
-                    " with countries or cadres"
-                )
-            eligible_postings += int((dn[rows][r_idx] * wn[c_idx]).sum())
-            gi = rdi[r_idx]
-            parts["dep"].append(di[gi])
-            parts["wd"].append(wj[c_idx])
-            o, t = block.o[gi], block.t[c_idx]
-            ben = block.w_benefit[c_idx] + block.agreement_benefit[o, t]
-            parts["benefit"].append(ben)
-            parts["months"].append(gap_levels[r_idx, c_idx].astype(np.int64) * months_per_level)
-            parts["prefs"].append(d_pref[gi, t] + w_pref[c_idx, o])
-    out.pairs_eligible = eligible_postings
+        return CadreScan(
+            block=CadreBlock(
+                ctx, cadre, [dcls[i].rep for i in di], [wcls[j].rep for j in wj], countries
+            ),
+            di=di,
+            wj=wj,
+            dcount=np.array([dcls[i].total for i in di], dtype=np.int64),
+            wcount=np.array([wcls[j].total for j in wj], dtype=np.int64),
+            dn=np.array([len(dcls[i].ids) for i in di], dtype=np.int64),
+            wn=np.array([len(wcls[j].ids) for j in wj], dtype=np.int64),
+            d_pref=d_pref,
+            w_pref=w_pref,
+            months_per_level=scenario.policy.language_months_per_level,
+        )
+
+    def scans() -> Iterator[ChunkScan]:
+        for cadre in cadres:
+            cs = cadre_scan(cadre)
+            step = max(1, CHUNK_ENTRIES // max(1, cs.wj.size))
+            for start in range(0, cs.di.size, step):
+                rows = slice(start, min(cs.di.size, start + step))
+                yield cs.scan(rows)
+
+    parts: dict[str, list[IntArray]] = {k: [] for k in ("dep", "wd", "benefit", "months", "prefs")}
+    w_best_gap = np.full(nw, NO_GAP, dtype=np.int64)
+    class_pairs = 0
+    for scan in scans():
+        wj, drows = scan.wj, scan.drows
+        out.w_workers[wj] += scan.w_workers
+        out.d_workers[drows] += scan.d_workers
+        held = out.w_rep[wj]
+        take = (scan.w_first >= 0) & (held < 0)
+        take[:, LANG] = False
+        held[take] = scan.w_first[take]
+        if scan.w_lang_gap is not None and scan.w_lang_rep is not None:
+            better = scan.w_lang_gap < w_best_gap[wj]
+            w_best_gap[wj[better]] = scan.w_lang_gap[better]
+            held[better, LANG] = scan.w_lang_rep[better]
+        out.w_rep[wj] = held
+        out.d_rep[drows] = np.where(scan.d_rep >= 0, scan.d_rep, out.d_rep[drows])
+        found = int(scan.parts["dep"].size)
+        if found == 0:
+            continue
+        class_pairs += found
+        if class_pairs > max_class_pairs:
+            raise RoundTooLarge(
+                f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
+                f" alike in every attribute form a class; this round has {nd:,} deposit and"
+                f" {nw:,} withdrawal classes), the most the solver takes on; narrow the round"
+                " with countries or cadres"
+            )
+        out.pairs_eligible += scan.eligible_postings
+        for k, v in scan.parts.items():
+            parts[k].append(v)
     if parts["dep"]:
         order_keys = {k: np.concatenate(v) for k, v in parts.items()}
         order = np.lexsort((order_keys["wd"], order_keys["dep"]))
