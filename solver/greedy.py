@@ -114,13 +114,7 @@ def greedy_flows(
     x = np.zeros(n, dtype=np.int64)
     if n == 0:
         return x
-    # each pair lies in at most one C2 row (one quota per (o, t, c)) and one C3 row (per (o, c))
-    slot = np.full((2, n), len(caps), dtype=np.int64)
-    for gi, (idx, _) in enumerate(caps):
-        k = (slot[0, idx] != len(caps)).astype(np.int64)
-        if (slot[1, idx[k == 1]] != len(caps)).any():
-            raise ValueError("a pair lies in more than two capped groups")
-        slot[k, idx] = gi
+    slot = _group_slots(n, caps)
     left_g = [cap for _, cap in caps] + [1 << 62]
     left_d = dcap.tolist()
     left_w = wcap.tolist()
@@ -155,3 +149,64 @@ def greedy_flows(
         if x[idx].sum() > 0 and int((benefit[idx] * x[idx]).sum()) < minimum_benefit:
             x[idx] = 0
     return x
+
+
+def _group_slots(n: int, caps: list[tuple[IntArray, int]]) -> IntArray:
+    """Each pair's capped groups (two rows: index into ``caps``, or ``len(caps)`` for none).
+
+    A pair lies in at most one C2 row (one quota per (origin, destination, cadre)) and one C3
+    row (per (origin, cadre)).
+    """
+    slot = np.full((2, n), len(caps), dtype=np.int64)
+    for gi, (idx, _) in enumerate(caps):
+        k = (slot[0, idx] != len(caps)).astype(np.int64)
+        if (slot[1, idx[k == 1]] != len(caps)).any():
+            raise ValueError("a pair lies in more than two capped groups")
+        slot[k, idx] = gi
+    return slot
+
+
+def greedy_columns(
+    dep: IntArray,
+    wd: IntArray,
+    weight: npt.NDArray[np.float64],
+    dcap: IntArray,
+    wcap: IntArray,
+    caps: list[tuple[IntArray, int]],
+    col_lo: npt.NDArray[np.float64],
+    col_hi: npt.NDArray[np.float64],
+) -> IntArray:
+    """The class pairs a greedy by ``weight`` takes: the likely columns of an LP's optimum.
+
+    Pairs fixed above 0 (``col_lo``) take their share of the capacities first; then the pairs
+    that may grow, highest weight first (ties: lowest index), each as much as its bounds, its
+    two classes' capacities and its capped groups (``caps``, as in `greedy_flows`) allow.
+    Column generation (`solver.columns`) adds these to a tier's first master: a master
+    holding them needs far fewer simplex iterations to its optimum (docs/benchmarks-solver.md,
+    ninth session).  Fill rows and C4 are ignored: only which columns, not a feasible flow.
+    """
+    n = int(dep.size)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    slot = _group_slots(n, caps)
+    fixed = np.rint(col_lo).astype(np.int64)
+    left_d = (dcap - np.bincount(dep, weights=fixed, minlength=dcap.size)).astype(np.int64)
+    left_w = (wcap - np.bincount(wd, weights=fixed, minlength=wcap.size)).astype(np.int64)
+    left_g = [cap - int(fixed[idx].sum()) for idx, cap in caps] + [1 << 62]
+    free = np.flatnonzero(col_hi > col_lo)
+    order = free[np.lexsort((free, -weight[free]))]
+    room = np.rint(col_hi[order] - col_lo[order]).astype(np.int64).tolist()
+    ld, lw = left_d.tolist(), left_w.tolist()
+    dl, wl = dep[order].tolist(), wd[order].tolist()
+    ga, gb = slot[0, order].tolist(), slot[1, order].tolist()
+    taken = []
+    for k, p in enumerate(order.tolist()):
+        i, j, a, b = dl[k], wl[k], ga[k], gb[k]
+        take = min(room[k], ld[i], lw[j], left_g[a], left_g[b])
+        if take > 0:
+            ld[i] -= take
+            lw[j] -= take
+            left_g[a] -= take
+            left_g[b] -= take
+            taken.append(p)
+    return np.array(sorted(taken), dtype=np.int64)

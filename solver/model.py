@@ -44,6 +44,7 @@ from solver.constraints import (
     split_by,
 )
 from solver.eligibility import Context
+from solver.greedy import greedy_columns
 from solver.schema import ProgressEvent
 from solver.tiers import TIER_NAMES, Solution, TierOutcome, solve_tiers
 
@@ -160,6 +161,22 @@ class RoundModel:
         if tier == 3:
             return int((self.pairs.benefit * x).sum())
         return int(((3 * self.pairs.months - self.pairs.prefs) * x).sum())
+
+    def likely_columns(self, tier: int) -> IntArray:
+        """The class pairs a greedy by tier ``tier``'s objective takes within the model's
+        current bounds (`solver.greedy.greedy_columns`): seeds for the tier's first master."""
+        lp = self.lp
+        n = self.n
+        return greedy_columns(
+            self.pairs.dep,
+            self.pairs.wd,
+            (-1.0 if tier == 4 else 1.0) * self.objective(tier)[:n],
+            self.dcap,
+            self.wcap,
+            [(g.pairs, g.cap) for g in self.groups if g.code != "PAIR_MINIMUM_BENEFIT"],
+            lp.col_lo[:n],
+            lp.col_hi[:n],
+        )
 
     def lp_relaxation_bound(self) -> float:
         """LP relaxation bound of tier 1 on the model as built (for statistics)."""

@@ -7,12 +7,14 @@ bound B caps the integer optimum at `integer_cap`, the multiple of it at or belo
 that is below B no integer point lies on the LP's optimal face).  Two exact paths:
 
 - **LP path** (no C4 binaries): each tier is first solved as an LP over every class pair, by
-  column generation (`solver.columns`, GLOP masters).  When the LP's optimal vertex is integral
-  (checked on the rounded vector against every row and bound), the LP optimum is the integer
-  optimum, so the integer optima of the tier are exactly the integer points of the LP's optimal
-  face; that face is kept for the next tier by complementary slackness (columns with a nonzero
-  reduced cost fixed at their value, rows with a nonzero dual made equalities), which keeps the
-  constraint matrix unchanged and leaves the next tier far fewer free columns.  When the vertex
+  column generation (`solver.columns`, GLOP masters; the first masters of tiers 3 and 4 also
+  hold the columns a greedy by their objective takes, `GREEDY_SEEDS`).  When the LP's optimal
+  vertex is integral (checked on the rounded vector against every row and bound), the LP
+  optimum is the integer optimum, so the integer optima of the tier are exactly the integer
+  points of the LP's optimal face; that face is kept for the next tier by complementary
+  slackness (columns with a nonzero reduced cost fixed at their value, rows with a nonzero dual
+  made equalities), which keeps the constraint matrix unchanged and leaves the next tier far
+  fewer free columns.  When the vertex
   is fractional but the LP optimum an integer (or the tier is 4), a small MIP rounds it on the
   face (`solver.rounding.round_on_face`); an integer point at the LP optimum serves as the
   integral vertex would.  Failing that, the face is kept by the duals alone and the tier is
@@ -80,6 +82,14 @@ round returns: on hard M seeds 0-2 at 100,000 and 1,000,000 USD, tier 1 after 60
 cases of eight (1,870 -> 7,243 on seed 0 at 1,000,000) and stayed in two, while rounds proven
 today took the same time (docs/benchmarks-solver.md, eighth session).  The small MIPs of
 `certified_mip` and `solver.rounding` keep the default: their target is known."""
+GREEDY_SEEDS = True
+"""Whether the first masters of tiers 3 and 4 also hold the columns a greedy by the tier's
+objective takes (`Tiered.likely_columns`).  The first master then sits nearer the optimum: on
+hard L seeds 0-5 GLOP's simplex iterations over the round fell by 24-38 % while HiGHS' (on the
+larger first masters) rose by 7-14 %, and seeds 0-11 side by side took 192 s against 212 s,
+tiers 2 + 3 105 s against 125 s, the greedy's 0.1-0.4 s a tier included
+(docs/benchmarks-solver.md, ninth session).  Tier 1 starts from its own incumbent, and tier 2's
+pooled LPs from tier 1's masters."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
@@ -123,6 +133,8 @@ class Tiered(Protocol):
     def objective(self, tier: int) -> FloatArray: ...
 
     def tier_value(self, tier: int, x: IntArray) -> int: ...
+
+    def likely_columns(self, tier: int) -> IntArray: ...
 
 
 def objective_step(cost: FloatArray) -> int:
@@ -575,12 +587,17 @@ def solve_tiers(
                     break
             sense = -1.0 if tier == 4 else 1.0
             cost = sense * m.objective(tier)
+            always = warm
+            if tier in (3, 4) and GREEDY_SEEDS and kept.master is None:
+                # a fresh master (not tier 3 one level down): the greedy's columns join it
+                seeds = m.likely_columns(tier)
+                always = seeds if warm is None else np.union1d(warm, seeds)
             lps = solve_lp_columns(
                 lp,
                 cost,
                 time_limit=remaining,
                 start=current(),
-                always=warm,
+                always=always,
                 keep=kept if tier in (1, 3) else None,
             )
             # tier 1's whole last master starts tier 2; later tiers start from a support

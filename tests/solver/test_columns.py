@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from solver.backends import LinearModel, Outcome, solve_lp
 from solver.columns import best_of_each_row, generate_columns
 from solver.master import GlopMaster
+from solver.schema import Scenario
 
 
 def best_by_sorting(csc: sp.csc_matrix, cols: np.ndarray, score: np.ndarray, k: int) -> set[int]:
@@ -127,3 +129,44 @@ def test_explanations_bind_each_pair_as_the_per_pair_rule_does(seed: int) -> Non
             if code in totals:
                 assert int(got.totals[j, k]) == totals[code]
                 assert int(got.group[j, k]) == first_group[code]
+
+
+def test_tier_3_and_4_first_masters_hold_a_greedy_s_columns(monkeypatch: Any) -> None:
+    """Column generation on a small hard round: the columns `RoundModel.likely_columns` gives
+    for tiers 3 and 4 go to the next LP's first master; without them the round is the same."""
+    import solver.columns as columns
+    import solver.tiers as tiers
+    from fixtures.hard import generate_hard_scenario
+    from solver import solve
+    from solver.model import RoundModel
+
+    raw = generate_hard_scenario(300, seed=1)
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)
+    monkeypatch.setattr(tiers, "GREEDY_SEEDS", False)
+    plain = solve(Scenario.model_validate(raw))
+    monkeypatch.setattr(tiers, "GREEDY_SEEDS", True)
+    seeds: list[np.ndarray] = []
+    firsts: list[np.ndarray | None] = []
+    likely = RoundModel.likely_columns
+    lp_columns = tiers.solve_lp_columns
+
+    def recorded(self: RoundModel, tier: int) -> np.ndarray:
+        out = likely(self, tier)
+        seeds.append(out)
+        return out
+
+    def recorded_lp(*args: Any, **kwargs: Any) -> Any:
+        if len(firsts) < len(seeds):
+            firsts.append(kwargs["always"])
+        return lp_columns(*args, **kwargs)
+
+    monkeypatch.setattr(RoundModel, "likely_columns", recorded)
+    monkeypatch.setattr(tiers, "solve_lp_columns", recorded_lp)
+    seeded = solve(Scenario.model_validate(raw))
+    assert seeded.status == plain.status == "OPTIMAL"
+    assert seeded.objective == plain.objective
+    assert len(seeds) == len(firsts) == 2  # tier 3's first LP and tier 4's
+    for cols, first in zip(seeds, firsts, strict=True):
+        assert cols.size > 0
+        assert first is not None
+        assert np.isin(cols, first).all()

@@ -1,4 +1,5 @@
-"""The greedy incumbent on class pairs (`solver.greedy.greedy_flows`) against its definition."""
+"""The greedy on class pairs against its definition: the incumbent (`solver.greedy.greedy_flows`)
+and the first masters' seeds (`solver.greedy.greedy_columns`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.greedy import greedy_flows
+from solver.greedy import greedy_columns, greedy_flows
 
 Caps = list[tuple[np.ndarray, int]]
 Case = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Caps]
@@ -71,3 +72,56 @@ def test_greedy_flows_takes_pairs_in_order_as_much_as_every_cap_allows(case: Cas
     empty = np.zeros(dep.size, dtype=np.int64)
     got = greedy_flows(dep, wd, priority, dcap, wcap, caps, [], empty, 0)
     assert got.tolist() == pair_by_pair(dep, wd, priority, dcap, wcap, caps).tolist()
+
+
+def columns_pair_by_pair(
+    dep: np.ndarray,
+    wd: np.ndarray,
+    weight: np.ndarray,
+    dcap: np.ndarray,
+    wcap: np.ndarray,
+    caps: Caps,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> list[int]:
+    """The definition: fixed amounts first; then the pairs that may grow by weight down and
+    index up, each as much as its room, both classes and every capped group allow."""
+    left_d, left_w = dcap.copy(), wcap.copy()
+    left_g = [cap for _, cap in caps]
+    member = [set(idx.tolist()) for idx, _ in caps]
+    for p in range(dep.size):
+        left_d[dep[p]] -= lo[p]
+        left_w[wd[p]] -= lo[p]
+        for g in range(len(caps)):
+            if p in member[g]:
+                left_g[g] -= lo[p]
+    taken = []
+    for p in sorted(range(dep.size), key=lambda p: (-weight[p], p)):
+        if hi[p] <= lo[p]:
+            continue
+        mine = [g for g in range(len(caps)) if p in member[g]]
+        take = min([hi[p] - lo[p], left_d[dep[p]], left_w[wd[p]]] + [left_g[g] for g in mine])
+        if take <= 0:
+            continue
+        taken.append(p)
+        left_d[dep[p]] -= take
+        left_w[wd[p]] -= take
+        for g in mine:
+            left_g[g] -= take
+    return sorted(taken)
+
+
+@settings(max_examples=300, deadline=None)
+@given(flows(), st.data())
+def test_greedy_columns_are_the_pairs_a_greedy_by_weight_takes(
+    case: Case, data: st.DataObject
+) -> None:
+    dep, wd, _, dcap, wcap, caps = case
+    n = dep.size
+    weight = np.array(data.draw(st.lists(st.integers(-2, 3), min_size=n, max_size=n)), dtype=float)
+    lo = np.array(data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
+    hi = lo + np.array(
+        data.draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), dtype=np.int64
+    )
+    got = greedy_columns(dep, wd, weight, dcap, wcap, caps, lo.astype(float), hi.astype(float))
+    assert got.tolist() == columns_pair_by_pair(dep, wd, weight, dcap, wcap, caps, lo, hi)
