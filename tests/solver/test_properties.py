@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from solver import check_solution, solve
 from solver.basis import legal_basis
 from solver.check import check_matches, objective_of
-from solver.classes import enumerate_pairs
+from solver.classes import Pairs, enumerate_pairs
 from solver.eligibility import CODE_INDEX, CadreBlock, Context, first_failure, gap_months
 from solver.greedy import greedy
 from solver.schema import Match, Scenario
@@ -81,8 +81,6 @@ def test_reason_statistics_count_every_counterpart_by_its_first_failing_rule(
 ) -> None:
     """`enumerate_pairs`' workers per rule code equal a count over every pair of classes of
     one cadre, in float32's exact range and beyond it (float64, forced)."""
-    import solver.classes as classes
-
     s = Scenario.model_validate(raw)
     ctx = Context.of(s)
     pairs = enumerate_pairs(ctx, s)
@@ -98,12 +96,7 @@ def test_reason_statistics_count_every_counterpart_by_its_first_failing_rule(
             d_expected[i, k] += wc.total
     assert np.array_equal(pairs.w_workers, w_expected)
     assert np.array_equal(pairs.d_workers, d_expected)
-    real = classes.EXACT_FLOAT32
-    classes.EXACT_FLOAT32 = 0
-    try:
-        wide = enumerate_pairs(ctx, s)
-    finally:
-        classes.EXACT_FLOAT32 = real
+    wide = enumerate_with(ctx, s, EXACT_FLOAT32=0)
     assert np.array_equal(wide.w_workers, w_expected)
     assert np.array_equal(wide.d_workers, d_expected)
 
@@ -114,21 +107,28 @@ def test_class_pairs_and_statistics_do_not_depend_on_the_chunks(raw: dict[str, A
     """One deposit class per chunk, merged in order, gives what one chunk per cadre gives: the
     same pairs, reason counts and representatives (a language gap's: the deposit class with
     the smallest gap, the first of them)."""
-    import solver.classes as classes
-
     s = Scenario.model_validate(raw)
     ctx = Context.of(s)
     whole = enumerate_pairs(ctx, s)
-    real = classes.CHUNK_ENTRIES
-    classes.CHUNK_ENTRIES = 1
-    try:
-        rows = enumerate_pairs(ctx, s)
-    finally:
-        classes.CHUNK_ENTRIES = real
+    rows = enumerate_with(ctx, s, CHUNK_ENTRIES=1)
     for name in ("dep", "wd", "benefit", "months", "prefs", "w_workers", "w_rep", "d_workers"):
         assert np.array_equal(getattr(rows, name), getattr(whole, name)), name
     assert np.array_equal(rows.d_rep, whole.d_rep)
     assert rows.pairs_eligible == whole.pairs_eligible
+
+
+def enumerate_with(ctx: Context, s: Scenario, **constants: int) -> Pairs:
+    """`enumerate_pairs` with some of `solver.classes`' constants changed for this call."""
+    import solver.classes as classes
+
+    saved = {name: getattr(classes, name) for name in constants}
+    for name, value in constants.items():
+        setattr(classes, name, value)
+    try:
+        return enumerate_pairs(ctx, s)
+    finally:
+        for name, value in saved.items():
+            setattr(classes, name, value)
 
 
 def brute_forceable(s: Scenario) -> bool:
