@@ -162,15 +162,16 @@ class RoundModel:
             return int((self.pairs.benefit * x).sum())
         return int(((3 * self.pairs.months - self.pairs.prefs) * x).sum())
 
-    def likely_columns(self, tier: int) -> IntArray:
-        """The class pairs a greedy by tier ``tier``'s objective takes within the model's
-        current bounds (`solver.greedy.greedy_columns`): seeds for the tier's first master."""
+    def likely_columns(self, cost: FloatArray) -> IntArray:
+        """The class pairs a greedy by ``cost`` (a tier's objective, maximised) takes within
+        the model's current bounds (`solver.greedy.greedy_columns`): seeds for the tier's first
+        master."""
         lp = self.lp
         n = self.n
         return greedy_columns(
             self.pairs.dep,
             self.pairs.wd,
-            (-1.0 if tier == 4 else 1.0) * self.objective(tier)[:n],
+            cost[:n],
             self.dcap,
             self.wcap,
             [(g.pairs, g.cap) for g in self.groups if g.code != "PAIR_MINIMUM_BENEFIT"],

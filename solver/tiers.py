@@ -6,24 +6,23 @@ gap below 1 proves a tier; below their greatest common divisor, in fact (`object
 bound B caps the integer optimum at `integer_cap`, the multiple of it at or below B, and when
 that is below B no integer point lies on the LP's optimal face).  Two exact paths:
 
-- **LP path** (no C4 binaries): each tier is first solved as an LP over every class pair, by
-  column generation (`solver.columns`, GLOP masters; the first masters of tiers 3 and 4 also
-  hold the columns a greedy by their objective takes, `GREEDY_SEEDS`).  When the LP's optimal
-  vertex is integral (checked on the rounded vector against every row and bound), the LP
-  optimum is the integer optimum, so the integer optima of the tier are exactly the integer
-  points of the LP's optimal face; that face is kept for the next tier by complementary
-  slackness (columns with a nonzero reduced cost fixed at their value, rows with a nonzero dual
-  made equalities), which keeps the constraint matrix unchanged and leaves the next tier far
-  fewer free columns.  When the vertex
-  is fractional but the LP optimum an integer (or the tier is 4), a small MIP rounds it on the
-  face (`solver.rounding.round_on_face`); an integer point at the LP optimum serves as the
-  integral vertex would.  Failing that, the face is kept by the duals alone and the tier is
-  *deferred*: an integral vertex of a later tier on that face reaches the LP optimum, which
-  proves it (`Deferred`).  An LP optimum off the lattice has no integer point on its face:
-  the vertex is rounded to the cap instead (`rounded_to_cap`).  Otherwise (or when no later
-  vertex is integral: the first deferred tier is restored), `certified_mip` proves the tier
-  with a MIP over the few columns whose reduced cost allows them in a solution of value
-  ``integer_cap(B)``.  Either way the tier is then kept by a dense ``>=`` row.
+- **LP path** (no C4 binaries): each tier is first solved as an LP over every class pair, by column
+  generation (`solver.columns`, GLOP masters; the first masters of tiers 3 and 4 also hold the
+  columns a greedy by their objective takes, `GREEDY_SEEDS`).  When the LP's optimal vertex is
+  integral (checked on the rounded vector against every row and bound), the LP optimum is the
+  integer optimum, so the integer optima of the tier are exactly the integer points of the LP's
+  optimal face; that face is kept for the next tier by complementary slackness (columns with a
+  nonzero reduced cost fixed at their value, rows with a nonzero dual made equalities), which keeps
+  the constraint matrix unchanged and leaves the next tier far fewer free columns.  When the vertex
+  is fractional but the LP optimum an integer (or the tier is 4), a small MIP rounds it on the face
+  (`solver.rounding.round_on_face`); an integer point at the LP optimum serves as the integral
+  vertex would.  Failing that, the face is kept by the duals alone and the tier is *deferred*: an
+  integral vertex of a later tier on that face reaches the LP optimum, which proves it (`Deferred`).
+  An LP optimum off the lattice has no integer point on its face: the vertex is rounded to the cap
+  instead (`rounded_to_cap`).  Otherwise (or when no later vertex is integral: the first deferred
+  tier is restored), `certified_mip` proves the tier with a MIP over the few columns whose reduced
+  cost allows them in a solution of value ``integer_cap(B)``.  Either way the tier is then kept by a
+  dense ``>=`` row.
 
   Tier 2 takes an integer upper bound zc of its optimum: the pooled-fill bound
   (`solver.pooled`), or, when that fails, the fill rows' best weights (`fill_dual_bound`, z*
@@ -134,7 +133,7 @@ class Tiered(Protocol):
 
     def tier_value(self, tier: int, x: IntArray) -> int: ...
 
-    def likely_columns(self, tier: int) -> IntArray: ...
+    def likely_columns(self, cost: FloatArray) -> IntArray: ...
 
 
 def objective_step(cost: FloatArray) -> int:
@@ -590,7 +589,7 @@ def solve_tiers(
             always = warm
             if tier in (3, 4) and GREEDY_SEEDS and kept.master is None:
                 # a fresh master (not tier 3 one level down): the greedy's columns join it
-                seeds = m.likely_columns(tier)
+                seeds = m.likely_columns(cost)
                 always = seeds if warm is None else np.union1d(warm, seeds)
             lps = solve_lp_columns(
                 lp,

@@ -150,8 +150,8 @@ def test_tier_3_and_4_first_masters_hold_a_greedy_s_columns(monkeypatch: Any) ->
     likely = RoundModel.likely_columns
     lp_columns = tiers.solve_lp_columns
 
-    def recorded(self: RoundModel, tier: int) -> np.ndarray:
-        out = likely(self, tier)
+    def recorded(self: RoundModel, cost: np.ndarray) -> np.ndarray:
+        out = likely(self, cost)
         seeds.append(out)
         return out
 
