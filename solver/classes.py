@@ -22,7 +22,6 @@ from solver.limits import MAX_CLASS_PAIRS, MAX_CLASS_PAIRS_CONSIDERED, RoundTooL
 from solver.schema import Deposit, Scenario, Withdrawal
 
 P = TypeVar("P", Deposit, Withdrawal)
-T = TypeVar("T")
 NCODES = len(CODES) + 1
 LANG = CODE_INDEX["LANGUAGE_GAP"]
 CHUNK_ENTRIES = 2_000_000
@@ -204,9 +203,9 @@ def enumerate_pairs(
     """All eligible class pairs of the round, cadre by cadre, with reason statistics.
 
     Chunks of a cadre's deposit classes are scanned one by one (`CadreScan.scan`) and merged in
-    order.  Raises ``RoundTooLarge`` (``solver.limits``) before anything is evaluated
-    when the class pairs to consider exceed ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more
-    than ``max_class_pairs`` are eligible.
+    order.  Raises ``RoundTooLarge`` (``solver.limits``) before anything is evaluated when the
+    class pairs to consider exceed ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more than
+    ``max_class_pairs`` are eligible.
     """
     dcls = merge(list(scenario.deposits), frozenset(d for d, _ in ctx.excluded))
     wcls = merge(list(scenario.withdrawals), frozenset(w for _, w in ctx.excluded))
@@ -284,7 +283,7 @@ def enumerate_pairs(
             w_best_gap[wj[better]] = scan.w_lang_gap[better]
             held[better, LANG] = scan.w_lang_rep[better]
         out.w_rep[wj] = held
-        out.d_rep[drows] = np.where(scan.d_rep >= 0, scan.d_rep, out.d_rep[drows])
+        out.d_rep[drows] = scan.d_rep  # each deposit class lies in one chunk only
         found = int(scan.parts["dep"].size)
         if found == 0:
             continue
