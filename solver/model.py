@@ -85,6 +85,8 @@ class RoundModel:
         )
         self.n = n
         self.c4 = [g for g in self.groups if g.code == "PAIR_MINIMUM_BENEFIT"]
+        # the C2 and C3 groups as (pairs, cap), for the greedies of solver.greedy
+        self.caps = [(g.pairs, g.cap) for g in self.groups if g.code != "PAIR_MINIMUM_BENEFIT"]
         self.has_binaries = bool(self.c4)
         self.y0 = n
         self.z = n + len(self.c4)
@@ -174,7 +176,7 @@ class RoundModel:
             cost[:n],
             self.dcap,
             self.wcap,
-            [(g.pairs, g.cap) for g in self.groups if g.code != "PAIR_MINIMUM_BENEFIT"],
+            self.caps,
             lp.col_lo[:n],
             lp.col_hi[:n],
         )

@@ -55,7 +55,7 @@ def run_round(
         model.attrs.priority,
         model.dcap,
         model.wcap,
-        [(g.pairs, g.cap) for g in model.groups if g.code != "PAIR_MINIMUM_BENEFIT"],
+        model.caps,
         [g.pairs for g in model.c4],
         pairs.benefit,
         policy.pair_minimum_benefit_usd,
