@@ -471,6 +471,12 @@ def solve_tiers(
         out: FloatArray = np.maximum(fill_saved, need)
         return out
 
+    def fills_bind() -> bool:
+        """Whether some fill row needs a worker: the fill rows then link every cadre, and
+        the LP is one block (`solver.blocks` would spend 0.1-0.2 s a hard L tier finding
+        that out)."""
+        return bool((lp.row_lo[m.fill_rows] > 0).any())
+
     def set_need(level: int) -> None:
         """Tier 2 at ``level`` or more: every fill at least ``ceil(requested level / 1000)``."""
         lp.row_lo[m.fill_rows] = needs(level)
@@ -598,6 +604,7 @@ def solve_tiers(
                 start=current(),
                 always=always,
                 keep=kept if tier in (1, 3) else None,
+                split=not fills_bind(),
             )
             # tier 1's whole last master starts tier 2; later tiers start from a support
             if tier == 1:
