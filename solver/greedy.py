@@ -108,7 +108,7 @@ def greedy_flows(
     the two classes' capacities and its capped groups (``caps``: C2 quota and C3 depletion rows,
     pair indices and cap) allow; then every (origin, destination) group of ``minimum`` (C4)
     whose total benefit stays below ``minimum_benefit`` is emptied, which keeps the rest
-    feasible.  One Python step per pair until its withdrawal class is full, on plain lists.
+    feasible.  The pairs are taken by `_take_in_order`, as `greedy_columns`' are.
     """
     n = int(dep.size)
     x = np.zeros(n, dtype=np.int64)
@@ -116,35 +116,11 @@ def greedy_flows(
         return x
     slot = _group_slots(n, caps)
     left_g = [cap for _, cap in caps] + [1 << 62]
-    left_d = dcap.tolist()
-    left_w = wcap.tolist()
     order = np.lexsort((dep, wd, -priority))
-    # a withdrawal class's pairs are consecutive in that order: each takes deposits until full
-    wd_o = wd[order]
-    runs = np.flatnonzero(np.r_[True, wd_o[1:] != wd_o[:-1], True]).tolist()
-    order_l = order.tolist()
-    dep_l = dep[order].tolist()
-    ga = slot[0, order].tolist()
-    gb = slot[1, order].tolist()
-    out = [0] * n
-    for r in range(len(runs) - 1):
-        lo, hi = runs[r], runs[r + 1]
-        j = int(wd_o[lo])
-        need = left_w[j]
-        for k in range(lo, hi):
-            if need <= 0:
-                break
-            i, a, b = dep_l[k], ga[k], gb[k]
-            take = min(need, left_d[i], left_g[a], left_g[b])
-            if take <= 0:
-                continue
-            out[order_l[k]] = take
-            need -= take
-            left_d[i] -= take
-            left_g[a] -= take
-            left_g[b] -= take
-        left_w[j] = need
-    x[:] = out
+    taken, amounts = _take_in_order(
+        order, dep, wd, slot, dcap, wcap, left_g, np.full(n, 1 << 62, dtype=np.int64)
+    )
+    x[taken] = amounts
     for idx in minimum:
         if x[idx].sum() > 0 and int((benefit[idx] * x[idx]).sum()) < minimum_benefit:
             x[idx] = 0
@@ -164,6 +140,10 @@ def _group_slots(n: int, caps: list[tuple[IntArray, int]]) -> IntArray:
             raise ValueError("a pair lies in more than two capped groups")
         slot[k, idx] = gi
     return slot
+
+
+_CHUNK = 4096
+"""Pairs `_take_in_order` screens at once for full classes and groups."""
 
 
 def greedy_columns(
@@ -195,18 +175,63 @@ def greedy_columns(
     left_g = [cap - int(fixed[idx].sum()) for idx, cap in caps] + [1 << 62]
     free = np.flatnonzero(col_hi > col_lo)
     order = free[np.lexsort((free, -weight[free]))]
-    room = np.rint(col_hi[order] - col_lo[order]).astype(np.int64).tolist()
+    room = np.zeros(n, dtype=np.int64)
+    room[free] = np.rint(col_hi[free] - col_lo[free]).astype(np.int64)
+    taken, _ = _take_in_order(order, dep, wd, slot, left_d, left_w, left_g, room)
+    return np.sort(taken)
+
+
+def _take_in_order(
+    order: IntArray,
+    dep: IntArray,
+    wd: IntArray,
+    slot: IntArray,
+    left_d: IntArray,
+    left_w: IntArray,
+    left_g: list[int],
+    room: IntArray,
+) -> tuple[IntArray, IntArray]:
+    """Pairs in ``order``, each taking as much as its ``room``, its deposit and withdrawal
+    classes' capacity left and its capped groups' (``slot``, ``left_g``) allow: the pairs that
+    took some, in that order, and how much.
+
+    What is spent stays spent, so a pair whose class or group is full when its chunk of
+    ``_CHUNK`` pairs starts takes nothing: only the others go through the Python loop (on hard
+    rounds most pairs are screened out so).
+    """
+    room_o, d_o, w_o = room[order], dep[order], wd[order]
+    a_o, b_o = slot[0, order], slot[1, order]
+    d_full, w_full = left_d <= 0, left_w <= 0
+    g_full = np.array([left <= 0 for left in left_g])
     ld, lw = left_d.tolist(), left_w.tolist()
-    dl, wl = dep[order].tolist(), wd[order].tolist()
-    ga, gb = slot[0, order].tolist(), slot[1, order].tolist()
-    taken = []
-    for k, p in enumerate(order.tolist()):
-        i, j, a, b = dl[k], wl[k], ga[k], gb[k]
-        take = min(room[k], ld[i], lw[j], left_g[a], left_g[b])
-        if take > 0:
-            ld[i] -= take
-            lw[j] -= take
-            left_g[a] -= take
-            left_g[b] -= take
-            taken.append(p)
-    return np.array(sorted(taken), dtype=np.int64)
+    taken: list[int] = []
+    amounts: list[int] = []
+    for lo in range(0, order.size, _CHUNK):
+        hi = min(lo + _CHUNK, order.size)
+        live = lo + np.flatnonzero(
+            (room_o[lo:hi] > 0)
+            & ~d_full[d_o[lo:hi]]
+            & ~w_full[w_o[lo:hi]]
+            & ~g_full[a_o[lo:hi]]
+            & ~g_full[b_o[lo:hi]]
+        )
+        for k, i, j, a, b, r in zip(
+            live.tolist(),
+            d_o[live].tolist(),
+            w_o[live].tolist(),
+            a_o[live].tolist(),
+            b_o[live].tolist(),
+            room_o[live].tolist(),
+            strict=True,
+        ):
+            take = min(r, ld[i], lw[j], left_g[a], left_g[b])
+            if take > 0:
+                ld[i] -= take
+                lw[j] -= take
+                left_g[a] -= take
+                left_g[b] -= take
+                taken.append(k)
+                amounts.append(take)
+                d_full[i], w_full[j] = ld[i] <= 0, lw[j] <= 0
+                g_full[a], g_full[b] = left_g[a] <= 0, left_g[b] <= 0
+    return order[np.array(taken, dtype=np.int64)], np.array(amounts, dtype=np.int64)
