@@ -23,10 +23,15 @@ rivals everything), until a guess repeats or `MAX_LPS` LPs are solved; the small
 kept.  The tier engine takes ``floor`` of that bound as tier 2's value and proves it in tier 3
 (an integer solution with every fill at least ``ceil(requested zc / 1000)``).
 
-When tier 3 cannot, `fill_dual_bound` finds the best weights instead of guessing them: column
-generation in the space of fills (Dantzig-Wolfe on the fill rows).  A small restricted master
-mixes the fill vectors found so far (tier 1's, each pooled LP's) to maximise their smallest
-ratio, a lower bound L of z*; its duals y on the fill rows weight the next LP,
+When the pooled bound lies far above what the pooled LPs' fill vectors mix to, `sharpened`
+first spends one weighted LP of the scheme below on it (hard L: about 0.5 s, against the 4.5-6 s
+tier-3 LP that would prove a loose bound out).
+
+When tier 3 cannot prove the bound, `fill_dual_bound` finds the best weights instead of
+guessing them: column generation in the space of fills (Dantzig-Wolfe on the fill rows).  A
+small restricted master mixes the fill vectors found so far (tier 1's, each pooled LP's) to
+maximise their smallest ratio, a lower bound L of z*; its duals y on the fill rows weight the
+next LP,
 ``max sum_t y_t filled(t)``, whose optimum bounds z* from above and whose fills join the
 master.  It stops when the integer level the bounds allow is within L, or when they meet (then
 U = L = z*).  Each LP is a pooled LP with weights, so it keeps their speed, where the max-z LP it
@@ -55,6 +60,11 @@ MAX_LPS = 3
 """Pooled LPs per tier 2 at most (each a column generation like tier 1's)."""
 MAX_DUAL_STEPS = 40
 """Weighted LPs `fill_dual_bound` solves at most (any weights give a valid bound)."""
+LOOSE_GAP = 0.05
+"""How far (a share of the pooled bound) the pooled bound may lie above the mixtures' lower
+bound before `sharpened` spends one weighted LP on it.  Chosen on hard L seeds 0-23, where one
+step found the exact level on 14 seeds but the gap could not tell 4 of them from the 8 it did
+not help; checked on seeds 24-35 (docs/benchmarks-solver.md, tenth session)."""
 FILL_TOL = 1e-2
 """Workers a weighted LP's optimum may fall short of the true one by (far more than GLOP's
 tolerances summed): a level is ruled out only by a need beyond the optimum plus this."""
@@ -193,19 +203,24 @@ def fill_dual_bound(
     *,
     time_limit: float,
     warm: IntArray | None,
+    keep: KeptMaster | None = None,
+    steps: int = MAX_DUAL_STEPS,
 ) -> PooledBound:
     """The highest integer level tier 2 may reach over ``lp`` (z's column fixed at 0), by
     weighted pooled LPs whose weights the restricted master of ``points`` (fill vectors, in
-    workers, of solutions over ``lp``) chooses; ``bound`` None when an LP failed."""
+    workers, of solutions over ``lp``) chooses; ``bound`` None when an LP failed.
+
+    At most ``steps`` weighted LPs; with ``keep``, the first goes on from the masters the
+    pooled LPs left there."""
     deadline = time.monotonic() + time_limit
     assert lp.col_hi[z] == 0.0, "the weighted LPs are over x alone: fix z at 0"
     fill = lp.matrix[fill_rows].tocsr()
     req = np.array(fill_req, dtype=np.int64)
     here = fill @ start / 1000.0
     points = [*points] + ([] if any(np.array_equal(p, here) for p in points) else [here])
-    kept = KeptMaster()  # each weighted LP goes on from the last one's masters
+    kept = keep if keep is not None else KeptMaster()  # each LP goes on from the last's
     best, best_support = 1000, warm  # the lowest level found, from the LP that found it
-    for _ in range(MAX_DUAL_STEPS):
+    for _ in range(steps):
         mixed = mixed_fill(points, req)
         if mixed is None:
             return PooledBound(Outcome.FAILED)
@@ -225,3 +240,48 @@ def fill_dual_bound(
         if float(sol.objective) <= lower + 1e-9 * max(1.0, lower):
             break  # the bounds meet: z* = lower
     return PooledBound(Outcome.OPTIMAL, float(best), best_support)
+
+
+def sharpened(
+    pooled: PooledBound,
+    lp: LinearModel,
+    fill_rows: IntArray,
+    fill_req: list[int],
+    z: int,
+    start: FloatArray,
+    *,
+    time_limit: float,
+    keep: KeptMaster | None = None,
+) -> PooledBound:
+    """The pooled bound, or a lower one from one weighted LP when it looks loose.
+
+    The mixtures of the pooled LPs' fill vectors (`mixed_fill`) reach a lower bound L of z*;
+    when the pooled bound U lies more than `LOOSE_GAP` U above it, the bottleneck guesses
+    likely missed, and tier 3 would spend a whole LP (4.5-6 s on hard L) proving U out.  One
+    step of `fill_dual_bound` (0.3-0.7 s, from the pooled LPs' masters in ``keep``) weighs
+    the fill rows by the mixtures' duals instead; its level (a valid bound: no integer round
+    reaches a higher one) replaces U when lower, and its support joins tier 3's warm columns.
+    """
+    if pooled.bound is None or not pooled.points:
+        return pooled
+    mixed = mixed_fill(pooled.points, np.array(fill_req, dtype=np.int64))
+    if mixed is None or pooled.bound - mixed[0] <= LOOSE_GAP * pooled.bound:
+        return pooled
+    step = fill_dual_bound(
+        lp,
+        fill_rows,
+        fill_req,
+        z,
+        start,
+        pooled.points,
+        time_limit=time_limit,
+        warm=pooled.support,
+        keep=keep,
+        steps=1,
+    )
+    if step.bound is None or step.bound >= np.floor(pooled.bound + 1e-6):
+        return pooled
+    warm = pooled.support
+    if step.support is not None:
+        warm = step.support if warm is None else np.union1d(warm, step.support)
+    return PooledBound(Outcome.OPTIMAL, step.bound, warm, pooled.points)

@@ -25,13 +25,13 @@ that is below B no integer point lies on the LP's optimal face).  Two exact path
   dense ``>=`` row.
 
   Tier 2 takes an integer upper bound zc of its optimum: the pooled-fill bound
-  (`solver.pooled`), or, when that fails, the fill rows' best weights (`fill_dual_bound`, z*
-  with the rounding below).  It imposes ``filled(t) >= ceil(requested(t) zc / 1000)``; an
-  integer tier-3 solution over that set proves zc achieved, hence optimal.  When tier 3's LP
-  over that set is infeasible, no integer reaches zc and tier 3 tries ``zc - 1``, or the
-  highest level below that the feasibility LP's duals do not prove out too (`level_left`, a
-  Farkas bound per level), `MAX_DESCENTS` times; when that runs out, tier 2 goes to the fill
-  duals, then to the MIP path below zc.
+  (`solver.pooled`; `sharpened` by one weighted LP when it looks loose), or, when that fails,
+  the fill rows' best weights (`fill_dual_bound`, z* with the rounding below).  It imposes
+  ``filled(t) >= ceil(requested(t) zc / 1000)``; an integer tier-3 solution over that set
+  proves zc achieved, hence optimal.  When tier 3's LP over that set is infeasible, no integer
+  reaches zc and tier 3 tries ``zc - 1``, or the highest level below that the feasibility LP's
+  duals do not prove out too (`level_left`, a Farkas bound per level), `MAX_DESCENTS` times;
+  when that runs out, tier 2 goes to the fill duals, then to the MIP path below zc.
 - **MIP path** (C4 binaries, or a failed LP): the tier is solved as a MIP over every column
   (HiGHS inside OR-Tools); its proven optimum is then fixed with a ``>=`` row on its value.
 
@@ -52,7 +52,7 @@ import numpy.typing as npt
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
-from solver.pooled import fill_dual_bound, pooled_fill_bound
+from solver.pooled import fill_dual_bound, pooled_fill_bound, sharpened
 from solver.rounding import INTEGRALITY_TOL, round_on_face
 from solver.schema import ProgressEvent
 
@@ -537,6 +537,16 @@ def solve_tiers(
                     current(),
                     time_limit=remaining,
                     warm=warm,
+                    keep=kept,
+                )
+                pooled = sharpened(
+                    pooled,
+                    lp,
+                    m.fill_rows,
+                    m.fill_req,
+                    m.z,
+                    current(),
+                    time_limit=deadline - time.monotonic(),
                     keep=kept,
                 )
                 kept.drop()  # tier 3 starts afresh: the kept master's basis did not help

@@ -11,6 +11,8 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 
+import solver.columns
+import solver.pooled
 from solver.backends import LinearModel, Outcome
 from solver.classes import enumerate_pairs
 from solver.eligibility import Context
@@ -63,20 +65,31 @@ def test_rivals_for_one_deposit_are_pooled_and_proven() -> None:
     assert methods[1] == "pooled"
 
 
-def test_a_loose_pooled_bound_falls_back_to_the_fill_duals() -> None:
-    # BBB and CCC rival for 10 workers (tier 1's vertex gives one all of them), DDD can reach
-    # only 4 of 10 from its own deposit: z* = 400 (DDD).  The guesses from tier 1's ratios
-    # (0, 400 and 1000) pool {CCC}, then all three, then {CCC, DDD}: 466 at best, which tier 3
-    # cannot reach, so tier 2 is proven at the level the fill rows' best weights allow.
-    raw = scenario(
-        [deposit(count=10), deposit("d3", cadre="2212", count=4)],
-        [
-            withdrawal(count=10),
-            withdrawal("w2", country="CCC", count=10),
-            withdrawal("w3", country="DDD", cadre="2212", count=10),
-        ],
-    )
-    values, methods = tier_methods(raw)
+# BBB and CCC rival for 10 workers (tier 1's vertex gives one all of them), DDD can reach
+# only 4 of 10 from its own deposit: z* = 400 (DDD).  The guesses from tier 1's ratios (0, 400
+# and 1000) pool {CCC}, then all three, then {CCC, DDD}: 466 at best.
+LOOSE = scenario(
+    [deposit(count=10), deposit("d3", cadre="2212", count=4)],
+    [
+        withdrawal(count=10),
+        withdrawal("w2", country="CCC", count=10),
+        withdrawal("w3", country="DDD", cadre="2212", count=10),
+    ],
+)
+
+
+def test_a_loose_pooled_bound_is_sharpened_by_one_weighted_lp() -> None:
+    # the pooled LPs' fill vectors mix to far less than 466: one weighted LP finds 400
+    values, methods = tier_methods(LOOSE)
+    assert values[:2] == [14, 400]
+    assert methods[1] == "pooled"
+
+
+def test_a_loose_pooled_bound_falls_back_to_the_fill_duals(monkeypatch: pytest.MonkeyPatch) -> None:
+    # not sharpened, 466 is a level tier 3 cannot reach: tier 2 is proven at the level the
+    # fill rows' best weights allow
+    monkeypatch.setattr(solver.pooled, "LOOSE_GAP", np.inf)
+    values, methods = tier_methods(LOOSE)
     assert values[:2] == [14, 400]
     assert methods[1] == "fill-duals"
 
@@ -104,11 +117,12 @@ def loose_pooled_bound(*_: Any, **__: Any) -> PooledBound:
     return PooledBound(Outcome.OPTIMAL, 1000.0, None)
 
 
-def claimed_values(raw: dict[str, Any], *, full_below: int | None) -> list[list[int]]:
-    """Tier values claimed by the LP path with a useless pooled bound, and by the plain MIP;
-    ``full_below`` 0 sends every LP through column generation (its Farkas duals included)."""
-    import solver.columns
-
+def claimed_values(
+    raw: dict[str, Any], *, full_below: int | None, useless: bool = True
+) -> list[list[int]]:
+    """Tier values claimed by the LP path with a useless pooled bound (or, ``useless`` False,
+    the pooled bound sharpened whatever its gap), and by the plain MIP; ``full_below`` 0 sends
+    every LP through column generation (its Farkas duals included)."""
     s = Scenario.model_validate(raw)
     ctx = Context.of(s)
     pairs = enumerate_pairs(ctx, s)
@@ -117,7 +131,10 @@ def claimed_values(raw: dict[str, Any], *, full_below: int | None) -> list[list[
         model = RoundModel(ctx, pairs, lp_first=lp_first)
         now = time.monotonic()
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(solver.tiers, "pooled_fill_bound", loose_pooled_bound)
+            if useless:
+                mp.setattr(solver.tiers, "pooled_fill_bound", loose_pooled_bound)
+            else:
+                mp.setattr(solver.pooled, "LOOSE_GAP", -1.0)
             if full_below is not None:
                 mp.setattr(solver.columns, "FULL_BELOW", full_below)
             sol = model.solve(deadline=now + 60, started=now)
@@ -141,6 +158,13 @@ def test_levels_proven_out_by_a_farkas_certificate_equal_the_plain_mip(raw: dict
     """Column generation everywhere: a level tier 3 proves out returns the feasibility LP's
     duals, and the levels below that they prove out too are skipped (`level_left`)."""
     lp_path, mip = claimed_values(raw, full_below=0)
+    assert lp_path == mip
+
+
+@settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=6, max_count=6))
+def test_a_sharpened_pooled_bound_equals_the_plain_mip(raw: dict[str, Any]) -> None:
+    lp_path, mip = claimed_values(raw, full_below=None, useless=False)
     assert lp_path == mip
 
 
