@@ -31,9 +31,8 @@ When tier 3 cannot prove the bound, `fill_dual_bound` finds the best weights ins
 guessing them: column generation in the space of fills (Dantzig-Wolfe on the fill rows).  A
 small restricted master mixes the fill vectors found so far (tier 1's, each pooled LP's) to
 maximise their smallest ratio, a lower bound L of z*; its duals y on the fill rows weight the
-next LP,
-``max sum_t y_t filled(t)``, whose optimum bounds z* from above and whose fills join the
-master.  It stops when the integer level the bounds allow is within L, or when they meet (then
+next LP, ``max sum_t y_t filled(t)``, whose optimum bounds z* from above and whose fills join
+the master.  It stops when the integer level the bounds allow is within L, or when they meet (then
 U = L = z*).  Each LP is a pooled LP with weights, so it keeps their speed, where the max-z LP it
 replaces stalls on degenerate pivots (hard L seed 1 from another tier-1 vertex: the max-z LP
 21.9 s, this about 6 s).  Its integer level also carries the rounding tier 3 imposes
