@@ -115,10 +115,10 @@ def greedy_flows(
     if n == 0:
         return x
     slot = _group_slots(n, caps)
-    left_g = [cap for _, cap in caps] + [1 << 62]
+    left_g = [cap for _, cap in caps] + [NO_LIMIT]
     order = np.lexsort((dep, wd, -priority))
     taken, amounts = _take_in_order(
-        order, dep, wd, slot, dcap, wcap, left_g, np.full(n, 1 << 62, dtype=np.int64)
+        order, dep, wd, slot, dcap, wcap, left_g, np.full(n, NO_LIMIT, dtype=np.int64)
     )
     x[taken] = amounts
     for idx in minimum:
@@ -127,8 +127,14 @@ def greedy_flows(
     return x
 
 
+NO_LIMIT = 1 << 62
+"""Room of what does not limit a take: the "no group" slot of `_group_slots` (the last entry
+of a greedy's groups left) and, in `greedy_flows`, a pair's own bound."""
+
+
 def _group_slots(n: int, caps: list[tuple[IntArray, int]]) -> IntArray:
-    """Each pair's capped groups (two rows: index into ``caps``, or ``len(caps)`` for none).
+    """Each pair's capped groups (two rows: index into ``caps``, or ``len(caps)`` for none,
+    whose room is `NO_LIMIT`).
 
     A pair lies in at most one C2 row (one quota per (origin, destination, cadre)) and one C3
     row (per (origin, cadre)).
@@ -172,7 +178,7 @@ def greedy_columns(
     fixed = np.rint(col_lo).astype(np.int64)
     left_d = (dcap - np.bincount(dep, weights=fixed, minlength=dcap.size)).astype(np.int64)
     left_w = (wcap - np.bincount(wd, weights=fixed, minlength=wcap.size)).astype(np.int64)
-    left_g = [cap - int(fixed[idx].sum()) for idx, cap in caps] + [1 << 62]
+    left_g = [cap - int(fixed[idx].sum()) for idx, cap in caps] + [NO_LIMIT]
     free = np.flatnonzero(col_hi > col_lo)
     order = free[np.lexsort((free, -weight[free]))]
     room = np.zeros(n, dtype=np.int64)
