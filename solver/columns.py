@@ -35,8 +35,13 @@ ADD_PER_ROUND = 20_000
 """At most this many priced-out columns join the master per round (best reduced cost first)."""
 PER_ROW = 1
 """Priced-out columns that join the master per row and round: the best by reduced cost."""
-PER_CLASS = 2
-"""Initial columns per row of the model: the best by objective among the row's columns."""
+PER_CLASS = 1
+"""Initial columns per row of the model: the best by objective among the row's columns.  One,
+as the first masters also hold the incumbent's columns (tier 1's is the greedy's flows) and,
+in tiers 3 and 4, a greedy's by their objective.  On hard L seeds 0-35, one gave fewer simplex
+iterations than two on every seed (-6 %: tiers 1 and 4 fewer, 2 + 3 as many), and 505 s
+against 528 s side by side (docs/benchmarks-solver.md, eleventh session).  With none, seed
+1's tier 3 took twice the iterations."""
 PRICE_TOL = 1e-7
 SUPPORT_TOL = 1e-9
 SHORTFALL_TOL = 1e-6
