@@ -2,10 +2,10 @@
 
 Hard rounds have hundreds of thousands of eligible class pairs, of which an optimal vertex uses a
 few percent.  `solve_lp_columns` solves the LP on a restricted master (the columns of the
-incumbent, of every fixed column, the best few of every class, and those the caller adds: the
-last tier's support, and for tiers 3 and 4 the columns a greedy by their objective takes, see
-`solver.tiers.GREEDY_SEEDS`), prices every column at once
-with numpy from the master's row duals (reduced cost ``c - A^T y`` over the whole sparse
+incumbent, of every fixed column, the best of every row by objective (`PER_CLASS`), and those
+the caller adds: the last tier's support, and for tiers 3 and 4 the columns a greedy by their
+objective takes, see `solver.tiers.GREEDY_SEEDS`), prices every column at once with numpy
+from the master's row duals (reduced cost ``c - A^T y`` over the whole sparse
 matrix), adds the best priced-out column of every row (not the best overall, which crowd into a
 few rows and swell the master: GLOP's time per simplex iteration grows with the master's
 columns), and repeats until no column prices out.  The duals of the last
