@@ -30,7 +30,10 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 FULL_BELOW = 60_000
-"""Models with fewer free columns are solved whole (one master of every column)."""
+"""Models with fewer free columns are solved whole (one master of every column), unless the
+last LP over the same rows left a master to retarget: a block of tier 1's face (45,000-57,000
+free columns on hard L) solved afresh took 0.45-0.93 s in each pooled LP, against 0.1 s from
+the kept basis (docs/benchmarks-solver.md, twelfth session)."""
 ADD_PER_ROUND = 20_000
 """At most this many priced-out columns join the master per round (best reduced cost first)."""
 PER_ROW = 1
@@ -159,9 +162,13 @@ def solve_lp_columns(
                 )
 
             return solve_by_blocks(lp, cost, blocks, loose, solve_block, start=start, always=always)
-    if free.size > FULL_BELOW:
-        kept = keep.master if keep is not None else None
-        if kept is not None and kept.csc.shape == csc.shape:
+    kept = keep.master if keep is not None else None
+    if kept is not None and kept.csc.shape != csc.shape:
+        kept = None
+    if free.size > FULL_BELOW or kept is not None:
+        # a master kept by the last LP over these rows goes on from its basis, however few
+        # columns this LP leaves free (a block of tier 1's face falls below FULL_BELOW)
+        if kept is not None:
             kept.retarget(csc, cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
             master = kept
         else:

@@ -10,9 +10,10 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solver import columns
 from solver.backends import LinearModel, Outcome, solve_lp
-from solver.columns import best_of_each_row, generate_columns
-from solver.master import GlopMaster
+from solver.columns import best_of_each_row, generate_columns, solve_lp_columns
+from solver.master import GlopMaster, KeptMaster
 from solver.schema import Scenario
 
 
@@ -79,6 +80,31 @@ def test_a_retargeted_master_solves_the_new_lp_as_a_fresh_one_would() -> None:
     sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, time.monotonic() + 10)
     assert sol.objective is not None
     assert abs(sol.objective - fresh.objective) < 1e-9
+
+
+def test_a_kept_master_serves_the_next_lp_however_few_columns_it_leaves_free(
+    monkeypatch: Any,
+) -> None:
+    """A block of tier 1's face falls below `FULL_BELOW`: its kept master goes on from its
+    basis (the pooled LPs took 1.3-1.5 s each on hard L when such blocks were solved afresh)."""
+    lp = transport_lp()
+    monkeypatch.setattr(columns, "FULL_BELOW", 3)  # 4 free columns: a persistent master
+    keep = KeptMaster()
+    solve_lp_columns(lp, np.ones(4), time_limit=10, keep=keep, split=False)
+    master = keep.master
+    assert master is not None
+    retargeted: list[int] = []
+    real = master.retarget
+    monkeypatch.setattr(master, "retarget", lambda *a: (retargeted.append(1), real(*a))[1])
+    lp.col_hi[[0, 3]] = 0.0  # 2 free columns, fewer than FULL_BELOW
+    cost = np.array([3.0, 1.0, 2.0, 5.0])
+    again = solve_lp_columns(lp, cost, time_limit=10, keep=keep, split=False)
+    fresh = solve_lp(lp, cost, maximize=True, time_limit=10)
+    assert retargeted == [1]
+    assert keep.master is master
+    assert again.objective is not None
+    assert fresh.objective is not None
+    assert abs(again.objective - fresh.objective) < 1e-9
 
 
 @settings(deadline=None, max_examples=200)
