@@ -31,7 +31,7 @@ FloatArray = npt.NDArray[np.float64]
 
 FULL_BELOW = 60_000
 """Models with fewer free columns are solved whole (one master of every column), unless the
-last LP over the same rows left a master to retarget: a block of tier 1's face (45,000-57,000
+last LP over the same rows left a master to retarget: a block of tier 1's face (43,000-57,000
 free columns on hard L) solved afresh took 0.45-0.93 s in each pooled LP, against 0.1 s from
 the kept basis (docs/benchmarks-solver.md, twelfth session)."""
 ADD_PER_ROUND = 20_000
