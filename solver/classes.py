@@ -10,9 +10,9 @@ per-class reason counts used by the explanations.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +31,25 @@ EXACT_FLOAT32 = 1 << 24
 """Below this, sums of whole workers are exact in float32 (reason statistics)."""
 
 IntArray = npt.NDArray[np.int64]
+Matrix = npt.NDArray[Any]  # float32 or float64, as `CadreScan.scan` picks
+Product = Callable[[Matrix, Matrix], Matrix]
+
+
+def whole_sums(left: Matrix, right: Matrix, *, product: Product = np.matmul) -> IntArray:
+    """``left @ right`` (a vector and a matrix, either way round) as integers, for products
+    whose every value is an exact sum of whole workers.
+
+    The product runs on BLAS (both cores), and OpenBLAS's gemv now and then returns NaN on
+    finite inputs, from scratch memory it assumes clean (OpenBLAS issue #746, numpy issue
+    #24067; seen here once in CI, in a 0/1 mask times worker counts).  A result that is not
+    finite is computed again by `numpy.einsum`, whose own loops do not call BLAS.
+    """
+    with np.errstate(invalid="ignore"):
+        out = product(left, right)
+    if not np.isfinite(out).all():
+        spec = "i,ij->j" if left.ndim == 1 else "ij,j->i"
+        out = np.einsum(spec, left, right)
+    return np.rint(out).astype(np.int64)
 
 
 @dataclass
@@ -152,8 +171,8 @@ class CadreScan:
         for k in np.flatnonzero(present).tolist():
             mask = codes == k
             np.copyto(as_float, mask)
-            w_workers[:, k] = np.rint(dw @ as_float).astype(np.int64)
-            d_workers[:, k] = np.rint(as_float @ ww).astype(np.int64)
+            w_workers[:, k] = whole_sums(dw, as_float)
+            d_workers[:, k] = whole_sums(as_float, ww)
             if k == LANG:
                 continue
             col_any = mask.any(axis=0)
