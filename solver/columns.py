@@ -121,13 +121,15 @@ def solve_lp_columns(
     always: IntArray | None = None,
     keep: KeptMaster | None = None,
     split: bool = True,
+    elastic: bool = False,
 ) -> LpSolution:
     """The LP ``max cost . x`` over ``lp`` by column generation; full-length x, duals, rc.
 
     With ``keep``, the persistent master is left there for the next LP, and one left there by
     the last LP over the same rows is retargeted (`GlopMaster.retarget`: its basis kept)
     instead of a new master from ``start`` and ``always``.  A large LP that falls into
-    independent blocks (`solver.blocks`) is solved block by block, two at once.
+    independent blocks (`solver.blocks`) is solved block by block, two at once.  ``elastic``
+    is passed to a new master (`GlopMaster`: its first solve allows artificial columns).
     """
     deadline = time.monotonic() + time_limit
     _, row_lo, row_hi = lp.full_matrix()
@@ -175,7 +177,9 @@ def solve_lp_columns(
             first = initial_columns(lp, cost, start)
             if always is not None:
                 first = np.union1d(first, always[is_free_mask(lp, always)])
-            master = GlopMaster(csc, row_lo, row_hi, lp.col_lo, lp.col_hi, cost, first)
+            master = GlopMaster(
+                csc, row_lo, row_hi, lp.col_lo, lp.col_hi, cost, first, elastic=elastic
+            )
         if keep is not None:
             keep.master = master
         return generate_columns(master, lp, cost, csc, is_free, tol, deadline)

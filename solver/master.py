@@ -7,8 +7,9 @@ interface: the first master is sent as one ``ModelProto`` filled from numpy arra
 columns (and `retarget`'s new objective and bounds) as ``ModelUpdateProto``s, and GLOP goes on
 from its last basis (new columns are nonbasic at 0, so the basis stays primal feasible and the
 primal simplex goes on from it).  Solutions come back as protos read straight into numpy.
-A fresh master's first LP is solved by HiGHS, whose basis GLOP starts from (`CRASH_WITH_HIGHS`).
-GLOP's presolve is off, as it would discard the basis.
+A fresh master's first LP is solved by HiGHS, whose basis GLOP starts from (`CRASH_WITH_HIGHS`);
+an ``elastic`` master's, with artificial columns on the rows its columns may miss, which GLOP
+takes only when that optimum leans on one.  GLOP's presolve is off, as it would discard the basis.
 
 MathOpt rather than ``pywraplp``: ``pywraplp`` hands GLOP the whole model again at every solve
 and its solution is read one Python call per variable; on hard rounds that was about a third of
@@ -31,6 +32,7 @@ from ortools.math_opt import (
     model_update_pb2,
     parameters_pb2,
     result_pb2,
+    solution_pb2,
     sparse_containers_pb2,
 )
 from ortools.math_opt.core.python import solver as mathopt
@@ -49,6 +51,9 @@ CRASH_WITH_HIGHS = True
 took 0.4-0.5x GLOP's time on hard rounds' tier-3 and tier-4 masters) and its optimal basis
 handed to GLOP, which confirms it in a few iterations and keeps it for the next masters (HiGHS
 in MathOpt neither takes a basis nor solves incrementally)."""
+
+
+BASIC = solution_pb2.BASIS_STATUS_BASIC
 
 
 class Status(Enum):
@@ -80,7 +85,14 @@ def _vector(
 
 
 class GlopMaster:
-    """The LP ``max cost . x`` over a growing set of columns of one sparse matrix."""
+    """The LP ``max cost . x`` over a growing set of columns of one sparse matrix.
+
+    ``elastic``: the first columns may well miss a row the empty solution violates (tier 3's
+    first master, whose fill needs the previous tiers' columns may not meet).  HiGHS then solves
+    the first master with the artificial columns `_elastic` would add, instead of first proving
+    it infeasible without them (0.4-0.6 s on hard L); they join GLOP's master only when that
+    optimum leans on one (`_settle_pending`).
+    """
 
     def __init__(
         self,
@@ -91,8 +103,11 @@ class GlopMaster:
         col_hi: FloatArray,
         cost: FloatArray,
         first: IntArray,
+        *,
+        elastic: bool = False,
     ) -> None:
         self.csc = csc
+        self.elastic = elastic
         # copies: what GLOP holds, while the caller's arrays move on (`retarget` compares them)
         self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
         self.col_lo, self.col_hi, self.cost = col_lo.copy(), col_hi.copy(), cost
@@ -120,10 +135,16 @@ class GlopMaster:
             parameters_pb2.SOLVER_TYPE_GLOP, self._proto(), parameters_pb2.SolverInitializerProto()
         )
 
-    def _proto(self) -> model_pb2.ModelProto:
-        """The master as GLOP holds it (or is to hold it: `_load`), with its ids."""
+    def _proto(self, pending: list[tuple[int, float]] | None = None) -> model_pb2.ModelProto:
+        """The master as GLOP holds it (or is to hold it: `_load`), with its ids; with
+        ``pending``, artificial columns GLOP does not hold yet too, under the ids
+        `_add_artificial` would give them."""
         cols = np.array(self.columns, dtype=np.int64)
-        art = np.array(self._art_ids, dtype=np.int64)
+        artificial = self.artificial + (pending or [])
+        art = np.array(
+            self._art_ids + list(range(self._next, self._next + len(pending or []))),
+            dtype=np.int64,
+        )
         ids = np.concatenate([self._ids, art])
         lo = np.concatenate([self.col_lo[cols], np.zeros(art.size)])
         hi = np.concatenate([self.col_hi[cols], np.full(art.size, np.inf)])
@@ -136,8 +157,8 @@ class GlopMaster:
                 self.csc[:, cols],
                 sp.csc_matrix(
                     (
-                        [g for _, g in self.artificial],
-                        ([r for r, _ in self.artificial], range(art.size)),
+                        [g for _, g in artificial],
+                        ([r for r, _ in artificial], range(art.size)),
                     ),
                     shape=(nrows, art.size),
                 ),
@@ -204,15 +225,20 @@ class GlopMaster:
         itself is infeasible (or the penalty too small): `solver.columns.generate_columns`
         reports it, never a solution that leans on one.  False when every such row has one.
         """
-        rows = np.flatnonzero((self.row_lo > 0) | (self.row_hi < 0))
-        signs = np.where(self.row_lo[rows] > 0, 1.0, -1.0)
-        have = set(self.artificial)
-        new = [
-            (r, g) for r, g in zip(rows.tolist(), signs.tolist(), strict=True) if (r, g) not in have
-        ]
+        new = self._violated()
         if new:
             self._add_artificial([r for r, _ in new], [g for _, g in new])
         return bool(new)
+
+    def _violated(self) -> list[tuple[int, float]]:
+        """(row, sign) of every row the empty solution violates and no artificial column
+        repairs yet."""
+        rows = np.flatnonzero((self.row_lo > 0) | (self.row_hi < 0))
+        signs = np.where(self.row_lo[rows] > 0, 1.0, -1.0)
+        have = set(self.artificial)
+        return [
+            (r, g) for r, g in zip(rows.tolist(), signs.tolist(), strict=True) if (r, g) not in have
+        ]
 
     # -- what column generation calls -----------------------------------------------------
 
@@ -353,13 +379,14 @@ class GlopMaster:
         self._art_values = values[np.array(self._art_ids, dtype=np.int64)]
         return status
 
-    def _highs_basis(self, time_limit: float) -> tuple[Status, result_pb2.BasisProto | None]:
+    def _highs_basis(self, time_limit: float) -> tuple[Status, solution_pb2.BasisProto | None]:
         """The fresh master solved by HiGHS: how that ended, and its optimal basis (which GLOP
         takes as its start and confirms in a few iterations).  Anything but an optimum or a
         proof of infeasibility leaves the master to GLOP alone (OPTIMAL, no basis)."""
         params = parameters_pb2.SolveParametersProto()
         params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
-        model = self._proto()
+        pending = self._violated() if self.elastic and not self.artificial else []
+        model = self._proto(pending)
         try:
             result = solve_with_highs(model, params)
         except Exception:  # noqa: BLE001 - MathOpt raises StatusNotOk: GLOP alone, then
@@ -367,10 +394,46 @@ class GlopMaster:
         self.iterations += int(result.solve_stats.simplex_iterations)
         status = _REASONS.get(result.termination.reason, Status.FAILED)
         if status == Status.OPTIMAL and result.solutions and result.solutions[0].HasField("basis"):
-            return Status.OPTIMAL, result.solutions[0].basis
+            basis = result.solutions[0].basis
+            if pending:
+                basis = self._settle_pending(pending, result.solutions[0], basis)
+            return Status.OPTIMAL, basis
         if status in (Status.INFEASIBLE, Status.LIMIT):
             return status, None
         return Status.OPTIMAL, None
+
+    def _settle_pending(
+        self,
+        pending: list[tuple[int, float]],
+        solution: solution_pb2.SolutionProto,
+        basis: solution_pb2.BasisProto,
+    ) -> solution_pb2.BasisProto:
+        """After HiGHS solved the master elastic (``elastic``): the artificial columns join
+        GLOP's master when the optimum leans on one, else they are dropped from HiGHS' basis
+        (GLOP never holds them: idle, they slowed every later round)."""
+        first = self._next
+        values = solution.primal_solution.variable_values
+        ids = np.asarray(values.ids, dtype=np.int64)
+        used = ids >= first
+        if used.any() and float(np.asarray(values.values)[used].max()) > ARTIFICIAL_TOL:
+            self._add_artificial([r for r, _ in pending], [g for _, g in pending])
+            return basis
+        # an artificial column basic at 0 hands its place to its row's slack (the same unit
+        # column up to sign), so that the basis stays complete and nonsingular
+        var_ids = np.asarray(basis.variable_status.ids, dtype=np.int64)
+        var_status = np.asarray(basis.variable_status.values, dtype=np.int64)
+        rows = np.array([r for r, _ in pending], dtype=np.int64)
+        art = var_ids >= first
+        basic_rows = rows[var_ids[art & (var_status == BASIC)] - first]
+        row_ids = np.asarray(basis.constraint_status.ids, dtype=np.int64)
+        row_status = np.asarray(basis.constraint_status.values, dtype=np.int64)
+        row_status[np.isin(row_ids, basic_rows)] = BASIC
+        kept = solution_pb2.BasisProto()
+        kept.CopyFrom(basis)
+        kept.variable_status.ids[:] = var_ids[~art].tolist()
+        kept.variable_status.values[:] = var_status[~art].tolist()
+        kept.constraint_status.values[:] = row_status.tolist()
+        return kept
 
 
 @dataclass

@@ -89,6 +89,12 @@ larger first masters) rose by 7-14 %, and seeds 0-11 side by side took 192 s aga
 tiers 2 + 3 105 s against 125 s, the greedy's 0.1-0.4 s a tier included
 (docs/benchmarks-solver.md, ninth session).  Tier 1 starts from its own incumbent, and tier 2's
 pooled LPs from tier 1's masters."""
+ELASTIC_TIER_3 = True
+"""Whether tier 3's new masters are elastic (`solver.master.GlopMaster`): HiGHS solves the
+first master with artificial columns on the rows it may miss (the fill needs), instead of
+first proving it infeasible without them, 0.4-0.6 s on the hard L seeds where it is.  Seeds
+0-35 side by side: 417.4 s against 422.2 s, the same objectives (docs/benchmarks-solver.md,
+thirteenth session)."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
@@ -615,6 +621,7 @@ def solve_tiers(
                 always=always,
                 keep=kept if tier in (1, 3) else None,
                 split=not fills_bind(),
+                elastic=ELASTIC_TIER_3 and tier == 3,
             )
             # tier 1's whole last master starts tier 2; later tiers start from a support
             if tier == 1:

@@ -8,10 +8,12 @@ neither may turn a feasible LP into a failure.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from ortools.math_opt import solution_pb2
 
 from solver.backends import LinearModel, Outcome, solve_lp
 from solver.columns import generate_columns
@@ -32,31 +34,120 @@ def covering_lp() -> tuple[LinearModel, np.ndarray]:
     return lp, np.array([1.0, 2.0, 3.0])
 
 
-def run(lp: LinearModel, cost: np.ndarray, first: list[int]) -> tuple[Outcome, float | None]:
-    csc = lp.matrix.tocsc()
-    master = GlopMaster(
-        csc, lp.row_lo, lp.row_hi, lp.col_lo, lp.col_hi, cost, np.array(first, dtype=np.int64)
+def master_of(lp: LinearModel, cost: np.ndarray, first: list[int], *, elastic: bool) -> GlopMaster:
+    return GlopMaster(
+        lp.matrix.tocsc(),
+        lp.row_lo,
+        lp.row_hi,
+        lp.col_lo,
+        lp.col_hi,
+        cost,
+        np.array(first, dtype=np.int64),
+        elastic=elastic,
     )
+
+
+def run(
+    lp: LinearModel, cost: np.ndarray, first: list[int], *, elastic: bool = False
+) -> tuple[Outcome, float | None]:
+    master = master_of(lp, cost, first, elastic=elastic)
     is_free = lp.col_hi > 0
-    sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, deadline=time.monotonic() + 60)
+    sol = generate_columns(
+        master, lp, cost, master.csc, is_free, 1e-9, deadline=time.monotonic() + 60
+    )
     return sol.outcome, sol.objective
 
 
-def test_a_master_without_the_columns_of_a_covering_row_prices_them_in() -> None:
+@pytest.mark.parametrize("elastic", [False, True])
+def test_a_master_without_the_columns_of_a_covering_row_prices_them_in(elastic: bool) -> None:
     lp, cost = covering_lp()
     whole = solve_lp(lp, cost, maximize=True, time_limit=10)
     assert whole.objective == 5.0  # x1 = x2 = 1
-    outcome, objective = run(lp, cost, first=[2])  # x0 + x1 >= 1 cannot hold on x2 alone
+    # x0 + x1 >= 1 cannot hold on x2 alone
+    outcome, objective = run(lp, cost, first=[2], elastic=elastic)
     assert outcome == Outcome.OPTIMAL
     assert objective is not None
     assert abs(objective - 5.0) < 1e-9
 
 
-def test_an_infeasible_lp_is_reported_not_solved_on_an_artificial_column() -> None:
+@pytest.mark.parametrize("elastic", [False, True])
+def test_an_infeasible_lp_is_reported_not_solved_on_an_artificial_column(elastic: bool) -> None:
     lp, cost = covering_lp()
     lp.row_lo[0] = 3.0  # x0 + x1 >= 3 with both at most 1
-    outcome, _ = run(lp, cost, first=[2])
+    outcome, _ = run(lp, cost, first=[2], elastic=elastic)
     assert outcome == Outcome.INFEASIBLE
+
+
+def highs_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the masters HiGHS solves (`solver.master.solve_with_highs`)."""
+    import solver.master as master_module
+
+    calls: list[int] = []
+    real = master_module.solve_with_highs
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(master_module, "solve_with_highs", counted)
+    return calls
+
+
+def test_an_elastic_master_that_needs_no_artificial_column_keeps_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The row x0 + x1 >= 1 fails at x = 0, so HiGHS solves the first master with an artificial
+    column on it; the optimum leaves it idle, and GLOP's master never holds it."""
+    calls = highs_calls(monkeypatch)
+    lp, cost = covering_lp()
+    master = master_of(lp, cost, [0, 1, 2], elastic=True)
+    sol = master.solve(10.0)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert sol.objective is not None
+    assert abs(sol.objective - 5.0) < 1e-9
+    assert master.artificial == []
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(("elastic", "solves"), [(False, 2), (True, 1)])
+def test_an_elastic_master_skips_the_proof_that_its_columns_miss_a_row(
+    monkeypatch: pytest.MonkeyPatch, elastic: bool, solves: int
+) -> None:
+    """Without ``elastic``, HiGHS first proves the master infeasible, then solves it again
+    with artificial columns; with it, one solve does both."""
+    calls = highs_calls(monkeypatch)
+    lp, cost = covering_lp()
+    master = master_of(lp, cost, [2], elastic=elastic)
+    sol = master.solve(10.0)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert master.artificial == [(0, 1.0)]
+    assert master.leans_on_artificial()
+    assert len(calls) == solves
+
+
+def test_a_basic_idle_artificial_column_hands_its_place_to_its_rows_slack() -> None:
+    lp, cost = covering_lp()
+    master = master_of(lp, cost, [0, 1, 2], elastic=True)
+    first = master._next  # the id the artificial column of row 0 would take
+    solution = solution_pb2.SolutionProto()
+    values = solution.primal_solution.variable_values
+    values.ids.extend([0, 1, 2, first])
+    values.values.extend([0.0, 1.0, 1.0, 0.0])
+    basis = solution.basis
+    basis.variable_status.ids.extend([0, 1, 2, first])
+    upper, lower = (
+        solution_pb2.BASIS_STATUS_AT_UPPER_BOUND,
+        solution_pb2.BASIS_STATUS_AT_LOWER_BOUND,
+    )
+    basic = solution_pb2.BASIS_STATUS_BASIC
+    basis.variable_status.values.extend([lower, upper, basic, basic])
+    basis.constraint_status.ids.extend([0, 1])
+    basis.constraint_status.values.extend([lower, upper])
+    kept = master._settle_pending([(0, 1.0)], solution, basis)
+    assert list(kept.variable_status.ids) == [0, 1, 2]
+    assert list(kept.variable_status.values) == [lower, upper, basic]
+    assert list(kept.constraint_status.values) == [basic, upper]
+    assert master.artificial == []
 
 
 def test_numerical_trouble_from_a_basis_is_solved_again_from_scratch(
