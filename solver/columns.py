@@ -182,7 +182,10 @@ def solve_lp_columns(
             )
         if keep is not None:
             keep.master = master
-        return generate_columns(master, lp, cost, csc, is_free, tol, deadline)
+        solved = generate_columns(master, lp, cost, csc, is_free, tol, deadline)
+        if keep is not None and solved.outcome == Outcome.FAILED:
+            keep.master = None  # its GLOP may be spent (trouble twice): never gone on from
+        return solved
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[free] = True
     while True:

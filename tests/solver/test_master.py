@@ -15,9 +15,9 @@ import pytest
 import scipy.sparse as sp
 from ortools.math_opt import solution_pb2
 
-from solver.backends import LinearModel, Outcome, solve_lp
+from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
 from solver.columns import generate_columns
-from solver.master import GlopMaster, Status
+from solver.master import GlopMaster, KeptMaster, Status
 
 
 def covering_lp() -> tuple[LinearModel, np.ndarray]:
@@ -168,6 +168,54 @@ def test_numerical_trouble_from_a_basis_is_solved_again_from_scratch(
     assert outcome == Outcome.OPTIMAL
     assert objective is not None
     assert abs(objective - 5.0) < 1e-9
+
+
+def test_a_master_that_failed_is_not_kept_for_the_next_lp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GLOP in trouble again after the reload leaves the master's solver spent (MathOpt refuses
+    every later update): the LP fails, and the next LP over the same rows starts afresh."""
+    import solver.columns as columns
+
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)  # a persistent master, even on a tiny LP
+    monkeypatch.setattr(GlopMaster, "_solve", lambda self, limit: Status.TROUBLE)
+    lp, cost = covering_lp()
+    keep = KeptMaster()
+    sol = columns.solve_lp_columns(lp, cost, time_limit=10.0, keep=keep)
+    assert sol.outcome == Outcome.FAILED
+    assert keep.master is None
+
+
+def test_a_hard_round_goes_through_both_ends_of_an_elastic_master(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hard M rounds with a master for every LP (`FULL_BELOW` 0): on seed 0 tier 3's first
+    master leans on its artificial columns, on seed 1 it leaves them idle with one basic (its
+    row's slack takes its place).  Every master solve is optimal, and the tiers are those
+    of the plain crash."""
+    import solver.columns as columns
+    import solver.tiers as tiers
+    from fixtures.hard import generate_hard_scenario
+    from solver.round import run_round
+
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)
+    outcomes: list[Outcome] = []
+    real = GlopMaster.solve
+
+    def recorded(self: GlopMaster, limit: float) -> LpSolution:
+        sol = real(self, limit)
+        outcomes.append(sol.outcome)
+        return sol
+
+    monkeypatch.setattr(GlopMaster, "solve", recorded)
+    for seed in (0, 1):
+        raw = generate_hard_scenario(2000, seed=seed)
+        elastic = run_round(raw, time_limit_s=120)
+        assert elastic.status == "OPTIMAL"
+        assert set(outcomes) == {Outcome.OPTIMAL}
+        monkeypatch.setattr(tiers, "ELASTIC_TIER_3", False)
+        plain = run_round(raw, time_limit_s=120)
+        monkeypatch.setattr(tiers, "ELASTIC_TIER_3", True)
+        assert plain.status == "OPTIMAL"
+        assert elastic.objective == plain.objective
 
 
 def test_a_feasible_lp_is_never_reported_infeasible_whatever_the_penalty(
