@@ -149,12 +149,9 @@ def main() -> None:
             parse_setting(text)  # a malformed setting stops here, not in the first child
         except argparse.ArgumentTypeError as problem:
             parser.error(f"--variant {text!r}: {problem}")
+    sides = {"base": (args.base_tree, []), "variant": (args.variant_tree, args.variant)}
     rows: list[dict[str, Any]] = []
     for seed in args.seeds:
-        sides = {
-            "base": (args.base_tree, []),
-            "variant": (args.variant_tree, args.variant),
-        }
         order = ["base", "variant"] if seed % 2 == 0 else ["variant", "base"]
         row: dict[str, Any] = {"seed": seed}
         for side in order:

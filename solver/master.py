@@ -140,10 +140,9 @@ class GlopMaster:
         ``pending``, artificial columns GLOP does not hold yet too, under the ids
         `_add_artificial` would give them."""
         cols = np.array(self.columns, dtype=np.int64)
-        artificial = self.artificial + (pending or [])
+        pending = pending or []
         art = np.array(
-            self._art_ids + list(range(self._next, self._next + len(pending or []))),
-            dtype=np.int64,
+            self._art_ids + list(range(self._next, self._next + len(pending))), dtype=np.int64
         )
         ids = np.concatenate([self._ids, art])
         lo = np.concatenate([self.col_lo[cols], np.zeros(art.size)])
@@ -151,19 +150,8 @@ class GlopMaster:
         cost = np.concatenate([self.cost[cols], np.full(art.size, self._penalty())])
         if self.phase_one_on:
             cost[: cols.size] = 0.0
-        nrows = self.csc.shape[0]
         block = sp.hstack(
-            [
-                self.csc[:, cols],
-                sp.csc_matrix(
-                    (
-                        [g for _, g in artificial],
-                        ([r for r, _ in artificial], range(art.size)),
-                    ),
-                    shape=(nrows, art.size),
-                ),
-            ],
-            format="csc",
+            [self.csc[:, cols], self._artificial_block(self.artificial + pending)], format="csc"
         )
         return model_proto(block, self.row_lo, self.row_hi, lo, hi, cost, ids=ids)
 
@@ -205,14 +193,20 @@ class GlopMaster:
         order = np.argsort(every)
         _vector(update.objective_updates.linear_coefficients, every[order], values[order])
 
-    def _add_artificial(self, rows: list[int], signs: list[float]) -> None:
-        n = len(rows)
-        block = sp.csc_matrix(
-            (np.array(signs), (np.array(rows), np.arange(n))), shape=(self.csc.shape[0], n)
-        )
+    def _artificial_block(self, artificial: list[tuple[int, float]]) -> sp.csc_matrix:
+        """The columns of artificial columns given as (row, sign): the sign in the row."""
+        n = len(artificial)
+        rows = np.array([r for r, _ in artificial], dtype=np.int64)
+        signs = np.array([g for _, g in artificial], dtype=np.float64)
+        return sp.csc_matrix((signs, (rows, np.arange(n))), shape=(self.csc.shape[0], n))
+
+    def _add_artificial(self, artificial: list[tuple[int, float]]) -> None:
+        """Artificial columns (row, sign) sent to GLOP at the penalty."""
+        n = len(artificial)
+        block = self._artificial_block(artificial)
         ids = self._append(np.zeros(n), np.full(n, np.inf), np.full(n, self._penalty()), block)
         self._art_ids.extend(ids.tolist())
-        self.artificial.extend(zip(rows, signs, strict=True))
+        self.artificial.extend(artificial)
 
     def _elastic(self) -> bool:
         """An artificial column for every row the empty solution violates, at a high cost.
@@ -227,7 +221,7 @@ class GlopMaster:
         """
         new = self._violated()
         if new:
-            self._add_artificial([r for r, _ in new], [g for _, g in new])
+            self._add_artificial(new)
         return bool(new)
 
     def _violated(self) -> list[tuple[int, float]]:
@@ -416,7 +410,7 @@ class GlopMaster:
         ids = np.asarray(values.ids, dtype=np.int64)
         used = ids >= first
         if used.any() and float(np.asarray(values.values)[used].max()) > ARTIFICIAL_TOL:
-            self._add_artificial([r for r, _ in pending], [g for _, g in pending])
+            self._add_artificial(pending)
             return basis
         # an artificial column basic at 0 hands its place to its row's slack (the same unit
         # column up to sign), so that the basis stays complete and nonsingular
