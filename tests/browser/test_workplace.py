@@ -58,6 +58,8 @@ def test_planner_creates_runs_watches_and_closes_a_round(
     screenshot(page, "workplace-new-round-problem")
 
     field(page, "#round-form", "max_depletion_share").fill("0.05")
+    streams: list[str] = []  # the progress streams the page opens
+    page.on("request", lambda request: streams.append(request.url))
     page.get_by_role("button", name="Create and run").click()
     page.wait_for_url(re.compile(r"#/rounds/\d+$"))
     round_id = int(page.url.rsplit("/", 1)[1])
@@ -82,6 +84,8 @@ def test_planner_creates_runs_watches_and_closes_a_round(
     proposals = server.get("planner", f"/v1/rounds/{round_id}/proposals")["data"]
     chosen = proposals[0]
     server.call("admin", "POST", f"/v1/proposals/{chosen['id']}/accept")
+    # the live stream drew the whole solve: the refresh when it ended does not replay it
+    assert sum(url.endswith(f"/v1/rounds/{round_id}/events") for url in streams) == 1
     workers = chosen["count"]
     benefit = chosen["count"] * chosen["benefit_usd_per_worker"]
 

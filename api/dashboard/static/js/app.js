@@ -598,6 +598,8 @@ function renderRoundWork(round) {
   state.progressShown = { id: round.id, status: round.status };
   watchRound(round, {
     onEnd: (status) => {
+      // the panel now shows the whole solve: the refresh below must not replay it again
+      if (state.progressShown?.id === round.id) state.progressShown = { id: round.id, status };
       if (status !== round.status && state.roundId === round.id && state.route.view === "rounds") {
         toast(`Round ${round.id} is ${fmt.status(status)}.`);
         refresh();
