@@ -199,7 +199,13 @@ def test_period_form_and_country_filter_narrow_the_indicators(
     open_view(page, server, f"/indicators?country={country}")
     page.locator("#indicators-from").fill(month)
     page.locator("#indicators-to").fill(month)
-    page.locator("#indicators-show").click()
+    # the click changes the URL at once and redraws later: until then the page must not pass
+    # for loaded, or a wait for it would read the previous drawing (a flake CI once hit)
+    loaded_after_click = page.evaluate(
+        "() => { document.querySelector('#indicators-show').click();"
+        " return document.body.dataset.loaded; }"
+    )
+    assert loaded_after_click == "false"
     page.wait_for_url(re.compile(rf"#/indicators\?from={month}&to={month}&country={country}$"))
     wait_loaded(page)
     query = f"from={month}&to={month}&country={country}"

@@ -65,9 +65,12 @@ export function href(route, current = parse()) {
   return `#/${path}${query.size ? `?${query}` : ""}`;
 }
 
-/** Go to a route (a new history entry, so Back returns). */
+/** Go to a route (a new history entry, so Back returns). The page is marked not loaded at
+ * once: the URL changes now but the hashchange handler that redraws runs later, and until it
+ * does the previous drawing must not pass for the new route's. */
 export function go(route) {
   const target = href(route);
+  document.body.dataset.loaded = "false";
   if (location.hash === target) window.dispatchEvent(new HashChangeEvent("hashchange"));
   else location.hash = target;
 }
