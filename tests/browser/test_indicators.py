@@ -121,7 +121,7 @@ def test_indicators_page_shows_charts_tables_and_downloads(
     sign_in(page, server, "viewer")
     page.get_by_role("link", name="Indicators").click()
     page.wait_for_url(re.compile(r"#/indicators$"))
-    wait_loaded(page)
+    wait_loaded(page, "indicators")
     page.locator("[data-indicator]").first.wait_for()
     answer = server.get("viewer", "/v1/indicators")
     placements = server.get("viewer", "/v1/placements?limit=500")["data"]

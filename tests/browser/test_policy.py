@@ -46,7 +46,7 @@ def test_planner_starts_a_what_if_sees_the_comparison_and_downloads_its_csv(
     open_view(page, server, f"/rounds/{base}")
     page.get_by_role("link", name="What-if…").click()
     page.wait_for_url(re.compile(rf"#/compare/{base}$"))
-    wait_loaded(page)
+    wait_loaded(page, "compare")
     form = "#whatif-form"
     assert field(page, form, "safeguard_mode").input_value() == "strict"  # the round's policy
     assert "books nothing" in page.locator('[data-view="compare"]').inner_text()
@@ -259,7 +259,7 @@ def test_a_round_as_of_a_month(page: Any, server: Server) -> None:
     field(page, form, "as_of").fill("2024-01")
     page.get_by_role("button", name="Create as draft").click()
     page.wait_for_url(re.compile(r"#/rounds/\d+$"))
-    wait_loaded(page)
+    wait_loaded(page, "rounds")
     round_id = int(page.url.rsplit("/", 1)[1])
     assert server.get("planner", f"/v1/rounds/{round_id}")["as_of"] == "2024-01"
     assert "as of 2024-01" in page.locator("#round-meta").inner_text()

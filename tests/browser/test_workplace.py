@@ -128,7 +128,7 @@ def test_focal_point_posts_fixes_edits_and_withdraws_a_withdrawal(
 ) -> None:
     sign_in(page, server, "deu")
     page.get_by_role("link", name="My postings").click()
-    wait_loaded(page)
+    wait_loaded(page, "postings")
     page.get_by_role("link", name="Post a withdrawal").click()
     form = "#posting-form"
     page.locator(f"{form} [data-field=cadre]").wait_for()
@@ -232,7 +232,7 @@ def test_planner_creates_edits_and_ends_an_agreement_with_a_stale_edit_explained
 ) -> None:
     sign_in(page, server, "planner")
     page.get_by_role("link", name="Agreements").click()
-    wait_loaded(page)
+    wait_loaded(page, "agreements")
     page.get_by_role("link", name="New agreement").click()
     form = "#agreement-form"
     page.locator(f"{form} [data-field=origin]").wait_for()
@@ -296,7 +296,7 @@ def test_planner_creates_edits_and_ends_an_agreement_with_a_stale_edit_explained
 def test_a_focal_point_declares_its_own_workforce_facts(page: Any, server: Server) -> None:
     sign_in(page, server, "phl")
     page.get_by_role("link", name="Workforce").click()
-    wait_loaded(page)
+    wait_loaded(page, "workforce")
     assert page.locator("#workforce-title").inner_text() == "Workforce facts of Philippines"
     row = page.locator('#workforce-table tr[data-cadre="2221"]')
     fact = server.get("phl", "/v1/workforce/PHL/2221")
@@ -368,7 +368,7 @@ def test_keyboard_reaches_the_views_with_a_visible_focus(page: Any, server: Serv
     assert page.evaluate("document.activeElement.id") == "new-agreement"
     page.keyboard.press("Enter")
     page.locator("#agreement-form [data-field=origin]").wait_for()
-    wait_loaded(page)
+    wait_loaded(page, "agreements")
     assert page.evaluate("document.activeElement.id") == "agreement-form-title"
 
 
