@@ -55,3 +55,19 @@ def test_a_round_s_reason_statistics_survive_a_nan_from_blas(monkeypatch: Any) -
     assert np.array_equal(again.w_workers, clean.w_workers)
     assert np.array_equal(again.d_workers, clean.d_workers)
     assert np.array_equal(again.dep, clean.dep)
+
+
+def test_pairs_of_interleaved_cadres_come_in_deposit_then_withdrawal_class_order(
+    monkeypatch: Any,
+) -> None:
+    """A hard round's cadres interleave in class order and are scanned cadre by cadre, in
+    many chunks here: the pairs still come sorted by deposit class, then withdrawal class."""
+    scenario = validate_scenario(generate_hard_scenario(600, seed=2))
+    assert not isinstance(scenario, list)
+    ctx = Context.of(scenario)
+    monkeypatch.setattr(classes, "CHUNK_ENTRIES", 50)
+    pairs = enumerate_pairs(ctx, scenario)
+    cadres = [pairs.deposits[int(i)].rep.cadre for i in pairs.dep]
+    assert cadres != sorted(cadres), "the cadres interleave, so the scan's order is not sorted"
+    key = pairs.dep * len(pairs.withdrawals) + pairs.wd
+    assert np.all(np.diff(key) > 0)

@@ -117,6 +117,20 @@ def test_class_pairs_and_statistics_do_not_depend_on_the_chunks(raw: dict[str, A
     assert rows.pairs_eligible == whole.pairs_eligible
 
 
+@SETTINGS
+@given(scenarios())
+def test_class_pairs_come_in_deposit_then_withdrawal_class_order(raw: dict[str, Any]) -> None:
+    """The model's columns follow the pairs' order, so ties break the same way on every run:
+    sorted by deposit class, then withdrawal class, however the rows were chunked."""
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    for pairs in (enumerate_pairs(ctx, s), enumerate_with(ctx, s, CHUNK_ENTRIES=1)):
+        order = np.lexsort((pairs.wd, pairs.dep))
+        assert np.array_equal(order, np.arange(len(pairs)))
+        key = pairs.dep * max(1, len(pairs.withdrawals)) + pairs.wd
+        assert np.all(np.diff(key) > 0), "each pair once, in strictly increasing order"
+
+
 def enumerate_with(ctx: Context, s: Scenario, **constants: int) -> Pairs:
     """`enumerate_pairs` with some of `solver.classes`' constants changed for this call."""
     import solver.classes as classes
