@@ -3,53 +3,30 @@
 Two deposits with the same attributes (all but id and count) are interchangeable for every rule,
 constraint and objective tier, and so are two such withdrawals; each group becomes a class whose
 capacity is the sum of counts and whose postings are filled in id order when the solution is
-disaggregated.  Eligibility is then evaluated class against class, one cadre at a time, with the
-vectorised rules of `solver.eligibility` in row chunks (bounded memory), which also yields the
+disaggregated.  Eligibility is then evaluated class against class, one cadre at a time, by the
+compiled rules of `solver.compiled_rules` in row chunks (bounded memory), which also yield the
 per-class reason counts used by the explanations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from solver.eligibility import CODE_INDEX, CODES, CadreBlock, Context
+from solver.compiled_rules import NCODES, NO_GAP, CountryFacts, WithdrawalSide, scan_block
+from solver.eligibility import CODE_INDEX, CadreBlock, Context
 from solver.limits import MAX_CLASS_PAIRS, MAX_CLASS_PAIRS_CONSIDERED, RoundTooLarge
 from solver.schema import Deposit, Scenario, Withdrawal
 
 P = TypeVar("P", Deposit, Withdrawal)
-NCODES = len(CODES) + 1
 LANG = CODE_INDEX["LANGUAGE_GAP"]
 CHUNK_ENTRIES = 2_000_000
-NO_GAP = 1 << 40
-"""A language gap no pair has: a withdrawal class none of whose counterparts fails on language."""
-EXACT_FLOAT32 = 1 << 24
-"""Below this, sums of whole workers are exact in float32 (reason statistics)."""
 
 IntArray = npt.NDArray[np.int64]
-Matrix = npt.NDArray[Any]  # float32 or float64, as `CadreScan.scan` picks
-Product = Callable[[Matrix, Matrix], Matrix]
-
-
-def whole_sums(left: Matrix, right: Matrix, *, product: Product = np.matmul) -> IntArray:
-    """``left @ right`` (a vector and a matrix, either way round) as integers, for products
-    whose every value is an exact sum of whole workers.
-
-    The product runs on BLAS (both cores), and OpenBLAS's gemv now and then returns NaN on
-    finite inputs, from scratch memory it assumes clean (OpenBLAS issue #746, numpy issue
-    #24067; seen here once in CI, in a 0/1 mask times worker counts).  A result that is not
-    finite is computed again by `numpy.einsum`, whose own loops do not call BLAS.
-    """
-    with np.errstate(invalid="ignore"):
-        out = product(left, right)
-    if not np.isfinite(out).all():
-        spec = "i,ij->j" if left.ndim == 1 else "ij,j->i"
-        out = np.einsum(spec, left, right)
-    return np.rint(out).astype(np.int64)
 
 
 @dataclass
@@ -146,70 +123,52 @@ class CadreScan:
     d_pref: IntArray  # (deposit classes, countries): preferred destinations
     w_pref: IntArray  # (withdrawal classes, countries): preferred origins
     months_per_level: int
+    withdrawal_side: WithdrawalSide = field(init=False)
+    country_facts: CountryFacts = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.withdrawal_side = self.block.withdrawal_side()
+        self.country_facts = self.block.country_facts()
 
     def scan(self, rows: slice) -> ChunkScan:
         """Eligibility of deposit classes ``rows`` x every withdrawal class of the cadre, with
-        the reason statistics (`Pairs.w_workers` etc.) of the chunk."""
+        the reason statistics (`Pairs.w_workers` etc.) of the chunk: one compiled pass
+        (`solver.compiled_rules.scan_block`)."""
         block, di, wj = self.block, self.di, self.wj
-        gap_levels = block.gap_levels(rows)
-        codes = block.failure_matrix(rows, gap_levels)
         rdi = np.arange(rows.start, rows.stop)
-        nrows, nw = rdi.size, wj.size
-        w_workers = np.zeros((nw, NCODES), dtype=np.int64)
-        d_workers = np.zeros((nrows, NCODES), dtype=np.int64)
-        w_first = np.full((nw, NCODES), -1, dtype=np.int64)
-        d_rep = np.full((nrows, NCODES), -1, dtype=np.int64)
-        # reason statistics, per code (index 0 = eligible): the workers of the other side (one
-        # matrix-vector product per side over the code's mask, in float32 when every sum is
-        # exact there), and a representative of each side (the first)
-        dweight, wweight = self.dcount[rows], self.wcount
-        exact32 = max(int(dweight.sum()), int(wweight.sum())) < EXACT_FLOAT32
-        dtype = np.float32 if exact32 else np.float64
-        dw, ww = dweight.astype(dtype), wweight.astype(dtype)
-        as_float = np.empty(codes.shape, dtype=dtype)
-        present = np.bincount(codes.ravel(), minlength=NCODES) > 0
-        for k in np.flatnonzero(present).tolist():
-            mask = codes == k
-            np.copyto(as_float, mask)
-            w_workers[:, k] = whole_sums(dw, as_float)
-            d_workers[:, k] = whole_sums(as_float, ww)
-            if k == LANG:
-                continue
-            col_any = mask.any(axis=0)
-            w_first[col_any, k] = di[rdi[mask.argmax(axis=0)[col_any]]]
-            row_any = mask.any(axis=1)
-            d_rep[row_any, k] = wj[mask.argmax(axis=1)[row_any]]
-        lang_gap = lang_rep = None
-        lang_mask = codes == LANG
-        if lang_mask.any():
-            gaps = np.where(lang_mask, gap_levels, np.int16(1 << 14))
-            # no gap where no deposit of the chunk fails on language
-            lang_gap = np.where(lang_mask.any(axis=0), gaps.min(axis=0).astype(np.int64), NO_GAP)
-            lang_rep = di[rdi[gaps.argmin(axis=0)]]
-            row_any = lang_mask.any(axis=1)
-            d_rep[row_any, LANG] = wj[gaps.argmin(axis=1)[row_any]]
-        r_idx, c_idx = np.nonzero(codes == 0)
+        found = scan_block(
+            block.deposit_side(rows),
+            self.withdrawal_side,
+            self.country_facts,
+            block.declined_matrix(rows),
+            (self.dcount[rows], self.wcount, self.dn[rows], self.wn),
+        )
+        # local rows and columns to global class indices (-1 stays -1)
+        w_first = np.where(found.w_first >= 0, di[rdi[np.maximum(found.w_first, 0)]], -1)
+        d_rep = np.where(found.d_first >= 0, wj[np.maximum(found.d_first, 0)], -1)
+        lang_row = found.w_lang_row
+        lang_rep = np.where(lang_row >= 0, di[rdi[np.maximum(lang_row, 0)]], -1)
+        r_idx, c_idx = found.pair_row, found.pair_col
         gi = rdi[r_idx]
         o, t = block.o[gi], block.t[c_idx]
         parts = {
             "dep": di[gi],
             "wd": wj[c_idx],
             "benefit": block.w_benefit[c_idx] + block.agreement_benefit[o, t],
-            "months": gap_levels[r_idx, c_idx].astype(np.int64) * self.months_per_level,
+            "months": found.pair_gap * self.months_per_level,
             "prefs": self.d_pref[gi, t] + self.w_pref[c_idx, o],
         }
-        eligible = int((self.dn[rows][r_idx] * self.wn[c_idx]).sum())
         return ChunkScan(
             wj=wj,
             drows=di[rows],
-            w_workers=w_workers,
-            d_workers=d_workers,
+            w_workers=found.w_workers,
+            d_workers=found.d_workers,
             w_first=w_first,
             d_rep=d_rep,
-            w_lang_gap=lang_gap,
+            w_lang_gap=found.w_lang_gap,
             w_lang_rep=lang_rep,
             parts=parts,
-            eligible_postings=eligible,
+            eligible_postings=found.postings,
         )
 
 

@@ -4,10 +4,11 @@ After them comes E12 ``DECLINED``, hrhx's extension: a pair listed in the scenar
 ``excluded_pairs`` (declined by a focal point in an earlier round) is not eligible.
 
 Each ``eN_*`` function returns the rule's reason code when the pair (d, w) fails it, else None;
-`first_failure` returns the first failing code (None: eligible).  `failure_matrix` computes the same
-codes for a whole block of deposits x withdrawals of one cadre with numpy, one block per rule in the
-same order; the property tests check that both agree.  `Context` holds what the rules need from the
-scenario (agreements active at ``as_of``, the agreement of each pair A*(o,t,c), workforce facts).
+`first_failure` returns the first failing code (None: eligible).  `CadreBlock` holds one cadre's
+deposits and withdrawals as arrays for `solver.compiled_rules`, the same rules compiled for whole
+blocks of pairs (`CadreBlock.first_failures`); the property tests check that both agree.
+`Context` holds what the rules need from the scenario (agreements active at ``as_of``, the
+agreement of each pair A*(o,t,c), workforce facts).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.arithmetic import benefit_floor, depletion_cap
+from solver.compiled_rules import CountryFacts, DepositSide, WithdrawalSide, block_codes
 from solver.schema import LEVEL_RANK, Agreement, Deposit, Scenario, Withdrawal, month_index
 
 CODES: tuple[str, ...] = (
@@ -35,7 +37,7 @@ CODES: tuple[str, ...] = (
     "BENEFIT_BELOW_MINIMUM",
     "DECLINED",
 )
-"""Rule codes in spec order; in `failure_matrix`, code k is stored as k + 1 and 0 means eligible."""
+"""Rule codes in spec order; as `CadreBlock.first_failures` gives them, k + 1 (0: eligible)."""
 CODE_INDEX: dict[str, int] = {code: i + 1 for i, code in enumerate(CODES)}
 NO_LIMIT = 1 << 30
 
@@ -261,12 +263,12 @@ def is_eligible(ctx: Context, d: Deposit, w: Withdrawal) -> bool:
     return first_failure(ctx, d, w) is None
 
 
-# ------------------------------------------------------------------ vectorised form
+# ------------------------------------------------------------------ blocks of pairs
 
 
 @dataclass
 class CadreBlock:
-    """The rule matrices' inputs for one cadre: deposits (rows) and withdrawals (columns)."""
+    """The compiled rules' inputs for one cadre: deposits (rows) and withdrawals (columns)."""
 
     ctx: Context
     cadre: str
@@ -314,12 +316,6 @@ class CadreBlock:
             self.recognition[oi, ti] = any(a.recognition for a in mine)
             best = ctx.agreement_of_pair(orig, dest, self.cadre)
             self.agreement_benefit[oi, ti] = best.benefit_usd_per_worker if best else 0
-        # the country-pair facts by origin (rows) x this block's withdrawals (columns): a chunk
-        # of deposits takes its rows whole, a copy far cheaper than a gather by (o, t) pairs
-        self.same_cols = np.arange(n)[:, None] == self.t[None, :]
-        self.g2g_cols = self.g2g[:, self.t]
-        self.recognition_cols = self.recognition[:, self.t]
-        self.agreement_benefit_cols = self.agreement_benefit[:, self.t]
         reqs = [requirement(ctx, w) for w in ws]
         langs = sorted({lang for r in reqs for lang in r})
         # CEFR ranks fit in int8 (0..6), and a gap sum too (at most 6 per language): small
@@ -337,15 +333,63 @@ class CadreBlock:
         self.w_recog = np.array([w.requires_recognition for w in ws], dtype=bool)
         self.required = np.array([ctx.required_benefit(d) for d in ds], dtype=np.int64)
 
+    def deposit_side(self, rows: slice) -> DepositSide:
+        """The deposit classes ``rows`` as the compiled rules read them (views, no copy)."""
+        return DepositSide(
+            origin=self.o[rows],
+            cadre_ok=self.d_cadre_ok[rows],
+            relocation=self.d_reloc[rows],
+            remote=self.d_remote[rows],
+            available_from=self.d_from[rows],
+            available_to=self.d_to[rows],
+            max_duration=self.d_maxdur[rows],
+            excluded=self.excluded[rows],
+            languages=self.have[rows],
+            required_benefit=self.required[rows],
+        )
+
+    def withdrawal_side(self) -> WithdrawalSide:
+        """Every withdrawal class of the block as the compiled rules read them."""
+        per_level = self.ctx.scenario.policy.language_months_per_level
+        # E10 on level sums: gaps x months_per_level > training  <=>  gaps > training // m
+        unlimited = np.full_like(self.w_training, NO_LIMIT)
+        max_gap = self.w_training // per_level if per_level else unlimited
+        return WithdrawalSide(
+            destination=self.t,
+            cadre_ok=self.w_cadre_ok,
+            relocation=self.w_reloc,
+            start_from=self.w_from,
+            start_to=self.w_to,
+            duration=self.w_dur,
+            needs=self.need,
+            max_gap=max_gap,
+            benefit=self.w_benefit,
+            recognition=self.w_recog,
+        )
+
+    def country_facts(self) -> CountryFacts:
+        """The block's per-country and per-(origin, destination) facts."""
+        mode = self.ctx.mode
+        return CountryFacts(
+            listed=self.listed,
+            positive=self.positive,
+            g2g=self.g2g,
+            recognition=self.recognition,
+            agreement_benefit=self.agreement_benefit,
+            safeguards_on=mode != "off",
+            strict=mode == "strict",
+        )
+
     def declined_matrix(self, rows: slice) -> BoolArray:
-        """Pairs of ``excluded_pairs`` among deposits ``rows`` x all withdrawals.
+        """Pairs of ``excluded_pairs`` among deposits ``rows`` x all withdrawals, (0, 0) when
+        the scenario declines none (the compiled rules then skip E12).
 
         Postings named in ``excluded_pairs`` are never merged into classes (see
         `solver.classes.merge`), so a representative's id is the posting's own id here.
         """
-        out = np.zeros((len(self.o[rows]), len(self.t)), dtype=bool)
         if not self.ctx.excluded:
-            return out
+            return np.zeros((0, 0), dtype=bool)
+        out = np.zeros((len(self.o[rows]), len(self.t)), dtype=bool)
         wpos = {w.id: j for j, w in enumerate(self.withdrawals)}
         dpos = {d.id: i for i, d in enumerate(self.deposits[rows])}
         for did, wid in self.ctx.excluded:
@@ -354,89 +398,15 @@ class CadreBlock:
                 out[i, j] = True
         return out
 
-    def gap_levels(self, rows: slice) -> npt.NDArray[np.int16]:
-        """Sum of language level gaps for deposits ``rows`` x all withdrawals."""
-        have = self.have[rows]
-        gaps = np.zeros((have.shape[0], self.need.shape[0]), dtype=np.int16)
-        step = np.empty(gaps.shape, dtype=np.int8)
-        for k in range(self.need.shape[1]):
-            np.subtract(self.need[None, :, k], have[:, None, k], out=step)
-            np.maximum(step, 0, out=step)
-            gaps += step
-        return gaps
-
-    def benefit(self, rows: slice) -> IntArray:
-        """benefit(d, w) for deposits ``rows`` x all withdrawals."""
-        out: IntArray = self.w_benefit[None, :] + self.agreement_benefit_cols[self.o[rows]]
-        return out
-
-    def excluded_matrix(self, rows: slice) -> BoolArray | None:
-        """E6's test for deposits ``rows`` x all withdrawals (the destination is excluded);
-        None when none of these deposits excludes any."""
-        excluded = self.excluded[rows]
-        some = np.flatnonzero(excluded.any(axis=1))  # few deposits exclude any destination
-        if some.size == 0:
-            return None
-        out = np.zeros((excluded.shape[0], len(self.t)), dtype=bool)
-        out[some] = excluded[some][:, self.t]
-        return out
-
-    def _language_gap(self, gaps: npt.NDArray[np.int16]) -> BoolArray:
-        """E10 on level sums: gaps x months_per_level > training  <=>  gaps > training // m."""
-        per_level = self.ctx.scenario.policy.language_months_per_level
-        if per_level == 0:
-            return np.zeros(gaps.shape, dtype=bool)
-        out: BoolArray = gaps > (self.w_training // per_level)[None, :]
-        return out
-
-    def failure_matrix(
-        self, rows: slice, gaps: npt.NDArray[np.int16] | None = None
-    ) -> npt.NDArray[np.int8]:
-        """First failing rule (k + 1 for CODES[k], 0: eligible), deposits ``rows`` x withdrawals.
-
-        ``gaps`` is ``gap_levels(rows)`` when the caller has it already.
-        """
-        if gaps is None:
-            gaps = self.gap_levels(rows)
-        origins = self.o[rows]
-        o = origins[:, None]
-        reloc = self.w_reloc[None, :]
-        mode = self.ctx.mode
-        guarded = reloc & self.listed[o]
-        cadre_ok = self.d_cadre_ok[rows].all() and self.w_cadre_ok.all()
-        no_cap = self.d_maxdur[rows].min() >= self.w_dur.max()
-        # None: the rule cannot fail on these rows (no pass over the block for it)
-        fails: list[BoolArray | None] = [
-            # E1 CADRE
-            None if cadre_ok else ~(self.d_cadre_ok[rows][:, None] & self.w_cadre_ok[None, :]),
-            # E2 SAME_COUNTRY
-            self.same_cols[origins],
-            # E3 MODALITY
-            np.where(reloc, ~self.d_reloc[rows][:, None], ~self.d_remote[rows][:, None]),
-            # E4 WINDOW
-            (self.d_from[rows][:, None] > self.w_to[None, :])
-            | (self.w_from[None, :] > self.d_to[rows][:, None]),
-            # E5 DURATION
-            None if no_cap else self.w_dur[None, :] > self.d_maxdur[rows][:, None],
-            # E6 EXCLUDED
-            self.excluded_matrix(rows),
-            # E7 SAFEGUARD_NO_G2G
-            None if mode == "off" else guarded & ~self.g2g_cols[origins],
-            # E8 SAFEGUARD_NOT_POSITIVE_LISTED
-            None if mode != "strict" else guarded & ~self.positive[o],
-            # E9 RECOGNITION_MISSING
-            reloc & self.w_recog[None, :] & ~self.recognition_cols[origins],
-            # E10 LANGUAGE_GAP
-            self._language_gap(gaps),
-            # E11 BENEFIT_BELOW_MINIMUM
-            self.benefit(rows) < self.required[rows][:, None],
-            # E12 DECLINED (hrhx extension)
-            self.declined_matrix(rows) if self.ctx.excluded else None,
-        ]
-        shape = (len(self.o[rows]), len(self.t))
-        codes = np.zeros(shape, dtype=np.int8)
-        for k in range(len(fails) - 1, -1, -1):
-            fail = fails[k]
-            if fail is not None:
-                np.copyto(codes, np.int8(k + 1), where=fail)
-        return codes
+    def first_failures(self, rows: slice) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int16]]:
+        """First failing rule (k + 1 for CODES[k], 0: eligible) of deposits ``rows`` x every
+        withdrawal, and the pair's sum of language level gaps (-1 where it failed before E10)."""
+        codes: npt.NDArray[np.int8]
+        gaps: npt.NDArray[np.int16]
+        codes, gaps = block_codes(
+            self.deposit_side(rows),
+            self.withdrawal_side(),
+            self.country_facts(),
+            self.declined_matrix(rows),
+        )
+        return codes, gaps

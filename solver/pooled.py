@@ -162,7 +162,7 @@ def weighted_level(optimum: float, weights: FloatArray, requested: IntArray) -> 
     ``ceil(requested_t L / 1000)`` or more, so its weighted fill is at least that need."""
     levels = np.arange(1001, dtype=np.int64)
     # numpy's own loops, not BLAS: OpenBLAS's gemv now and then returns NaN on finite inputs
-    # (see `solver.classes.whole_sums`), and a NaN here would drop its level unseen
+    # (OpenBLAS issue #746, numpy issue #24067), and a NaN here would drop its level unseen
     need = np.einsum("lt,t->l", -(-np.outer(levels, requested) // 1000) * 1000.0, weights)
     slack = FILL_TOL * 1000.0 * float(weights.max(initial=0.0))
     return int(np.flatnonzero(need <= optimum + slack).max(initial=0))

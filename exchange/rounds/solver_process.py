@@ -211,6 +211,9 @@ def serve(conn: Connection) -> None:
     """The child's loop: solve each scenario received, send its messages, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C stops it through the server
     import solver.round  # noqa: F401  (load the whole solver before the first round)
+    from solver.compiled_rules import warm_up
+
+    warm_up()  # and its compiled eligibility loop
 
     gc.freeze()  # the solver's modules out of the collector's reach (see RoundWorker.start)
     while True:

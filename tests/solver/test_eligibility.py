@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from solver import compiled_rules as compiled
 from solver import eligibility as el
 from solver.arithmetic import benefit_floor, depletion_cap
 from tests.solver.factories import agreement, deposit, parse, scenario, withdrawal
@@ -154,3 +155,22 @@ def test_exact_arithmetic() -> None:
     assert depletion_cap(Decimal("0.05"), 9000) == 450
     assert depletion_cap(0.07, 100) == 7  # 0.07 * 100 = 7.000000000000001 in floats
     assert depletion_cap(None, 100) is None
+
+
+def test_the_compiled_rules_number_the_codes_as_the_spec_orders_them() -> None:
+    numbered = {
+        "CADRE": compiled.CADRE,
+        "SAME_COUNTRY": compiled.SAME_COUNTRY,
+        "MODALITY": compiled.MODALITY,
+        "WINDOW": compiled.WINDOW,
+        "DURATION": compiled.DURATION,
+        "EXCLUDED": compiled.EXCLUDED,
+        "SAFEGUARD_NO_G2G": compiled.NO_G2G,
+        "SAFEGUARD_NOT_POSITIVE_LISTED": compiled.NOT_POSITIVE,
+        "RECOGNITION_MISSING": compiled.RECOGNITION,
+        "LANGUAGE_GAP": compiled.LANGUAGE,
+        "BENEFIT_BELOW_MINIMUM": compiled.BENEFIT,
+        "DECLINED": compiled.DECLINED,
+    }
+    assert numbered == el.CODE_INDEX
+    assert compiled.NCODES == len(el.CODE_INDEX) + 1
