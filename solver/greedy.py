@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from solver.basis import legal_basis
 from solver.eligibility import Context, benefit, first_failure, gap_months
@@ -148,10 +149,6 @@ def _group_slots(n: int, caps: list[tuple[IntArray, int]]) -> IntArray:
     return slot
 
 
-_CHUNK = 4096
-"""Pairs `_take_in_order` screens at once for full classes and groups."""
-
-
 def greedy_columns(
     dep: IntArray,
     wd: IntArray,
@@ -199,45 +196,50 @@ def _take_in_order(
 ) -> tuple[IntArray, IntArray]:
     """Pairs in ``order``, each taking as much as its ``room``, its deposit and withdrawal
     classes' capacity left and its capped groups' (``slot``, ``left_g``) allow: the pairs that
-    took some, in that order, and how much.
+    took some, in that order, and how much (`_take`, compiled)."""
+    taken = np.empty(order.size, dtype=np.int64)
+    amounts = np.empty(order.size, dtype=np.int64)
+    found = _take(
+        order,
+        dep,
+        wd,
+        slot,
+        left_d.copy(),
+        left_w.copy(),
+        np.array(left_g, dtype=np.int64),
+        room,
+        taken,
+        amounts,
+    )
+    return taken[:found], amounts[:found]
 
-    What is spent stays spent, so a pair whose class or group is full when its chunk of
-    ``_CHUNK`` pairs starts takes nothing: only the others go through the Python loop (on hard
-    rounds most pairs are screened out so).
-    """
-    room_o, d_o, w_o = room[order], dep[order], wd[order]
-    a_o, b_o = slot[0, order], slot[1, order]
-    d_full, w_full = left_d <= 0, left_w <= 0
-    g_full = np.array([left <= 0 for left in left_g])
-    ld, lw = left_d.tolist(), left_w.tolist()
-    taken: list[int] = []
-    amounts: list[int] = []
-    for lo in range(0, order.size, _CHUNK):
-        hi = min(lo + _CHUNK, order.size)
-        live = lo + np.flatnonzero(
-            (room_o[lo:hi] > 0)
-            & ~d_full[d_o[lo:hi]]
-            & ~w_full[w_o[lo:hi]]
-            & ~g_full[a_o[lo:hi]]
-            & ~g_full[b_o[lo:hi]]
-        )
-        for k, i, j, a, b, r in zip(
-            live.tolist(),
-            d_o[live].tolist(),
-            w_o[live].tolist(),
-            a_o[live].tolist(),
-            b_o[live].tolist(),
-            room_o[live].tolist(),
-            strict=True,
-        ):
-            take = min(r, ld[i], lw[j], left_g[a], left_g[b])
-            if take > 0:
-                ld[i] -= take
-                lw[j] -= take
-                left_g[a] -= take
-                left_g[b] -= take
-                taken.append(k)
-                amounts.append(take)
-                d_full[i], w_full[j] = ld[i] <= 0, lw[j] <= 0
-                g_full[a], g_full[b] = left_g[a] <= 0, left_g[b] <= 0
-    return order[np.array(taken, dtype=np.int64)], np.array(amounts, dtype=np.int64)
+
+@njit(cache=True, nogil=True)
+def _take(
+    order: IntArray,
+    dep: IntArray,
+    wd: IntArray,
+    slot: IntArray,
+    left_d: IntArray,
+    left_w: IntArray,
+    left_g: IntArray,
+    room: IntArray,
+    taken: IntArray,
+    amounts: IntArray,
+) -> int:
+    """`_take_in_order`'s loop, one pair at a time (a Python loop took 18 s on hard XL's 21 M
+    pairs); spends ``left_d``, ``left_w``, ``left_g`` and fills ``taken``, ``amounts``;
+    returns how many pairs took some."""
+    found = 0
+    for p in order:
+        i, j, a, b = dep[p], wd[p], slot[0, p], slot[1, p]
+        take = min(room[p], left_d[i], left_w[j], left_g[a], left_g[b])
+        if take > 0:
+            left_d[i] -= take
+            left_w[j] -= take
+            left_g[a] -= take
+            left_g[b] -= take
+            taken[found] = p
+            amounts[found] = take
+            found += 1
+    return found

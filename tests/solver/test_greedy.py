@@ -3,18 +3,11 @@ and the first masters' seeds (`solver.greedy.greedy_columns`)."""
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver import greedy
 from solver.greedy import greedy_columns, greedy_flows
-
-CHUNKS = st.integers(1, 5)
-"""Chunk sizes of the full-class screen (`solver.greedy._CHUNK`): small, so that classes and
-groups fill up across chunks in the cases drawn."""
 
 Caps = list[tuple[np.ndarray, int]]
 Case = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Caps]
@@ -73,14 +66,11 @@ def flows(draw: st.DrawFn) -> Case:
 
 
 @settings(max_examples=300, deadline=None)
-@given(flows(), CHUNKS)
-def test_greedy_flows_takes_pairs_in_order_as_much_as_every_cap_allows(
-    case: Case, chunk: int
-) -> None:
+@given(flows())
+def test_greedy_flows_takes_pairs_in_order_as_much_as_every_cap_allows(case: Case) -> None:
     dep, wd, priority, dcap, wcap, caps = case
     empty = np.zeros(dep.size, dtype=np.int64)
-    with patch.object(greedy, "_CHUNK", chunk):
-        got = greedy_flows(dep, wd, priority, dcap, wcap, caps, [], empty, 0)
+    got = greedy_flows(dep, wd, priority, dcap, wcap, caps, [], empty, 0)
     assert got.tolist() == pair_by_pair(dep, wd, priority, dcap, wcap, caps).tolist()
 
 
@@ -122,9 +112,9 @@ def columns_pair_by_pair(
 
 
 @settings(max_examples=300, deadline=None)
-@given(flows(), st.data(), CHUNKS)
+@given(flows(), st.data())
 def test_greedy_columns_are_the_pairs_a_greedy_by_weight_takes(
-    case: Case, data: st.DataObject, chunk: int
+    case: Case, data: st.DataObject
 ) -> None:
     dep, wd, _, dcap, wcap, caps = case
     n = dep.size
@@ -133,6 +123,5 @@ def test_greedy_columns_are_the_pairs_a_greedy_by_weight_takes(
     hi = lo + np.array(
         data.draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), dtype=np.int64
     )
-    with patch.object(greedy, "_CHUNK", chunk):
-        got = greedy_columns(dep, wd, weight, dcap, wcap, caps, lo.astype(float), hi.astype(float))
+    got = greedy_columns(dep, wd, weight, dcap, wcap, caps, lo.astype(float), hi.astype(float))
     assert got.tolist() == columns_pair_by_pair(dep, wd, weight, dcap, wcap, caps, lo, hi)
