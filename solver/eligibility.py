@@ -317,17 +317,17 @@ class CadreBlock:
             best = ctx.agreement_of_pair(orig, dest, self.cadre)
             self.agreement_benefit[oi, ti] = best.benefit_usd_per_worker if best else 0
         reqs = [requirement(ctx, w) for w in ws]
-        langs = sorted({lang for r in reqs for lang in r})
-        # CEFR ranks fit in int8 (0..6), and a gap sum too (at most 6 per language): small
-        # matrices keep the block's passes over memory cheap
-        self.need = np.zeros((len(ws), len(langs)), dtype=np.int8)
-        self.have = np.zeros((len(ds), len(langs)), dtype=np.int8)
+        column = {lang: k for k, lang in enumerate(sorted({lang for r in reqs for lang in r}))}
+        # CEFR ranks (0..6) in int8; a language no withdrawal requires is not a column
+        self.need = np.zeros((len(ws), len(column)), dtype=np.int8)
+        self.have = np.zeros((len(ds), len(column)), dtype=np.int8)
         for j, r in enumerate(reqs):
-            for k, lang in enumerate(langs):
-                self.need[j, k] = LEVEL_RANK.get(r.get(lang, ""), 0)
+            for lang, level in r.items():
+                self.need[j, column[lang]] = LEVEL_RANK[level]
         for i, d in enumerate(ds):
-            for k, lang in enumerate(langs):
-                self.have[i, k] = LEVEL_RANK.get(d.languages.get(lang, ""), 0)
+            for lang, level in d.languages.items():
+                if lang in column:
+                    self.have[i, column[lang]] = LEVEL_RANK[level]
         self.w_training = np.array([w.language_training_months for w in ws], dtype=np.int64)
         self.w_benefit = np.array([w.benefit_usd_per_worker for w in ws], dtype=np.int64)
         self.w_recog = np.array([w.requires_recognition for w in ws], dtype=bool)
