@@ -13,7 +13,7 @@ nothing is kept per pair but what the caller asks for:
 - `block_codes`: every pair's code and language gap, for the tests.
 
 Codes are 1 + the index in `solver.eligibility.CODES`, 0 for an eligible pair.  The compiled
-code is cached on disk (numba's ``cache=True``: compiled once per checkout, about 1 s) and
+code is cached on disk (numba's ``cache=True``: compiled once per checkout, about 2 s) and
 releases the GIL (``nogil``).  Measured on hard L (docs/benchmarks-solver.md, fifteenth
 session): 11 ns a pair against 65 ns for the numpy form it replaced, one boolean matrix per
 rule.
@@ -33,9 +33,9 @@ Int8Matrix = npt.NDArray[np.int8]
 
 CADRE, SAME_COUNTRY, MODALITY, WINDOW, DURATION, EXCLUDED = 1, 2, 3, 4, 5, 6
 NO_G2G, NOT_POSITIVE, RECOGNITION, LANGUAGE, BENEFIT, DECLINED = 7, 8, 9, 10, 11, 12
-NO_GAP = 1 << 40
 NCODES = 13
 """Codes 0 (eligible) to 12 (DECLINED)."""
+NO_GAP = 1 << 40
 """A language gap no pair has: a withdrawal class none of whose counterparts fails on language."""
 
 
