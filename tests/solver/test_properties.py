@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,16 @@ def test_compiled_rules_agree_with_scalar_rules(raw: dict[str, Any]) -> None:
     assert pairs.pairs_eligible == n
 
 
+def class_pair_codes(ctx: Context, pairs: Pairs) -> Iterator[tuple[int, int, int]]:
+    """(deposit class, withdrawal class, code) of every pair of classes of one cadre, by the
+    scalar rules (code 0: eligible), in class order."""
+    for i, dc in enumerate(pairs.deposits):
+        for j, wc in enumerate(pairs.withdrawals):
+            if dc.rep.cadre == wc.rep.cadre:
+                code = first_failure(ctx, dc.rep, wc.rep)
+                yield i, j, 0 if code is None else CODE_INDEX[code]
+
+
 @SETTINGS
 @given(scenarios())
 def test_reason_statistics_count_every_counterpart_by_its_first_failing_rule(
@@ -89,14 +100,9 @@ def test_reason_statistics_count_every_counterpart_by_its_first_failing_rule(
     pairs = enumerate_pairs(ctx, s)
     w_expected = np.zeros_like(pairs.w_workers)
     d_expected = np.zeros_like(pairs.d_workers)
-    for i, dc in enumerate(pairs.deposits):
-        for j, wc in enumerate(pairs.withdrawals):
-            if dc.rep.cadre != wc.rep.cadre:
-                continue
-            code = first_failure(ctx, dc.rep, wc.rep)
-            k = 0 if code is None else CODE_INDEX[code]
-            w_expected[j, k] += dc.total
-            d_expected[i, k] += wc.total
+    for i, j, k in class_pair_codes(ctx, pairs):
+        w_expected[j, k] += pairs.deposits[i].total
+        d_expected[i, k] += pairs.withdrawals[j].total
     assert np.array_equal(pairs.w_workers, w_expected)
     assert np.array_equal(pairs.d_workers, d_expected)
 
@@ -112,21 +118,16 @@ def assert_first_counterparts(s: Scenario) -> None:
     d_rep = np.full_like(pairs.d_rep, -1)
     w_best: dict[int, int] = {}
     d_best: dict[int, int] = {}
-    for i, dc in enumerate(pairs.deposits):
-        for j, wc in enumerate(pairs.withdrawals):
-            if dc.rep.cadre != wc.rep.cadre:
-                continue
-            code = first_failure(ctx, dc.rep, wc.rep)
-            k = 0 if code is None else CODE_INDEX[code]
-            if k != lang:
-                w_rep[j, k] = i if w_rep[j, k] < 0 else w_rep[j, k]
-                d_rep[i, k] = j if d_rep[i, k] < 0 else d_rep[i, k]
-                continue
-            gap = gap_months(ctx, dc.rep, wc.rep)
-            if gap < w_best.get(j, gap + 1):
-                w_best[j], w_rep[j, k] = gap, i
-            if gap < d_best.get(i, gap + 1):
-                d_best[i], d_rep[i, k] = gap, j
+    for i, j, k in class_pair_codes(ctx, pairs):
+        if k != lang:
+            w_rep[j, k] = i if w_rep[j, k] < 0 else w_rep[j, k]
+            d_rep[i, k] = j if d_rep[i, k] < 0 else d_rep[i, k]
+            continue
+        gap = gap_months(ctx, pairs.deposits[i].rep, pairs.withdrawals[j].rep)
+        if gap < w_best.get(j, gap + 1):
+            w_best[j], w_rep[j, k] = gap, i
+        if gap < d_best.get(i, gap + 1):
+            d_best[i], d_rep[i, k] = gap, j
     assert np.array_equal(pairs.w_rep, w_rep)
     assert np.array_equal(pairs.d_rep, d_rep)
 
