@@ -116,10 +116,11 @@ def greedy_flows(
     if n == 0:
         return x
     slot = _group_slots(n, caps)
-    left_g = [cap for _, cap in caps] + [NO_LIMIT]
+    left_g = np.array([cap for _, cap in caps] + [NO_LIMIT], dtype=np.int64)
     order = np.lexsort((dep, wd, -priority))
+    room = np.full(n, NO_LIMIT, dtype=np.int64)
     taken, amounts = _take_in_order(
-        order, dep, wd, slot, dcap, wcap, left_g, np.full(n, NO_LIMIT, dtype=np.int64)
+        order, dep, wd, slot, dcap.astype(np.int64), wcap.astype(np.int64), left_g, room
     )
     x[taken] = amounts
     for idx in minimum:
@@ -175,7 +176,8 @@ def greedy_columns(
     fixed = np.rint(col_lo).astype(np.int64)
     left_d = (dcap - np.bincount(dep, weights=fixed, minlength=dcap.size)).astype(np.int64)
     left_w = (wcap - np.bincount(wd, weights=fixed, minlength=wcap.size)).astype(np.int64)
-    left_g = [cap - int(fixed[idx].sum()) for idx, cap in caps] + [NO_LIMIT]
+    headroom = [cap - int(fixed[idx].sum()) for idx, cap in caps]
+    left_g = np.array(headroom + [NO_LIMIT], dtype=np.int64)
     free = np.flatnonzero(col_hi > col_lo)
     order = free[np.lexsort((free, -weight[free]))]
     room = np.zeros(n, dtype=np.int64)
@@ -184,38 +186,8 @@ def greedy_columns(
     return np.sort(taken)
 
 
-def _take_in_order(
-    order: IntArray,
-    dep: IntArray,
-    wd: IntArray,
-    slot: IntArray,
-    left_d: IntArray,
-    left_w: IntArray,
-    left_g: list[int],
-    room: IntArray,
-) -> tuple[IntArray, IntArray]:
-    """Pairs in ``order``, each taking as much as its ``room``, its deposit and withdrawal
-    classes' capacity left and its capped groups' (``slot``, ``left_g``) allow: the pairs that
-    took some, in that order, and how much (`_take`, compiled)."""
-    taken = np.empty(order.size, dtype=np.int64)
-    amounts = np.empty(order.size, dtype=np.int64)
-    found = _take(
-        order,
-        dep,
-        wd,
-        slot,
-        left_d.copy(),
-        left_w.copy(),
-        np.array(left_g, dtype=np.int64),
-        room,
-        taken,
-        amounts,
-    )
-    return taken[:found], amounts[:found]
-
-
 @njit(cache=True, nogil=True)
-def _take(
+def _take_in_order(
     order: IntArray,
     dep: IntArray,
     wd: IntArray,
@@ -224,12 +196,13 @@ def _take(
     left_w: IntArray,
     left_g: IntArray,
     room: IntArray,
-    taken: IntArray,
-    amounts: IntArray,
-) -> int:
-    """`_take_in_order`'s loop, one pair at a time (a Python loop took 18 s on hard XL's 21 M
-    pairs); spends ``left_d``, ``left_w``, ``left_g`` and fills ``taken``, ``amounts``;
-    returns how many pairs took some."""
+) -> tuple[IntArray, IntArray]:
+    """Pairs in ``order``, each taking as much as its ``room``, its deposit and withdrawal
+    classes' capacity left and its capped groups' (``slot``, ``left_g``) allow: the pairs that
+    took some, in that order, and how much.  Compiled, one pair at a time (a Python loop took
+    18 s on hard XL's 21 M pairs); spends ``left_d``, ``left_w`` and ``left_g``."""
+    taken = np.empty(order.size, dtype=np.int64)
+    amounts = np.empty(order.size, dtype=np.int64)
     found = 0
     for p in order:
         i, j, a, b = dep[p], wd[p], slot[0, p], slot[1, p]
@@ -242,4 +215,4 @@ def _take(
             taken[found] = p
             amounts[found] = take
             found += 1
-    return found
+    return taken[:found], amounts[:found]
