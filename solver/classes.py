@@ -101,10 +101,11 @@ class ChunkScan:
     drows: IntArray  # the chunk's deposit classes
     w_workers: IntArray  # (withdrawal classes, NCODES): deposit workers per first failing code
     d_workers: IntArray  # (chunk rows, NCODES): withdrawal workers per first failing code
-    w_first: IntArray  # (withdrawal classes, NCODES): the first deposit class per code
+    w_first: IntArray  # (withdrawal classes, NCODES): the first deposit class per code (-1
+    # for LANGUAGE_GAP, whose representative is the first with the smallest gap, below)
     d_rep: IntArray  # (chunk rows, NCODES): a withdrawal class per code
-    w_lang_gap: IntArray | None  # per withdrawal class, the smallest gap of LANGUAGE_GAP pairs
-    w_lang_rep: IntArray | None  # and the first deposit class with it
+    w_lang_gap: IntArray  # per withdrawal class, the smallest gap of LANGUAGE_GAP pairs
+    w_lang_rep: IntArray  # and the first deposit class with it
     parts: dict[str, IntArray]  # the eligible pairs: dep, wd, benefit, months, prefs
     eligible_postings: int
 
@@ -254,12 +255,10 @@ def enumerate_pairs(
         out.d_workers[drows] += scan.d_workers
         held = out.w_rep[wj]
         take = (scan.w_first >= 0) & (held < 0)
-        take[:, LANG] = False
         held[take] = scan.w_first[take]
-        if scan.w_lang_gap is not None and scan.w_lang_rep is not None:
-            better = scan.w_lang_gap < w_best_gap[wj]
-            w_best_gap[wj[better]] = scan.w_lang_gap[better]
-            held[better, LANG] = scan.w_lang_rep[better]
+        better = scan.w_lang_gap < w_best_gap[wj]  # `NO_GAP` where the chunk has none
+        w_best_gap[wj[better]] = scan.w_lang_gap[better]
+        held[better, LANG] = scan.w_lang_rep[better]
         out.w_rep[wj] = held
         out.d_rep[drows] = scan.d_rep  # each deposit class lies in one chunk only
         found = int(scan.parts["dep"].size)
