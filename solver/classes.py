@@ -5,19 +5,28 @@ constraint and objective tier, and so are two such withdrawals; each group becom
 capacity is the sum of counts and whose postings are filled in id order when the solution is
 disaggregated.  Eligibility is then evaluated class against class, one cadre at a time, by the
 compiled rules of `solver.compiled_rules` in row chunks (bounded memory), which also yield the
-per-class reason counts used by the explanations.
+per-class reason counts used by the explanations; `solver.compiled_pairs` then writes the
+eligible pairs in (deposit class, withdrawal class) order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from solver.compiled_rules import NCODES, NO_GAP, CountryFacts, WithdrawalSide, scan_block
+from solver.compiled_pairs import ChunkFacts, PairArrays, offsets, place_chunk
+from solver.compiled_rules import (
+    NCODES,
+    ChunkPairs,
+    CountryFacts,
+    ScanStats,
+    WithdrawalSide,
+    new_stats,
+    scan_block,
+)
 from solver.eligibility import CODE_INDEX, CadreBlock, Context
 from solver.limits import MAX_CLASS_PAIRS, MAX_CLASS_PAIRS_CONSIDERED, RoundTooLarge
 from solver.schema import Deposit, Scenario, Withdrawal
@@ -90,29 +99,8 @@ class Pairs:
 
 
 @dataclass
-class ChunkScan:
-    """What one row chunk of a cadre's deposit classes (x all its withdrawal classes) yields.
-
-    Indices are global class indices; -1 means none.  `enumerate_pairs` merges chunks in their
-    order, so the result does not depend on how a cadre's rows are chunked (a test checks it).
-    """
-
-    wj: IntArray  # the cadre's withdrawal classes
-    drows: IntArray  # the chunk's deposit classes
-    w_workers: IntArray  # (withdrawal classes, NCODES): deposit workers per first failing code
-    d_workers: IntArray  # (chunk rows, NCODES): withdrawal workers per first failing code
-    w_first: IntArray  # (withdrawal classes, NCODES): the first deposit class per code (-1
-    # for LANGUAGE_GAP, whose representative is the first with the smallest gap, below)
-    d_rep: IntArray  # (chunk rows, NCODES): a withdrawal class per code
-    w_lang_gap: IntArray  # per withdrawal class, the smallest gap of LANGUAGE_GAP pairs
-    w_lang_rep: IntArray  # and the first deposit class with it
-    parts: dict[str, IntArray]  # the eligible pairs: dep, wd, benefit, months, prefs
-    eligible_postings: int
-
-
-@dataclass
 class CadreScan:
-    """A cadre's block and the per-class facts its chunks read (built once per cadre)."""
+    """A cadre's block, the per-class facts its chunks read, and its running statistics."""
 
     block: CadreBlock
     di: IntArray  # the cadre's deposit classes (global indices), the block's rows
@@ -126,51 +114,53 @@ class CadreScan:
     months_per_level: int
     withdrawal_side: WithdrawalSide = field(init=False)
     country_facts: CountryFacts = field(init=False)
+    stats: ScanStats = field(init=False)
 
     def __post_init__(self) -> None:
         self.withdrawal_side = self.block.withdrawal_side()
         self.country_facts = self.block.country_facts()
+        self.stats = new_stats(self.di.size, self.wj.size)
 
-    def scan(self, rows: slice) -> ChunkScan:
-        """Eligibility of deposit classes ``rows`` x every withdrawal class of the cadre, with
-        the reason statistics (`Pairs.w_workers` etc.) of the chunk: one compiled pass
-        (`solver.compiled_rules.scan_block`)."""
-        block, di, wj = self.block, self.di, self.wj
-        rdi = np.arange(rows.start, rows.stop)
-        found = scan_block(
+    def scan(self, rows: slice) -> ChunkPairs:
+        """Eligibility of deposit classes ``rows`` x every withdrawal class of the cadre: the
+        eligible pairs, and the reason statistics added to `stats` (chunks in row order), in
+        one compiled pass (`solver.compiled_rules.scan_block`)."""
+        block = self.block
+        return scan_block(
             block.deposit_side(rows),
             self.withdrawal_side,
             self.country_facts,
             block.declined_matrix(rows),
             (self.dcount[rows], self.wcount, self.dn[rows], self.wn),
+            self.stats,
+            rows.start,
         )
-        # local rows and columns to global class indices (-1 stays -1)
-        w_first = np.where(found.w_first >= 0, di[rdi[np.maximum(found.w_first, 0)]], -1)
-        d_rep = np.where(found.d_first >= 0, wj[np.maximum(found.d_first, 0)], -1)
-        lang_row = found.w_lang_row
-        lang_rep = np.where(lang_row >= 0, di[rdi[np.maximum(lang_row, 0)]], -1)
-        r_idx, c_idx = found.pair_row, found.pair_col
-        gi = rdi[r_idx]
-        o, t = block.o[gi], block.t[c_idx]
-        parts = {
-            "dep": di[gi],
-            "wd": wj[c_idx],
-            "benefit": block.w_benefit[c_idx] + block.agreement_benefit[o, t],
-            "months": found.pair_gap * self.months_per_level,
-            "prefs": self.d_pref[gi, t] + self.w_pref[c_idx, o],
-        }
-        return ChunkScan(
-            wj=wj,
-            drows=di[rows],
-            w_workers=found.w_workers,
-            d_workers=found.d_workers,
-            w_first=w_first,
-            d_rep=d_rep,
-            w_lang_gap=found.w_lang_gap,
-            w_lang_rep=lang_rep,
-            parts=parts,
-            eligible_postings=found.postings,
+
+    def chunk_facts(self, rows: slice) -> ChunkFacts:
+        """What the pairs of deposit classes ``rows`` take their fields from."""
+        block = self.block
+        return ChunkFacts(
+            dep=self.di[rows],
+            origin=block.o[rows],
+            d_pref=self.d_pref[rows],
+            wd=self.wj,
+            destination=block.t,
+            w_benefit=block.w_benefit,
+            w_pref=self.w_pref,
+            agreement_benefit=block.agreement_benefit,
+            months_per_level=self.months_per_level,
         )
+
+    def record_statistics(self, out: Pairs) -> None:
+        """The cadre's statistics into the round's, its rows and columns as global classes
+        (each class belongs to one cadre)."""
+        st, di, wj = self.stats, self.di, self.wj
+        w_rep = np.where(st.w_first >= 0, di[np.maximum(st.w_first, 0)], -1)
+        w_rep[:, LANG] = np.where(st.w_lang_row >= 0, di[np.maximum(st.w_lang_row, 0)], -1)
+        out.w_workers[wj] = st.w_workers
+        out.w_rep[wj] = w_rep
+        out.d_workers[di] = st.d_workers
+        out.d_rep[di] = np.where(st.d_first >= 0, wj[np.maximum(st.d_first, 0)], -1)
 
 
 def enumerate_pairs(
@@ -181,9 +171,10 @@ def enumerate_pairs(
 ) -> Pairs:
     """All eligible class pairs of the round, cadre by cadre, with reason statistics.
 
-    Chunks of a cadre's deposit classes are scanned one by one (`CadreScan.scan`) and merged in
-    order.  Raises ``RoundTooLarge`` (``solver.limits``) before anything is evaluated when the
-    class pairs to consider exceed ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more than
+    Chunks of a cadre's deposit classes are scanned in order (`CadreScan.scan`), then every
+    chunk's pairs written in place (`solver.compiled_pairs`).  Raises ``RoundTooLarge``
+    (``solver.limits``) before anything is evaluated when the class pairs to consider exceed
+    ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more than
     ``max_class_pairs`` are eligible.
     """
     dcls = merge(list(scenario.deposits), frozenset(d for d, _ in ctx.excluded))
@@ -238,55 +229,36 @@ def enumerate_pairs(
             months_per_level=scenario.policy.language_months_per_level,
         )
 
-    def scans() -> Iterator[ChunkScan]:
-        for cadre in cadres:
-            cs = cadre_scan(cadre)
-            step = max(1, CHUNK_ENTRIES // max(1, cs.wj.size))
-            for start in range(0, cs.di.size, step):
-                rows = slice(start, min(cs.di.size, start + step))
-                yield cs.scan(rows)
-
-    parts: dict[str, list[IntArray]] = {k: [] for k in ("dep", "wd", "benefit", "months", "prefs")}
-    w_best_gap = np.full(nw, NO_GAP, dtype=np.int64)
+    # each chunk's pairs are kept (compact) until every class's count, and so its place in
+    # the arrays, is known (`solver.compiled_pairs`)
+    chunks: list[tuple[CadreScan, slice, ChunkPairs]] = []
+    counts = np.zeros(nd, dtype=np.int64)
     class_pairs = 0
-    for scan in scans():
-        wj, drows = scan.wj, scan.drows
-        out.w_workers[wj] += scan.w_workers
-        out.d_workers[drows] += scan.d_workers
-        held = out.w_rep[wj]
-        take = (scan.w_first >= 0) & (held < 0)
-        held[take] = scan.w_first[take]
-        better = scan.w_lang_gap < w_best_gap[wj]  # `NO_GAP` where the chunk has none
-        w_best_gap[wj[better]] = scan.w_lang_gap[better]
-        held[better, LANG] = scan.w_lang_rep[better]
-        out.w_rep[wj] = held
-        out.d_rep[drows] = scan.d_rep  # each deposit class lies in one chunk only
-        found = int(scan.parts["dep"].size)
-        if found == 0:
-            continue
-        class_pairs += found
-        if class_pairs > max_class_pairs:
-            raise RoundTooLarge(
-                f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
-                f" alike in every attribute form a class; this round has {nd:,} deposit and"
-                f" {nw:,} withdrawal classes), the most the solver takes on; narrow the round"
-                " with countries or cadres"
-            )
-        out.pairs_eligible += scan.eligible_postings
-        for k, v in scan.parts.items():
-            parts[k].append(v)
-    if parts["dep"]:
-        order_keys = {k: np.concatenate(v) for k, v in parts.items()}
-        # the pairs in (deposit class, withdrawal class) order.  A deposit class's pairs all
-        # come from one chunk, in withdrawal-class order (`CadreScan.scan`), so a stable sort
-        # by deposit class alone gives lexsort's order: on hard XL's 20.8 M pairs 0.41 s
-        # against 2.17 s (docs/benchmarks-solver.md, fourteenth session)
-        order = np.argsort(order_keys["dep"], kind="stable")
-        out.dep = order_keys["dep"][order]
-        out.wd = order_keys["wd"][order]
-        out.benefit = order_keys["benefit"][order]
-        out.months = order_keys["months"][order]
-        out.prefs = order_keys["prefs"][order]
+    for cadre in cadres:
+        cs = cadre_scan(cadre)
+        step = max(1, CHUNK_ENTRIES // max(1, cs.wj.size))
+        for start in range(0, cs.di.size, step):
+            rows = slice(start, min(cs.di.size, start + step))
+            found = cs.scan(rows)
+            if found.column.size == 0:
+                continue
+            counts[cs.di[rows]] = np.diff(found.row_end, prepend=0)
+            class_pairs += found.column.size
+            if class_pairs > max_class_pairs:
+                raise RoundTooLarge(
+                    f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
+                    f" alike in every attribute form a class; this round has {nd:,} deposit"
+                    f" and {nw:,} withdrawal classes), the most the solver takes on; narrow the"
+                    " round with countries or cadres"
+                )
+            out.pairs_eligible += found.postings
+            chunks.append((cs, rows, found))
+        cs.record_statistics(out)
+    arrays = PairArrays(*(np.empty(class_pairs, dtype=np.int64) for _ in range(5)))
+    start_of = offsets(counts)
+    for cs, rows, found in chunks:
+        place_chunk(cs.chunk_facts(rows), found.row_end, found.column, found.gap, start_of, arrays)
+    out.dep, out.wd, out.benefit, out.months, out.prefs = arrays
     return out
 
 

@@ -8,8 +8,10 @@ its first failing rule, as the spec reads (most fail at the modality or the wind
 nothing is kept per pair but what the caller asks for:
 
 - `scan_block`: for deposit rows x withdrawal columns, the other side's workers per first
-  failing code (the explanations' reason statistics), the first counterpart per code, the
-  smallest language gap and who has it, and the eligible pairs with their gaps;
+  failing code (the explanations' reason statistics), the first counterpart per code and the
+  smallest language gap and who has it, added to a cadre's running `ScanStats` (so a cadre's
+  rows can be scanned in chunks, in order, with nothing to merge), and the eligible pairs
+  with their gaps;
 - `block_codes`: every pair's code and language gap, for the tests.
 
 Codes are 1 + the index in `solver.eligibility.CODES`, 0 for an eligible pair.  The compiled
@@ -81,8 +83,50 @@ class CountryFacts(NamedTuple):
     strict: bool  # safeguard_mode == "strict"
 
 
-Stats = tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]
-Found = tuple[IntArray, IntArray, IntArray]
+Int32Array = npt.NDArray[np.int32]
+Int16Array = npt.NDArray[np.int16]
+
+
+class ScanStats(NamedTuple):
+    """A cadre's reason statistics, rows and columns local to the cadre, filled chunk by chunk.
+
+    - ``w_workers[j, k]`` / ``d_workers[i, k]``: the other side's workers whose pair with j / i
+      first fails code k (k = 0: eligible);
+    - ``w_first[j, k]`` / ``d_first[i, k]``: the first row / column with code k (-1: none),
+      except for LANGUAGE_GAP: ``w_lang_gap[j]`` and ``w_lang_row[j]`` hold the smallest gap
+      of a row failing on language with j (`NO_GAP`: none) and the first row with it, and
+      ``d_first[i, LANGUAGE]`` the first column with the smallest gap among i's.
+    """
+
+    w_workers: IntArray
+    d_workers: IntArray
+    w_first: IntArray
+    d_first: IntArray
+    w_lang_gap: IntArray
+    w_lang_row: IntArray
+
+
+def new_stats(rows: int, columns: int) -> ScanStats:
+    """Statistics of a cadre of ``rows`` x ``columns`` classes, set to "nothing seen yet"."""
+    return ScanStats(
+        w_workers=np.zeros((columns, NCODES), dtype=np.int64),
+        d_workers=np.zeros((rows, NCODES), dtype=np.int64),
+        w_first=np.full((columns, NCODES), -1, dtype=np.int64),
+        d_first=np.full((rows, NCODES), -1, dtype=np.int64),
+        w_lang_gap=np.full(columns, NO_GAP, dtype=np.int64),
+        w_lang_row=np.full(columns, -1, dtype=np.int64),
+    )
+
+
+class ChunkPairs(NamedTuple):
+    """The eligible pairs of a chunk of rows x every column, row by row and within a row by
+    column: row i's are ``column[row_end[i - 1]:row_end[i]]`` (from 0 for i = 0), with their
+    sums of level gaps ``gap``; ``postings``: the pairs of postings they hold."""
+
+    row_end: IntArray
+    column: Int32Array
+    gap: Int16Array
+    postings: int
 
 
 @njit(cache=True, nogil=True)
@@ -92,15 +136,17 @@ def _scan(
     c: CountryFacts,
     declined: BoolArray,
     weights: tuple[IntArray, IntArray, IntArray, IntArray],
-    out: Stats,
-    pairs: Found,
+    stats: ScanStats,
+    row0: int,
+    pairs: tuple[IntArray, Int32Array, Int16Array],
     codes: Int8Matrix,
-    gaps: npt.NDArray[np.int16],
+    gaps: Int16Array,
 ) -> tuple[int, int]:
     """The one loop over deposit rows x withdrawal columns: rules E1-E12 in spec order, each
-    pair stopping at its first failure, and what `scan_block` says it fills; with ``codes``
-    and ``gaps`` of shape (rows, columns) (else (0, 0)), every pair's code and language gap
-    (-1 where it failed before E10) too."""
+    pair stopping at its first failure, and what `scan_block` says it fills (row i is the
+    cadre's row ``row0 + i`` in ``stats``); with ``codes`` and ``gaps`` of shape (rows,
+    columns) (else (0, 0)), every pair's code and language gap (-1 where it failed before
+    E10) too."""
     # the arrays are taken out of their tuples once: read through the tuples inside the loop,
     # every access costs a reference count (150 ns a pair against 11 ns, measured)
     d_origin, d_cadre_ok, d_relocation, d_remote = d.origin, d.cadre_ok, d.relocation, d.remote
@@ -112,14 +158,17 @@ def _scan(
     listed, positive, g2g, recognition = c.listed, c.positive, c.g2g, c.recognition
     agreement_benefit, safeguards_on, strict = c.agreement_benefit, c.safeguards_on, c.strict
     d_weight, w_weight, d_postings, w_postings = weights
-    w_workers, d_workers, w_first, d_first, w_lang_gap, w_lang_row = out
-    pair_row, pair_col, pair_gap = pairs
+    w_workers, d_workers = stats.w_workers, stats.d_workers
+    w_first, d_first = stats.w_first, stats.d_first
+    w_lang_gap, w_lang_row = stats.w_lang_gap, stats.w_lang_row
+    row_end, pair_col, pair_gap = pairs
     any_declined = declined.shape[0] > 0
     write_codes = codes.shape[0] > 0
     n, m, languages = d_origin.shape[0], w_destination.shape[0], w_needs.shape[1]
     found = 0
     postings = 0
     for i in range(n):
+        r = row0 + i  # the cadre's row, in the statistics
         best_gap = NO_GAP
         best_col = -1
         o = d_origin[i]
@@ -164,68 +213,37 @@ def _scan(
                 codes[i, j] = code
                 gaps[i, j] = gap
             w_workers[j, code] += d_weight[i]
-            d_workers[i, code] += w_weight[j]
+            d_workers[r, code] += w_weight[j]
             if code == LANGUAGE:
-                if gap < w_lang_gap[j]:
+                if gap < w_lang_gap[j]:  # strictly: an earlier chunk's row keeps a tie
                     w_lang_gap[j] = gap
-                    w_lang_row[j] = i
+                    w_lang_row[j] = r
                 if gap < best_gap:
                     best_gap = gap
                     best_col = j
                 continue
             if w_first[j, code] < 0:
-                w_first[j, code] = i
-            if d_first[i, code] < 0:
-                d_first[i, code] = j
+                w_first[j, code] = r
+            if d_first[r, code] < 0:
+                d_first[r, code] = j
             if code == 0:
-                pair_row[found] = i
                 pair_col[found] = j
                 pair_gap[found] = gap
                 found += 1
                 postings += d_postings[i] * w_postings[j]
+        row_end[i] = found
         if best_col >= 0:
-            d_first[i, LANGUAGE] = best_col
+            d_first[r, LANGUAGE] = best_col
     return found, postings
 
 
-class BlockScan(NamedTuple):
-    """What `scan_block` finds for deposit rows x withdrawal columns (indices local to them).
-
-    - ``w_workers[j, k]`` / ``d_workers[i, k]``: the other side's workers whose pair with j / i
-      first fails code k (k = 0: eligible);
-    - ``w_first[j, k]`` / ``d_first[i, k]``: the first row / column with code k (-1: none),
-      except for LANGUAGE_GAP: ``w_lang_gap[j]`` and ``w_lang_row[j]`` hold the smallest gap
-      of a row failing on language with j (`NO_GAP`: none) and the first row with it, and
-      ``d_first[i, LANGUAGE]`` the first column with the smallest gap among i's;
-    - ``pair_row``, ``pair_col``, ``pair_gap``: the eligible pairs, row by row and within a row
-      by column, with their sums of level gaps; ``postings``: the pairs of postings they hold.
-    """
-
-    w_workers: IntArray
-    d_workers: IntArray
-    w_first: IntArray
-    d_first: IntArray
-    w_lang_gap: IntArray
-    w_lang_row: IntArray
-    pair_row: IntArray
-    pair_col: IntArray
-    pair_gap: IntArray
-    postings: int
-
-
-def _buffers(n: int, m: int) -> tuple[Stats, Found]:
-    """`_scan`'s outputs for n rows x m columns, set to "nothing seen yet"."""
-    stats = (
-        np.zeros((m, NCODES), dtype=np.int64),
-        np.zeros((n, NCODES), dtype=np.int64),
-        np.full((m, NCODES), -1, dtype=np.int64),
-        np.full((n, NCODES), -1, dtype=np.int64),
-        np.full(m, NO_GAP, dtype=np.int64),
-        np.full(m, -1, dtype=np.int64),
+def _pair_buffers(n: int, m: int) -> tuple[IntArray, Int32Array, Int16Array]:
+    """Room for every pair of n rows x m columns: pages never written are never committed."""
+    return (
+        np.empty(n, dtype=np.int64),
+        np.empty(n * m, dtype=np.int32),
+        np.empty(n * m, dtype=np.int16),
     )
-    # room for every pair: pages never written are never committed
-    found = tuple(np.empty(n * m, dtype=np.int64) for _ in range(3))
-    return stats, (found[0], found[1], found[2])
 
 
 def scan_block(
@@ -234,30 +252,37 @@ def scan_block(
     c: CountryFacts,
     declined: BoolArray,
     weights: tuple[IntArray, IntArray, IntArray, IntArray],
-) -> BlockScan:
-    """The reason statistics and the eligible pairs of rows x columns, in one compiled pass.
+    stats: ScanStats,
+    row0: int = 0,
+) -> ChunkPairs:
+    """The eligible pairs of rows x columns, their reason statistics added to ``stats``, in
+    one compiled pass.
 
+    The rows are the cadre's rows ``row0`` onwards in ``stats``; a cadre scanned in chunks
+    must be scanned in row order, so that the first row of each code stays the first.
     ``declined`` is (rows, columns), or (0, 0) when no pair is declined; ``weights`` are the
     workers and the postings of each row and each column: (d workers, w workers, d postings,
     w postings)."""
     n, m = d.origin.shape[0], w.destination.shape[0]
-    out, pairs = _buffers(n, m)
+    row_end, column, gap = _pair_buffers(n, m)
     none = np.zeros((0, 0), dtype=np.int8)
-    found, postings = _scan(d, w, c, declined, weights, out, pairs, none, none.astype(np.int16))
-    row, col, gap = (p[:found] for p in pairs)
-    return BlockScan(*out, pair_row=row, pair_col=col, pair_gap=gap, postings=int(postings))
+    found, postings = _scan(
+        d, w, c, declined, weights, stats, row0, (row_end, column, gap), none,
+        none.astype(np.int16),
+    )  # fmt: skip
+    # copies: the buffers' untouched room is released with them
+    return ChunkPairs(row_end, column[:found].copy(), gap[:found].copy(), int(postings))
 
 
 def block_codes(
     d: DepositSide, w: WithdrawalSide, c: CountryFacts, declined: BoolArray
-) -> tuple[Int8Matrix, npt.NDArray[np.int16]]:
+) -> tuple[Int8Matrix, Int16Array]:
     """Every pair's code and language gap (-1 where the pair failed before E10)."""
     n, m = d.origin.shape[0], w.destination.shape[0]
     codes = np.zeros((n, m), dtype=np.int8)
     gaps = np.full((n, m), -1, dtype=np.int16)
     ones = np.ones(n, dtype=np.int64), np.ones(m, dtype=np.int64)
-    out, pairs = _buffers(n, m)
-    _scan(d, w, c, declined, (*ones, *ones), out, pairs, codes, gaps)
+    _scan(d, w, c, declined, (*ones, *ones), new_stats(n, m), 0, _pair_buffers(n, m), codes, gaps)
     return codes, gaps
 
 
@@ -280,4 +305,4 @@ def warm_up() -> None:
         np.zeros(2, dtype=bool), np.zeros(2, dtype=bool), np.zeros((2, 2), dtype=bool),
         np.zeros((2, 2), dtype=bool), np.zeros((2, 2), dtype=np.int64), True, True,
     )  # fmt: skip
-    scan_block(d, w, c, np.zeros((0, 0), dtype=bool), (one_int, one_int, one_int, one_int))
+    scan_block(d, w, c, np.zeros((0, 0), dtype=bool), (one_int,) * 4, new_stats(1, 1))

@@ -14,7 +14,14 @@ from solver import check_solution, solve
 from solver.basis import legal_basis
 from solver.check import check_matches, objective_of
 from solver.classes import Pairs, enumerate_pairs
-from solver.eligibility import CODE_INDEX, CadreBlock, Context, first_failure, gap_months
+from solver.eligibility import (
+    CODE_INDEX,
+    CadreBlock,
+    Context,
+    benefit,
+    first_failure,
+    gap_months,
+)
 from solver.greedy import greedy
 from solver.schema import Match, Scenario
 from tests.solver.strategies import scenarios
@@ -141,6 +148,35 @@ def test_each_reason_names_the_first_counterpart_that_fails_it(raw: dict[str, An
 def test_each_reason_of_a_hard_round_names_the_first_counterpart_that_fails_it() -> None:
     """A hard round's classes fail on language with many counterparts, at tied gaps."""
     assert_first_counterparts(Scenario.model_validate(generate_hard_scenario(400, seed=5)))
+
+
+@SETTINGS
+@given(scenarios())
+def test_class_pairs_are_the_eligible_ones_with_the_scalar_rules_fields(
+    raw: dict[str, Any],
+) -> None:
+    """Every pair of classes whose representatives the scalar rules find eligible, and no
+    other, each once, with its benefit, training months and preferences met as the scalar
+    definitions give them, chunked either way (`solver.compiled_pairs` writes them)."""
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    for pairs in (enumerate_pairs(ctx, s), enumerate_with(ctx, s, CHUNK_ENTRIES=1)):
+        expected = {}
+        for i, dc in enumerate(pairs.deposits):
+            for j, wc in enumerate(pairs.withdrawals):
+                d, w = dc.rep, wc.rep
+                if first_failure(ctx, d, w) is None:
+                    prefs = int(w.country in d.preferred_destinations)
+                    prefs += int(d.country in w.preferred_origins)
+                    expected[i, j] = (benefit(ctx, d, w), gap_months(ctx, d, w), prefs)
+        got = {
+            (int(i), int(j)): (int(b), int(m), int(p))
+            for i, j, b, m, p in zip(
+                pairs.dep, pairs.wd, pairs.benefit, pairs.months, pairs.prefs, strict=True
+            )
+        }
+        assert len(got) == len(pairs)
+        assert got == expected
 
 
 @SETTINGS

@@ -1,0 +1,97 @@
+"""The eligible class pairs written into the round's arrays, in class order, with their fields.
+
+`solver.classes.enumerate_pairs` scans each cadre's deposit classes in chunks
+(`solver.compiled_rules.scan_block`), and each chunk yields its eligible pairs as columns and
+language gaps, row by row.  The round wants them as one set of arrays ordered by (deposit
+class, withdrawal class) over all cadres, whose classes interleave.  A deposit class's pairs all
+come from one chunk, so once every chunk is scanned, each class's place in the arrays is known
+from the counts (`offsets`), and `place_chunk` copies each row's pairs straight there, computing
+their fields on the way: nothing is concatenated or sorted.  On hard XL's 20.8 M pairs this
+replaced per-chunk gathers, a concatenation, a stable sort and a gather of every field
+(docs/benchmarks-solver.md, sixteenth session).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+IntArray = npt.NDArray[np.int64]
+
+
+class PairArrays(NamedTuple):
+    """The round's eligible class pairs, one entry per pair (`solver.classes.Pairs`)."""
+
+    dep: IntArray  # deposit class
+    wd: IntArray  # withdrawal class
+    benefit: IntArray  # benefit(d, w) per worker
+    months: IntArray  # language-training months
+    prefs: IntArray  # stated preferences the pair meets (0-2)
+
+
+class ChunkFacts(NamedTuple):
+    """What a chunk's pairs' fields are computed from: per row (the chunk's deposit classes),
+    per column (the cadre's withdrawal classes) and per (origin, destination)."""
+
+    dep: IntArray  # the row's deposit class
+    origin: IntArray
+    d_pref: IntArray  # (rows, countries): 1 where the row prefers the destination
+    wd: IntArray  # the column's withdrawal class
+    destination: IntArray
+    w_benefit: IntArray
+    w_pref: IntArray  # (columns, countries): 1 where the column prefers the origin
+    agreement_benefit: IntArray  # (origin, destination): A*'s benefit, 0 without one
+    months_per_level: int
+
+
+def offsets(counts: IntArray) -> IntArray:
+    """Where each deposit class's pairs start, from the number each has."""
+    start = np.zeros(counts.shape[0], dtype=np.int64)
+    np.cumsum(counts[:-1], out=start[1:])
+    return start
+
+
+@njit(cache=True, nogil=True)
+def _place(
+    f: ChunkFacts,
+    row_end: IntArray,
+    column: npt.NDArray[np.int32],
+    gap: npt.NDArray[np.int16],
+    start: IntArray,
+    out: PairArrays,
+) -> None:
+    # the arrays out of their tuples once (see `solver.compiled_rules._scan`)
+    dep, origin, d_pref, wd, destination = f.dep, f.origin, f.d_pref, f.wd, f.destination
+    w_benefit, w_pref, agreement_benefit = f.w_benefit, f.w_pref, f.agreement_benefit
+    per_level = f.months_per_level
+    o_dep, o_wd, o_benefit, o_months, o_prefs = out.dep, out.wd, out.benefit, out.months, out.prefs
+    p = 0
+    for i in range(row_end.shape[0]):
+        d, o = dep[i], origin[i]
+        q = start[d]
+        while p < row_end[i]:
+            j = column[p]
+            t = destination[j]
+            o_dep[q] = d
+            o_wd[q] = wd[j]
+            o_benefit[q] = w_benefit[j] + agreement_benefit[o, t]
+            o_months[q] = gap[p] * per_level
+            o_prefs[q] = d_pref[i, t] + w_pref[j, o]
+            p += 1
+            q += 1
+
+
+def place_chunk(
+    facts: ChunkFacts,
+    row_end: IntArray,
+    column: npt.NDArray[np.int32],
+    gap: npt.NDArray[np.int16],
+    start: IntArray,
+    out: PairArrays,
+) -> None:
+    """Write a chunk's pairs (`solver.compiled_rules.ChunkPairs`) into ``out``, each row's at
+    ``start[its deposit class]``, with their fields."""
+    _place(facts, row_end, column, gap, start, out)
