@@ -50,27 +50,53 @@ class Group:
 
 @dataclass
 class Rows:
-    """Sparse rows ``lo <= sum(values x[indices]) <= hi`` accumulated in order."""
+    """Sparse rows ``lo <= sum(values x[indices]) <= hi`` accumulated in order, one at a time
+    (`add`) or many at once (`add_many`)."""
 
     indices: list[IntArray] = field(default_factory=list)
     values: list[FloatArray] = field(default_factory=list)
-    lo: list[float] = field(default_factory=list)
-    hi: list[float] = field(default_factory=list)
+    lengths: list[IntArray] = field(default_factory=list)
+    bounds: list[tuple[FloatArray, FloatArray]] = field(default_factory=list)
+    count: int = 0
 
     def add(self, indices: IntArray, values: FloatArray, lo: float, hi: float) -> int:
         """Append one row; returns its index."""
+        size = np.array([indices.size], dtype=np.int64)
+        return self.add_many(size, indices, values, np.array([lo]), np.array([hi]))
+
+    def add_many(
+        self,
+        lengths: IntArray,
+        indices: IntArray,
+        values: FloatArray,
+        lo: FloatArray,
+        hi: FloatArray,
+    ) -> int:
+        """Append ``lengths.size`` rows whose entries follow each other in ``indices`` and
+        ``values``; returns the first one's index."""
+        first = self.count
         self.indices.append(indices)
         self.values.append(values)
-        self.lo.append(lo)
-        self.hi.append(hi)
-        return len(self.lo) - 1
+        self.lengths.append(lengths)
+        self.bounds.append((lo.astype(np.float64), hi.astype(np.float64)))
+        self.count += int(lengths.size)
+        return first
 
     def __len__(self) -> int:
-        return len(self.lo)
+        return self.count
+
+    @property
+    def lo(self) -> FloatArray:
+        return np.concatenate([lo for lo, _ in self.bounds]) if self.bounds else np.zeros(0)
+
+    @property
+    def hi(self) -> FloatArray:
+        return np.concatenate([hi for _, hi in self.bounds]) if self.bounds else np.zeros(0)
 
     def matrix(self, ncols: int) -> sp.csr_matrix:
-        lengths = np.array([a.size for a in self.indices], dtype=np.int64)
-        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        indptr = np.zeros(self.count + 1, dtype=np.int64)
+        if self.lengths:
+            np.cumsum(np.concatenate(self.lengths), out=indptr[1:])
         idx = np.concatenate(self.indices) if self.indices else np.zeros(0, dtype=np.int64)
         val = np.concatenate(self.values) if self.values else np.zeros(0, dtype=np.float64)
         return sp.csr_matrix((val, idx, indptr), shape=(len(self), ncols))
@@ -181,12 +207,21 @@ def c1_capacity(rows: Rows, dep: IntArray, wd: IntArray, dcap: IntArray, wcap: I
     """C1: per deposit and per withdrawal class used by more than one pair, flow <= capacity.
 
     A class with a single pair needs no row: that pair's upper bound is already
-    min(deposit capacity, withdrawal capacity).
+    min(deposit capacity, withdrawal capacity).  The rows come in class order, each over its
+    pairs in increasing order, all at once (hard XL has 100,000 of them).
     """
     for index, caps in ((dep, dcap), (wd, wcap)):
-        for cls, members in split_by(index).items():
-            if members.size > 1:
-                rows.add(members, np.ones(members.size), -INF, float(caps[cls]))
+        pairs_of = np.bincount(index, minlength=caps.size)
+        order = np.argsort(index, kind="stable")  # the pairs come sorted by deposit class
+        members = order[pairs_of[index[order]] > 1]
+        classes = np.flatnonzero(pairs_of > 1)
+        rows.add_many(
+            pairs_of[classes],
+            members,
+            np.ones(members.size),
+            np.full(classes.size, -INF),
+            caps[classes].astype(np.float64),
+        )
 
 
 def _cap_rows(rows: Rows, groups: list[Group], code: str, ub: FloatArray) -> None:
