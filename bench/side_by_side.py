@@ -103,12 +103,16 @@ def solve_one(tree: str, size: int, seed: int, settings: list[str]) -> dict[str,
 
 def warm_up_if_compiled() -> None:
     """What the exchange's solver child does before its first round
-    (`exchange.rounds.solver_process.serve`): load the compiled eligibility loop, in a tree
-    that has one (from 9f2e26a on), so that no side times numba's cache load (0.3 s)."""
+    (`exchange.rounds.solver_process.serve`): load the compiled loops, in a tree that has
+    them (from 9f2e26a on; a tiny round from the sixteenth session on, which loads all of
+    them), so that no side times numba's cache load (0.3 s) or its compiling."""
     try:
-        from solver.compiled_rules import warm_up
+        from solver.round import warm_up
     except ImportError:
-        return
+        try:
+            from solver.compiled_rules import warm_up
+        except ImportError:
+            return
     warm_up()
 
 

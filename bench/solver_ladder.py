@@ -187,9 +187,8 @@ def pause_collector_if_asked() -> None:
 def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
     """Our solver in a fresh process (so that the peak RSS is its own)."""
     pause_collector_if_asked()
-    from solver.compiled_rules import warm_up
     from solver.limits import RoundTooLarge
-    from solver.round import run_round
+    from solver.round import run_round, warm_up
 
     warm_up()  # as the exchange's solver child does before its first round
     events: list[dict[str, Any]] = []

@@ -284,25 +284,3 @@ def block_codes(
     ones = np.ones(n, dtype=np.int64), np.ones(m, dtype=np.int64)
     _scan(d, w, c, declined, (*ones, *ones), new_stats(n, m), 0, _pair_buffers(n, m), codes, gaps)
     return codes, gaps
-
-
-def warm_up() -> None:
-    """Load the compiled loop (from numba's disk cache, or compile it) with one pair, so that a
-    long-lived process pays it once up front (0.3 s cached) rather than in its first round."""
-    one_int = np.zeros(1, dtype=np.int64)
-    one_bool = np.ones(1, dtype=bool)
-    square_bool = np.zeros((1, 1), dtype=bool)
-    languages = np.zeros((1, 1), dtype=np.int8)
-    d = DepositSide(
-        one_int, one_bool, one_bool, one_bool, one_int, one_int, one_int, square_bool,
-        languages, one_int,
-    )  # fmt: skip
-    w = WithdrawalSide(
-        one_int + 1, one_bool, one_bool, one_int, one_int, one_int, languages, one_int,
-        one_int, one_bool,
-    )  # fmt: skip
-    c = CountryFacts(
-        np.zeros(2, dtype=bool), np.zeros(2, dtype=bool), np.zeros((2, 2), dtype=bool),
-        np.zeros((2, 2), dtype=bool), np.zeros((2, 2), dtype=np.int64), True, True,
-    )  # fmt: skip
-    scan_block(d, w, c, np.zeros((0, 0), dtype=bool), (one_int,) * 4, new_stats(1, 1))

@@ -210,10 +210,9 @@ def serve_fd(fd: int) -> None:
 def serve(conn: Connection) -> None:
     """The child's loop: solve each scenario received, send its messages, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C stops it through the server
-    import solver.round  # noqa: F401  (load the whole solver before the first round)
-    from solver.compiled_rules import warm_up
+    from solver.round import warm_up
 
-    warm_up()  # and its compiled eligibility loop
+    warm_up()  # the whole solver and its compiled loops loaded before the first round
 
     gc.freeze()  # the solver's modules out of the collector's reach (see RoundWorker.start)
     while True:

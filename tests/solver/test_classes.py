@@ -1,4 +1,4 @@
-"""`solver.classes`: the order of the eligible class pairs."""
+"""`solver.classes`: the order of the eligible class pairs, and the round that warms them up."""
 
 from __future__ import annotations
 
@@ -27,3 +27,15 @@ def test_pairs_of_interleaved_cadres_come_in_deposit_then_withdrawal_class_order
     assert cadres != sorted(cadres), "the cadres interleave, so the scan's order is not sorted"
     key = pairs.dep * len(pairs.withdrawals) + pairs.wd
     assert np.all(np.diff(key) > 0)
+
+
+def test_the_warm_up_round_places_its_one_worker() -> None:
+    """`solver.round.warm_up` loads every compiled loop only if its round has an eligible pair
+    (the scan, the pairs' placement and the greedy all run then)."""
+    from solver.round import WARM_UP_ROUND, run_round
+
+    result = run_round(WARM_UP_ROUND)
+    assert result.status == "OPTIMAL"
+    assert [(m.deposit_id, m.withdrawal_id, m.count) for m in result.matches or []] == [
+        ("d", "w", 1)
+    ]
