@@ -55,7 +55,7 @@ def offsets(counts: IntArray) -> IntArray:
 
 
 @njit(cache=True, nogil=True)
-def _place(
+def place_chunk(
     f: ChunkFacts,
     row_end: IntArray,
     column: npt.NDArray[np.int32],
@@ -63,6 +63,8 @@ def _place(
     start: IntArray,
     out: PairArrays,
 ) -> None:
+    """Write a chunk's pairs (`solver.compiled_rules.ChunkPairs`) into ``out``, each row's at
+    ``start[its deposit class]``, with their fields."""
     # the arrays out of their tuples once (see `solver.compiled_rules._scan`)
     dep, origin, d_pref, wd, destination = f.dep, f.origin, f.d_pref, f.wd, f.destination
     w_benefit, w_pref, agreement_benefit = f.w_benefit, f.w_pref, f.agreement_benefit
@@ -82,16 +84,3 @@ def _place(
             o_prefs[q] = d_pref[i, t] + w_pref[j, o]
             p += 1
             q += 1
-
-
-def place_chunk(
-    facts: ChunkFacts,
-    row_end: IntArray,
-    column: npt.NDArray[np.int32],
-    gap: npt.NDArray[np.int16],
-    start: IntArray,
-    out: PairArrays,
-) -> None:
-    """Write a chunk's pairs (`solver.compiled_rules.ChunkPairs`) into ``out``, each row's at
-    ``start[its deposit class]``, with their fields."""
-    _place(facts, row_end, column, gap, start, out)
