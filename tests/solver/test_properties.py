@@ -162,13 +162,12 @@ def test_class_pairs_are_the_eligible_ones_with_the_scalar_rules_fields(
     ctx = Context.of(s)
     for pairs in (enumerate_pairs(ctx, s), enumerate_with(ctx, s, CHUNK_ENTRIES=1)):
         expected = {}
-        for i, dc in enumerate(pairs.deposits):
-            for j, wc in enumerate(pairs.withdrawals):
-                d, w = dc.rep, wc.rep
-                if first_failure(ctx, d, w) is None:
-                    prefs = int(w.country in d.preferred_destinations)
-                    prefs += int(d.country in w.preferred_origins)
-                    expected[i, j] = (benefit(ctx, d, w), gap_months(ctx, d, w), prefs)
+        for i, j, code in class_pair_codes(ctx, pairs):
+            d, w = pairs.deposits[i].rep, pairs.withdrawals[j].rep
+            if code == 0:
+                prefs = int(w.country in d.preferred_destinations)
+                prefs += int(d.country in w.preferred_origins)
+                expected[i, j] = (benefit(ctx, d, w), gap_months(ctx, d, w), prefs)
         got = {
             (int(i), int(j)): (int(b), int(m), int(p))
             for i, j, b, m, p in zip(
