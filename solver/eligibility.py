@@ -146,9 +146,14 @@ def requirement(ctx: Context, w: Withdrawal) -> dict[str, str]:
 
 def language_gaps(ctx: Context, d: Deposit, w: Withdrawal) -> dict[str, int]:
     """Levels missing per required language (only languages with a gap)."""
+    return gaps_to(requirement(ctx, w), d)
+
+
+def gaps_to(need: dict[str, str], d: Deposit) -> dict[str, int]:
+    """Levels ``d`` misses per language of the requirement ``need`` (only those with a gap)."""
     gaps: dict[str, int] = {}
-    for lang, need in requirement(ctx, w).items():
-        gap = LEVEL_RANK[need] - LEVEL_RANK.get(d.languages.get(lang, ""), 0)
+    for lang, level in need.items():
+        gap = LEVEL_RANK[level] - LEVEL_RANK.get(d.languages.get(lang, ""), 0)
         if gap > 0:
             gaps[lang] = gap
     return gaps
@@ -156,7 +161,12 @@ def language_gaps(ctx: Context, d: Deposit, w: Withdrawal) -> dict[str, int]:
 
 def gap_months(ctx: Context, d: Deposit, w: Withdrawal) -> int:
     """(sum of level gaps) x policy.language_months_per_level."""
-    return sum(language_gaps(ctx, d, w).values()) * ctx.scenario.policy.language_months_per_level
+    return months_for(ctx, language_gaps(ctx, d, w))
+
+
+def months_for(ctx: Context, gaps: dict[str, int]) -> int:
+    """The training months that bridge ``gaps`` (levels per language)."""
+    return sum(gaps.values()) * ctx.scenario.policy.language_months_per_level
 
 
 def benefit(ctx: Context, d: Deposit, w: Withdrawal) -> int:

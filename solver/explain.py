@@ -12,18 +12,20 @@ Every reason carries one plain sentence a focal point can act on.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from solver.classes import Pairs
+from solver.classes import Pairs, PostingClass
 from solver.eligibility import (
     CODES,
     Context,
     benefit,
-    gap_months,
-    language_gaps,
+    gaps_to,
+    months_for,
     requirement,
 )
 from solver.model import Group, RoundModel
@@ -57,12 +59,12 @@ def _positions(n: int) -> str:
 
 def _language_sentence(ctx: Context, d: Deposit, w: Withdrawal) -> str:
     need = requirement(ctx, w)
-    gaps = language_gaps(ctx, d, w)
+    gaps = gaps_to(need, d)
     parts = [
         f"{lang} {need[lang]} required, best offer {d.languages.get(lang, 'none')}"
         for lang in sorted(gaps, key=lambda g: (-gaps[g], g))
     ]
-    months = gap_months(ctx, d, w)
+    months = months_for(ctx, gaps)
     return (
         f"{'; '.join(parts)}: {months} months of training would bridge it, "
         f"{w.language_training_months} offered."
@@ -185,74 +187,97 @@ def explain(
         dused = np.zeros(len(dcap), dtype=np.int64)
         wused = np.zeros(len(wcap), dtype=np.int64)
     binding = Binding.of(model.groups, x, len(pairs))
-    by_w = binding.per_posting(pairs.wd, pairs.dep, dcap, dused, len(wcap))
-    by_d = binding.per_posting(pairs.dep, pairs.wd, wcap, wused, len(dcap))
-    dcadre_workers: dict[str, int] = defaultdict(int)
-    wcadre_positions: dict[str, int] = defaultdict(int)
-    for dc in pairs.deposits:
-        dcadre_workers[dc.rep.cadre] += dc.total
-    for wc in pairs.withdrawals:
-        wcadre_positions[wc.rep.cadre] += wc.total
-    all_d, all_w = int(dcap.sum()), int(wcap.sum())
-
+    withdrawals = _Side(
+        pairs.withdrawals, pairs.w_workers, pairs.w_rep, wused < wcap, filled, for_withdrawal=True
+    )
+    deposits = _Side(
+        pairs.deposits, pairs.d_workers, pairs.d_rep, dused < dcap, placed, for_withdrawal=False
+    )
     unmatched = Unmatched()
-    for j, wc in enumerate(pairs.withdrawals):
-        if all(filled.get(i, 0) >= n for i, n in zip(wc.ids, wc.counts, strict=True)):
-            continue
-        w = wc.rep
-        reasons: list[Reason] = []
-        if dcadre_workers.get(w.cadre, 0) == 0:
-            reasons.append(
-                Reason(
-                    code="CADRE",
-                    workers=all_d,
-                    detail=f"No deposit of cadre {w.cadre} is offered in this round.",
-                )
-            )
-        for k, code in enumerate(ELIGIBILITY_CODES[1:], start=2):
-            n = int(pairs.w_workers[j, k])
-            if n > 0:
-                d = pairs.deposits[int(pairs.w_rep[j, k])].rep
-                detail = eligibility_detail(ctx, code, d, w, n, for_withdrawal=True)
-                reasons.append(Reason(code=code, workers=n, detail=detail))
-        reasons.extend(by_w.reasons(j, for_withdrawal=True))
-        for ident, count in zip(wc.ids, wc.counts, strict=True):
-            left = count - filled.get(ident, 0)
-            if left > 0:
-                unmatched.withdrawals.append(
-                    UnfilledWithdrawal.model_construct(
-                        id=ident, unfilled=left, reasons=list(reasons)
-                    )
-                )
-    for i, dc in enumerate(pairs.deposits):
-        if all(placed.get(ident, 0) >= n for ident, n in zip(dc.ids, dc.counts, strict=True)):
-            continue
-        d = dc.rep
-        reasons = []
-        if wcadre_positions.get(d.cadre, 0) == 0:
-            reasons.append(
-                Reason(
-                    code="CADRE",
-                    workers=all_w,
-                    detail=f"No withdrawal asks for cadre {d.cadre} in this round.",
-                )
-            )
-        for k, code in enumerate(ELIGIBILITY_CODES[1:], start=2):
-            n = int(pairs.d_workers[i, k])
-            if n > 0:
-                w = pairs.withdrawals[int(pairs.d_rep[i, k])].rep
-                detail = eligibility_detail(ctx, code, d, w, n, for_withdrawal=False)
-                reasons.append(Reason(code=code, workers=n, detail=detail))
-        reasons.extend(by_d.reasons(i, for_withdrawal=False))
-        for ident, count in zip(dc.ids, dc.counts, strict=True):
-            left = count - placed.get(ident, 0)
-            if left > 0:
-                unmatched.deposits.append(
-                    UnplacedDeposit.model_construct(id=ident, unplaced=left, reasons=list(reasons))
-                )
+    for ident, left, reasons in withdrawals.unmatched(
+        ctx,
+        pairs.deposits,
+        binding.per_posting(pairs.wd, pairs.dep, dcap, dused, len(wcap)),
+        int(dcap.sum()),
+    ):
+        unmatched.withdrawals.append(
+            UnfilledWithdrawal.model_construct(id=ident, unfilled=left, reasons=reasons)
+        )
+    for ident, left, reasons in deposits.unmatched(
+        ctx,
+        pairs.withdrawals,
+        binding.per_posting(pairs.dep, pairs.wd, wcap, wused, len(dcap)),
+        int(wcap.sum()),
+    ):
+        unmatched.deposits.append(
+            UnplacedDeposit.model_construct(id=ident, unplaced=left, reasons=reasons)
+        )
     unmatched.withdrawals.sort(key=lambda u: u.id)
     unmatched.deposits.sort(key=lambda u: u.id)
     return unmatched
+
+
+@dataclass
+class _Side:
+    """The classes of one side of the round, as `explain` walks them.
+
+    ``workers[j, k]`` / ``rep[j, k]`` are `Pairs`' per-class eligibility statistics (the
+    counterparts' workers failing rule k first, and the first such counterpart); ``open_[j]``
+    says whether class j has workers or positions left; ``done`` is what each posting got.
+    """
+
+    classes: Sequence[PostingClass[Any]]
+    workers: IntArray
+    rep: IntArray
+    open_: npt.NDArray[np.bool_]
+    done: dict[str, int]
+    for_withdrawal: bool
+
+    def unmatched(
+        self,
+        ctx: Context,
+        counterparts: Sequence[PostingClass[Any]],
+        constraints: PostingReasons,
+        all_counterparts: int,
+    ) -> Iterator[tuple[str, int, list[Reason]]]:
+        """(posting id, what is left of it, its reasons) for every posting not fully matched.
+
+        The statistics are read as Python lists, only for the classes with something left: a
+        numpy scalar read per (class, rule) was most of the explanations' time.
+        """
+        offered: dict[str, int] = defaultdict(int)
+        for other in counterparts:
+            offered[other.rep.cadre] += other.total
+        rows = np.flatnonzero(self.open_)
+        last = len(ELIGIBILITY_CODES) + 1
+        workers = self.workers[rows, 2:last].tolist()
+        reps = self.rep[rows, 2:last].tolist()
+        for j, counts, firsts in zip(rows.tolist(), workers, reps, strict=True):
+            own = self.classes[j].rep
+            reasons: list[Reason] = []
+            if offered.get(own.cadre, 0) == 0:
+                reasons.append(self._no_cadre(own.cadre, all_counterparts))
+            for code, n, first in zip(ELIGIBILITY_CODES[1:], counts, firsts, strict=True):
+                if n > 0:
+                    other = counterparts[first].rep
+                    d, w = (other, own) if self.for_withdrawal else (own, other)
+                    detail = eligibility_detail(
+                        ctx, code, d, w, n, for_withdrawal=self.for_withdrawal
+                    )
+                    reasons.append(Reason(code=code, workers=n, detail=detail))
+            reasons.extend(constraints.reasons(j, for_withdrawal=self.for_withdrawal))
+            cls = self.classes[j]
+            for ident, count in zip(cls.ids, cls.counts, strict=True):
+                left = count - self.done.get(ident, 0)
+                if left > 0:
+                    yield ident, left, list(reasons)
+
+    def _no_cadre(self, cadre: str, all_counterparts: int) -> Reason:
+        if self.for_withdrawal:
+            detail = f"No deposit of cadre {cadre} is offered in this round."
+        else:
+            detail = f"No withdrawal asks for cadre {cadre} in this round."
+        return Reason(code="CADRE", workers=all_counterparts, detail=detail)
 
 
 @dataclass
@@ -295,9 +320,12 @@ class Binding:
         key = side * ncodes + code
         totals = np.bincount(key, weights=cap[other], minlength=n * ncodes)
         present = np.bincount(key, minlength=n * ncodes) > 0
-        keys, first = np.unique(key, return_index=True)  # first counterpart of each (posting, code)
+        # the first counterpart of each (posting, code) names the group; CAPACITY_USED has
+        # none, and leaving its pairs (most of them) out spares sorting them
+        named = np.flatnonzero(code > 0)
+        keys, first = np.unique(key[named], return_index=True)
         group = np.full(n * ncodes, -1, dtype=np.int64)
-        group[keys] = np.where(code[first] == 0, -1, self.group[first])
+        group[keys] = self.group[named[first]]
         return PostingReasons(
             totals.astype(np.int64).reshape(n, ncodes),
             present.reshape(n, ncodes),
@@ -314,14 +342,26 @@ class PostingReasons:
     present: npt.NDArray[np.bool_]
     group: IntArray
     groups: list[Group]
+    _rows: list[tuple[list[bool], list[int], list[int]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # read as Python lists once: `reasons` runs for thousands of postings
+        self._rows = list(
+            zip(self.present.tolist(), self.totals.tolist(), self.group.tolist(), strict=True)
+        )
 
     def reasons(self, j: int, *, for_withdrawal: bool) -> list[Reason]:
         out = []
+        present, totals, group = self._rows[j]
         for k, code in enumerate(CONSTRAINT_CODES):
-            if not self.present[j, k]:
+            if not present[k]:
                 continue
-            n, gi = int(self.totals[j, k]), int(self.group[j, k])
-            group = self.groups[gi] if gi >= 0 else None
-            detail = constraint_detail(code, n, group, for_withdrawal=for_withdrawal)
-            out.append(Reason(code=code, workers=n, detail=detail))
+            gi = group[k]
+            detail = constraint_detail(
+                code,
+                totals[k],
+                self.groups[gi] if gi >= 0 else None,
+                for_withdrawal=for_withdrawal,
+            )
+            out.append(Reason(code=code, workers=totals[k], detail=detail))
         return out
