@@ -85,3 +85,38 @@ def test_an_earlier_split_is_kept_while_the_rows_it_dropped_stay_redundant() -> 
     again = independent_blocks(lp, first)
     assert again is not first
     assert len(again[0]) == 1
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(0, 2**32 - 1))
+def test_a_row_is_redundant_when_no_corner_of_the_column_box_leaves_its_bounds(
+    seed: int,
+) -> None:
+    """`redundant_rows` against its definition: every corner of the box the column bounds span
+    (its activity is linear, so the corners reach its extremes) keeps the row within its
+    bounds, and none is unbounded.  Bounds include infinite ones, the matrix explicit zeros."""
+    import itertools
+    import math
+
+    rng = np.random.default_rng(seed)
+    m, n = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    dense = rng.integers(-2, 3, (m, n)).astype(float)
+    matrix = sp.csr_matrix(dense)
+    if matrix.nnz:  # an explicit zero stored in the matrix
+        matrix.data[int(rng.integers(0, matrix.nnz))] = 0.0
+        dense = matrix.toarray()
+    col_hi = rng.choice([0.0, 1.0, 2.0, np.inf], n)
+    col_lo = np.minimum(col_hi, rng.choice([-np.inf, -1.0, 0.0, 1.0], n))
+    row_hi = rng.choice([-1.0, 0.0, 2.0, 5.0, np.inf], m)
+    row_lo = np.minimum(row_hi, rng.choice([-np.inf, -3.0, 0.0, 1.0], m))
+    got = redundant_rows(matrix, row_lo, row_hi, col_lo, col_hi)
+    for i in range(m):
+        terms = [j for j in range(n) if dense[i, j] != 0]
+        activities = [
+            sum(float(dense[i, j]) * float(v) for j, v in zip(terms, corner, strict=True))
+            for corner in itertools.product(*[(col_lo[j], col_hi[j]) for j in terms])
+        ]
+        within = all(
+            math.isfinite(a) and row_lo[i] - 1e-9 <= a <= row_hi[i] + 1e-9 for a in activities
+        )
+        assert bool(got[i]) == within, (dense[i], col_lo, col_hi, row_lo[i], row_hi[i])
