@@ -187,34 +187,22 @@ def explain(
         dused = np.zeros(len(dcap), dtype=np.int64)
         wused = np.zeros(len(wcap), dtype=np.int64)
     binding = Binding.of(model.groups, x, len(pairs))
-    withdrawals = _Side(
-        pairs.withdrawals, pairs.w_workers, pairs.w_rep, wused < wcap, filled, for_withdrawal=True
-    )
-    deposits = _Side(
-        pairs.deposits, pairs.d_workers, pairs.d_rep, dused < dcap, placed, for_withdrawal=False
-    )
-    unmatched = Unmatched()
-    for ident, left, reasons in withdrawals.unmatched(
-        ctx,
-        pairs.deposits,
-        binding.per_posting(pairs.wd, pairs.dep, dcap, dused, len(wcap)),
-        int(dcap.sum()),
-    ):
-        unmatched.withdrawals.append(
+    withdrawals = _Side.of(pairs, binding, (wused, wcap), (dused, dcap), filled, withdrawal=True)
+    deposits = _Side.of(pairs, binding, (dused, dcap), (wused, wcap), placed, withdrawal=False)
+    return Unmatched.model_construct(
+        withdrawals=[
             UnfilledWithdrawal.model_construct(id=ident, unfilled=left, reasons=reasons)
-        )
-    for ident, left, reasons in deposits.unmatched(
-        ctx,
-        pairs.withdrawals,
-        binding.per_posting(pairs.dep, pairs.wd, wcap, wused, len(dcap)),
-        int(wcap.sum()),
-    ):
-        unmatched.deposits.append(
+            for ident, left, reasons in sorted(withdrawals.unmatched(ctx), key=_by_id)
+        ],
+        deposits=[
             UnplacedDeposit.model_construct(id=ident, unplaced=left, reasons=reasons)
-        )
-    unmatched.withdrawals.sort(key=lambda u: u.id)
-    unmatched.deposits.sort(key=lambda u: u.id)
-    return unmatched
+            for ident, left, reasons in sorted(deposits.unmatched(ctx), key=_by_id)
+        ],
+    )
+
+
+def _by_id(entry: tuple[str, int, list[Reason]]) -> str:
+    return entry[0]
 
 
 @dataclass
@@ -223,7 +211,8 @@ class _Side:
 
     ``workers[j, k]`` / ``rep[j, k]`` are `Pairs`' per-class eligibility statistics (the
     counterparts' workers failing rule k first, and the first such counterpart); ``open_[j]``
-    says whether class j has workers or positions left; ``done`` is what each posting got.
+    says whether class j has workers or positions left; ``done`` is what each posting got;
+    ``constraints`` the constraint reasons of each class (`Binding.per_posting`).
     """
 
     classes: Sequence[PostingClass[Any]]
@@ -231,20 +220,54 @@ class _Side:
     rep: IntArray
     open_: npt.NDArray[np.bool_]
     done: dict[str, int]
+    counterparts: Sequence[PostingClass[Any]]
+    constraints: PostingReasons
+    all_counterparts: int
+    """The other side's workers or positions in all (`CADRE`'s count)."""
     for_withdrawal: bool
 
-    def unmatched(
-        self,
-        ctx: Context,
-        counterparts: Sequence[PostingClass[Any]],
-        constraints: PostingReasons,
-        all_counterparts: int,
-    ) -> Iterator[tuple[str, int, list[Reason]]]:
+    @classmethod
+    def of(
+        cls,
+        pairs: Pairs,
+        binding: Binding,
+        own: tuple[IntArray, IntArray],
+        other: tuple[IntArray, IntArray],
+        done: dict[str, int],
+        *,
+        withdrawal: bool,
+    ) -> _Side:
+        """The withdrawals' side of ``pairs`` (or the deposits'); ``own`` and ``other`` are the
+        (used, capacity) of each class of this side and of the other."""
+        (used, cap), (other_used, other_cap) = own, other
+        classes: Sequence[PostingClass[Any]]
+        counterparts: Sequence[PostingClass[Any]]
+        if withdrawal:
+            classes, counterparts = pairs.withdrawals, pairs.deposits
+            workers, rep, mine, theirs = pairs.w_workers, pairs.w_rep, pairs.wd, pairs.dep
+        else:
+            classes, counterparts = pairs.deposits, pairs.withdrawals
+            workers, rep, mine, theirs = pairs.d_workers, pairs.d_rep, pairs.dep, pairs.wd
+        constraints = binding.per_posting(mine, theirs, other_cap, other_used, len(classes))
+        return cls(
+            classes,
+            workers,
+            rep,
+            used < cap,
+            done,
+            counterparts,
+            constraints,
+            int(other_cap.sum()),
+            withdrawal,
+        )
+
+    def unmatched(self, ctx: Context) -> Iterator[tuple[str, int, list[Reason]]]:
         """(posting id, what is left of it, its reasons) for every posting not fully matched.
 
         The statistics are read as Python lists, only for the classes with something left: a
         numpy scalar read per (class, rule) was most of the explanations' time.
         """
+        counterparts = self.counterparts
         offered: dict[str, int] = defaultdict(int)
         for other in counterparts:
             offered[other.rep.cadre] += other.total
@@ -256,7 +279,7 @@ class _Side:
             own = self.classes[j].rep
             reasons: list[Reason] = []
             if offered.get(own.cadre, 0) == 0:
-                reasons.append(self._no_cadre(own.cadre, all_counterparts))
+                reasons.append(self._no_cadre(own.cadre))
             for code, n, first in zip(ELIGIBILITY_CODES[1:], counts, firsts, strict=True):
                 if n > 0:
                     other = counterparts[first].rep
@@ -265,19 +288,19 @@ class _Side:
                         ctx, code, d, w, n, for_withdrawal=self.for_withdrawal
                     )
                     reasons.append(Reason(code=code, workers=n, detail=detail))
-            reasons.extend(constraints.reasons(j, for_withdrawal=self.for_withdrawal))
+            reasons.extend(self.constraints.reasons(j, for_withdrawal=self.for_withdrawal))
             cls = self.classes[j]
             for ident, count in zip(cls.ids, cls.counts, strict=True):
                 left = count - self.done.get(ident, 0)
                 if left > 0:
                     yield ident, left, list(reasons)
 
-    def _no_cadre(self, cadre: str, all_counterparts: int) -> Reason:
+    def _no_cadre(self, cadre: str) -> Reason:
         if self.for_withdrawal:
             detail = f"No deposit of cadre {cadre} is offered in this round."
         else:
             detail = f"No withdrawal asks for cadre {cadre} in this round."
-        return Reason(code="CADRE", workers=all_counterparts, detail=detail)
+        return Reason(code="CADRE", workers=self.all_counterparts, detail=detail)
 
 
 @dataclass
