@@ -262,11 +262,8 @@ class _Side:
         )
 
     def unmatched(self, ctx: Context) -> Iterator[tuple[str, int, list[Reason]]]:
-        """(posting id, what is left of it, its reasons) for every posting not fully matched.
-
-        The statistics are read as Python lists, only for the classes with something left: a
-        numpy scalar read per (class, rule) was most of the explanations' time.
-        """
+        """(posting id, what is left of it, its reasons) for every posting not fully matched;
+        the statistics are read as Python lists, only for the classes with something left."""
         counterparts = self.counterparts
         offered: dict[str, int] = defaultdict(int)
         for other in counterparts:
