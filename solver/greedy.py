@@ -119,9 +119,9 @@ def greedy_flows(
     left_g = np.array([cap for _, cap in caps] + [NO_LIMIT], dtype=np.int64)
     order = np.lexsort((dep, wd, -priority))
     room = np.full(n, NO_LIMIT, dtype=np.int64)
-    taken, amounts = _take_in_order(
-        order, dep, wd, slot, dcap.astype(np.int64), wcap.astype(np.int64), left_g, room
-    )
+    # copies of the capacities (astype copies): the take spends what it is given
+    left_d, left_w = dcap.astype(np.int64), wcap.astype(np.int64)
+    taken, amounts = _take_in_order(order, dep, wd, slot, left_d, left_w, left_g, room)
     x[taken] = amounts
     for idx in minimum:
         if x[idx].sum() > 0 and int((benefit[idx] * x[idx]).sum()) < minimum_benefit:
