@@ -46,6 +46,17 @@ iterations than two on every seed (-6 %: tiers 1 and 4 fewer, 2 + 3 as many), an
 against 528 s side by side (docs/benchmarks-solver.md, eleventh session).  With none, seed
 1's tier 3 took twice the iterations."""
 PRICE_TOL = 1e-7
+RETIRE_ROUNDS = 2
+"""After each of a master's first solves (this many), its columns nonbasic at 0 whose reduced
+cost is below ``-RETIRE_BELOW`` times the objective's largest coefficient leave it
+(`GlopMaster.retire`; pricing may bring them back).  GLOP's time per iteration grows with the
+master's columns, and the first rounds bring most of a master's iterations: on hard L seed 33,
+tier 3's second master held 28,284 columns instead of 43,157 and took 0.91 s instead of 2.0 s.
+Retiring in every round made columns price back in (13 rounds instead of 8); only in the first
+two, seeds 0-35 ran 7 % faster side by side (docs/benchmarks-solver.md, eighteenth session).
+Masters that hold artificial columns retire none: on the seeds whose level is proven out,
+every later master then took about 12,000 iterations and the round 3-6x as long."""
+RETIRE_BELOW = 1e-3
 SUPPORT_TOL = 1e-9
 SHORTFALL_TOL = 1e-6
 """A feasibility LP whose artificial columns sum to more than this proves the LP infeasible."""
@@ -228,6 +239,18 @@ def _priced(
     return priced
 
 
+def _idle(cost: FloatArray, csc: sp.csc_matrix, sol: LpSolution, tol: float) -> IntArray:
+    """Positions in the master (``sol.columns``) of the columns at 0 that its duals price
+    far out: reduced cost below ``-RETIRE_BELOW`` times the objective's largest coefficient
+    (``tol`` is `PRICE_TOL` times it)."""
+    assert sol.columns is not None
+    assert sol.x is not None
+    assert sol.row_dual is not None
+    cols = sol.columns
+    rc = cost[cols] - np.asarray(csc[:, cols].T @ sol.row_dual, dtype=np.float64)
+    return np.flatnonzero((rc < -tol * RETIRE_BELOW / PRICE_TOL) & (sol.x <= 0)).astype(np.int64)
+
+
 def _optimum(
     lp: LinearModel, cost: FloatArray, csc: sp.csc_matrix, sol: LpSolution, cols: IntArray
 ) -> LpSolution:
@@ -266,6 +289,7 @@ def generate_columns(
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[master.columns] = True
     phase_one = False
+    rounds = 0
     price = cost  # the objective columns are priced by (zero in the feasibility LP)
     while True:
         remaining = deadline - time.monotonic()
@@ -287,4 +311,7 @@ def generate_columns(
                 continue
             return _optimum(lp, cost, csc, sol, sol.columns)
         in_master[found] = True
+        rounds += 1
+        if rounds <= RETIRE_ROUNDS and not master.artificial:
+            in_master[master.retire(_idle(cost, csc, sol, tol))] = False
         master.add(found)

@@ -54,6 +54,7 @@ in MathOpt neither takes a basis nor solves incrementally)."""
 
 
 BASIC = solution_pb2.BASIS_STATUS_BASIC
+AT_LOWER = solution_pb2.BASIS_STATUS_AT_LOWER_BOUND
 
 
 class Status(Enum):
@@ -131,6 +132,8 @@ class GlopMaster:
         self._next = n + k
         self.presolve = presolve
         self._cold = True  # GLOP holds no basis yet: the first solve starts from HiGHS' basis
+        self._basis: solution_pb2.BasisProto | None = None  # GLOP's last optimal basis
+        self._restart = False  # columns retired since: the next solve restarts from `_basis`
         self.solver = mathopt.new(
             parameters_pb2.SOLVER_TYPE_GLOP, self._proto(), parameters_pb2.SolverInitializerProto()
         )
@@ -343,7 +346,10 @@ class GlopMaster:
                 return status  # GLOP still cold: after `_elastic`, HiGHS again
             if basis is not None:
                 start.initial_basis.CopyFrom(basis)
+        elif self._restart and self._basis is not None:
+            start.initial_basis.CopyFrom(self._restart_basis(self._basis))
         self._cold = False
+        self._restart = False
         params = parameters_pb2.SolveParametersProto()
         params.glop.use_preprocessing = self.presolve
         params.time_limit.FromNanoseconds(int(max(deadline - time.monotonic(), 0.01) * 1e9))
@@ -361,7 +367,7 @@ class GlopMaster:
             return status
         solution = result.solutions[0]
         primal = solution.primal_solution
-        values = np.zeros(self._nvars)
+        values = np.zeros(self._next)
         values[np.asarray(primal.variable_values.ids, dtype=np.int64)] = (
             primal.variable_values.values
         )
@@ -369,9 +375,58 @@ class GlopMaster:
         dv = solution.dual_solution.dual_values
         duals[np.asarray(dv.ids, dtype=np.int64)] = dv.values
         self._values, self._duals = values, duals
+        if solution.HasField("basis"):
+            self._basis = solution.basis
         self._objective = float(primal.objective_value)
         self._art_values = values[np.array(self._art_ids, dtype=np.int64)]
         return status
+
+    def retire(self, positions: IntArray) -> IntArray:
+        """Delete the master's columns at ``positions`` that are nonbasic in the last optimal
+        basis; their indices in the full matrix (they may be priced in again later).
+
+        GLOP's time per simplex iteration grows with the master's columns, and the first
+        rounds' masters hold many that the duals price far out (`solver.columns.RETIRE_ROUNDS`).
+        MathOpt's GLOP drops its basis when a column is deleted, so the next solve restarts
+        it from the last optimal basis, less the retired columns (`_restart_basis`).
+        """
+        if positions.size == 0 or self._basis is None:
+            return np.zeros(0, dtype=np.int64)
+        ids = self._ids[positions]
+        last = np.asarray(self._basis.variable_status.ids, dtype=np.int64)
+        status = np.asarray(self._basis.variable_status.values, dtype=np.int64)
+        at = np.minimum(np.searchsorted(last, ids), max(last.size - 1, 0))
+        nonbasic = (last[at] == ids) & (status[at] != BASIC)
+        positions, ids = positions[nonbasic], ids[nonbasic]
+        if positions.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        update = model_update_pb2.ModelUpdateProto()
+        update.deleted_variable_ids.extend(ids.tolist())
+        self._update(update)
+        keep = np.ones(len(self.columns), dtype=bool)
+        keep[positions] = False
+        cols = np.array(self.columns, dtype=np.int64)
+        self.columns = cols[keep].tolist()
+        self._ids = self._ids[keep]
+        self._restart = True
+        return cols[~keep]
+
+    def _restart_basis(self, last: solution_pb2.BasisProto) -> solution_pb2.BasisProto:
+        """``last`` over the variables GLOP holds now: retired columns out, columns added
+        since at their lower bound (nonbasic at 0, as GLOP would take them)."""
+        ids = np.asarray(last.variable_status.ids, dtype=np.int64)
+        status = np.asarray(last.variable_status.values, dtype=np.int64)
+        now = np.sort(np.concatenate([self._ids, np.array(self._art_ids, dtype=np.int64)]))
+        out = np.full(now.size, AT_LOWER, dtype=np.int64)
+        pos = np.searchsorted(ids, now)
+        pos[pos >= ids.size] = 0
+        known = ids[pos] == now
+        out[known] = status[pos[known]]
+        basis = solution_pb2.BasisProto()
+        basis.constraint_status.CopyFrom(last.constraint_status)
+        basis.variable_status.ids.extend(now.tolist())
+        basis.variable_status.values.extend(out.tolist())
+        return basis
 
     def _highs_basis(self, time_limit: float) -> tuple[Status, solution_pb2.BasisProto | None]:
         """The fresh master solved by HiGHS: how that ended, and its optimal basis (which GLOP

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import scipy.sparse as sp
@@ -201,3 +202,71 @@ def test_tier_3_and_4_first_masters_hold_a_greedy_s_columns(monkeypatch: Any) ->
         assert cols.size > 0
         assert first is not None
         assert np.isin(cols, first).all()
+
+
+def packing_lp(seed: int, m: int, n: int) -> tuple[LinearModel, np.ndarray]:
+    """A random LP ``max cost . x``, ``A x <= b``, ``0 <= x <= u`` with 0/1 entries."""
+    rng = np.random.default_rng(seed)
+    dense = (rng.random((m, n)) < 0.3).astype(float)
+    dense[rng.integers(0, m, n), np.arange(n)] = 1.0  # no empty column
+    lp = LinearModel(
+        col_lo=np.zeros(n),
+        col_hi=rng.integers(1, 4, n).astype(float),
+        integer=np.zeros(n, dtype=bool),
+        matrix=sp.csr_matrix(dense),
+        row_lo=np.full(m, -np.inf),
+        row_hi=rng.integers(1, 8, m).astype(float),
+    )
+    return lp, rng.integers(0, 30, n).astype(float)
+
+
+def test_retired_columns_leave_the_master_which_goes_on_from_its_basis() -> None:
+    lp, cost = packing_lp(7, 40, 600)
+    csc = lp.matrix.tocsc()
+    master = GlopMaster(
+        csc, lp.row_lo, lp.row_hi, lp.col_lo, lp.col_hi, cost, np.arange(600, dtype=np.int64)
+    )
+    first = master.solve(10)
+    assert first.outcome == Outcome.OPTIMAL
+    assert first.objective is not None
+    tol = columns.PRICE_TOL * float(cost.max())
+    idle = columns._idle(cost, csc, first, tol)
+    retired = master.retire(idle)
+    assert retired.size > 100
+    assert not set(retired.tolist()) & set(master.columns)
+    assert first.x is not None
+    assert float(first.x[idle].max()) == 0.0
+    again = master.solve(10)
+    assert again.objective is not None
+    assert abs(again.objective - first.objective) < 1e-9
+    assert master.iterations == 0  # restarted from the last optimal basis, less the retired
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(3, 30),
+    st.integers(20, 400),
+    st.sampled_from([0, 2, 100]),
+)
+def test_column_generation_that_retires_columns_still_finds_the_lp_optimum(
+    seed: int, m: int, n: int, rounds: int
+) -> None:
+    """Retired columns price back in when the duals call for them: the same optimum as the
+    LP solved whole, however many rounds retire columns (0: none, 100: every round)."""
+    lp, cost = packing_lp(seed, m, n)
+    csc = lp.matrix.tocsc()
+    first = columns.initial_columns(lp, cost, None)
+    master = GlopMaster(csc, lp.row_lo, lp.row_hi, lp.col_lo, lp.col_hi, cost, first)
+    tol = columns.PRICE_TOL * max(1.0, float(cost.max()))
+    with mock.patch.object(columns, "RETIRE_ROUNDS", rounds):
+        sol = generate_columns(master, lp, cost, csc, lp.col_hi > 0, tol, time.monotonic() + 30)
+    whole = solve_lp(lp, cost, maximize=True, time_limit=30)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert sol.objective is not None
+    assert whole.objective is not None
+    assert abs(sol.objective - whole.objective) <= 1e-7 * max(1.0, abs(whole.objective))
+    assert sol.reduced_cost is not None
+    assert sol.columns is not None
+    outside = np.setdiff1d(np.arange(n), sol.columns)  # at 0: none may price out
+    assert float(sol.reduced_cost[outside].max(initial=0.0)) <= tol
