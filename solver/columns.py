@@ -55,7 +55,9 @@ tier 3's second master held 28,284 columns instead of 43,157 and took 0.91 s ins
 Retiring in every round made columns price back in (13 rounds instead of 8); only in the first
 two, seeds 0-35 ran 7 % faster side by side (docs/benchmarks-solver.md, eighteenth session).
 Masters that hold artificial columns retire none: on the seeds whose level is proven out,
-every later master then took about 12,000 iterations and the round 3-6x as long."""
+every later master then took about 12,000 iterations and the round 3-6x as long.  Passing
+GLOP the last basis at every later solve cured that, but retiring there then gained nothing
+(seeds 0-17 side by side, -0.9 %)."""
 RETIRE_BELOW = 1e-3
 SUPPORT_TOL = 1e-9
 SHORTFALL_TOL = 1e-6
