@@ -59,6 +59,9 @@ every later master then took about 12,000 iterations and the round 3-6x as long.
 GLOP the last basis at every later solve cured that, but retiring there then gained nothing
 (seeds 0-17 side by side, -0.9 %)."""
 RETIRE_BELOW = 1e-3
+"""How far a column's reduced cost must lie below zero, relative to the objective's largest
+coefficient, for it to retire.  Seeds 0-11 side by side against 1e-3: 1e-6 (nearly every
+idle column) +2.6 %, 0.05 +5.5 % (docs/benchmarks-solver.md, eighteenth session)."""
 SUPPORT_TOL = 1e-9
 SHORTFALL_TOL = 1e-6
 """A feasibility LP whose artificial columns sum to more than this proves the LP infeasible."""
