@@ -52,8 +52,9 @@ cost is below ``-RETIRE_BELOW`` times the objective's largest coefficient leave 
 (`GlopMaster.retire`; pricing may bring them back).  GLOP's time per iteration grows with the
 master's columns, and the first rounds bring most of a master's iterations: on hard L seed 33,
 tier 3's second master held 28,284 columns instead of 43,157 and took 0.91 s instead of 2.0 s.
-Retiring in every round made columns price back in (13 rounds instead of 8); only in the first
-two, seeds 0-35 ran 7 % faster side by side (docs/benchmarks-solver.md, eighteenth session).
+Retiring in every round made columns price back in (13 rounds instead of 8); in the first two,
+seeds 0-35 ran 5 % faster side by side, and one or four rounds were 2-3 % slower than two
+on seeds 0-11 (docs/benchmarks-solver.md, eighteenth session).
 Masters that hold artificial columns retire none: on the seeds whose level is proven out,
 every later master then took about 12,000 iterations and the round 3-6x as long.  Passing
 GLOP the last basis at every later solve cured that, but retiring there then gained nothing
