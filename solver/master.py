@@ -120,10 +120,6 @@ class GlopMaster:
 
     # -- the model GLOP holds -------------------------------------------------------------
 
-    @property
-    def _nvars(self) -> int:
-        return len(self.columns) + len(self.artificial)
-
     def _load(self, *, presolve: bool) -> None:
         """A fresh GLOP holding the master's columns and artificial columns, no basis."""
         n, k = len(self.columns), len(self.artificial)
@@ -367,7 +363,7 @@ class GlopMaster:
             return status
         solution = result.solutions[0]
         primal = solution.primal_solution
-        values = np.zeros(self._next)
+        values = np.zeros(self._next)  # by MathOpt id: retired columns leave gaps
         values[np.asarray(primal.variable_values.ids, dtype=np.int64)] = (
             primal.variable_values.values
         )
