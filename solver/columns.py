@@ -221,22 +221,26 @@ def solve_lp_columns(
         sol = solve_lp(sub, cost[cols], maximize=True, time_limit=remaining)
         if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.x is None:
             return LpSolution(sol.outcome)
-        found = _priced(cost, csc, sol.row_dual, is_free & ~in_master, tol)
+        rc = _reduced_costs(cost, csc, sol.row_dual)
+        found = _priced(rc, csc, is_free & ~in_master, tol)
         if found.size == 0:
-            return _optimum(lp, cost, csc, sol, cols)
+            return _optimum(lp, sol, cols, rc)
         in_master[found] = True
 
 
+def _reduced_costs(cost: FloatArray, csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
+    """Every column's reduced cost ``c - A^T y`` under the row duals ``y``."""
+    return cost - np.asarray(csc.T @ y, dtype=np.float64)
+
+
 def _priced(
-    cost: FloatArray,
+    rc: FloatArray,
     csc: sp.csc_matrix,
-    y: FloatArray,
     candidates: npt.NDArray[np.bool_],
     tol: float,
 ) -> IntArray:
-    """Candidate columns that price out (``c - A^T y > tol``): the ``PER_ROW`` best of each row,
-    at most ``ADD_PER_ROUND``, best reduced cost first."""
-    rc = cost - np.asarray(csc.T @ y, dtype=np.float64)
+    """Candidate columns that price out (reduced cost ``rc > tol``): the ``PER_ROW`` best of
+    each row, at most ``ADD_PER_ROUND``, best reduced cost first."""
     # a column at 0 prices out when raising it pays (max): rc > tol
     priced = best_of_each_row(csc, np.flatnonzero(candidates & (rc > tol)), rc, PER_ROW)
     if priced.size > ADD_PER_ROUND:
@@ -245,22 +249,19 @@ def _priced(
     return priced
 
 
-def _idle(cost: FloatArray, csc: sp.csc_matrix, sol: LpSolution, tol: float) -> IntArray:
+def _idle(rc: FloatArray, sol: LpSolution, tol: float) -> IntArray:
     """Positions in the master (``sol.columns``) of the columns at 0 that its duals price
-    far out: reduced cost below ``-RETIRE_BELOW`` times the objective's largest coefficient
-    (``tol`` is `PRICE_TOL` times it)."""
+    far out: reduced cost (``rc``, every column's) below ``-RETIRE_BELOW`` times the
+    objective's largest coefficient (``tol`` is `PRICE_TOL` times it)."""
     assert sol.columns is not None
     assert sol.x is not None
-    assert sol.row_dual is not None
-    cols = sol.columns
-    rc = cost[cols] - np.asarray(csc[:, cols].T @ sol.row_dual, dtype=np.float64)
-    return np.flatnonzero((rc < -tol * RETIRE_BELOW / PRICE_TOL) & (sol.x <= 0)).astype(np.int64)
+    far = rc[sol.columns] < -tol * RETIRE_BELOW / PRICE_TOL
+    return np.flatnonzero(far & (sol.x <= 0)).astype(np.int64)
 
 
-def _optimum(
-    lp: LinearModel, cost: FloatArray, csc: sp.csc_matrix, sol: LpSolution, cols: IntArray
-) -> LpSolution:
-    """The master's optimum as the LP's: full-length x, the duals, every column's reduced cost."""
+def _optimum(lp: LinearModel, sol: LpSolution, cols: IntArray, rc: FloatArray) -> LpSolution:
+    """The master's optimum as the LP's: full-length x, the duals, every column's reduced cost
+    (``rc``, under those duals)."""
     assert sol.x is not None
     assert sol.row_dual is not None
     x = np.zeros(lp.ncols)
@@ -269,7 +270,7 @@ def _optimum(
         Outcome.OPTIMAL,
         x=x,
         row_dual=sol.row_dual,
-        reduced_cost=cost - np.asarray(csc.T @ sol.row_dual, dtype=np.float64),
+        reduced_cost=rc,
         objective=sol.objective,
         columns=cols,
     )
@@ -304,7 +305,8 @@ def generate_columns(
         sol = master.solve(remaining)
         if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.columns is None:
             return LpSolution(sol.outcome)
-        found = _priced(price, csc, sol.row_dual, is_free & ~in_master, tol)
+        rc = _reduced_costs(price, csc, sol.row_dual)
+        found = _priced(rc, csc, is_free & ~in_master, tol)
         if found.size == 0:
             if phase_one:
                 short = master.shortfall() > SHORTFALL_TOL
@@ -315,9 +317,9 @@ def generate_columns(
                 master.phase_one()
                 phase_one, tol, price = True, PRICE_TOL, np.zeros_like(cost)
                 continue
-            return _optimum(lp, cost, csc, sol, sol.columns)
+            return _optimum(lp, sol, sol.columns, rc)  # not phase one: ``price`` is ``cost``
         in_master[found] = True
         rounds += 1
-        if rounds <= RETIRE_ROUNDS and not master.artificial:
-            in_master[master.retire(_idle(cost, csc, sol, tol))] = False
+        if rounds <= RETIRE_ROUNDS and not master.artificial:  # never phase one: by ``cost``
+            in_master[master.retire(_idle(rc, sol, tol))] = False
         master.add(found)

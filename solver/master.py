@@ -389,10 +389,8 @@ class GlopMaster:
         if positions.size == 0 or self._basis is None:
             return np.zeros(0, dtype=np.int64)
         ids = self._ids[positions]
-        last = np.asarray(self._basis.variable_status.ids, dtype=np.int64)
-        status = np.asarray(self._basis.variable_status.values, dtype=np.int64)
-        at = np.minimum(np.searchsorted(last, ids), max(last.size - 1, 0))
-        nonbasic = (last[at] == ids) & (status[at] != BASIC)
+        status = _status_of(self._basis, ids)
+        nonbasic = (status != UNKNOWN) & (status != BASIC)
         positions, ids = positions[nonbasic], ids[nonbasic]
         if positions.size == 0:
             return np.zeros(0, dtype=np.int64)
@@ -410,14 +408,9 @@ class GlopMaster:
     def _restart_basis(self, last: solution_pb2.BasisProto) -> solution_pb2.BasisProto:
         """``last`` over the variables GLOP holds now: retired columns out, columns added
         since at their lower bound (nonbasic at 0, as GLOP would take them)."""
-        ids = np.asarray(last.variable_status.ids, dtype=np.int64)
-        status = np.asarray(last.variable_status.values, dtype=np.int64)
         now = np.sort(np.concatenate([self._ids, np.array(self._art_ids, dtype=np.int64)]))
-        out = np.full(now.size, AT_LOWER, dtype=np.int64)
-        pos = np.searchsorted(ids, now)
-        pos[pos >= ids.size] = 0
-        known = ids[pos] == now
-        out[known] = status[pos[known]]
+        status = _status_of(last, now)
+        out = np.where(status == UNKNOWN, AT_LOWER, status)
         basis = solution_pb2.BasisProto()
         basis.constraint_status.CopyFrom(last.constraint_status)
         basis.variable_status.ids.extend(now.tolist())
@@ -479,6 +472,22 @@ class GlopMaster:
         kept.variable_status.values[:] = var_status[~art].tolist()
         kept.constraint_status.values[:] = row_status.tolist()
         return kept
+
+
+UNKNOWN = -1
+
+
+def _status_of(basis: solution_pb2.BasisProto, ids: IntArray) -> IntArray:
+    """The status ``basis`` gives each variable of ``ids``; `UNKNOWN` for one it lacks."""
+    held = np.asarray(basis.variable_status.ids, dtype=np.int64)  # in ascending order
+    status = np.asarray(basis.variable_status.values, dtype=np.int64)
+    out = np.full(ids.size, UNKNOWN, dtype=np.int64)
+    if held.size == 0:
+        return out
+    at = np.minimum(np.searchsorted(held, ids), held.size - 1)
+    known = held[at] == ids
+    out[known] = status[at[known]]
+    return out
 
 
 @dataclass

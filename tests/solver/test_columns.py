@@ -230,7 +230,8 @@ def test_retired_columns_leave_the_master_which_goes_on_from_its_basis() -> None
     assert first.outcome == Outcome.OPTIMAL
     assert first.objective is not None
     tol = columns.PRICE_TOL * float(cost.max())
-    idle = columns._idle(cost, csc, first, tol)
+    assert first.row_dual is not None
+    idle = columns._idle(columns._reduced_costs(cost, csc, first.row_dual), first, tol)
     retired = master.retire(idle)
     assert retired.size > 100
     assert not set(retired.tolist()) & set(master.columns)
