@@ -8,11 +8,11 @@ GLOP solves), so `solve_lp_columns` solves such an LP block by block.
 
 A row is *redundant* when its activity stays within its bounds for every x within the column
 bounds (from the signs of its coefficients): it never restricts the LP, and 0 is a valid dual
-for it.  The other rows and the columns they touch are split into connected components (scipy's
-``connected_components`` on the row-column graph); a column in no such row (*loose*) sits at the
-bound its cost prefers.  The blocks' optima, vertices and duals put side by side are the LP's:
-x is a vertex of the whole LP, and the duals (0 on the redundant rows) give every column's exact
-reduced cost.
+for it.  The other rows and the columns they touch are split into connected components (a
+union-find over each column's rows, `solver.compiled_rows.component_labels`); a column in no
+such row (*loose*) sits at the bound its cost prefers.  The blocks' optima, vertices and duals
+put side by side are the LP's: x is a vertex of the whole LP, and the duals (0 on the redundant
+rows) give every column's exact reduced cost.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from solver.backends import LinearModel, LpSolution, Outcome
+from solver.compiled_rows import activity_ranges, component_labels, grouped
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -63,11 +63,8 @@ def redundant_rows(
     col_hi: FloatArray,
 ) -> BoolArray:
     """Rows whose activity stays within their bounds whatever x within its bounds."""
-    pos = matrix.maximum(0).tocsr()
-    neg = matrix.minimum(0).tocsr()
-    with np.errstate(invalid="ignore"):
-        lowest = pos @ col_lo + neg @ col_hi
-        highest = pos @ col_hi + neg @ col_lo
+    data = matrix.data.astype(np.float64, copy=False)
+    lowest, highest = activity_ranges(matrix.indptr, matrix.indices, data, col_lo, col_hi)
     tol_lo = BOUND_TOL * np.maximum(1.0, np.abs(row_lo))
     tol_hi = BOUND_TOL * np.maximum(1.0, np.abs(row_hi))
     out: BoolArray = (
@@ -94,30 +91,14 @@ def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layou
     keep = ~redundant_rows(matrix, row_lo, row_hi, lp.col_lo, lp.col_hi)
     if previous is not None and _still_fits(previous, keep):
         return previous
-    rows = np.flatnonzero(keep).astype(np.int64)
-    sub = matrix[rows].tocsc()
-    counts = np.diff(sub.indptr)
-    touched = counts > 0
-    loose = np.flatnonzero(~touched).astype(np.int64)
-    # rows joined through each column: an edge from the column's first row to each of its rows
-    first_row = np.repeat(sub.indices[sub.indptr[:-1][touched]], counts[touched])
-    graph = sp.csr_matrix(
-        (np.ones(sub.indices.size, dtype=np.int8), (first_row, sub.indices)),
-        shape=(rows.size, rows.size),
-    )
-    _, row_label = connected_components(graph, directed=False)
-    col_label = np.full(lp.ncols, -1, dtype=np.int64)
-    col_label[touched] = row_label[sub.indices[sub.indptr[:-1][touched]]]
-    by_row = np.argsort(row_label, kind="stable")
-    row_bounds = np.searchsorted(row_label[by_row], np.arange(row_label.max(initial=-1) + 2))
-    by_col = np.argsort(col_label, kind="stable")
-    col_bounds = np.searchsorted(col_label[by_col], np.arange(row_label.max(initial=-1) + 2))
+    csc = lp.full_csc()
+    row_label, col_label, count = component_labels(csc.indptr, csc.indices, keep)
+    loose = np.flatnonzero(col_label < 0).astype(np.int64)
+    rows, row_bounds = grouped(row_label, count)
+    cols, col_bounds = grouped(col_label, count)
     blocks = [
-        Block(
-            rows[by_row[row_bounds[c] : row_bounds[c + 1]]],
-            by_col[col_bounds[c] : col_bounds[c + 1]].astype(np.int64),
-        )
-        for c in range(row_bounds.size - 1)
+        Block(rows[row_bounds[c] : row_bounds[c + 1]], cols[col_bounds[c] : col_bounds[c + 1]])
+        for c in range(count)
     ]
     blocks.sort(key=lambda b: (-b.cols.size, int(b.rows[0])))
     return blocks, loose

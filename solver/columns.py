@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
 from solver.blocks import independent_blocks, solve_by_blocks
+from solver.compiled_rows import top_of_rows
 from solver.master import GlopMaster, KeptMaster
 
 IntArray = npt.NDArray[np.int64]
@@ -84,37 +85,23 @@ def best_of_each_row(
     csc: sp.csc_matrix, cols: IntArray, score: FloatArray, k: int, *, rows: int | None = None
 ) -> IntArray:
     """The ``k`` columns of ``cols`` with the highest ``score`` in each row (ties: lowest index),
-    over the first ``rows`` rows (all by default).
+    over the first ``rows`` rows (all by default); sorted, each once.
 
-    ``k`` passes over the rows' entries (a row maximum by ``np.maximum.reduceat``, its first
-    column taken out), rather than a sort of every entry: this runs at every pricing round.
+    One compiled pass over the columns' entries (`solver.compiled_rows.top_of_rows`): this
+    runs at every pricing round.
     """
     if cols.size == 0:
         return cols
-    cols = np.sort(cols)
-    sub = csc[:, cols]
-    if rows is not None and rows < sub.shape[0]:
-        sub = sub[:rows]
-    sub = sub.tocsr()  # by row, and within a row by column: ties go to the lowest index
-    sub.sort_indices()
-    counts = np.diff(sub.indptr)
-    row_of = np.repeat(np.arange(counts.size), counts)
-    members = cols[sub.indices]
-    vals = score[members].astype(np.float64)
-    starts = sub.indptr[:-1][counts > 0]
-    best = np.full(counts.size, -np.inf)
-    picked: list[IntArray] = []
-    for _ in range(k):
-        best[counts > 0] = np.maximum.reduceat(vals, starts)
-        hit = np.flatnonzero((vals == best[row_of]) & (vals > -np.inf))
-        if hit.size == 0:
-            break
-        first = hit[np.r_[True, row_of[hit][1:] != row_of[hit][:-1]]]
-        picked.append(members[first])
-        vals[first] = -np.inf
-    if not picked:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate(picked)).astype(np.int64)
+    nrows = csc.shape[0] if rows is None else min(rows, csc.shape[0])
+    best = top_of_rows(
+        csc.indptr,
+        csc.indices,
+        np.asarray(cols, dtype=np.int64),
+        np.asarray(score, dtype=np.float64),
+        k,
+        nrows,
+    )
+    return np.unique(best[best >= 0]).astype(np.int64)
 
 
 def support(sol: LpSolution) -> IntArray:

@@ -120,3 +120,54 @@ def test_a_row_is_redundant_when_no_corner_of_the_column_box_leaves_its_bounds(
             math.isfinite(a) and row_lo[i] - 1e-9 <= a <= row_hi[i] + 1e-9 for a in activities
         )
         assert bool(got[i]) == within, (dense[i], col_lo, col_hi, row_lo[i], row_hi[i])
+
+
+def blocks_by_scipy(lp: LinearModel) -> tuple[list[tuple[list[int], list[int]]], list[int]]:
+    """The definition: the kept rows' connected components (scipy), rows joined by a column
+    with entries in both; each block's rows and columns ascending, the largest first."""
+    from scipy.sparse.csgraph import connected_components
+
+    keep = ~redundant_rows(lp.matrix, lp.row_lo, lp.row_hi, lp.col_lo, lp.col_hi)
+    kept = np.flatnonzero(keep)
+    sub = abs(lp.matrix[kept])
+    joined = (sub @ sub.T) != 0  # rows sharing a column (absolute values: nothing cancels)
+    _, label = connected_components(sp.csr_matrix(joined), directed=False)
+    blocks = []
+    for c in range(int(label.max(initial=-1)) + 1):
+        rows = kept[label == c]
+        cols = np.flatnonzero(np.asarray((lp.matrix[rows] != 0).sum(axis=0)).ravel() > 0)
+        blocks.append((rows.tolist(), cols.tolist()))
+    blocks.sort(key=lambda b: (-len(b[1]), b[0][0]))
+    touched = np.asarray((lp.matrix[kept] != 0).sum(axis=0)).ravel() > 0
+    return blocks, np.flatnonzero(~touched).tolist()
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(0, 2**32 - 1))
+def test_the_blocks_are_the_kept_rows_connected_components(seed: int) -> None:
+    """`independent_blocks` against scipy's components, and each `block_lp` against the
+    matrix sliced by the block's rows and columns."""
+    from solver.blocks import block_lp
+
+    rng = np.random.default_rng(seed)
+    m, n = int(rng.integers(1, 9)), int(rng.integers(1, 12))
+    dense = np.where(rng.random((m, n)) < 0.25, rng.integers(-2, 3, (m, n)), 0).astype(float)
+    dense[dense == 0] = 0.0
+    lp = LinearModel(
+        col_lo=np.zeros(n),
+        col_hi=rng.choice([0.0, 1.0, 3.0], n),
+        integer=np.zeros(n, dtype=bool),
+        matrix=sp.csr_matrix(dense),
+        row_lo=rng.choice([-np.inf, -1.0, 0.0], m),
+        row_hi=rng.choice([1.0, 2.0, np.inf], m),
+    )
+    blocks, loose = independent_blocks(lp)
+    want_blocks, want_loose = blocks_by_scipy(lp)
+    assert [(b.rows.tolist(), b.cols.tolist()) for b in blocks] == want_blocks
+    assert loose.tolist() == want_loose
+    for b in blocks:
+        got = block_lp(lp, b).matrix
+        assert got.has_sorted_indices
+        want = lp.matrix[b.rows][:, b.cols]
+        assert got.shape == want.shape
+        assert (got != want).nnz == 0

@@ -18,32 +18,50 @@ from solver.master import GlopMaster, KeptMaster
 from solver.schema import Scenario
 
 
-def best_by_sorting(csc: sp.csc_matrix, cols: np.ndarray, score: np.ndarray, k: int) -> set[int]:
-    """The definition: in each row, its columns of ``cols`` by score down then index up; k first."""
+def best_by_sorting(
+    csc: sp.csc_matrix, cols: np.ndarray, score: np.ndarray, k: int, rows: int | None = None
+) -> set[int]:
+    """The definition: in each of the first ``rows`` rows, its columns of ``cols`` with a
+    finite score, by score down then index up; the k first."""
     out: set[int] = set()
-    for r in range(csc.shape[0]):
-        members = [int(j) for j in cols if csc[r, j] != 0]
+    for r in range(csc.shape[0] if rows is None else rows):
+        members = [int(j) for j in set(cols.tolist()) if csc[r, j] != 0 and score[j] > -np.inf]
         members.sort(key=lambda j: (-score[j], j))
         out.update(members[:k])
     return out
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=300)
 @given(
     st.integers(1, 6),
     st.integers(1, 10),
     st.integers(0, 2**32 - 1),
     st.integers(1, 3),
+    st.booleans(),
 )
-def test_best_of_each_row_is_the_k_best_of_every_row(m: int, n: int, seed: int, k: int) -> None:
+def test_best_of_each_row_is_the_k_best_of_every_row(
+    m: int, n: int, seed: int, k: int, some_rows: bool
+) -> None:
+    """Ties, scores of -inf, columns in any order or twice, and only the first rows."""
     rng = np.random.default_rng(seed)
     dense = (rng.random((m, n)) < 0.5).astype(float)
     csc = sp.csc_matrix(dense)
     score = rng.integers(-2, 3, n).astype(float)  # ties on purpose
-    cols = np.flatnonzero(rng.random(n) < 0.7).astype(np.int64)
-    got = best_of_each_row(csc, cols, score, k)
-    assert set(got.tolist()) == best_by_sorting(csc, cols, score, k)
+    score[rng.random(n) < 0.15] = -np.inf  # never taken
+    cols = rng.permutation(np.flatnonzero(rng.random(n) < 0.7)).astype(np.int64)
+    cols = np.concatenate([cols, cols[: int(rng.integers(0, cols.size + 1))]])
+    rows = int(rng.integers(0, m + 1)) if some_rows else None
+    got = best_of_each_row(csc, cols, score, k, rows=rows)
+    assert set(got.tolist()) == best_by_sorting(csc, cols, score, k, rows)
     assert got.tolist() == sorted(set(got.tolist()))
+
+
+def test_best_of_each_row_reads_a_matrix_with_a_row_entry_twice() -> None:
+    """A column holding a row's entry twice (not summed yet) takes one place in that row."""
+    csc = sp.csc_matrix((np.ones(4), np.array([0, 0, 0, 0]), np.array([0, 2, 3, 4])), shape=(1, 3))
+    assert not csc.has_canonical_format
+    got = best_of_each_row(csc, np.arange(3), np.array([5.0, 4.0, 3.0]), 2)
+    assert got.tolist() == [0, 1]
 
 
 def transport_lp() -> LinearModel:

@@ -1,0 +1,166 @@
+"""Compiled passes over a sparse matrix's entries, for the steps column generation repeats.
+
+Column generation asks, at every pricing round, for the best priced-out columns of each row
+(`solver.columns.best_of_each_row`); every LP it may split into blocks asks which rows can
+never bind and how the others fall into connected components (`solver.blocks`), and so does
+every face the tier engine rounds on (the rows).  Each is one pass over the matrix's entries.
+In numpy and scipy they took column slices, conversions, sorts, filtered copies of the matrix
+and a graph: about 1.1 s of a hard L round, partly in the blocks' threads, whose GIL they held
+(docs/benchmarks-solver.md, nineteenth session).  These loops read the matrix's arrays as they
+are, and release the GIL.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@njit(cache=True, nogil=True)
+def _beaten(held_val: float, held_col: int, v: float, j: int) -> bool:
+    """Whether column ``j`` of score ``v`` ranks below the one held in a place (-1: none)."""
+    return held_col >= 0 and (v < held_val or (v == held_val and j > held_col))
+
+
+@njit(cache=True, nogil=True)
+def top_of_rows(
+    indptr: IntArray,
+    indices: IntArray,
+    cols: IntArray,
+    score: FloatArray,
+    k: int,
+    nrows: int,
+) -> IntArray:
+    """For each of the first ``nrows`` rows of a CSC matrix (``indptr``, ``indices``), the
+    ``k`` columns of ``cols`` with the highest ``score`` among those with an entry in it, ties
+    to the lowest column; -1 where a row has fewer.  A score of -inf (or NaN) is never taken.
+
+    Each row keeps its best ``k`` so far, sorted; a column not in a row's list enters it when
+    it beats the last one there (a higher score, or an equal score and a lower index)."""
+    best_val = np.full((nrows, k), -np.inf)
+    best_col = np.full((nrows, k), -1, dtype=np.int64)
+    for j in cols:
+        v = score[j]
+        if not v > -np.inf:
+            continue
+        for p in range(indptr[j], indptr[j + 1]):
+            r = indices[p]
+            if r >= nrows or _beaten(best_val[r, k - 1], best_col[r, k - 1], v, j):
+                continue
+            held = False
+            for q in range(k):
+                held = held or best_col[r, q] == j
+            if held:
+                continue  # the column met twice (listed twice, or its entry stored twice)
+            i = k - 1
+            while i > 0 and not _beaten(best_val[r, i - 1], best_col[r, i - 1], v, j):
+                best_val[r, i], best_col[r, i] = best_val[r, i - 1], best_col[r, i - 1]
+                i -= 1
+            best_val[r, i], best_col[r, i] = v, j
+    return best_col
+
+
+@njit(cache=True, nogil=True)
+def activity_ranges(
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    col_lo: FloatArray,
+    col_hi: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Each row of a CSR matrix: the lowest and the highest activity any x within
+    [``col_lo``, ``col_hi``] gives it (infinite when a bound it leans on is).  Entries that are
+    explicitly zero add nothing (never 0 x inf)."""
+    n = indptr.size - 1
+    lowest = np.zeros(n)
+    highest = np.zeros(n)
+    for r in range(n):
+        lo = 0.0
+        hi = 0.0
+        for p in range(indptr[r], indptr[r + 1]):
+            a = data[p]
+            j = indices[p]
+            if a > 0:
+                lo += a * col_lo[j]
+                hi += a * col_hi[j]
+            elif a < 0:
+                lo += a * col_hi[j]
+                hi += a * col_lo[j]
+        lowest[r] = lo
+        highest[r] = hi
+    return lowest, highest
+
+
+@njit(cache=True, nogil=True)
+def _root(parent: IntArray, r: int) -> int:
+    """The representative of row ``r``'s set (paths halved on the way)."""
+    while parent[r] != r:
+        parent[r] = parent[parent[r]]
+        r = parent[r]
+    return r
+
+
+@njit(cache=True, nogil=True)
+def component_labels(
+    indptr: IntArray, indices: IntArray, keep: npt.NDArray[np.bool_]
+) -> tuple[IntArray, IntArray, int]:
+    """The connected components of a CSC matrix's ``keep`` rows, rows joined by every column
+    with entries in both: each row's component (-1 for a row not kept), each column's (-1 for
+    one in no kept row), and how many there are.  Components are numbered by their first row.
+    """
+    nrows = keep.size
+    ncols = indptr.size - 1
+    parent = np.arange(nrows)
+    for j in range(ncols):
+        first = -1
+        for p in range(indptr[j], indptr[j + 1]):
+            r = indices[p]
+            if not keep[r]:
+                continue
+            if first < 0:
+                first = r
+                continue
+            a, b = _root(parent, first), _root(parent, r)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    label_of = np.full(nrows, -1, dtype=np.int64)
+    row_label = np.full(nrows, -1, dtype=np.int64)
+    count = 0
+    for r in range(nrows):
+        if keep[r]:
+            root = _root(parent, r)
+            if label_of[root] < 0:
+                label_of[root] = count
+                count += 1
+            row_label[r] = label_of[root]
+    col_label = np.full(ncols, -1, dtype=np.int64)
+    for j in range(ncols):
+        for p in range(indptr[j], indptr[j + 1]):
+            if keep[indices[p]]:
+                col_label[j] = row_label[indices[p]]
+                break
+    return row_label, col_label, count
+
+
+@njit(cache=True, nogil=True)
+def grouped(label: IntArray, count: int) -> tuple[IntArray, IntArray]:
+    """The positions of ``label`` grouped by label (0 to ``count`` - 1; -1 left out), each
+    group in ascending order, and where each group starts (``count`` + 1 bounds)."""
+    bounds = np.zeros(count + 1, dtype=np.int64)
+    for v in label:
+        if v >= 0:
+            bounds[v + 1] += 1
+    for c in range(count):
+        bounds[c + 1] += bounds[c]
+    order = np.empty(bounds[count], dtype=np.int64)
+    fill = bounds[:-1].copy()
+    for i in range(label.size):
+        v = label[i]
+        if v >= 0:
+            order[fill[v]] = i
+            fill[v] += 1
+    return order, bounds
