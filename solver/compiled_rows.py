@@ -164,3 +164,19 @@ def grouped(label: IntArray, count: int) -> tuple[IntArray, IntArray]:
             order[fill[v]] = i
             fill[v] += 1
     return order, bounds
+
+
+def warm_up() -> None:
+    """Each loop run once on a tiny matrix built as the solver builds its own (scipy's
+    int32 indices, float64 values), so that numba loads it from its disk cache, or compiles
+    it in a new checkout (about 3 s), before a real round needs it.  `solver.round.warm_up`
+    calls this: its one-pair round never generates columns nor splits an LP."""
+    import scipy.sparse as sp
+
+    csr = sp.csr_matrix(np.array([[1.0, 0.0], [-1.0, 2.0]]))
+    csc = csr.tocsc()
+    lo, hi = np.zeros(2), np.ones(2)
+    top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2)
+    activity_ranges(csr.indptr, csr.indices, csr.data, lo, hi)
+    row_label, _, count = component_labels(csc.indptr, csc.indices, np.ones(2, dtype=np.bool_))
+    grouped(row_label, count)

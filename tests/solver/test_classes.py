@@ -39,3 +39,39 @@ def test_the_warm_up_round_places_its_one_worker() -> None:
     assert [(m.deposit_id, m.withdrawal_id, m.count) for m in result.matches or []] == [
         ("d", "w", 1)
     ]
+
+
+def test_the_warm_up_compiles_every_loop_of_the_solver() -> None:
+    """After `solver.round.warm_up`, in a new process, every public numba loop of `solver` has
+    a compiled signature: none is left for the first real round to load or compile (the
+    loops of column generation are never reached by the one-pair round)."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    probe = textwrap.dedent(
+        """
+        import importlib, pkgutil, solver
+        from numba.core.registry import CPUDispatcher
+        from solver.round import warm_up
+
+        warm_up()
+        cold = []
+        for info in pkgutil.iter_modules(solver.__path__):
+            if info.name == "__main__":
+                continue  # the command line, which would run
+            module = importlib.import_module("solver." + info.name)
+            for name, value in vars(module).items():
+                if name.startswith("_") or not isinstance(value, CPUDispatcher):
+                    continue  # a helper is compiled into the loops that call it
+                if value.__module__ == module.__name__ and not value.signatures:
+                    cold.append(module.__name__ + "." + name)
+        print(sorted(cold))
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
