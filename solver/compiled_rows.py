@@ -2,8 +2,9 @@
 
 Column generation asks, at every pricing round, for the best priced-out columns of each row
 (`solver.columns.best_of_each_row`); every LP it may split into blocks asks which rows can
-never bind and how the others fall into connected components (`solver.blocks`), and so does
-every face the tier engine rounds on (the rows).  Each is one pass over the matrix's entries.
+never bind and how the others fall into connected components (`solver.blocks`), and every
+face the tier engine rounds on asks which rows can bind (`solver.rounding`).  Each is one pass
+over the matrix's entries.
 In numpy and scipy they took column slices, conversions, sorts, filtered copies of the matrix
 and a graph: about 1.1 s of a hard L round, partly in the blocks' threads, whose GIL they held
 (docs/benchmarks-solver.md, nineteenth session).  These loops read the matrix's arrays as they
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 from numba import njit
 
 IntArray = npt.NDArray[np.int64]
@@ -171,8 +173,6 @@ def warm_up() -> None:
     int32 indices, float64 values), so that numba loads it from its disk cache, or compiles
     it in a new checkout (about 3 s), before a real round needs it.  `solver.round.warm_up`
     calls this: its one-pair round never generates columns nor splits an LP."""
-    import scipy.sparse as sp
-
     csr = sp.csr_matrix(np.array([[1.0, 0.0], [-1.0, 2.0]]))
     csc = csr.tocsc()
     lo, hi = np.zeros(2), np.ones(2)
