@@ -36,7 +36,10 @@ last LP over the same rows left a master to retarget: a block of tier 1's face (
 free columns on hard L) solved afresh took 0.45-0.93 s in each pooled LP, against 0.1 s from
 the kept basis (docs/benchmarks-solver.md, twelfth session)."""
 ADD_PER_ROUND = 20_000
-"""At most this many priced-out columns join the master per round (best reduced cost first)."""
+"""At most this many priced-out columns join the master per round (best reduced cost first).
+More than a hard L master's rows (about 16,600), so with one column a row it does not bind
+there; 5,000 sent hard L seed 4's tier 3 to another vertex and a 9 s MIP, 10,000 was noise on
+seeds 0-35 (docs/benchmarks-solver.md, nineteenth session)."""
 PER_ROW = 1
 """Priced-out columns that join the master per row and round: the best by reduced cost."""
 PER_CLASS = 1
