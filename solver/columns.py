@@ -104,7 +104,7 @@ def best_of_each_row(
         k,
         nrows,
     )
-    return np.unique(best[best >= 0]).astype(np.int64)
+    return np.unique(best[best >= 0])  # int64, as `top_of_rows` returns
 
 
 def support(sol: LpSolution) -> IntArray:

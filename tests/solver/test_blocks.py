@@ -152,7 +152,6 @@ def test_the_blocks_are_the_kept_rows_connected_components(seed: int) -> None:
     rng = np.random.default_rng(seed)
     m, n = int(rng.integers(1, 9)), int(rng.integers(1, 12))
     dense = np.where(rng.random((m, n)) < 0.25, rng.integers(-2, 3, (m, n)), 0).astype(float)
-    dense[dense == 0] = 0.0
     lp = LinearModel(
         col_lo=np.zeros(n),
         col_hi=rng.choice([0.0, 1.0, 3.0], n),
