@@ -55,6 +55,11 @@ class Outcome(Enum):
     FAILED = "failed"  # anything else (numerical trouble, infeasible after a bad fix)
 
 
+DENSE_ROW_SHARE = 0.1
+"""A fixing row over more than this share of the columns counts as dense
+(`LinearModel.has_dense_rows`)."""
+
+
 @dataclass
 class LinearModel:
     """Columns with bounds and integrality, rows ``row_lo <= A x <= row_hi`` (CSR)."""
@@ -77,6 +82,12 @@ class LinearModel:
     @property
     def nrows(self) -> int:
         return int(self.row_lo.size)
+
+    def has_dense_rows(self) -> bool:
+        """Whether a fixing row spans more than `DENSE_ROW_SHARE` of the columns (a tier kept
+        by its value row): such a row links every column, so the LP falls into no blocks."""
+        limit = DENSE_ROW_SHARE * self.ncols
+        return any(np.count_nonzero(np.asarray(row[0])) > limit for row in self.extra)
 
     def full_matrix(self) -> tuple[sp.csr_matrix, FloatArray, FloatArray]:
         """The rows, the dense fixing rows appended."""

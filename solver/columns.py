@@ -146,7 +146,7 @@ def solve_lp_columns(
     scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
     tol = PRICE_TOL * scale
     csc = lp.full_csc()
-    if free.size > FULL_BELOW and split and not lp.extra:
+    if free.size > FULL_BELOW and split and not lp.has_dense_rows():
         previous = keep.layout if keep is not None else None
         blocks, loose = independent_blocks(lp, previous)
         if keep is not None:

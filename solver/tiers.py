@@ -21,8 +21,10 @@ that is below B no integer point lies on the LP's optimal face).  Two exact path
   An LP optimum off the lattice has no integer point on its face: the vertex is rounded to the cap
   instead (`rounded_to_cap`).  Otherwise (or when no later vertex is integral: the first deferred
   tier is restored), `certified_mip` proves the tier with a MIP over the few columns whose reduced
-  cost allows them in a solution of value ``integer_cap(B)``.  Either way the tier is then kept by a
-  dense ``>=`` row.
+  cost allows them in a solution of value ``integer_cap(B)``.  Either way the tier's integer optima
+  lie off the LP's face; they are kept by the LP's reduced costs (`solver.near_face`: what no
+  integer point of that value moves is fixed, one sparse budget row holds the rest), or by a
+  dense ``>=`` row when the duals do not fit.
 
   Tier 2 takes an integer upper bound zc of its optimum: the pooled-fill bound
   (`solver.pooled`; `sharpened` by one weighted LP when it looks loose), or, when that fails,
@@ -52,6 +54,7 @@ import numpy.typing as npt
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
+from solver.near_face import keep_near_face
 from solver.pooled import fill_dual_bound, pooled_fill_bound, sharpened
 from solver.rounding import INTEGRALITY_TOL, round_on_face
 from solver.schema import ProgressEvent
@@ -451,7 +454,8 @@ def solve_tiers(
         lp.col_lo[m.z], lp.col_hi[m.z] = low, up
 
     def fix(tier: int, value: int) -> None:
-        """A proven tier kept at its optimum: a dense row (tier 2: z's lower bound)."""
+        """A proven tier kept at its optimum: a dense row (tier 2: z's lower bound); the MIP
+        path's, or the LP path's when `keep_near_face` cannot keep it."""
         if tier == 2:
             set_z(float(value), 1000.0)
             return
@@ -600,7 +604,7 @@ def solve_tiers(
         if lp_mode:
             if tier == 4:
                 kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
-                if lp.extra and not deferred and m.n > TIER4_MIP_MAX_PAIRS:
+                if lp.has_dense_rows() and not deferred and m.n > TIER4_MIP_MAX_PAIRS:
                     # a tier kept by a dense row (proven by its MIP) links every column: the
                     # tie-break LP over it took 108 s on hard L seed 4; tier 3's solution stays
                     value = m.tier_value(4, x)
@@ -707,6 +711,10 @@ def solve_tiers(
                 if certified is None:
                     certified = certified_mip(m, tier, lps, deadline - time.monotonic())
                     how = "lp+mip"
+                if certified is not None and not all(
+                    m.tier_value(k, certified[0]) == v for k, v in proven.items()
+                ):
+                    certified = None  # off an earlier tier's optimum: never kept
                 if certified is None or (tier == 3 and m.tier_value(2, certified[0]) < zc):
                     if tier == 3:
                         tier = give_up_zc()
@@ -723,7 +731,8 @@ def solve_tiers(
                 if not meets_deferred(cand):
                     tier = undefer()
                     continue
-                fix(tier, certified[1])
+                if tier == 4 or not keep_near_face(lp, lps, cost, float(certified[1])):
+                    fix(tier, certified[1])
             x = cand
             record_deferred(True)
             if tier >= 3 and 2 not in outcomes:

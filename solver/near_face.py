@@ -1,0 +1,132 @@
+"""A tier proven below its LP optimum, kept by its reduced costs instead of a dense row.
+
+When a tier's LP optimum B is off the objective's lattice (hard L seed 42's tier 1: B =
+294,486.5 where every integer point's value is an integer), or its vertex cannot be rounded,
+the tier is proven at a value V < B (`solver.tiers.rounded_to_cap`, `certified_mip`), and its
+integer optima lie off the LP's optimal face, so `solver.tiers.keep_face` cannot keep it.  A
+dense row ``cost . x >= V`` over every column does, but it links every column: the LPs of the
+next tiers no longer split into blocks and GLOP carries a row as long as its master
+(seed 42: tier 2's pooled LPs took 38 s and tier 3's LP did not finish in 78 s).
+
+With the LP's duals y and reduced costs rc = cost - A^T y (max form, x* the vertex), every x
+satisfies
+
+    cost . x = B + sum_j rc_j (x_j - x*_j) + sum_r y_r (A_r x - A_r x*)
+
+and at an optimum every term is <= 0 for a feasible x (a column with rc_j < 0 sits at its lower
+bound, a row with y_r > 0 at its upper one).  A point of value >= V keeps the terms' sum
+>= -g, g = B - V.  For an integer point of integer data, a term is 0 or at least |rc_j| (a
+column moved off its bound by a whole unit) or |y_r| (a row's activity off its bound by a
+whole unit).  So every integer point of value >= V has:
+
+- every integer column with |rc_j| > g at its LP value (fixed there),
+- every row of integer coefficients over integer columns, with integer bounds and |y_r| > g,
+  at the bound it meets (made an equality),
+- and the remaining terms, whose coefficients are at most g, summing to >= -g: one *budget*
+  row over the columns with a small reduced cost and those of the rows with a small dual.
+
+Conversely a point meeting all three has value >= V (up to a margin far below the objective's
+step).  The budget row is sparse where few terms are small (seed 42: 267 columns and 21 rows
+of 819,268 and 16,235), so the next tiers' LPs stay as cheap as on a face kept exactly.  The
+tier engine still checks every later solution against each proven tier's value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from solver.backends import LinearModel, LpSolution
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+SIGN_TOL = 1e-6
+"""How far a term's sign may be wrong (relative to the objective's scale) before the duals are
+not taken as an optimum's."""
+BOUND_TOL = 1e-6
+"""How far from a bound an LP value may sit and still count as at it."""
+MARGIN = 1e-6
+"""The budget row's slack, relative to the objective's largest coefficient: far below any
+objective step, so no integer point below V gets in, and no integer point at V is cut off by
+rounding errors."""
+
+
+def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: float) -> bool:
+    """Restrict ``lp`` to a set holding every integer point of ``cost . x >= value`` (max form)
+    and no point below it, by the LP solution ``sol``'s reduced costs and duals (module
+    docstring).  False, ``lp`` untouched, when ``sol`` lacks them or they do not fit an
+    optimum.  A budget row over many columns links them as a value row would
+    (`LinearModel.has_dense_rows`), but the columns fixed still leave the next LPs smaller."""
+    x, rc, y, b = sol.x, sol.reduced_cost, sol.row_dual, sol.objective
+    nall = lp.nrows + len(lp.extra)
+    if x is None or rc is None or y is None or b is None:
+        return False
+    if x.size != lp.ncols or rc.size != lp.ncols or y.size < nall:
+        return False
+    scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
+    gap = float(b) - value
+    if gap < -MARGIN * scale:
+        return False
+    gap = max(gap, 0.0)
+    matrix, row_lo, row_hi = lp.full_matrix()
+    y = y[:nall]
+    col_lo, col_hi = lp.col_lo, lp.col_hi
+    tol = SIGN_TOL * scale
+    # every column term rc_j (x_j - x*_j) must be <= 0 for x within the bounds
+    at_lo = np.abs(x - col_lo) <= BOUND_TOL
+    at_hi = np.abs(x - col_hi) <= BOUND_TOL
+    if ((rc < -tol) & ~at_lo).any() or ((rc > tol) & ~at_hi).any():
+        return False
+    act = np.asarray(matrix @ x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        r_lo = np.isfinite(row_lo) & (
+            np.abs(act - row_lo) <= BOUND_TOL * np.maximum(1.0, np.abs(row_lo))
+        )
+        r_hi = np.isfinite(row_hi) & (
+            np.abs(act - row_hi) <= BOUND_TOL * np.maximum(1.0, np.abs(row_hi))
+        )
+    if ((y < -tol) & ~r_lo).any() or ((y > tol) & ~r_hi).any():
+        return False
+    fixable = lp.integer & np.isclose(x, np.rint(x), rtol=0.0, atol=BOUND_TOL)
+    fix = (np.abs(rc) > gap + tol) & fixable
+    small_col = (np.abs(rc) > tol) & ~fix
+    whole = (lp.integer | (col_lo == col_hi)) & (col_lo == np.rint(col_lo))
+    tight = (np.abs(y) > gap + tol) & _integral_rows(matrix, row_lo, row_hi, whole)
+    small_row = (np.abs(y) > tol) & ~tight
+    fixed_after = (col_lo == col_hi) | fix
+    coef = np.where(small_col, rc, 0.0)
+    coef += np.asarray(matrix.T @ np.where(small_row, y, 0.0), dtype=np.float64)
+    coef[fixed_after] = 0.0
+    coef[np.abs(coef) <= tol * 1e-3] = 0.0
+    budget = bool((coef != 0.0).any())
+    cols = np.flatnonzero(fix)
+    lp.col_lo[cols] = lp.col_hi[cols] = np.rint(x[cols])
+    rows = np.flatnonzero(tight)
+    at = np.where(r_lo[rows], row_lo[rows], row_hi[rows])
+    base = rows < lp.nrows
+    lp.row_lo[rows[base]] = lp.row_hi[rows[base]] = at[base]
+    for r, a in zip((rows[~base] - lp.nrows).tolist(), at[~base].tolist(), strict=True):
+        lp.extra[r][1] = lp.extra[r][2] = a
+    if budget:
+        lp.extra.append([coef, float(coef @ x) - gap - MARGIN * scale, np.inf])
+    return True
+
+
+def _integral_rows(
+    matrix: sp.csr_matrix, row_lo: FloatArray, row_hi: FloatArray, whole: BoolArray
+) -> BoolArray:
+    """Rows whose activity moves by whole units at integer points: integer coefficients over
+    ``whole`` columns only (integer, or fixed at an integer), and integer (or infinite)
+    bounds."""
+    data = matrix.data
+    bad_entry = (data != np.rint(data)) | ~whole[matrix.indices]
+    bad = np.zeros(matrix.shape[0], dtype=bool)
+    rows_of = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    bad[rows_of[bad_entry]] = True
+    for bound in (row_lo, row_hi):
+        finite = np.isfinite(bound)
+        bad[finite & (bound != np.rint(bound))] = True
+    out: BoolArray = ~bad
+    return out

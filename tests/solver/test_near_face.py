@@ -1,0 +1,164 @@
+"""A tier kept by its reduced costs (`solver.near_face`): exactly the integer points at its value.
+
+Random small integer LPs (0/1 rows with integer bounds, integer costs on a step) are solved,
+kept at a value V at or below the LP optimum, and every integer point of their box enumerated:
+the restricted model must hold each integer point of ``cost . x >= V`` and no other.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
+from solver.near_face import keep_near_face
+from solver.tiers import integer_cap, objective_step
+
+
+def random_model(rng: np.random.Generator) -> tuple[LinearModel, np.ndarray]:
+    """Up to 6 integer columns in [0, 1-2], up to 5 rows of 0/1 coefficients, a cost."""
+    n = int(rng.integers(2, 7))
+    m = int(rng.integers(1, 6))
+    dense = (rng.random((m, n)) < 0.5).astype(float)
+    dense[rng.integers(0, m, size=n), np.arange(n)] = 1.0  # every column in a row
+    hi = rng.integers(1, 3, size=n).astype(float)
+    row_hi = rng.integers(1, 4, size=m).astype(float)
+    row_lo = np.where(rng.random(m) < 0.3, np.minimum(1.0, row_hi), -np.inf)
+    step = float(rng.choice([1, 250]))
+    cost = step * rng.integers(-1, 5, size=n).astype(float)
+    lp = LinearModel(
+        col_lo=np.zeros(n),
+        col_hi=hi,
+        integer=np.ones(n, dtype=bool),
+        matrix=sp.csr_matrix(dense),
+        row_lo=row_lo,
+        row_hi=row_hi,
+    )
+    return lp, cost
+
+
+def integer_points(lp: LinearModel) -> list[np.ndarray]:
+    """Every integer point of the box that satisfies the rows (dense rows included)."""
+    ranges = [
+        range(int(np.ceil(lo - 1e-9)), int(np.floor(hi + 1e-9)) + 1)
+        for lo, hi in zip(lp.col_lo, lp.col_hi, strict=True)
+    ]
+    pts = (np.array(p, dtype=float) for p in itertools.product(*ranges))
+    return [p for p in pts if lp.rows_hold(p)]
+
+
+def kept_set(lp: LinearModel) -> set[tuple[float, ...]]:
+    return {tuple(p) for p in integer_points(lp)}
+
+
+def copy_of(lp: LinearModel) -> LinearModel:
+    return LinearModel(
+        col_lo=lp.col_lo.copy(),
+        col_hi=lp.col_hi.copy(),
+        integer=lp.integer.copy(),
+        matrix=lp.matrix.copy(),
+        row_lo=lp.row_lo.copy(),
+        row_hi=lp.row_hi.copy(),
+        extra=[list(e) for e in lp.extra],
+    )
+
+
+def test_the_integer_points_at_a_value_are_exactly_those_kept() -> None:
+    rng = np.random.default_rng(7)
+    checked = fixed = budgets = 0
+    for _ in range(400):
+        lp, cost = random_model(rng)
+        sol = solve_lp(lp, cost, maximize=True, time_limit=10)
+        if sol.outcome == Outcome.INFEASIBLE:  # rows' lower bounds no point meets
+            continue
+        assert sol.outcome == Outcome.OPTIMAL
+        assert sol.objective is not None
+        every = integer_points(lp)
+        step = objective_step(cost)
+        cap = integer_cap(sol.objective, step)
+        for value in (cap, cap - step):
+            kept = copy_of(lp)
+            assert keep_near_face(kept, sol, cost, float(value))
+            want = {tuple(p) for p in every if cost @ p >= value - 1e-9}
+            assert kept_set(kept) == want, (value, sol.objective)
+            checked += 1
+            fixed += int((kept.col_lo == kept.col_hi).sum() > (lp.col_lo == lp.col_hi).sum())
+            budgets += len(kept.extra)
+    # the cases that matter occur: columns fixed, and budget rows
+    assert checked > 600
+    assert fixed > 100
+    assert budgets > 100
+
+
+def test_the_odd_cycle_at_its_cap_keeps_its_three_single_points() -> None:
+    """x0 + x1, x1 + x2, x0 + x2 <= 1, each worth 250: the LP's 375 at (1/2, 1/2, 1/2) has
+    duals 125 on every row, at most the gap 125, so nothing is fixed and one budget row (the
+    rows' duals times their terms) keeps the value 250."""
+    lp = LinearModel(
+        col_lo=np.zeros(3),
+        col_hi=np.ones(3),
+        integer=np.ones(3, dtype=bool),
+        matrix=sp.csr_matrix(np.array([[1.0, 1, 0], [0, 1, 1], [1, 0, 1]])),
+        row_lo=np.full(3, -np.inf),
+        row_hi=np.ones(3),
+    )
+    cost = np.full(3, 250.0)
+    sol = solve_lp(lp, cost, maximize=True, time_limit=10)
+    assert sol.objective == pytest.approx(375.0)
+    assert keep_near_face(lp, sol, cost, 250.0)
+    assert len(lp.extra) == 1
+    assert kept_set(lp) == {(1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)}
+
+
+def test_duals_that_do_not_fit_an_optimum_leave_the_model_untouched() -> None:
+    lp, cost = random_model(np.random.default_rng(3))
+    sol = solve_lp(lp, cost, maximize=True, time_limit=10)
+    assert sol.reduced_cost is not None
+    assert sol.x is not None
+    wrong = LpSolution(
+        Outcome.OPTIMAL,
+        x=sol.x,
+        row_dual=sol.row_dual,
+        reduced_cost=-sol.reduced_cost - 1.0,  # every column priced as if it should rise
+        objective=sol.objective,
+    )
+    before = copy_of(lp)
+    assert not keep_near_face(lp, wrong, cost, float(sol.objective or 0.0))
+    assert np.array_equal(lp.col_lo, before.col_lo)
+    assert np.array_equal(lp.col_hi, before.col_hi)
+    assert lp.extra == []
+    assert not keep_near_face(lp, LpSolution(Outcome.OPTIMAL), cost, 0.0)
+
+
+def test_a_hard_round_off_the_lattice_is_proven_as_with_value_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hard, 4,000 postings, seed 15: tier 1's LP optimum is 59,134.5 and tier 3's 80,403,750.06,
+    both above what any integer point reaches.  Kept by their reduced costs, the round reaches
+    the tiers it reaches with each kept by a dense value row, and its matches check."""
+    import solver.tiers as tiers
+    from fixtures.hard import generate_hard_scenario
+    from solver import check_solution, solve
+    from solver.schema import Scenario
+
+    raw = generate_hard_scenario(4000, seed=15)
+    kept: list[tuple[float, float]] = []
+
+    def spied(lp: LinearModel, sol: LpSolution, cost: np.ndarray, value: float) -> bool:
+        assert sol.objective is not None
+        kept.append((sol.objective, value))
+        return keep_near_face(lp, sol, cost, value)
+
+    monkeypatch.setattr(tiers, "keep_near_face", spied)
+    near = solve(raw)
+    assert near.status == "OPTIMAL"
+    assert [round(b, 1) for b, _ in kept] == [59134.5, 80403750.1]
+    assert [v for _, v in kept] == [59134.0, 80403750.0]
+    assert check_solution(Scenario.model_validate(raw), near) == []
+    monkeypatch.setattr(tiers, "keep_near_face", lambda *args: False)
+    dense = solve(raw)
+    assert dense.status == "OPTIMAL"
+    assert near.objective == dense.objective
