@@ -64,8 +64,8 @@ FloatArray = npt.NDArray[np.float64]
 TIER_NAMES = ("priority_fill", "min_fill_permille", "benefit_usd", "tie_break")
 TIER4_MIP_MAX_PAIRS = 60_000
 """Above this many class pairs, tier 4 is not taken through the certified MIP, nor solved at
-all over a dense row of a tier proven by its MIP (see `solve_tiers`): on hard rounds either
-took minutes for a tie-break."""
+all when tier 3 was proven off its LP's face or a tier is kept by a dense row (see
+`solve_tiers`): on hard rounds either took seconds to minutes for a tie-break."""
 DUAL_TOL = 1e-7
 SNAP_TOL = 1e-6
 """How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
@@ -424,6 +424,7 @@ def solve_tiers(
     # the last master of tier 1, for the pooled LPs (same face, another objective), and of
     # tier 3, for tier 3 one level down (same LP, lower fill bounds): retargeted, not rebuilt
     kept = KeptMaster()
+    kept_by_value: set[int] = set()  # tiers proven off their LP's face (`solver.near_face`)
 
     def emit(tier: int, value: int, bound: int | None) -> None:
         if on_progress:
@@ -604,9 +605,12 @@ def solve_tiers(
         if lp_mode:
             if tier == 4:
                 kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
-                if lp.has_dense_rows() and not deferred and m.n > TIER4_MIP_MAX_PAIRS:
-                    # a tier kept by a dense row (proven by its MIP) links every column: the
-                    # tie-break LP over it took 108 s on hard L seed 4; tier 3's solution stays
+                off_face = lp.has_dense_rows() or 3 in kept_by_value
+                if off_face and not deferred and m.n > TIER4_MIP_MAX_PAIRS:
+                    # tier 3 proven off its LP's face (or a tier kept by a dense row, which
+                    # links every column): the tie-break LP over it took 108 s on hard L seed 4
+                    # with a value row, 3-17 s on seeds 49, 53 and 56 with tier 3's budget row
+                    # (`solver.near_face`) against about 1.3 s; tier 3's solution stays
                     value = m.tier_value(4, x)
                     record(4, value, value, False, 0.0, "kept")
                     break
@@ -731,6 +735,7 @@ def solve_tiers(
                 if not meets_deferred(cand):
                     tier = undefer()
                     continue
+                kept_by_value.add(tier)
                 if tier == 4 or not keep_near_face(lp, lps, cost, float(certified[1])):
                     fix(tier, certified[1])
             x = cand

@@ -397,9 +397,9 @@ def test_a_large_rounds_fractional_tier_4_keeps_tier_3s_solution(raw: dict[str, 
 @settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_postings=3, max_count=3))
 def test_a_large_rounds_tie_break_is_skipped_over_a_tier_proven_by_mip(raw: dict[str, Any]) -> None:
-    """Above `TIER4_MIP_MAX_PAIRS`, tier 3 proven by its MIP and kept by a dense row (its
-    reduced costs declined, `solver.near_face`) leaves tier 4 unsolved: tiers 1-3 still exact
-    and proven, tier 4 kept from tier 3's solution."""
+    """Above `TIER4_MIP_MAX_PAIRS`, tier 3 proven by its MIP (kept off its LP's face, by its
+    reduced costs or a dense row) leaves tier 4 unsolved: tiers 1-3 still exact and proven,
+    tier 4 kept from tier 3's solution."""
     import time
 
     import solver.tiers as tiers
@@ -411,22 +411,15 @@ def test_a_large_rounds_tie_break_is_skipped_over_a_tier_proven_by_mip(raw: dict
         return
     ctx = Context.of(s)
     model = RoundModel(ctx, enumerate_pairs(ctx, s))
-    saved = tiers.TIER4_MIP_MAX_PAIRS, tiers.DEFER, tiers.integral_vertex, tiers.keep_near_face
+    saved = tiers.TIER4_MIP_MAX_PAIRS, tiers.DEFER, tiers.integral_vertex
     tiers.TIER4_MIP_MAX_PAIRS, tiers.DEFER = -1, False
     tiers.integral_vertex = nth_calls_fractional({2})  # tier 3's vertex: its certified MIP
-    tiers.keep_near_face = lambda *args: False  # so kept by a dense row
     try:
         now = time.monotonic()
         sol = model.solve(deadline=now + 60, started=now)
     finally:
-        (
-            tiers.TIER4_MIP_MAX_PAIRS,
-            tiers.DEFER,
-            tiers.integral_vertex,
-            tiers.keep_near_face,
-        ) = saved
+        tiers.TIER4_MIP_MAX_PAIRS, tiers.DEFER, tiers.integral_vertex = saved
     assert sol.optimal
     assert tuple(model.tier_value(t, sol.x) for t in (1, 2, 3)) == brute_force(s)
     if model.n and len(sol.tiers) == 4 and sol.tiers[2].method == "lp+mip":
-        # a value row over few columns (most pairs of no benefit) links none: tier 4 runs
-        assert (sol.tiers[3].method == "kept") == model.lp.has_dense_rows()
+        assert sol.tiers[3].method == "kept"
