@@ -56,7 +56,7 @@ from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
 from solver.pooled import fill_dual_bound, pooled_fill_bound, sharpened
-from solver.rounding import INTEGRALITY_TOL, round_on_face
+from solver.rounding import INTEGRALITY_TOL, round_near_face, round_on_face
 from solver.schema import ProgressEvent
 
 IntArray = npt.NDArray[np.int64]
@@ -352,9 +352,12 @@ def rounded_to_cap(
     m: Tiered, tier: int, lps: LpSolution, cost: FloatArray, cap: int, limit: float
 ) -> tuple[IntArray, int] | None:
     """The fractional vertex of ``lps`` rounded (`round_on_face`) to a point of value ``cap``
-    (``integer_cap(B)``, the most any integer point reaches): the tier's optimum, as
-    `certified_mip` would return it; None when the rounding falls short."""
+    (``integer_cap(B)``, the most any integer point reaches), else a vertex of the set where
+    every such point lies (`round_near_face`): the tier's optimum, as `certified_mip` would
+    return it; None when both fall short."""
     xf = round_on_face(m.lp, lps, cost, m.n, time_limit=limit, seed=m.seed, target=cap)
+    if xf is None:
+        xf = round_near_face(m.lp, lps, cost, m.n, cap=cap, time_limit=limit, seed=m.seed)
     if xf is None:
         return None
     x = xf[: m.n].astype(np.int64)

@@ -18,15 +18,30 @@ from solver.near_face import keep_near_face
 from solver.tiers import integer_cap, objective_step
 
 
-def random_model(rng: np.random.Generator) -> tuple[LinearModel, np.ndarray]:
-    """Up to 6 integer columns in [0, 1-2], up to 5 rows of 0/1 coefficients, a cost."""
+def random_model(
+    rng: np.random.Generator, *, edges: bool = False
+) -> tuple[LinearModel, np.ndarray]:
+    """Up to 6 integer columns in [0, 1-2], up to 5 rows of 0/1 coefficients, a cost.  With
+    ``edges``, binary columns and rows of two columns at most 1 (a stable set LP, whose
+    vertices are often half-integral)."""
     n = int(rng.integers(2, 7))
-    m = int(rng.integers(1, 6))
-    dense = (rng.random((m, n)) < 0.5).astype(float)
-    dense[rng.integers(0, m, size=n), np.arange(n)] = 1.0  # every column in a row
-    hi = rng.integers(1, 3, size=n).astype(float)
-    row_hi = rng.integers(1, 4, size=m).astype(float)
-    row_lo = np.where(rng.random(m) < 0.3, np.minimum(1.0, row_hi), -np.inf)
+    if edges:
+        n = int(rng.integers(3, 7))
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.6]
+        m = max(1, len(pairs))
+        dense = np.zeros((m, n))
+        for r, (i, j) in enumerate(pairs or [(0, 1)]):
+            dense[r, [i, j]] = 1.0
+        hi = np.ones(n)
+        row_hi = np.ones(m)
+        row_lo = np.full(m, -np.inf)
+    else:
+        m = int(rng.integers(1, 6))
+        dense = (rng.random((m, n)) < 0.5).astype(float)
+        dense[rng.integers(0, m, size=n), np.arange(n)] = 1.0  # every column in a row
+        hi = rng.integers(1, 3, size=n).astype(float)
+        row_hi = rng.integers(1, 4, size=m).astype(float)
+        row_lo = np.where(rng.random(m) < 0.3, np.minimum(1.0, row_hi), -np.inf)
     step = float(rng.choice([1, 250]))
     cost = step * rng.integers(-1, 5, size=n).astype(float)
     lp = LinearModel(
@@ -69,8 +84,8 @@ def copy_of(lp: LinearModel) -> LinearModel:
 def test_the_integer_points_at_a_value_are_exactly_those_kept() -> None:
     rng = np.random.default_rng(7)
     checked = fixed = budgets = 0
-    for _ in range(400):
-        lp, cost = random_model(rng)
+    for k in range(400):
+        lp, cost = random_model(rng, edges=k % 2 == 1)
         sol = solve_lp(lp, cost, maximize=True, time_limit=10)
         if sol.outcome == Outcome.INFEASIBLE:  # rows' lower bounds no point meets
             continue
@@ -162,3 +177,62 @@ def test_a_hard_round_off_the_lattice_is_proven_as_with_value_rows(
     dense = solve(raw)
     assert dense.status == "OPTIMAL"
     assert near.objective == dense.objective
+
+
+def test_rounding_near_the_face_reaches_the_cap_or_returns_nothing() -> None:
+    """`round_near_face` on random small LPs: whatever it returns is integral, feasible and
+    worth the cap; where some integer point is worth the cap it finds one nearly always."""
+    from solver.rounding import round_near_face
+
+    rng = np.random.default_rng(11)
+    reachable = found = 0
+    for k in range(300):
+        lp, cost = random_model(rng, edges=k % 2 == 1)
+        sol = solve_lp(lp, cost, maximize=True, time_limit=10)
+        if sol.outcome != Outcome.OPTIMAL:
+            continue
+        assert sol.objective is not None
+        cap = integer_cap(sol.objective, objective_step(cost))
+        bounds = (lp.col_lo.copy(), lp.col_hi.copy(), len(lp.extra))
+        out = round_near_face(lp, sol, cost, lp.ncols, cap=float(cap), time_limit=10)
+        assert np.array_equal(lp.col_lo, bounds[0])  # the caller's model untouched
+        assert np.array_equal(lp.col_hi, bounds[1])
+        assert len(lp.extra) == bounds[2]
+        if any(cost @ p >= cap - 1e-9 for p in integer_points(lp)):
+            reachable += 1
+            found += out is not None
+        if out is not None:
+            assert np.array_equal(out, np.rint(out))
+            assert lp.holds(out)
+            assert cost @ out >= cap - 1e-9
+    assert reachable > 150
+    assert found >= 0.9 * reachable
+
+
+def test_a_vertex_that_will_not_round_to_the_cap_is_proven_near_its_face(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hard 4,000-posting round of seed 15 with the rounding on the face made to fail: its
+    tiers off the lattice are proven by a vertex near the face, without the reduced costs'
+    MIP, at the same values."""
+    import solver.tiers as tiers
+    from fixtures.hard import generate_hard_scenario
+    from solver import solve
+
+    raw = generate_hard_scenario(4000, seed=15)
+    reference = solve(raw)
+    real = tiers.round_on_face
+
+    def failing_at_the_cap(*args: object, **kwargs: object) -> object:
+        if kwargs.get("target") is not None:
+            return None  # rounded_to_cap's first try
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    def no_mip(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the reduced costs' MIP ran")
+
+    monkeypatch.setattr(tiers, "round_on_face", failing_at_the_cap)
+    monkeypatch.setattr(tiers, "certified_mip", no_mip)
+    near = solve(raw)
+    assert near.status == "OPTIMAL"
+    assert near.objective == reference.objective
