@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
 from solver.near_face import keep_near_face
 from solver.tiers import integer_cap, objective_step
+from tests.solver.test_lattice import OddCycle
 
 
 def random_model(
@@ -112,15 +113,8 @@ def test_the_odd_cycle_at_its_cap_keeps_its_three_single_points() -> None:
     """x0 + x1, x1 + x2, x0 + x2 <= 1, each worth 250: the LP's 375 at (1/2, 1/2, 1/2) has
     duals 125 on every row, at most the gap 125, so nothing is fixed and one budget row (the
     rows' duals times their terms) keeps the value 250."""
-    lp = LinearModel(
-        col_lo=np.zeros(3),
-        col_hi=np.ones(3),
-        integer=np.ones(3, dtype=bool),
-        matrix=sp.csr_matrix(np.array([[1.0, 1, 0], [0, 1, 1], [1, 0, 1]])),
-        row_lo=np.full(3, -np.inf),
-        row_hi=np.ones(3),
-    )
-    cost = np.full(3, 250.0)
+    cycle = OddCycle()
+    lp, cost = cycle.lp, cycle.objective(3)
     sol = solve_lp(lp, cost, maximize=True, time_limit=10)
     assert sol.objective == pytest.approx(375.0)
     assert keep_near_face(lp, sol, cost, 250.0)
