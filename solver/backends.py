@@ -19,6 +19,7 @@ command line's standard output stays pure JSON.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 from enum import Enum
@@ -89,6 +90,25 @@ class LinearModel:
         limit = DENSE_ROW_SHARE * self.ncols
         return any(np.count_nonzero(np.asarray(row[0])) > limit for row in self.extra)
 
+    def pin_rows(self, rows: npt.NDArray[np.int64], at: FloatArray) -> None:
+        """Rows ``rows`` (dense rows numbered after the matrix's) made equalities at ``at``."""
+        base = rows < self.nrows
+        self.row_lo[rows[base]] = self.row_hi[rows[base]] = at[base]
+        for r, a in zip((rows[~base] - self.nrows).tolist(), at[~base].tolist(), strict=True):
+            self.extra[r][1] = self.extra[r][2] = a
+
+    def with_own_bounds(self) -> LinearModel:
+        """This model with copies of its bounds and dense rows (the matrix shared), to
+        restrict without touching this one."""
+        return dataclasses.replace(
+            self,
+            col_lo=self.col_lo.copy(),
+            col_hi=self.col_hi.copy(),
+            row_lo=self.row_lo.copy(),
+            row_hi=self.row_hi.copy(),
+            extra=[list(row) for row in self.extra],
+        )
+
     def full_matrix(self) -> tuple[sp.csr_matrix, FloatArray, FloatArray]:
         """The rows, the dense fixing rows appended."""
         if not self.extra:
@@ -141,6 +161,15 @@ class LinearModel:
             row_lo=lo,
             row_hi=hi,
         )
+
+
+def at_bound(act: FloatArray, bound: FloatArray, tol: float) -> BoolArray:
+    """Where the row activities ``act`` meet their finite ``bound``, within ``tol`` relative
+    to it (at least ``tol``)."""
+    with np.errstate(invalid="ignore"):
+        near = np.abs(act - bound) <= tol * np.maximum(1.0, np.abs(bound))
+    out: BoolArray = np.isfinite(bound) & near
+    return out
 
 
 @dataclass

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution
+from solver.backends import LinearModel, LpSolution, at_bound
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -80,13 +80,7 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: fl
     if ((rc < -tol) & ~at_lo).any() or ((rc > tol) & ~at_hi).any():
         return False
     act = np.asarray(matrix @ x, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        r_lo = np.isfinite(row_lo) & (
-            np.abs(act - row_lo) <= BOUND_TOL * np.maximum(1.0, np.abs(row_lo))
-        )
-        r_hi = np.isfinite(row_hi) & (
-            np.abs(act - row_hi) <= BOUND_TOL * np.maximum(1.0, np.abs(row_hi))
-        )
+    r_lo, r_hi = at_bound(act, row_lo, BOUND_TOL), at_bound(act, row_hi, BOUND_TOL)
     if ((y < -tol) & ~r_lo).any() or ((y > tol) & ~r_hi).any():
         return False
     fixable = lp.integer & np.isclose(x, np.rint(x), rtol=0.0, atol=BOUND_TOL)
@@ -104,11 +98,7 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: fl
     cols = np.flatnonzero(fix)
     lp.col_lo[cols] = lp.col_hi[cols] = np.rint(x[cols])
     rows = np.flatnonzero(tight)
-    at = np.where(r_lo[rows], row_lo[rows], row_hi[rows])
-    base = rows < lp.nrows
-    lp.row_lo[rows[base]] = lp.row_hi[rows[base]] = at[base]
-    for r, a in zip((rows[~base] - lp.nrows).tolist(), at[~base].tolist(), strict=True):
-        lp.extra[r][1] = lp.extra[r][2] = a
+    lp.pin_rows(rows, np.where(r_lo[rows], row_lo[rows], row_hi[rows]))
     if budget:
         lp.extra.append([coef, float(coef @ x) - gap - MARGIN * scale, np.inf])
     return True

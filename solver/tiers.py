@@ -51,7 +51,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
+from solver.backends import LinearModel, LpSolution, Outcome, at_bound, solve_mip
 from solver.columns import solve_lp_columns, support
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
@@ -193,17 +193,11 @@ def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, cost: FloatArray,
     rows = np.flatnonzero(np.abs(rd[:nall]) > tol)
     every, lo, hi = lp.activity(x)
     act, rlo, rhi = every[rows], lo[rows], hi[rows]
-    with np.errstate(invalid="ignore"):
-        r_lo = np.isfinite(rlo) & (np.abs(act - rlo) <= SNAP_TOL * np.maximum(1.0, np.abs(rlo)))
-        r_hi = np.isfinite(rhi) & (np.abs(act - rhi) <= SNAP_TOL * np.maximum(1.0, np.abs(rhi)))
+    r_lo, r_hi = at_bound(act, rlo, SNAP_TOL), at_bound(act, rhi, SNAP_TOL)
     if not ((c_lo | c_hi).all() and (r_lo | r_hi).all()):
         return False
     lp.col_lo[cols] = lp.col_hi[cols] = np.where(c_lo, clo, chi)
-    at = np.where(r_lo, rlo, rhi)
-    base = rows < lp.nrows
-    lp.row_lo[rows[base]] = lp.row_hi[rows[base]] = at[base]
-    for r, a in zip((rows[~base] - lp.nrows).tolist(), at[~base].tolist(), strict=True):
-        lp.extra[r][1] = lp.extra[r][2] = a
+    lp.pin_rows(rows, np.where(r_lo, rlo, rhi))
     return True
 
 
@@ -502,6 +496,10 @@ def solve_tiers(
     def rounding_limit() -> float:
         return min(ROUNDING_SECONDS, max(0.0, deadline - time.monotonic()))
 
+    def meets_proven(xs: IntArray) -> bool:
+        """Whether ``xs`` keeps every proven tier at its optimum."""
+        return all(m.tier_value(k, xs) == v for k, v in proven.items())
+
     def meets_deferred(xs: IntArray) -> bool:
         """Whether ``xs`` reaches every deferred tier's LP value (which proves them)."""
         return all(m.tier_value(d.tier, xs) == d.value for d in deferred)
@@ -679,7 +677,7 @@ def solve_tiers(
             else:
                 rounded = False
             cand = None if xf is None else xf[: m.n].astype(np.int64)
-            ok = cand is not None and all(m.tier_value(k, cand) == v for k, v in proven.items())
+            ok = cand is not None and meets_proven(cand)
             ok = ok and meets_deferred(cand)  # type: ignore[arg-type]
             if ok and tier == 3:
                 ok = m.tier_value(2, cand) == zc  # type: ignore[arg-type]
@@ -718,9 +716,7 @@ def solve_tiers(
                 if certified is None:
                     certified = certified_mip(m, tier, lps, deadline - time.monotonic())
                     how = "lp+mip"
-                if certified is not None and not all(
-                    m.tier_value(k, certified[0]) == v for k, v in proven.items()
-                ):
+                if certified is not None and not meets_proven(certified[0]):
                     certified = None  # off an earlier tier's optimum: never kept
                 if certified is None or (tier == 3 and m.tier_value(2, certified[0]) < zc):
                     if tier == 3:

@@ -70,18 +70,6 @@ def kept_set(lp: LinearModel) -> set[tuple[float, ...]]:
     return {tuple(p) for p in integer_points(lp)}
 
 
-def copy_of(lp: LinearModel) -> LinearModel:
-    return LinearModel(
-        col_lo=lp.col_lo.copy(),
-        col_hi=lp.col_hi.copy(),
-        integer=lp.integer.copy(),
-        matrix=lp.matrix.copy(),
-        row_lo=lp.row_lo.copy(),
-        row_hi=lp.row_hi.copy(),
-        extra=[list(e) for e in lp.extra],
-    )
-
-
 def test_the_integer_points_at_a_value_are_exactly_those_kept() -> None:
     rng = np.random.default_rng(7)
     checked = fixed = budgets = 0
@@ -96,7 +84,7 @@ def test_the_integer_points_at_a_value_are_exactly_those_kept() -> None:
         step = objective_step(cost)
         cap = integer_cap(sol.objective, step)
         for value in (cap, cap - step):
-            kept = copy_of(lp)
+            kept = lp.with_own_bounds()
             assert keep_near_face(kept, sol, cost, float(value))
             want = {tuple(p) for p in every if cost @ p >= value - 1e-9}
             assert kept_set(kept) == want, (value, sol.objective)
@@ -134,7 +122,7 @@ def test_duals_that_do_not_fit_an_optimum_leave_the_model_untouched() -> None:
         reduced_cost=-sol.reduced_cost - 1.0,  # every column priced as if it should rise
         objective=sol.objective,
     )
-    before = copy_of(lp)
+    before = lp.with_own_bounds()
     assert not keep_near_face(lp, wrong, cost, float(sol.objective or 0.0))
     assert np.array_equal(lp.col_lo, before.col_lo)
     assert np.array_equal(lp.col_hi, before.col_hi)
