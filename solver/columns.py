@@ -119,6 +119,12 @@ def is_free_mask(lp: LinearModel, cols: IntArray) -> npt.NDArray[np.bool_]:
     return out
 
 
+def solved_whole(lp: LinearModel) -> bool:
+    """Whether `solve_lp_columns` solves ``lp`` as one master of every column (when no kept
+    master is passed): it has at most `FULL_BELOW` free columns."""
+    return int(np.count_nonzero((lp.col_hi > 0) | (lp.col_lo > 0))) <= FULL_BELOW
+
+
 def solve_lp_columns(
     lp: LinearModel,
     cost: FloatArray,

@@ -1,5 +1,8 @@
 """Tier 2's upper bound from pooled fill, instead of its degenerate max-z LP.
 
+(A round small enough that its LP is solved whole takes the max-z LP itself,
+`max_fill_bound`: GLOP on every column does not stall on it as column generation does.)
+
 Tier 2 maximises z with ``1000 filled(t) >= requested(t) z`` for every servable destination t
 (MATCHING.md section 4), on tier 1's optimal face.  As an LP that is massively degenerate: only z
 has a cost, and GLOP's primal simplex pays thousands of iterations each time column generation
@@ -154,6 +157,36 @@ def pooled_fill_bound(
         group = np.flatnonzero(ratios <= bound + RATIO_TOL * max(1.0, bound)).astype(np.int64)
     assert best is not None
     return best
+
+
+def max_fill_bound(
+    lp: LinearModel,
+    fill_rows: IntArray,
+    z: int,
+    start: FloatArray,
+    *,
+    time_limit: float,
+) -> PooledBound:
+    """Tier 2's LP optimum z* itself: ``max z`` over ``lp`` (z's column fixed at 0 before and
+    after; freed to [0, 1000] for this LP), for a round whose LP `solve_lp_columns` solves
+    whole.  The max-z LP stalls column generation, not GLOP on every column: on a hard
+    5,000-posting round (51,548 free columns) it took 1.7 s where the pooled LPs took 4.0 s
+    and still missed z* by 15 levels (docs/benchmarks-solver.md, twenty-first session)."""
+    assert lp.col_hi[z] == 0.0, "z's column is fixed at 0 outside this LP"
+    cost = np.zeros(lp.ncols)
+    cost[z] = 1.0
+    lp.col_hi[z] = 1000.0
+    try:
+        sol = solve_lp_columns(lp, cost, time_limit=time_limit, start=start)
+    finally:
+        lp.col_hi[z] = 0.0
+    if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
+        return PooledBound(sol.outcome)
+    fill = lp.matrix[fill_rows].tocsr()
+    x = sol.x.copy()
+    x[z] = 0.0
+    points = [fill @ start / 1000.0, fill @ x / 1000.0]
+    return PooledBound(Outcome.OPTIMAL, float(sol.objective), support(sol), points)
 
 
 def weighted_level(optimum: float, weights: FloatArray, requested: IntArray) -> int:

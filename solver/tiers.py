@@ -26,8 +26,10 @@ that is below B no integer point lies on the LP's optimal face).  Two exact path
   integer point of that value moves is fixed, one sparse budget row holds the rest), or by a
   dense ``>=`` row when the duals do not fit.
 
-  Tier 2 takes an integer upper bound zc of its optimum: the pooled-fill bound
-  (`solver.pooled`; `sharpened` by one weighted LP when it looks loose), or, when that fails,
+  Tier 2 takes an integer upper bound zc of its optimum: on a round whose LP is solved whole,
+  its max-z LP's optimum z* (`max_fill_bound`, `WHOLE_TIER_2`); on a round solved by column
+  generation, which that LP stalls, the pooled-fill bound
+  (`solver.pooled`; `sharpened` by one weighted LP when it looks loose); or, when that fails,
   the fill rows' best weights (`fill_dual_bound`, z* with the rounding below).  It imposes
   ``filled(t) >= ceil(requested(t) zc / 1000)``; an integer tier-3 solution over that set
   proves zc achieved, hence optimal.  When tier 3's LP over that set is infeasible, no integer
@@ -52,10 +54,10 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, at_bound, solve_mip
-from solver.columns import solve_lp_columns, support
+from solver.columns import solve_lp_columns, solved_whole, support
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
-from solver.pooled import fill_dual_bound, pooled_fill_bound, sharpened
+from solver.pooled import fill_dual_bound, max_fill_bound, pooled_fill_bound, sharpened
 from solver.rounding import INTEGRALITY_TOL, round_near_face, round_on_face
 from solver.schema import ProgressEvent
 
@@ -98,6 +100,11 @@ first master with artificial columns on the rows it may miss (the fill needs), i
 first proving it infeasible without them, 0.4-0.6 s on the hard L seeds where it is.  Seeds
 0-35 side by side: 417.4 s against 422.2 s, the same objectives (docs/benchmarks-solver.md,
 thirteenth session)."""
+WHOLE_TIER_2 = True
+"""Whether tier 2's bound is its max-z LP itself (`solver.pooled.max_fill_bound`) when the
+round's LP is solved whole (`solver.columns.solved_whole`), instead of the pooled fill.
+Measured as a variant against the pooled path (docs/benchmarks-solver.md, twenty-first
+session)."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
@@ -538,6 +545,19 @@ def solve_tiers(
         if lp_mode and tier == 2:
             if not m.servable:
                 zstar = 0.0
+            elif not pooled_failed and WHOLE_TIER_2 and solved_whole(lp):
+                # a round whose LP is solved whole: the max-z LP itself (solver.pooled)
+                set_z(0.0, 0.0)
+                pooled = max_fill_bound(lp, m.fill_rows, m.z, current(), time_limit=remaining)
+                kept.drop()
+                if pooled.outcome == Outcome.LIMIT:
+                    record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
+                    break
+                if pooled.bound is None:
+                    pooled_failed = True
+                    continue
+                zstar, warm, points = pooled.bound, pooled.support, pooled.points
+                t2_how = "lp"
             elif not pooled_failed:
                 # the pooled-fill bound (solver.pooled), proven by tier 3 or given up there
                 set_z(0.0, 0.0)

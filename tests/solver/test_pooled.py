@@ -1,5 +1,9 @@
 """Tier 2 by the pooled-fill bound (`solver.pooled`): exact when the bottleneck shares supply,
-a valid bound always, and the fill rows' best weights when tier 3 cannot prove the bound."""
+a valid bound always, and the fill rows' best weights when tier 3 cannot prove the bound.
+
+These tiny rounds are solved whole, where tier 2 takes its max-z LP itself
+(`solver.tiers.WHOLE_TIER_2`); the pooled path, which rounds solved by column generation take,
+is tested here with that switch off.  `tests/solver/test_max_fill.py` tests the max-z LP."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 import solver.columns
 import solver.pooled
+import solver.tiers
 from solver.backends import LinearModel, Outcome
 from solver.classes import enumerate_pairs
 from solver.eligibility import Context
@@ -25,11 +30,15 @@ from tests.solver.strategies import scenarios
 
 
 def tier_methods(raw: dict[str, object]) -> tuple[list[int], list[str]]:
+    """Tiers 1-3's values and each tier's method, tier 2 by the pooled bound (as on a round
+    solved by column generation)."""
     s = parse(raw)
     ctx = Context.of(s)
     model = RoundModel(ctx, enumerate_pairs(ctx, s))
     now = time.monotonic()
-    sol = model.solve(deadline=now + 60, started=now)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(solver.tiers, "WHOLE_TIER_2", False)
+        sol = model.solve(deadline=now + 60, started=now)
     assert sol.optimal
     return [model.tier_value(t, sol.x) for t in (1, 2, 3)], [t.method for t in sol.tiers]
 
@@ -118,11 +127,12 @@ def loose_pooled_bound(*_: Any, **__: Any) -> PooledBound:
 
 
 def claimed_values(
-    raw: dict[str, Any], *, full_below: int | None, useless: bool = True
+    raw: dict[str, Any], *, full_below: int | None, useless: bool = True, whole: bool = False
 ) -> list[list[int]]:
     """Tier values claimed by the LP path with a useless pooled bound (or, ``useless`` False,
-    the pooled bound sharpened whatever its gap), and by the plain MIP; ``full_below`` 0 sends
-    every LP through column generation (its Farkas duals included)."""
+    the pooled bound sharpened whatever its gap; ``whole``, tier 2's max-z LP, as a round
+    solved whole takes it), and by the plain MIP; ``full_below`` 0 sends every LP through
+    column generation (its Farkas duals included)."""
     s = Scenario.model_validate(raw)
     ctx = Context.of(s)
     pairs = enumerate_pairs(ctx, s)
@@ -131,9 +141,10 @@ def claimed_values(
         model = RoundModel(ctx, pairs, lp_first=lp_first)
         now = time.monotonic()
         with pytest.MonkeyPatch.context() as mp:
-            if useless:
+            mp.setattr(solver.tiers, "WHOLE_TIER_2", whole)
+            if useless and not whole:
                 mp.setattr(solver.tiers, "pooled_fill_bound", loose_pooled_bound)
-            else:
+            elif not whole:
                 mp.setattr(solver.pooled, "LOOSE_GAP", -1.0)
             if full_below is not None:
                 mp.setattr(solver.columns, "FULL_BELOW", full_below)
