@@ -64,15 +64,19 @@ def parse_setting(text: str) -> tuple[str, str, Any]:
     return module, name, value
 
 
-def solve_one(tree: str, size: int, seed: int, settings: list[str]) -> dict[str, Any]:
-    """Child process: the round of ``seed`` solved by the solver of ``tree``."""
-    sys.path.insert(0, tree)
-    for text in settings:
-        module, name, value = parse_setting(text)
+def apply_settings(settings: list[tuple[str, str, Any]]) -> None:
+    """Each ``module.NAME`` set to its value; a name the module lacks stops with a message."""
+    for module, name, value in settings:
         held = importlib.import_module(module)
         if not hasattr(held, name):
             raise SystemExit(f"{module} has no {name} to set (a typo?)")
         setattr(held, name, value)
+
+
+def solve_one(tree: str, size: int, seed: int, settings: list[str]) -> dict[str, Any]:
+    """Child process: the round of ``seed`` solved by the solver of ``tree``."""
+    sys.path.insert(0, tree)
+    apply_settings([parse_setting(text) for text in settings])
     import solver
     from fixtures.hard import generate_hard_scenario
     from solver.round import run_round
