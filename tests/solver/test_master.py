@@ -257,3 +257,39 @@ def test_a_master_proven_infeasible_retargeted_one_level_down_finds_the_optimum(
     assert sol.objective is not None
     assert abs(sol.objective - 5.0) < 1e-9  # x1 = x2 = 1
     assert not master.leans_on_artificial()
+
+
+@pytest.mark.parametrize(("need", "expected"), [(1.0, Outcome.OPTIMAL), (3.0, Outcome.INFEASIBLE)])
+def test_a_stalled_shortfall_goes_to_the_feasibility_lp_and_back_when_it_holds(
+    monkeypatch: pytest.MonkeyPatch, need: float, expected: Outcome
+) -> None:
+    """Every round counted as stalled: the elastic master leaning on its artificial column
+    goes to the feasibility LP after its first solve.  A covering row that can hold sends it
+    back to the objective, once, from the feasibility LP's basis (the LP's optimum, 5); one
+    that cannot is reported INFEASIBLE."""
+    import solver.columns as columns
+
+    monkeypatch.setattr(columns, "_stalled", lambda short, last: True)
+    phases: list[str] = []
+    real_phase_one, real_retarget = GlopMaster.phase_one, GlopMaster.retarget
+
+    def phase_one(self: GlopMaster) -> None:
+        phases.append("feasibility")
+        real_phase_one(self)
+
+    def retarget(self: GlopMaster, *args: Any) -> None:
+        phases.append("objective")
+        real_retarget(self, *args)
+
+    monkeypatch.setattr(GlopMaster, "phase_one", phase_one)
+    monkeypatch.setattr(GlopMaster, "retarget", retarget)
+    lp, cost = covering_lp()
+    lp.row_lo[0] = need
+    outcome, objective = run(lp, cost, first=[2], elastic=True)
+    assert outcome == expected
+    if expected == Outcome.OPTIMAL:
+        assert phases == ["feasibility", "objective"]
+        assert objective is not None
+        assert abs(objective - 5.0) < 1e-9
+    else:
+        assert phases == ["feasibility"]

@@ -174,6 +174,20 @@ def test_levels_proven_out_by_a_farkas_certificate_equal_the_plain_mip(raw: dict
 
 @settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_postings=6, max_count=6))
+def test_levels_proven_out_by_an_early_feasibility_lp_equal_the_plain_mip(
+    raw: dict[str, Any],
+) -> None:
+    """As above, every elastic master going to the feasibility LP after its first solve
+    (`solver.columns.EARLY_PHASE_ONE` with every round counted as stalled): levels proven
+    out by it, and levels that hold solved on from its basis."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(solver.columns, "_stalled", lambda short, last: True)
+        lp_path, mip = claimed_values(raw, full_below=0)
+    assert lp_path == mip
+
+
+@settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=6, max_count=6))
 def test_a_sharpened_pooled_bound_equals_the_plain_mip(raw: dict[str, Any]) -> None:
     lp_path, mip = claimed_values(raw, full_below=None, useless=False)
     assert lp_path == mip
