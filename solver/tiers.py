@@ -545,42 +545,35 @@ def solve_tiers(
         if lp_mode and tier == 2:
             if not m.servable:
                 zstar = 0.0
-            elif not pooled_failed and WHOLE_TIER_2 and solved_whole(lp):
-                # a round whose LP is solved whole: the max-z LP itself (solver.pooled)
-                set_z(0.0, 0.0)
-                pooled = max_fill_bound(lp, m.fill_rows, m.z, current(), time_limit=remaining)
-                kept.drop()
-                if pooled.outcome == Outcome.LIMIT:
-                    record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
-                    break
-                if pooled.bound is None:
-                    pooled_failed = True
-                    continue
-                zstar, warm, points = pooled.bound, pooled.support, pooled.points
-                t2_how = "lp"
             elif not pooled_failed:
-                # the pooled-fill bound (solver.pooled), proven by tier 3 or given up there
+                # tier 2's bound (solver.pooled), proven by tier 3 or given up there
                 set_z(0.0, 0.0)
-                pooled = pooled_fill_bound(
-                    lp,
-                    m.fill_rows,
-                    m.fill_req,
-                    m.z,
-                    current(),
-                    time_limit=remaining,
-                    warm=warm,
-                    keep=kept,
-                )
-                pooled = sharpened(
-                    pooled,
-                    lp,
-                    m.fill_rows,
-                    m.fill_req,
-                    m.z,
-                    current(),
-                    time_limit=deadline - time.monotonic(),
-                    keep=kept,
-                )
+                if WHOLE_TIER_2 and solved_whole(lp):
+                    # a round whose LP is solved whole: the max-z LP itself
+                    pooled = max_fill_bound(lp, m.fill_rows, m.z, current(), time_limit=remaining)
+                    t2_how = "lp"
+                else:
+                    pooled = pooled_fill_bound(
+                        lp,
+                        m.fill_rows,
+                        m.fill_req,
+                        m.z,
+                        current(),
+                        time_limit=remaining,
+                        warm=warm,
+                        keep=kept,
+                    )
+                    pooled = sharpened(
+                        pooled,
+                        lp,
+                        m.fill_rows,
+                        m.fill_req,
+                        m.z,
+                        current(),
+                        time_limit=deadline - time.monotonic(),
+                        keep=kept,
+                    )
+                    t2_how = "pooled"
                 kept.drop()  # tier 3 starts afresh: the kept master's basis did not help
                 if pooled.outcome == Outcome.LIMIT:
                     record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
@@ -589,7 +582,6 @@ def solve_tiers(
                     pooled_failed = True
                     continue
                 zstar, warm, points = pooled.bound, pooled.support, pooled.points
-                t2_how = "pooled"
             else:
                 # tier 3 could not prove the pooled bound: the fill rows' best weights instead
                 dual = fill_dual_bound(
