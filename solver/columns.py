@@ -129,10 +129,15 @@ def is_free_mask(lp: LinearModel, cols: IntArray) -> npt.NDArray[np.bool_]:
     return out
 
 
+def free_columns(lp: LinearModel) -> IntArray:
+    """The columns of ``lp`` that can be nonzero (not fixed at 0)."""
+    return np.flatnonzero((lp.col_hi > 0) | (lp.col_lo > 0)).astype(np.int64)
+
+
 def solved_whole(lp: LinearModel) -> bool:
     """Whether `solve_lp_columns` solves ``lp`` as one master of every column (when no kept
     master is passed): it has at most `FULL_BELOW` free columns."""
-    return int(np.count_nonzero((lp.col_hi > 0) | (lp.col_lo > 0))) <= FULL_BELOW
+    return free_columns(lp).size <= FULL_BELOW
 
 
 def solve_lp_columns(
@@ -156,7 +161,7 @@ def solve_lp_columns(
     """
     deadline = time.monotonic() + time_limit
     _, row_lo, row_hi = lp.full_matrix()
-    free = np.flatnonzero((lp.col_hi > 0) | (lp.col_lo > 0))
+    free = free_columns(lp)
     is_free = np.zeros(lp.ncols, dtype=bool)
     is_free[free] = True
     scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
