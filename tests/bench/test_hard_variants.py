@@ -5,34 +5,19 @@ wrong name stopped before any round."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-TOOL = ROOT / "bench" / "hard_variants.py"
+from tests.bench.tool import run_tool
 
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(TOOL), *args], capture_output=True, text=True, check=False, cwd=ROOT
-    )
+run = partial(run_tool, "hard_variants.py")
 
 
 def test_each_seed_and_variant_is_solved_and_recorded(tmp_path: Path) -> None:
     out = tmp_path / "variants.json"
-    done = run(
-        "--size",
-        "300",
-        "--seeds",
-        "0-1",
-        "--only",
-        "as generated,free training",
-        "--set",
-        "solver.tiers.WHOLE_TIER_2=False",
-        "--out",
-        str(out),
-    )
+    variants = ["--only", "as generated,free training"]
+    setting = ["--set", "solver.tiers.WHOLE_TIER_2=False"]
+    done = run("--size", "300", "--seeds", "0-1", *variants, *setting, "--out", str(out))
     assert done.returncode == 0, done.stderr
     doc = json.loads(out.read_text())
     assert doc["settings"] == ["solver.tiers.WHOLE_TIER_2=False"]

@@ -4,23 +4,14 @@ and numpy around them, end to end on small hard rounds."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-TOOL = ROOT / "bench" / "round_split.py"
+from tests.bench.tool import run_tool
 
 
 def test_each_seed_s_round_is_split_into_parts_that_add_up(tmp_path: Path) -> None:
     out = tmp_path / "split.jsonl"
-    done = subprocess.run(
-        [sys.executable, str(TOOL), "--seeds", "0-1", "--size", "400", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
+    done = run_tool("round_split.py", "--seeds", "0-1", "--size", "400", "--out", str(out))
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [row["seed"] for row in rows] == [0, 1]

@@ -7,18 +7,12 @@ round is solved, and its summary must say whether the two sides agree.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-TOOL = ROOT / "bench" / "side_by_side.py"
+from tests.bench.tool import run_tool
 
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(TOOL), *args], capture_output=True, text=True, check=False, cwd=ROOT
-    )
+run = partial(run_tool, "side_by_side.py")
 
 
 def test_two_seeds_side_by_side_write_a_line_each_and_agree(tmp_path: Path) -> None:
