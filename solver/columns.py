@@ -241,8 +241,8 @@ def solve_lp_columns(
 
 def _stalled(short: float, last: float) -> bool:
     """Whether a pricing round took less than `STALL_SHARE` of an elastic master's shortfall
-    off (``last`` the shortfall before it, infinite at the first solve)."""
-    return short > last - max(SHORTFALL_TOL, STALL_SHARE * last)
+    off (``last`` the shortfall before it, infinite at the first solve: never stalled)."""
+    return bool(np.isfinite(last)) and short > last - max(SHORTFALL_TOL, STALL_SHARE * last)
 
 
 def _reduced_costs(cost: FloatArray, csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
