@@ -4,7 +4,6 @@ MIP's."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -13,23 +12,10 @@ from hypothesis import HealthCheck, given, settings
 
 import solver.tiers
 from solver.backends import solve_lp
-from solver.classes import enumerate_pairs
-from solver.eligibility import Context
-from solver.model import RoundModel
 from solver.pooled import PooledBound, max_fill_bound
-from tests.solver.factories import deposit, parse, scenario, withdrawal
+from tests.solver.factories import deposit, scenario, withdrawal
 from tests.solver.strategies import scenarios
-from tests.solver.test_pooled import LOOSE, claimed_values
-
-
-def solved(raw: dict[str, Any]) -> tuple[RoundModel, list[int], list[str]]:
-    s = parse(raw)
-    ctx = Context.of(s)
-    model = RoundModel(ctx, enumerate_pairs(ctx, s))
-    now = time.monotonic()
-    sol = model.solve(deadline=now + 60, started=now)
-    assert sol.optimal
-    return model, [model.tier_value(t, sol.x) for t in (1, 2, 3)], [t.method for t in sol.tiers]
+from tests.solver.test_pooled import LOOSE, claimed_values, solved_round
 
 
 def never_pooled(*_: Any, **__: Any) -> PooledBound:
@@ -41,7 +27,7 @@ def test_the_max_z_lp_is_exact_where_the_pooled_bound_is_loose(
 ) -> None:
     # the pooled guesses reach 466 on this round (tests/solver/test_pooled.py), z* is 400
     monkeypatch.setattr(solver.tiers, "pooled_fill_bound", never_pooled)
-    _, values, methods = solved(LOOSE)
+    _, values, methods = solved_round(LOOSE, whole=True)
     assert values[:2] == [14, 400]
     assert methods[1] == "lp"
 
@@ -53,13 +39,14 @@ def test_a_level_the_lp_allows_but_whole_workers_do_not_is_descended_from() -> N
         [deposit(count=3)],
         [withdrawal(count=3), withdrawal("w2", country="CCC", count=3)],
     )
-    _, values, methods = solved(raw)
+    _, values, methods = solved_round(raw, whole=True)
     assert values[:2] == [3, 333]
     assert methods[1] == "fill-duals"
 
 
 def test_the_bound_is_the_max_z_lp_and_z_stays_fixed_at_zero() -> None:
-    model, _, _ = solved(LOOSE)  # tiers 1-3 kept in the model's LP, tier 2 at z* = 400
+    # tiers 1-3 kept in the model's LP, tier 2 at z* = 400
+    model, _, _ = solved_round(LOOSE, whole=True)
     lp = model.lp
     lp.col_lo[model.z] = lp.col_hi[model.z] = 0.0
     lp.row_lo[model.fill_rows] = 0.0  # no need: z alone says the level

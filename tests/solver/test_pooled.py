@@ -29,18 +29,26 @@ from tests.solver.factories import deposit, parse, scenario, withdrawal
 from tests.solver.strategies import scenarios
 
 
-def tier_methods(raw: dict[str, object]) -> tuple[list[int], list[str]]:
-    """Tiers 1-3's values and each tier's method, tier 2 by the pooled bound (as on a round
-    solved by column generation)."""
+def solved_round(raw: dict[str, object], *, whole: bool) -> tuple[RoundModel, list[int], list[str]]:
+    """The round's model, tiers 1-3's values and each tier's method; tier 2 by its max-z LP
+    (``whole``, as these tiny rounds take it) or by the pooled bound (as a round solved by
+    column generation does)."""
     s = parse(raw)
     ctx = Context.of(s)
     model = RoundModel(ctx, enumerate_pairs(ctx, s))
     now = time.monotonic()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(solver.tiers, "WHOLE_TIER_2", False)
+        mp.setattr(solver.tiers, "WHOLE_TIER_2", whole)
         sol = model.solve(deadline=now + 60, started=now)
     assert sol.optimal
-    return [model.tier_value(t, sol.x) for t in (1, 2, 3)], [t.method for t in sol.tiers]
+    values = [model.tier_value(t, sol.x) for t in (1, 2, 3)]
+    return model, values, [t.method for t in sol.tiers]
+
+
+def tier_methods(raw: dict[str, object]) -> tuple[list[int], list[str]]:
+    """Tiers 1-3's values and each tier's method, tier 2 by the pooled bound."""
+    _, values, methods = solved_round(raw, whole=False)
+    return values, methods
 
 
 @pytest.mark.parametrize(
