@@ -184,8 +184,11 @@ def pause_collector_if_asked() -> None:
         gc.disable()
 
 
-def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
-    """Our solver in a fresh process (so that the peak RSS is its own)."""
+def run_ours(
+    raw: dict[str, Any], time_limit: float, max_class_pairs: int | None, queue: Any
+) -> None:
+    """Our solver in a fresh process (so that the peak RSS is its own); ``max_class_pairs``
+    lifts (or lowers) the round-size cap of `solver.limits`, None keeps its default."""
     pause_collector_if_asked()
     from solver.limits import RoundTooLarge
     from solver.round import run_round, warm_up
@@ -198,6 +201,7 @@ def run_ours(raw: dict[str, Any], time_limit: float, queue: Any) -> None:
             raw,
             time_limit_s=time_limit,
             lp_bound=False,
+            max_class_pairs=max_class_pairs,
             on_progress=lambda e: events.append({**e.model_dump(), "t": time.monotonic() - t0}),
         )
     except RoundTooLarge as exc:
@@ -560,6 +564,13 @@ def main() -> None:
         "generator)",
     )
     parser.add_argument(
+        "--max-class-pairs",
+        type=int,
+        default=None,
+        help="our solver's cap on eligible class pairs (solver.limits.MAX_CLASS_PAIRS when "
+        "omitted; hard XL has about 21 million, so it needs this to be solved at all)",
+    )
+    parser.add_argument(
         "--previous-tree",
         help="a tree holding the previous solver/ package (git archive 429e4af solver): run its "
         "whole run_round side by side",
@@ -575,7 +586,7 @@ def main() -> None:
         raw, source = make_scenario(n, args.seed, args.generator)
         if args.pair_minimum_benefit is not None:
             raw["policy"]["pair_minimum_benefit_usd"] = args.pair_minimum_benefit
-        ours = in_child(run_ours, raw, args.time_limit)
+        ours = in_child(run_ours, raw, args.time_limit, args.max_class_pairs)
         row = {"size": name, "postings": n, "generator": source, "ours": ours}
         if args.pair_minimum_benefit is not None:
             row["pair_minimum_benefit_usd"] = args.pair_minimum_benefit
