@@ -54,7 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, at_bound, solve_mip
-from solver.columns import solve_lp_columns, solved_whole, support
+from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
 from solver.pooled import fill_dual_bound, max_fill_bound, pooled_fill_bound, sharpened
@@ -105,6 +105,17 @@ WHOLE_TIER_2 = True
 round's LP is solved whole (`solver.columns.solved_whole`), instead of the pooled fill.
 Measured as a variant against the pooled path (docs/benchmarks-solver.md, twenty-first
 session)."""
+FLAT_TIE_BREAK_WARM = True
+"""Whether tier 4 goes on from tier 3's kept master when its objective is flat
+(`flat_tie_break`: no free column needs language training, so each costs 0, 1 or 2 by the
+preferences alone).  HiGHS' dual simplex, which crashes every fresh master
+(`solver.master.CRASH_WITH_HIGHS`), crawls on such costs: on hard L seeds 0-1 with free
+training (`language_months_per_level` 0), 9.0-11.9 s and 36,000-37,000 iterations (0.25-0.33
+ms each, against 0.05 ms on tier 3's first master), where GLOP from tier 3's optimal basis
+took all of tier 4 in 2.0-2.4 s: rounds of 29.8 and 34.6 s took 21.5 and 23.8 s.  On the
+generator's own rounds, whose tie-break has training months, afresh stays cheaper (tier 4
+from tier 3's master: seeds 0-11 side by side +3.1 %) (docs/benchmarks-solver.md,
+twenty-second session)."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
 (`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
@@ -160,6 +171,12 @@ def objective_step(cost: FloatArray) -> int:
     if coefficients.size == 0 or (coefficients != np.rint(coefficients)).any():
         return 1
     return int(np.gcd.reduce(coefficients.astype(np.int64)))
+
+
+def flat_tie_break(tie_break: FloatArray, lp: LinearModel) -> bool:
+    """Whether tier 4's objective (``3 x months - preferences met``, minimised) charges no free
+    column of ``lp`` a training month: its costs are then 0, -1 or -2, the preferences alone."""
+    return not bool((tie_break[free_columns(lp)] > 0).any())
 
 
 def integer_cap(bound: float, step: int) -> int:
@@ -429,6 +446,7 @@ def solve_tiers(
     # tier 3, for tier 3 one level down (same LP, lower fill bounds): retargeted, not rebuilt
     kept = KeptMaster()
     kept_by_value: set[int] = set()  # tiers proven off their LP's face (`solver.near_face`)
+    warm_tier_4 = False  # tier 4 goes on from tier 3's master (`FLAT_TIE_BREAK_WARM`)
 
     def emit(tier: int, value: int, bound: int | None) -> None:
         if on_progress:
@@ -617,7 +635,9 @@ def solve_tiers(
             continue
         if lp_mode:
             if tier == 4:
-                kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
+                warm_tier_4 = FLAT_TIE_BREAK_WARM and flat_tie_break(m.objective(4), lp)
+                if not warm_tier_4:
+                    kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
                 off_face = lp.has_dense_rows() or 3 in kept_by_value
                 if off_face and not deferred and m.n > TIER4_MIP_MAX_PAIRS:
                     # tier 3 proven off its LP's face (or a tier kept by a dense row, which
@@ -640,7 +660,7 @@ def solve_tiers(
                 time_limit=remaining,
                 start=current(),
                 always=always,
-                keep=kept if tier in (1, 3) else None,
+                keep=kept if tier in (1, 3) or (tier == 4 and warm_tier_4) else None,
                 split=not fills_bind(),
                 elastic=ELASTIC_TIER_3 and tier == 3,
             )
