@@ -119,17 +119,32 @@ class LinearModel:
         hi = np.concatenate([self.row_hi, [float(row[2]) for row in self.extra]])
         return matrix, lo, hi
 
+    def matrix_key(self) -> list[object]:
+        """What `full_matrix` is made of (the matrix, each dense row's coefficients): a copy
+        of it, or anything derived from it, holds while `same_matrix` holds for this key."""
+        return [self.matrix, *(row[0] for row in self.extra)]
+
+    def same_matrix(self, key: list[object]) -> bool:
+        """Whether `full_matrix` is still made of the objects ``key`` holds (and keeps alive,
+        so that no new object can take an old one's place)."""
+        now = self.matrix_key()
+        return len(key) == len(now) and all(a is b for a, b in zip(key, now, strict=True))
+
     def full_csc(self) -> sp.csc_matrix:
         """`full_matrix`'s rows by columns (column generation prices and slices columns),
         converted once until the matrix or the dense rows change."""
-        key: list[object] = [self.matrix, *(row[0] for row in self.extra)]
-        if self._csc is not None:
-            held, csc = self._csc
-            if len(held) == len(key) and all(a is b for a, b in zip(held, key, strict=True)):
-                return csc
+        if self._csc is not None and self.same_matrix(self._csc[0]):
+            return self._csc[1]
         csc = self.full_matrix()[0].tocsc()
-        self._csc = (key, csc)
+        self._csc = (self.matrix_key(), csc)
         return csc
+
+    def with_csc(self, csc: sp.csc_matrix) -> LinearModel:
+        """This model, ``csc`` (its matrix by columns, converted elsewhere) taken as
+        `full_csc`'s (only for a model without dense rows)."""
+        assert not self.extra, "the dense rows are not in csc"
+        self._csc = (self.matrix_key(), csc)
+        return self
 
     def activity(self, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Row activities of ``x`` and the row bounds, the dense rows included (the full

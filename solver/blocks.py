@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +48,12 @@ class Block:
 
     rows: IntArray
     cols: IntArray
+    matrices: tuple[list[object], sp.csr_matrix, sp.csc_matrix] | None = field(
+        default=None, repr=False
+    )
+    """The block's rows over its columns (by rows and by columns), cut from the LP whose
+    `LinearModel.matrix_key` comes first: the next LP over the same layout and matrix (tier
+    2's pooled LPs after tier 1) takes them instead of cutting and converting them again."""
 
     @property
     def key(self) -> bytes:
@@ -115,16 +121,20 @@ def _still_fits(layout: Layout, keep: BoolArray) -> bool:
 
 
 def block_lp(lp: LinearModel, block: Block) -> LinearModel:
-    """The LP of one block: its rows over its columns."""
+    """The LP of one block: its rows over its columns (the matrices cut once per matrix)."""
     matrix, row_lo, row_hi = lp.full_matrix()
+    held = block.matrices
+    if held is None or not lp.same_matrix(held[0]):
+        sub = matrix[block.rows][:, block.cols].tocsr()
+        held = block.matrices = (lp.matrix_key(), sub, sub.tocsc())
     return LinearModel(
         col_lo=lp.col_lo[block.cols].copy(),
         col_hi=lp.col_hi[block.cols].copy(),
         integer=lp.integer[block.cols],
-        matrix=matrix[block.rows][:, block.cols].tocsr(),
+        matrix=held[1],
         row_lo=row_lo[block.rows].copy(),
         row_hi=row_hi[block.rows].copy(),
-    )
+    ).with_csc(held[2])
 
 
 def solve_by_blocks(

@@ -170,3 +170,28 @@ def test_the_blocks_are_the_kept_rows_connected_components(seed: int) -> None:
         want = lp.matrix[b.rows][:, b.cols]
         assert got.shape == want.shape
         assert (got != want).nnz == 0
+
+
+def test_a_block_s_matrices_are_cut_once_per_matrix() -> None:
+    """The pooled LPs go on over tier 1's layout: each block's rows over its columns are cut
+    and converted once, and cut again when the LP's matrix is another (a dense row added)."""
+    from solver.blocks import block_lp
+
+    lp, _ = two_cadres_and_a_slack_row(7)
+    blocks, _ = independent_blocks(lp)
+    block = blocks[0]
+    first = block_lp(lp, block)
+    expected = lp.matrix[block.rows][:, block.cols].toarray()
+    assert np.array_equal(first.matrix.toarray(), expected)
+    assert np.array_equal(first.full_csc().toarray(), expected)
+    lp.col_hi[block.cols[0]] = 0.5  # another LP over the same matrix: new bounds
+    again = block_lp(lp, block)
+    assert again.matrix is first.matrix
+    assert again.full_csc() is first.full_csc()
+    assert again.col_hi[0] == 0.5
+    assert first.col_hi[0] != 0.5
+    lp.extra.append([np.ones(lp.ncols), 0.0, 100.0])  # the matrix is another now
+    other = block_lp(lp, block)
+    assert other.matrix is not first.matrix
+    assert np.array_equal(other.matrix.toarray(), expected)
+    assert np.array_equal(other.full_csc().toarray(), expected)
