@@ -51,9 +51,10 @@ class Block:
     matrices: tuple[list[object], sp.csr_matrix, sp.csc_matrix] | None = field(
         default=None, repr=False
     )
-    """The block's rows over its columns (by rows and by columns), cut from the LP whose
-    `LinearModel.matrix_key` comes first: the next LP over the same layout and matrix (tier
-    2's pooled LPs after tier 1) takes them instead of cutting and converting them again."""
+    """The block's rows over its columns (by rows and by columns), after the
+    `LinearModel.matrix_key` of the LP they were cut from: the next LP over the same layout
+    and matrix (tier 2's pooled LPs after tier 1) takes them instead of cutting and
+    converting them again."""
 
     @property
     def key(self) -> bytes:
