@@ -14,7 +14,7 @@ import solver.tiers as tiers
 from fixtures.hard import generate_hard_scenario
 from solver import check_solution, solve
 from solver.backends import LinearModel
-from solver.master import GlopMaster
+from solver.master import KeptMaster
 from solver.schema import Result, Scenario
 from solver.tiers import flat_tie_break
 
@@ -40,20 +40,20 @@ def test_a_tie_break_is_flat_when_no_free_column_costs_a_training_month() -> Non
 
 def tier_4_start(raw: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[Result, bool]:
     """The round solved by column generation, and whether its last LP (tier 4's) was handed
-    a kept master to go on from."""
+    a kept master to go on from (one LP's, or its blocks' when the fill rows do not bind)."""
     monkeypatch.setattr(columns, "FULL_BELOW", 0)  # masters, even on a small round
-    kept_masters: list[GlopMaster | None] = []
+    went_on: list[bool] = []
     lp_columns = tiers.solve_lp_columns
 
     def recorded(*args: Any, **kwargs: Any) -> Any:
-        keep = kwargs["keep"]
-        kept_masters.append(None if keep is None else keep.master)
+        keep: KeptMaster | None = kwargs["keep"]
+        went_on.append(keep is not None and (keep.master is not None or bool(keep.parts)))
         return lp_columns(*args, **kwargs)
 
     monkeypatch.setattr(tiers, "solve_lp_columns", recorded)
     result = solve(Scenario.model_validate(raw))
     monkeypatch.setattr(tiers, "solve_lp_columns", lp_columns)
-    return result, kept_masters[-1] is not None
+    return result, went_on[-1]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
