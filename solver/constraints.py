@@ -139,13 +139,23 @@ def pair_attributes(ctx: Context, pairs: Pairs) -> PairAttributes:
     )
 
 
+def stable_order(key: IntArray) -> IntArray:
+    """``np.argsort(key, kind="stable")``.  Keys within [0, 65536) are sorted as uint16,
+    which numpy sorts by radix: 6-8 ms against 45-65 ms for hard L's 860,000 pairs (the
+    round's class indices and group keys mostly fit)."""
+    if key.size and int(key.min()) >= 0 and int(key.max()) < 1 << 16:
+        key = key.astype(np.uint16)
+    order: IntArray = np.argsort(key, kind="stable")
+    return order
+
+
 def split_by(key: IntArray, mask: BoolArray | None = None) -> dict[int, IntArray]:
     """Pair indices grouped by ``key`` (restricted to ``mask``), each group in increasing order."""
     idx = np.arange(key.size, dtype=np.int64) if mask is None else np.flatnonzero(mask)
     if idx.size == 0:
         return {}
     k = key[idx]
-    order = np.argsort(k, kind="stable")
+    order = stable_order(k)
     ks = k[order]
     cuts = np.flatnonzero(np.diff(ks)) + 1
     starts = np.concatenate([[0], cuts])
@@ -212,7 +222,7 @@ def c1_capacity(rows: Rows, dep: IntArray, wd: IntArray, dcap: IntArray, wcap: I
     """
     for index, caps in ((dep, dcap), (wd, wcap)):
         pairs_of = np.bincount(index, minlength=caps.size)
-        order = np.argsort(index, kind="stable")  # the pairs come sorted by deposit class
+        order = stable_order(index)  # the pairs come sorted by deposit class
         members = order[pairs_of[index[order]] > 1]
         classes = np.flatnonzero(pairs_of > 1)
         rows.add_many(

@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solver.backends import LinearModel, Outcome, solve_lp, solve_mip
 from solver.constraints import (
@@ -16,6 +18,7 @@ from solver.constraints import (
     c3_depletion_cap,
     c4_pair_minimum_benefit,
     min_fill,
+    stable_order,
 )
 
 
@@ -106,3 +109,13 @@ def test_solver_does_not_import_highspy() -> None:
     code = "import sys, solver.round; assert 'highspy' not in sys.modules; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(st.integers(-3, 70_000), max_size=60))
+def test_stable_order_is_numpy_s_stable_argsort(values: list[int]) -> None:
+    """Keys within [0, 65536) go through uint16 (numpy's radix sort), others as they are:
+    the same order either way, ties in index order."""
+    key = np.array(values, dtype=np.int64)
+    for k in (key, key % 4, key % (1 << 16)):  # any keys, many ties, all within uint16
+        assert np.array_equal(stable_order(k), np.argsort(k, kind="stable"))
