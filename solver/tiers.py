@@ -446,7 +446,6 @@ def solve_tiers(
     # tier 3, for tier 3 one level down (same LP, lower fill bounds): retargeted, not rebuilt
     kept = KeptMaster()
     kept_by_value: set[int] = set()  # tiers proven off their LP's face (`solver.near_face`)
-    warm_tier_4 = False  # tier 4 goes on from tier 3's master (`FLAT_TIE_BREAK_WARM`)
 
     def emit(tier: int, value: int, bound: int | None) -> None:
         if on_progress:
@@ -634,8 +633,9 @@ def solve_tiers(
             tier = 3
             continue
         if lp_mode:
+            # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
+            warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(m.objective(4), lp)
             if tier == 4:
-                warm_tier_4 = FLAT_TIE_BREAK_WARM and flat_tie_break(m.objective(4), lp)
                 if not warm_tier_4:
                     kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
                 off_face = lp.has_dense_rows() or 3 in kept_by_value
