@@ -63,18 +63,28 @@ DENSE_ROW_SHARE = 0.1
 
 @dataclass
 class LinearModel:
-    """Columns with bounds and integrality, rows ``row_lo <= A x <= row_hi`` (CSR)."""
+    """Columns with bounds and integrality, rows ``row_lo <= A x <= row_hi``.
+
+    The matrix is held once, by columns (CSC): column generation prices and slices columns on
+    every pass, while the few passes by rows (`solver.blocks`' redundant rows, the fill rows)
+    read it as it is.  A class-pair round holds tens of millions of columns, so a second copy
+    by rows cost some 50 bytes a class pair (docs/benchmarks-solver.md, twenty-third session).
+    Any other sparse format given is converted on construction."""
 
     col_lo: FloatArray
     col_hi: FloatArray
     integer: BoolArray
-    matrix: sp.csr_matrix
+    matrix: sp.csc_matrix
     row_lo: FloatArray
     row_hi: FloatArray
     extra: list[list[FloatArray | float]] = field(default_factory=list)
     """Dense ``[coef, lo, hi]`` rows ``lo <= coef . x <= hi`` added after the build (a proven
     tier kept at its optimum)."""
-    _csc: tuple[list[object], sp.csc_matrix] | None = field(default=None, repr=False)
+    _full: tuple[list[object], sp.csc_matrix] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.matrix, sp.csc_matrix):
+            self.matrix = sp.csc_matrix(self.matrix)
 
     @property
     def ncols(self) -> int:
@@ -109,15 +119,13 @@ class LinearModel:
             extra=[list(row) for row in self.extra],
         )
 
-    def full_matrix(self) -> tuple[sp.csr_matrix, FloatArray, FloatArray]:
-        """The rows, the dense fixing rows appended."""
+    def full_matrix(self) -> tuple[sp.csc_matrix, FloatArray, FloatArray]:
+        """The rows, the dense fixing rows appended (`full_csc`), and their bounds."""
         if not self.extra:
             return self.matrix, self.row_lo, self.row_hi
-        dense = sp.csr_matrix(np.vstack([np.asarray(row[0]) for row in self.extra]))
-        matrix = sp.vstack([self.matrix, dense], format="csr")
         lo = np.concatenate([self.row_lo, [float(row[1]) for row in self.extra]])
         hi = np.concatenate([self.row_hi, [float(row[2]) for row in self.extra]])
-        return matrix, lo, hi
+        return self.full_csc(), lo, hi
 
     def matrix_key(self) -> list[object]:
         """What `full_matrix` is made of (the matrix, each dense row's coefficients): a copy
@@ -131,20 +139,16 @@ class LinearModel:
         return len(key) == len(now) and all(a is b for a, b in zip(key, now, strict=True))
 
     def full_csc(self) -> sp.csc_matrix:
-        """`full_matrix`'s rows by columns (column generation prices and slices columns),
-        converted once until the matrix or the dense rows change."""
-        if self._csc is not None and self.same_matrix(self._csc[0]):
-            return self._csc[1]
-        csc = self.full_matrix()[0].tocsc()
-        self._csc = (self.matrix_key(), csc)
-        return csc
-
-    def with_csc(self, csc: sp.csc_matrix) -> LinearModel:
-        """This model, ``csc`` (its matrix by columns, converted elsewhere) taken as
-        `full_csc`'s (only for a model without dense rows)."""
-        assert not self.extra, "the dense rows are not in csc"
-        self._csc = (self.matrix_key(), csc)
-        return self
+        """The matrix with the dense fixing rows appended, stacked once until the matrix or
+        the dense rows change; the matrix itself when there are none."""
+        if not self.extra:
+            return self.matrix
+        if self._full is not None and self.same_matrix(self._full[0]):
+            return self._full[1]
+        dense = sp.csc_matrix(np.vstack([np.asarray(row[0]) for row in self.extra]))
+        full = sp.vstack([self.matrix, dense], format="csc")
+        self._full = (self.matrix_key(), full)
+        return full
 
     def activity(self, x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Row activities of ``x`` and the row bounds, the dense rows included (the full
@@ -172,7 +176,7 @@ class LinearModel:
             col_lo=self.col_lo[cols],
             col_hi=self.col_hi[cols],
             integer=self.integer[cols],
-            matrix=self.full_csc()[:, cols].tocsr(),
+            matrix=self.full_csc()[:, cols],
             row_lo=lo,
             row_hi=hi,
         )
@@ -211,7 +215,7 @@ def builder(model: LinearModel, cost: FloatArray, maximize: bool) -> mbh.ModelBu
     helper = mbh.ModelBuilderHelper()
     if matrix.shape[0] == 0:
         # model_builder wants at least one row: an empty free row changes nothing
-        matrix = sp.csr_matrix((1, model.ncols), dtype=np.float64)
+        matrix = sp.csc_matrix((1, model.ncols), dtype=np.float64)
         lo, hi = np.array([-np.inf]), np.array([np.inf])
     fill: Any = helper.fill_model_from_sparse_data  # its stubs mistype numpy arrays
     fill(

@@ -48,13 +48,10 @@ class Block:
 
     rows: IntArray
     cols: IntArray
-    matrices: tuple[list[object], sp.csr_matrix, sp.csc_matrix] | None = field(
-        default=None, repr=False
-    )
-    """The block's rows over its columns (by rows and by columns), after the
-    `LinearModel.matrix_key` of the LP they were cut from: the next LP over the same layout
-    and matrix (tier 2's pooled LPs after tier 1) takes them instead of cutting and
-    converting them again."""
+    matrix: tuple[list[object], sp.csc_matrix] | None = field(default=None, repr=False)
+    """The block's rows over its columns, after the `LinearModel.matrix_key` of the LP they
+    were cut from: the next LP over the same layout and matrix (tier 2's pooled LPs after tier
+    1) takes it instead of cutting it again."""
 
     @property
     def key(self) -> bytes:
@@ -63,7 +60,7 @@ class Block:
 
 
 def redundant_rows(
-    matrix: sp.csr_matrix,
+    matrix: sp.csc_matrix,
     row_lo: FloatArray,
     row_hi: FloatArray,
     col_lo: FloatArray,
@@ -71,7 +68,9 @@ def redundant_rows(
 ) -> BoolArray:
     """Rows whose activity stays within their bounds whatever x within its bounds."""
     data = matrix.data.astype(np.float64, copy=False)
-    lowest, highest = activity_ranges(matrix.indptr, matrix.indices, data, col_lo, col_hi)
+    lowest, highest = activity_ranges(
+        matrix.indptr, matrix.indices, data, col_lo, col_hi, matrix.shape[0]
+    )
     tol_lo = BOUND_TOL * np.maximum(1.0, np.abs(row_lo))
     tol_hi = BOUND_TOL * np.maximum(1.0, np.abs(row_hi))
     out: BoolArray = (
@@ -122,12 +121,11 @@ def _still_fits(layout: Layout, keep: BoolArray) -> bool:
 
 
 def block_lp(lp: LinearModel, block: Block) -> LinearModel:
-    """The LP of one block: its rows over its columns (the matrices cut once per matrix)."""
+    """The LP of one block: its rows over its columns (the matrix cut once per matrix)."""
     matrix, row_lo, row_hi = lp.full_matrix()
-    held = block.matrices
+    held = block.matrix
     if held is None or not lp.same_matrix(held[0]):
-        sub = matrix[block.rows][:, block.cols].tocsr()
-        held = block.matrices = (lp.matrix_key(), sub, sub.tocsc())
+        held = block.matrix = (lp.matrix_key(), matrix[:, block.cols][block.rows])
     return LinearModel(
         col_lo=lp.col_lo[block.cols].copy(),
         col_hi=lp.col_hi[block.cols].copy(),
@@ -135,7 +133,7 @@ def block_lp(lp: LinearModel, block: Block) -> LinearModel:
         matrix=held[1],
         row_lo=row_lo[block.rows].copy(),
         row_hi=row_hi[block.rows].copy(),
-    ).with_csc(held[2])
+    )
 
 
 def solve_by_blocks(

@@ -225,7 +225,7 @@ def solve_lp_columns(
             col_lo=lp.col_lo[cols],
             col_hi=lp.col_hi[cols],
             integer=lp.integer[cols],
-            matrix=csc[:, cols].tocsr(),
+            matrix=csc[:, cols],
             row_lo=row_lo,
             row_hi=row_hi,
         )

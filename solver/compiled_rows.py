@@ -73,27 +73,25 @@ def activity_ranges(
     data: FloatArray,
     col_lo: FloatArray,
     col_hi: FloatArray,
+    nrows: int,
 ) -> tuple[FloatArray, FloatArray]:
-    """Each row of a CSR matrix: the lowest and the highest activity any x within
-    [``col_lo``, ``col_hi``] gives it (infinite when a bound it leans on is).  Entries that are
-    explicitly zero add nothing (never 0 x inf)."""
-    n = indptr.size - 1
-    lowest = np.zeros(n)
-    highest = np.zeros(n)
-    for r in range(n):
-        lo = 0.0
-        hi = 0.0
-        for p in range(indptr[r], indptr[r + 1]):
+    """Each row of a CSC matrix (``nrows`` rows): the lowest and the highest activity any x
+    within [``col_lo``, ``col_hi``] gives it (infinite when a bound it leans on is).  Entries
+    that are explicitly zero add nothing (never 0 x inf)."""
+    lowest = np.zeros(nrows)
+    highest = np.zeros(nrows)
+    for j in range(indptr.size - 1):
+        lo_j = col_lo[j]
+        hi_j = col_hi[j]
+        for p in range(indptr[j], indptr[j + 1]):
             a = data[p]
-            j = indices[p]
+            r = indices[p]
             if a > 0:
-                lo += a * col_lo[j]
-                hi += a * col_hi[j]
+                lowest[r] += a * lo_j
+                highest[r] += a * hi_j
             elif a < 0:
-                lo += a * col_hi[j]
-                hi += a * col_lo[j]
-        lowest[r] = lo
-        highest[r] = hi
+                lowest[r] += a * hi_j
+                highest[r] += a * lo_j
     return lowest, highest
 
 
@@ -177,6 +175,6 @@ def warm_up() -> None:
     csc = csr.tocsc()
     lo, hi = np.zeros(2), np.ones(2)
     top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2)
-    activity_ranges(csr.indptr, csr.indices, csr.data, lo, hi)
+    activity_ranges(csc.indptr, csc.indices, csc.data, lo, hi, 2)
     row_label, _, count = component_labels(csc.indptr, csc.indices, np.ones(2, dtype=np.bool_))
     grouped(row_label, count)

@@ -93,13 +93,14 @@ class Rows:
     def hi(self) -> FloatArray:
         return np.concatenate([hi for _, hi in self.bounds]) if self.bounds else np.zeros(0)
 
-    def matrix(self, ncols: int) -> sp.csr_matrix:
+    def matrix(self, ncols: int) -> sp.csc_matrix:
+        """The rows over ``ncols`` columns, by columns (`solver.backends.LinearModel`)."""
         indptr = np.zeros(self.count + 1, dtype=np.int64)
         if self.lengths:
             np.cumsum(np.concatenate(self.lengths), out=indptr[1:])
         idx = np.concatenate(self.indices) if self.indices else np.zeros(0, dtype=np.int64)
         val = np.concatenate(self.values) if self.values else np.zeros(0, dtype=np.float64)
-        return sp.csr_matrix((val, idx, indptr), shape=(len(self), ncols))
+        return sp.csr_matrix((val, idx, indptr), shape=(len(self), ncols)).tocsc()
 
 
 @dataclass

@@ -105,16 +105,14 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: fl
 
 
 def _integral_rows(
-    matrix: sp.csr_matrix, row_lo: FloatArray, row_hi: FloatArray, whole: BoolArray
+    matrix: sp.csc_matrix, row_lo: FloatArray, row_hi: FloatArray, whole: BoolArray
 ) -> BoolArray:
     """Rows whose activity moves by whole units at integer points: integer coefficients over
     ``whole`` columns only (integer, or fixed at an integer), and integer (or infinite)
     bounds."""
-    data = matrix.data
-    bad_entry = (data != np.rint(data)) | ~whole[matrix.indices]
     bad = np.zeros(matrix.shape[0], dtype=bool)
-    rows_of = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    bad[rows_of[bad_entry]] = True
+    bad[matrix.indices[matrix.data != np.rint(matrix.data)]] = True
+    bad[matrix[:, np.flatnonzero(~whole)].indices] = True
     for bound in (row_lo, row_hi):
         finite = np.isfinite(bound)
         bad[finite & (bound != np.rint(bound))] = True

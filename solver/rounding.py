@@ -68,15 +68,13 @@ def round_on_face(
     if frac.size == 0:
         return None
     matrix, row_lo, row_hi = lp.full_matrix()
-    csc = lp.full_csc()
     # the support's columns in the rows of the fractional ones: not the dense rows of proven
     # tiers, nor rows that cannot bind (tier 1's fill rows), which hold every column
     rows = np.zeros(matrix.shape[0], dtype=bool)
-    rows[csc[:, frac].indices] = True
+    rows[matrix[:, frac].indices] = True
     rows[lp.nrows :] = False
     rows &= ~redundant_rows(matrix, row_lo, row_hi, lp.col_lo, lp.col_hi)
-    mask = np.zeros(lp.ncols, dtype=bool)
-    mask[matrix[np.flatnonzero(rows)].indices] = True
+    mask = np.diff(matrix[np.flatnonzero(rows)].indptr) > 0
     mask[n:] = False
     mask &= x > SUPPORT_TOL
     mask[frac] = True
@@ -88,13 +86,13 @@ def round_on_face(
     kept[free] = 0.0
     used = matrix @ kept
     hit = np.zeros(matrix.shape[0], dtype=bool)
-    hit[csc[:, free].indices] = True
+    hit[matrix[:, free].indices] = True
     touched = np.flatnonzero(hit)
     sub = LinearModel(
         col_lo=lp.col_lo[free],
         col_hi=lp.col_hi[free],
         integer=np.ones(free.size, dtype=bool),
-        matrix=matrix[touched][:, free].tocsr(),
+        matrix=matrix[:, free][touched],
         row_lo=row_lo[touched] - used[touched],
         row_hi=row_hi[touched] - used[touched],
     )

@@ -101,7 +101,7 @@ def test_a_row_is_redundant_when_no_corner_of_the_column_box_leaves_its_bounds(
     rng = np.random.default_rng(seed)
     m, n = int(rng.integers(1, 5)), int(rng.integers(1, 5))
     dense = rng.integers(-2, 3, (m, n)).astype(float)
-    matrix = sp.csr_matrix(dense)
+    matrix = sp.csc_matrix(dense)
     if matrix.nnz:  # an explicit zero stored in the matrix
         matrix.data[int(rng.integers(0, matrix.nnz))] = 0.0
         dense = matrix.toarray()
