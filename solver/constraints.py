@@ -19,6 +19,7 @@ from numpy index arrays, never one coefficient at a time:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -103,15 +104,22 @@ class Rows:
         return sp.csr_matrix((val, idx, indptr), shape=(len(self), ncols)).tocsc()
 
 
+SmallArray = npt.NDArray[np.int16]
+
+
 @dataclass
 class PairAttributes:
-    """Per-pair facts the constraints group on (parallel to `Pairs`), as index arrays."""
+    """Per-pair facts the constraints group on (parallel to `Pairs`), as index arrays.
 
-    origin: IntArray  # index into countries
-    dest: IntArray
-    cadre: IntArray  # index into cadres
+    Compact (int16: 9 bytes a class pair against 33 as int64): a class-pair round holds them
+    for as long as it is solved, over tens of millions of pairs at XL.  Arithmetic on them
+    that may leave int16's range widens first (`side_groups`)."""
+
+    origin: SmallArray  # index into countries
+    dest: SmallArray
+    cadre: SmallArray  # index into cadres
     reloc: BoolArray
-    priority: IntArray
+    priority: SmallArray  # 1-5 (MATCHING.md)
     countries: list[str]
     cadres: list[str]
 
@@ -123,24 +131,26 @@ def pair_attributes(ctx: Context, pairs: Pairs) -> PairAttributes:
         {c.rep.cadre for c in pairs.deposits} | {c.rep.cadre for c in pairs.withdrawals}
     )
     kix = {c: i for i, c in enumerate(cadres)}
-    d_country = np.array([cix[c.rep.country] for c in pairs.deposits], dtype=np.int64)
+    assert max(len(countries), len(cadres)) < 2**15, "int16 indices"
+    small = np.int16
+    d_country = np.array([cix[c.rep.country] for c in pairs.deposits], dtype=small)
     wreps = [c.rep for c in pairs.withdrawals]
-    w_country = np.array([cix[w.country] for w in wreps], dtype=np.int64)
-    w_cadre = np.array([kix[w.cadre] for w in wreps], dtype=np.int64)
+    w_country = np.array([cix[w.country] for w in wreps], dtype=small)
+    w_cadre = np.array([kix[w.cadre] for w in wreps], dtype=small)
     w_reloc = np.array([w.modality == "relocation" for w in wreps], dtype=bool)
-    w_prio = np.array([w.priority for w in wreps], dtype=np.int64)
+    w_prio = np.array([w.priority for w in wreps], dtype=small)
     return PairAttributes(
-        origin=d_country[pairs.dep] if d_country.size else np.zeros(0, dtype=np.int64),
-        dest=w_country[pairs.wd] if w_country.size else np.zeros(0, dtype=np.int64),
-        cadre=w_cadre[pairs.wd] if w_cadre.size else np.zeros(0, dtype=np.int64),
+        origin=d_country[pairs.dep] if d_country.size else np.zeros(0, dtype=small),
+        dest=w_country[pairs.wd] if w_country.size else np.zeros(0, dtype=small),
+        cadre=w_cadre[pairs.wd] if w_cadre.size else np.zeros(0, dtype=small),
         reloc=w_reloc[pairs.wd] if w_reloc.size else np.zeros(0, dtype=bool),
-        priority=w_prio[pairs.wd] if w_prio.size else np.zeros(0, dtype=np.int64),
+        priority=w_prio[pairs.wd] if w_prio.size else np.zeros(0, dtype=small),
         countries=countries,
         cadres=cadres,
     )
 
 
-def stable_order(key: IntArray) -> IntArray:
+def stable_order(key: npt.NDArray[np.signedinteger[Any]]) -> IntArray:
     """``np.argsort(key, kind="stable")``.  Keys within [0, 65536) are sorted as uint16,
     which numpy sorts by radix: 6-8 ms against 45-65 ms for hard L's 860,000 pairs (the
     round's class indices and group keys mostly fit)."""
@@ -150,7 +160,9 @@ def stable_order(key: IntArray) -> IntArray:
     return order
 
 
-def split_by(key: IntArray, mask: BoolArray | None = None) -> dict[int, IntArray]:
+def split_by(
+    key: npt.NDArray[np.signedinteger[Any]], mask: BoolArray | None = None
+) -> dict[int, IntArray]:
     """Pair indices grouped by ``key`` (restricted to ``mask``), each group in increasing order."""
     idx = np.arange(key.size, dtype=np.int64) if mask is None else np.flatnonzero(mask)
     if idx.size == 0:
@@ -169,7 +181,8 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
     nt, nk = len(attrs.countries), max(1, len(attrs.cadres))
     cix = {c: i for i, c in enumerate(attrs.countries)}
     kix = {c: i for i, c in enumerate(attrs.cadres)}
-    o, t, c = attrs.origin, attrs.dest, attrs.cadre
+    # widened: (o nt + t) nk + c leaves int16's range
+    o, t, c = (a.astype(np.int64) for a in (attrs.origin, attrs.dest, attrs.cadre))
     by_otc = split_by((o * nt + t) * nk + c, attrs.reloc)
     by_oc = split_by(o * nk + c, attrs.reloc)
     groups: list[Group] = []

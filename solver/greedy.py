@@ -10,6 +10,7 @@ eligible class pairs, fast enough for the largest rounds.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -95,7 +96,7 @@ def greedy(scenario: Scenario) -> list[Match]:
 def greedy_flows(
     dep: IntArray,
     wd: IntArray,
-    priority: IntArray,
+    priority: npt.NDArray[np.signedinteger[Any]],
     dcap: IntArray,
     wcap: IntArray,
     caps: list[tuple[IntArray, int]],
