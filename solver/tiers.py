@@ -426,7 +426,7 @@ def solve_tiers(
 ) -> Solution:
     """Solve the tiers in order until all are proven or the deadline passes."""
     lp = m.lp
-    x = np.zeros(m.n, dtype=np.int64) if start is None else start.astype(np.int64)
+    x = np.zeros(m.n, dtype=np.int64) if start is None else np.asarray(start, dtype=np.int64)
     sol = Solution(x=x)
     lp_mode = lp_first and not m.has_binaries and m.n > 0
     proven: dict[int, int] = {}
@@ -446,6 +446,10 @@ def solve_tiers(
     # tier 3, for tier 3 one level down (same LP, lower fill bounds): retargeted, not rebuilt
     kept = KeptMaster()
     kept_by_value: set[int] = set()  # tiers proven off their LP's face (`solver.near_face`)
+    # the last tier's LP, vertex and objective (full length each): let go before tier 2's LPs
+    lps: LpSolution | None = None
+    xf: FloatArray | None = None
+    cost: FloatArray | None = None
 
     def emit(tier: int, value: int, bound: int | None) -> None:
         if on_progress:
@@ -560,6 +564,7 @@ def solve_tiers(
         emit(tier, m.tier_value(tier, x), None)
         t0 = time.monotonic()
         if lp_mode and tier == 2:
+            lps = xf = cost = None
             if not m.servable:
                 zstar = 0.0
             elif not pooled_failed:
