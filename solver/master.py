@@ -109,10 +109,15 @@ class GlopMaster:
     ) -> None:
         self.csc = csc
         self.elastic = elastic
-        # copies: what GLOP holds, while the caller's arrays move on (`retarget` compares them)
+        # the rows' bounds copied: what GLOP holds, while the caller's arrays move on
+        # (`retarget` compares them)
         self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
-        self.col_lo, self.col_hi, self.cost = col_lo.copy(), col_hi.copy(), cost
+        # the columns' bounds and costs, the caller's own arrays (full length: a copy of each
+        # cost 16 bytes a class pair at XL), read when columns join; the bounds GLOP holds
+        # are kept for the master's columns alone (`_held`)
+        self.col_lo, self.col_hi, self.cost = col_lo, col_hi, cost
         self.columns: list[int] = first.tolist()
+        self._held_lo, self._held_hi = col_lo[first], col_hi[first]
         self.artificial: list[tuple[int, float]] = []  # (row, sign) of each artificial column
         self.phase_one_on = False
         self.iterations = 0
@@ -144,8 +149,8 @@ class GlopMaster:
             self._art_ids + list(range(self._next, self._next + len(pending))), dtype=np.int64
         )
         ids = np.concatenate([self._ids, art])
-        lo = np.concatenate([self.col_lo[cols], np.zeros(art.size)])
-        hi = np.concatenate([self.col_hi[cols], np.full(art.size, np.inf)])
+        lo = np.concatenate([self._held_lo, np.zeros(art.size)])
+        hi = np.concatenate([self._held_hi, np.full(art.size, np.inf)])
         cost = np.concatenate([self.cost[cols], np.full(art.size, self._penalty())])
         if self.phase_one_on:
             cost[: cols.size] = 0.0
@@ -257,9 +262,12 @@ class GlopMaster:
         if cols.size == 0:
             return
         block = self.csc[:, cols]
-        ids = self._append(self.col_lo[cols], self.col_hi[cols], self.cost[cols], block)
+        lo, hi = self.col_lo[cols], self.col_hi[cols]
+        ids = self._append(lo, hi, self.cost[cols], block)
         self._ids = np.concatenate([self._ids, ids])
         self.columns.extend(cols.tolist())
+        self._held_lo = np.concatenate([self._held_lo, lo])
+        self._held_hi = np.concatenate([self._held_hi, hi])
 
     def retarget(
         self,
@@ -287,8 +295,8 @@ class GlopMaster:
         changed = np.flatnonzero(old_cost[cols] != cost[cols])
         self._set_objective(update, self._ids[changed], cost[cols][changed])
         for old, new, target in (
-            (self.col_lo[cols], col_lo[cols], update.variable_updates.lower_bounds),
-            (self.col_hi[cols], col_hi[cols], update.variable_updates.upper_bounds),
+            (self._held_lo, col_lo[cols], update.variable_updates.lower_bounds),
+            (self._held_hi, col_hi[cols], update.variable_updates.upper_bounds),
         ):
             changed = np.flatnonzero(old != new)
             _vector(target, self._ids[changed], new[changed])
@@ -299,7 +307,8 @@ class GlopMaster:
             changed = np.flatnonzero(old != new)
             _vector(target, changed.astype(np.int64), new[changed])
         self._update(update)
-        self.col_lo, self.col_hi = col_lo.copy(), col_hi.copy()
+        self.col_lo, self.col_hi = col_lo, col_hi
+        self._held_lo, self._held_hi = col_lo[cols], col_hi[cols]
         self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
         held = np.zeros(col_lo.size, dtype=bool)
         held[cols] = True
@@ -402,6 +411,7 @@ class GlopMaster:
         cols = np.array(self.columns, dtype=np.int64)
         self.columns = cols[keep].tolist()
         self._ids = self._ids[keep]
+        self._held_lo, self._held_hi = self._held_lo[keep], self._held_hi[keep]
         self._restart = True
         return cols[~keep]
 
