@@ -162,6 +162,7 @@ def solve_by_blocks(
             )
         )
         local[b.cols] = -1
+    del local  # full length, and a round peaks while its blocks are solved
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         solved = list(pool.map(lambda job: solve_block(*job), jobs))
     for sol in solved:

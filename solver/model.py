@@ -123,7 +123,6 @@ class RoundModel:
             row_lo=np.array(rows.lo, dtype=np.float64),
             row_hi=np.array(rows.hi, dtype=np.float64),
         )
-        self.col_hi0 = self.lp.col_hi.copy()
         self.row_lo0 = self.lp.row_lo.copy()
         self.row_hi0 = self.lp.row_hi.copy()
         # trivial upper bounds (reported when the limit stops a tier before any bound is known)
@@ -183,9 +182,11 @@ class RoundModel:
 
     def lp_relaxation_bound(self) -> float:
         """LP relaxation bound of tier 1 on the model as built (for statistics)."""
+        pairs = self.pairs
+        ub = np.minimum(self.dcap[pairs.dep], self.wcap[pairs.wd]).astype(np.float64)
         lp = LinearModel(
             col_lo=np.zeros(self.ncols),
-            col_hi=np.concatenate([self.col_hi0[: self.z], [0.0]]),
+            col_hi=np.concatenate([ub, np.ones(len(self.c4)), [0.0]]),
             integer=self.lp.integer,
             matrix=self.lp.matrix,
             row_lo=self.row_lo0.copy(),
