@@ -293,3 +293,29 @@ def test_a_stalled_shortfall_goes_to_the_feasibility_lp_and_back_when_it_holds(
         assert abs(objective - 5.0) < 1e-9
     else:
         assert phases == ["feasibility"]
+
+
+def test_bounds_changed_in_place_between_lps_reach_glop_on_retarget() -> None:
+    """A master reads its caller's column bounds (no copy of them in full): a bound the caller
+    changes in place between two LPs (a tier's face kept by fixing columns) must reach GLOP on
+    retarget for the master's own columns, and hold for columns priced in afterwards."""
+    lp, cost = covering_lp()
+    csc = lp.matrix.tocsc()
+    master = GlopMaster(
+        csc, lp.row_lo, lp.row_hi, lp.col_lo, lp.col_hi, cost, np.array([0, 2], dtype=np.int64)
+    )
+    is_free = lp.col_hi > 0
+    sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, time.monotonic() + 10)
+    assert sol.objective is not None
+    assert abs(sol.objective - 5.0) < 1e-9  # x1 = x2 = 1
+    lp.col_hi[2] = 0.0  # the master's column, fixed in place at 0
+    lp.col_lo[0] = lp.col_hi[0] = 1.0  # and x0 at 1
+    master.retarget(csc, cost, lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi)
+    is_free = lp.col_hi > lp.col_lo
+    sol = generate_columns(master, lp, cost, csc, is_free, 1e-9, time.monotonic() + 10)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert sol.objective is not None
+    assert abs(sol.objective - 3.0) < 1e-9  # x0 = x1 = 1, x2 = 0
+    fresh = solve_lp(lp, cost, maximize=True, time_limit=10.0)
+    assert fresh.objective is not None
+    assert abs(fresh.objective - sol.objective) < 1e-9
