@@ -1,0 +1,170 @@
+"""A hard round's resident memory, phase by phase (not a test).
+
+    .venv/bin/python bench/memory_by_phase.py --size 40000 --seed 0 \
+        --out bench/results/memory_by_phase_40000_seed0.json
+    .venv/bin/python bench/memory_by_phase.py --size 100000 --seed 0 \
+        --set solver.pooled.SHARPEN_STEPS=40 --out F.json
+
+The issue's XL target bounds a round's peak memory (4 GB), and the peak is set by whichever
+phase holds the most at once.  This solves one round of `fixtures.hard` (`--size` postings,
+`--seed`; the round-size cap lifted, as for hard XL) after `solver.round.warm_up`, with the
+cyclic collector paused (as the exchange's solver child runs), while a thread reads the
+process's resident set (``/proc/self/statm``) every `INTERVAL` seconds.  Each reading is
+charged to the phase running then: the round's steps (`enumerate_pairs`, the model's build,
+the greedy, disaggregation, the explanations) and the tier engine's (each of `PHASES`, by
+name; nested ones as ``outer/inner``), wrapped where `solver.round` and `solver.tiers` call
+them.  It records each phase's highest reading, in order of first entry, with the round's
+status, objective, stage seconds and the process's peak (``ru_maxrss``); the readings add
+about 1 % to the round's time.  ``--set module.NAME=value`` (repeatable, as in
+`bench/side_by_side.py`) changes a solver constant first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.side_by_side import apply_settings, parse_setting  # noqa: E402
+from fixtures.hard import generate_hard_scenario  # noqa: E402
+from solver import round as round_module  # noqa: E402
+from solver import tiers  # noqa: E402
+from solver.round import run_round, warm_up  # noqa: E402
+
+INTERVAL = 0.02
+"""Seconds between two readings of the resident set."""
+STEPS = ("enumerate_pairs", "RoundModel", "greedy_flows", "disaggregate", "explain")
+"""What `solver.round.run_round` calls, wrapped there."""
+PHASES = (
+    "solve_lp_columns",
+    "max_fill_bound",
+    "pooled_fill_bound",
+    "sharpened",
+    "fill_dual_bound",
+    "keep_face",
+    "keep_near_face",
+    "round_on_face",
+    "round_near_face",
+    "rounded_to_cap",
+    "certified_mip",
+)
+"""What `solver.tiers` calls, wrapped there."""
+PAGE = 4096
+
+
+def resident_mb() -> float:
+    """This process's resident set, in MB."""
+    with open("/proc/self/statm") as held:
+        return int(held.read().split()[1]) * PAGE / 2**20
+
+
+class Phases:
+    """The phase running now, and each phase's highest reading."""
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+        self.peaks: dict[str, float] = {}
+        self.order: list[str] = []
+
+    def now(self) -> str:
+        return "/".join(self.stack) if self.stack else "(between phases)"
+
+    def record(self, mb: float) -> None:
+        name = self.now()
+        if name not in self.peaks:
+            self.peaks[name] = mb
+            self.order.append(name)
+        elif mb > self.peaks[name]:
+            self.peaks[name] = mb
+
+    def wrap(self, module: Any, name: str) -> None:
+        """``module.name`` charged to the phase ``name`` while it runs."""
+        inner: Callable[..., Any] = getattr(module, name)
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            self.stack.append(name)
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.stack.pop()
+
+        setattr(module, name, wrapped)
+
+
+def measure(size: int, seed: int) -> dict[str, Any]:
+    """The round of ``size`` postings and ``seed``, solved once while its memory is read."""
+    phases = Phases()
+    for name in STEPS:
+        phases.wrap(round_module, name)
+    for name in PHASES:
+        if hasattr(tiers, name):
+            phases.wrap(tiers, name)
+    warm_up()
+    raw = generate_hard_scenario(size, seed=seed)
+    gc.collect()
+    gc.disable()
+    before = resident_mb()
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            phases.record(resident_mb())
+            time.sleep(INTERVAL)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    started = time.monotonic()
+    result = run_round(raw, time_limit_s=900, max_class_pairs=10**12)
+    wall = time.monotonic() - started
+    done.set()
+    reader.join()
+    gc.enable()
+    assert result.stats is not None
+    assert result.objective is not None
+    return {
+        "size": size,
+        "seed": seed,
+        "status": result.status,
+        "objective": result.objective.model_dump(),
+        "class_pairs": result.stats.class_pairs,
+        "wall": round(wall, 2),
+        "stages": result.stats.tier_seconds,
+        "resident_before_mb": round(before),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "phases": [{"phase": name, "peak_mb": round(phases.peaks[name])} for name in phases.order],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=40000, help="postings")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", action="append", default=[], type=parse_setting)
+    parser.add_argument("--out", type=Path, required=True, help="results JSON")
+    args = parser.parse_args()
+    apply_settings(args.set)
+    row = measure(args.size, args.seed)
+    row["settings"] = [f"{m}.{n}={v!r}" for m, n, v in args.set]
+    args.out.write_text(json.dumps(row, indent=1) + "\n")
+    top = max(row["phases"], key=lambda p: p["peak_mb"])
+    print(
+        f"{row['status']} in {row['wall']} s, {row['class_pairs']:,} class pairs: peak "
+        f"{row['peak_mb']:,} MB (before the round {row['resident_before_mb']:,} MB), highest "
+        f"in {top['phase']} ({top['peak_mb']:,} MB)"
+    )
+    for phase in row["phases"]:
+        print(f"  {phase['peak_mb']:>7,} MB  {phase['phase']}")
+
+
+if __name__ == "__main__":
+    main()
