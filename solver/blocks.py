@@ -126,13 +126,13 @@ def block_lp(lp: LinearModel, block: Block) -> LinearModel:
     held = block.matrix
     if held is None or not lp.same_matrix(held[0]):
         held = block.matrix = (lp.matrix_key(), matrix[:, block.cols][block.rows])
-    return LinearModel(
-        col_lo=lp.col_lo[block.cols].copy(),
-        col_hi=lp.col_hi[block.cols].copy(),
+    return LinearModel(  # indexed by arrays: copies, the block's own
+        col_lo=lp.col_lo[block.cols],
+        col_hi=lp.col_hi[block.cols],
         integer=lp.integer[block.cols],
         matrix=held[1],
-        row_lo=row_lo[block.rows].copy(),
-        row_hi=row_hi[block.rows].copy(),
+        row_lo=row_lo[block.rows],
+        row_hi=row_hi[block.rows],
     )
 
 
