@@ -67,6 +67,13 @@ LOOSE_GAP = 0.05
 bound before `sharpened` spends one weighted LP on it.  Chosen on hard L seeds 0-23, where one
 step found the exact level on 14 seeds but the gap could not tell 4 of them from the 8 it did
 not help; checked on seeds 24-35 (docs/benchmarks-solver.md, tenth session)."""
+SHARPEN_STEPS = 1
+"""Weighted LPs `sharpened` spends on a loose pooled bound (steps of `fill_dual_bound`).  More
+steps replace the tier-3 LP that proves a missed pooled level out by the fill duals' own
+search, which pays at hard XL (seeds 0-1 at 40 steps: 215.0 s against 246.0 s, 278.3 s
+against 332.1 s) and costs at 40,000 postings (seeds 0-3 side by side +5.8 %, where the pooled
+level mostly holds) and at hard L (twenty-second session: a wash), so one step stays until a
+rule can tell the rounds apart (docs/benchmarks-solver.md, twenty-third session)."""
 FILL_TOL = 1e-2
 """Workers a weighted LP's optimum may fall short of the true one by (far more than GLOP's
 tolerances summed): a level is ruled out only by a need beyond the optimum plus this."""
@@ -311,7 +318,7 @@ def sharpened(
         time_limit=time_limit,
         warm=pooled.support,
         keep=keep,
-        steps=1,
+        steps=SHARPEN_STEPS,
     )
     if step.bound is None or step.bound >= np.floor(pooled.bound + 1e-6):
         return pooled
