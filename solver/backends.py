@@ -1,6 +1,7 @@
 """The optimisers of OR-Tools behind one small interface, models passed in bulk as numpy arrays.
 
-A `LinearModel` (column bounds, a sparse row matrix with row bounds) is solved by:
+A `LinearModel` (column bounds, a sparse matrix of rows with row bounds, held by columns) is
+solved by:
 
 - **GLOP** for linear programs (`solve_lp`), through OR-Tools' ``model_builder``, filled in one
   call (``fill_model_from_sparse_data``): OR-Tools' primal/dual simplex returns a vertex with
