@@ -9,7 +9,8 @@ The issue's XL target bounds a round's peak memory (4 GB), and the peak is set b
 phase holds the most at once.  This solves one round of `fixtures.hard` (`--size` postings,
 `--seed`; the round-size cap lifted, as for hard XL) after `solver.round.warm_up`, with the
 cyclic collector paused (as the exchange's solver child runs), while a thread reads the
-process's resident set (``/proc/self/statm``) every `INTERVAL` seconds.  Each reading is
+process's resident set (``/proc/self/statm``) every `INTERVAL` seconds, and on the way into
+and out of each phase (so that a phase shorter than that is charged too).  Each reading is
 charged to the phase running then: the round's steps (`enumerate_pairs`, the model's build,
 the greedy, disaggregation, the explanations) and the tier engine's (each of `PHASES`, by
 name; nested ones as ``outer/inner``), wrapped where `solver.round` and `solver.tiers` call
@@ -75,28 +76,34 @@ class Phases:
         self.stack: list[str] = []
         self.peaks: dict[str, float] = {}
         self.order: list[str] = []
+        self.lock = threading.Lock()  # the reader thread and the round's own readings
 
     def now(self) -> str:
         return "/".join(self.stack) if self.stack else "(between phases)"
 
     def record(self, mb: float) -> None:
-        name = self.now()
-        if name not in self.peaks:
-            self.peaks[name] = mb
-            self.order.append(name)
-        elif mb > self.peaks[name]:
-            self.peaks[name] = mb
+        with self.lock:
+            name = self.now()
+            if name not in self.peaks:
+                self.peaks[name] = mb
+                self.order.append(name)
+            elif mb > self.peaks[name]:
+                self.peaks[name] = mb
 
     def wrap(self, module: Any, name: str) -> None:
         """``module.name`` charged to the phase ``name`` while it runs."""
         inner: Callable[..., Any] = getattr(module, name)
 
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            self.stack.append(name)
+            with self.lock:
+                self.stack.append(name)
+            self.record(resident_mb())
             try:
                 return inner(*args, **kwargs)
             finally:
-                self.stack.pop()
+                self.record(resident_mb())
+                with self.lock:
+                    self.stack.pop()
 
         setattr(module, name, wrapped)
 
