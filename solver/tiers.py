@@ -156,7 +156,10 @@ class Tiered(Protocol):
     trivial_bound3: int
     seed: int
 
-    def objective(self, tier: int) -> FloatArray: ...
+    def objective(self, tier: int) -> FloatArray:
+        """Tier ``tier``'s objective over all columns, a new array each call (the engine
+        scales it in place)."""
+        ...
 
     def tier_value(self, tier: int, x: IntArray) -> int: ...
 
@@ -638,8 +641,9 @@ def solve_tiers(
             tier = 3
             continue
         if lp_mode:
+            cost = m.objective(tier)
             # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
-            warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(m.objective(4), lp)
+            warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(cost, lp)
             if tier == 4:
                 if not warm_tier_4:
                     kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
@@ -653,7 +657,7 @@ def solve_tiers(
                     record(4, value, value, False, 0.0, "kept")
                     break
             sense = -1.0 if tier == 4 else 1.0
-            cost = sense * m.objective(tier)
+            cost *= sense  # maximised (tier 4's tie-break is minimised)
             always = warm
             if tier in (3, 4) and GREEDY_SEEDS and kept.master is None:
                 # a fresh master (not tier 3 one level down): the greedy's columns join it
