@@ -78,11 +78,6 @@ class RoundModel:
         dcap = np.array([c.total for c in pairs.deposits], dtype=np.int64)
         wcap = np.array([c.total for c in pairs.withdrawals], dtype=np.int64)
         self.dcap, self.wcap = dcap, wcap
-        ub = (
-            np.minimum(dcap[pairs.dep], wcap[pairs.wd]).astype(np.float64)
-            if n
-            else np.zeros(0, dtype=np.float64)
-        )
         self.n = n
         self.c4 = [g for g in self.groups if g.code == "PAIR_MINIMUM_BENEFIT"]
         # the C2 and C3 groups as (pairs, cap), for the greedies of solver.greedy
@@ -91,6 +86,8 @@ class RoundModel:
         self.y0 = n
         self.z = n + len(self.c4)
         self.ncols = self.z + 1
+        col_hi = self.initial_col_hi()
+        ub = col_hi[:n]  # the class pairs' bounds, for the rows' big-M and caps
         rows = Rows()
         c1_capacity(rows, pairs.dep, pairs.wd, dcap, wcap)
         c2_agreement_quota(rows, self.groups, ub)
@@ -117,7 +114,7 @@ class RoundModel:
         self.dest_servable[list(by_dest)] = True
         self.lp = LinearModel(
             col_lo=np.zeros(self.ncols),
-            col_hi=np.concatenate([ub, np.ones(len(self.c4)), [0.0]]),
+            col_hi=col_hi,
             integer=np.ones(self.ncols, dtype=bool),
             matrix=rows.matrix(self.ncols),
             row_lo=np.array(rows.lo, dtype=np.float64),
@@ -180,13 +177,18 @@ class RoundModel:
             lp.col_hi[:n],
         )
 
-    def lp_relaxation_bound(self) -> float:
-        """LP relaxation bound of tier 1 on the model as built (for statistics)."""
+    def initial_col_hi(self) -> FloatArray:
+        """The columns' upper bounds as built: a class pair at most the smaller of its two
+        classes' totals, a C4 binary 1, and z 0 (tier 2 frees it)."""
         pairs = self.pairs
         ub = np.minimum(self.dcap[pairs.dep], self.wcap[pairs.wd]).astype(np.float64)
+        return np.concatenate([ub, np.ones(len(self.c4)), [0.0]])
+
+    def lp_relaxation_bound(self) -> float:
+        """LP relaxation bound of tier 1 on the model as built (for statistics)."""
         lp = LinearModel(
             col_lo=np.zeros(self.ncols),
-            col_hi=np.concatenate([ub, np.ones(len(self.c4)), [0.0]]),
+            col_hi=self.initial_col_hi(),
             integer=self.lp.integer,
             matrix=self.lp.matrix,
             row_lo=self.row_lo0.copy(),
