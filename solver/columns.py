@@ -80,6 +80,16 @@ the shortfall the same from the second master on (docs/benchmarks-solver.md, twe
 session).  Where the shortfall falls until the end (hard L), it changes nothing."""
 STALL_SHARE = 1e-6
 """The shortfall stalls when a round takes less than this share of it off."""
+FEASIBILITY_FIRST_ABOVE = 5_000_000
+"""Columns above which an elastic master that leans on its artificial columns after its first
+solve goes to the feasibility LP at once (`EARLY_PHASE_ONE`'s switch, without waiting for the
+shortfall to stall).  On a round that large, the big-M rounds that prove a tier-2 level out
+cost far more than they later save tier 3: hard XL seeds 0 and 1 (20.8 M class pairs) took
+194.4 s against 249.9 s and 250.9 s against 316.0 s, tier 2 63.6 s against 146.7 s and
+101.2 s against 218.7 s.  Below it they pay their way or break even (hard L seeds 0-35 side
+by side +1.1 %, 40,000 postings seeds 0-3 -0.3 %, the same objectives), so the rounds the
+default cap lets through (`solver.limits.MAX_CLASS_PAIRS`, the same 5 M) are unchanged
+(docs/benchmarks-solver.md, twenty-fourth session)."""
 
 
 def initial_columns(lp: LinearModel, cost: FloatArray, start: FloatArray | None) -> IntArray:
@@ -309,8 +319,9 @@ def generate_columns(
     penalty was too small: the feasibility LP (minimise the artificial columns, x at no cost)
     is then solved by column generation too, and only a positive optimum of it, over every
     column, reports the LP INFEASIBLE (a proof the tier engine builds on); FAILED otherwise.
-    The feasibility LP also starts as soon as the shortfall stalls (`EARLY_PHASE_ONE`); if it
-    then finds the LP feasible, the objective's rounds go on from its basis, once.
+    The feasibility LP also starts as soon as the shortfall stalls (`EARLY_PHASE_ONE`), or at
+    the first solve on an LP of more than `FEASIBILITY_FIRST_ABOVE` columns; if it then finds
+    the LP feasible, the objective's rounds go on from its basis, once.
     """
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[master.columns] = True
@@ -318,6 +329,7 @@ def generate_columns(
     early = False  # phase one began before the objective's rounds ended (a stalled shortfall)
     back = False  # an early phase one found the LP feasible: the objective again, for good
     last_short = np.inf
+    at_once = lp.ncols > FEASIBILITY_FIRST_ABOVE  # no big-M rounds before the feasibility LP
     rounds = 0
     price, objective_tol = cost, tol  # the columns are priced by ``price`` (0 in phase one)
     while True:
@@ -329,7 +341,7 @@ def generate_columns(
             return LpSolution(sol.outcome)
         if EARLY_PHASE_ONE and not phase_one and not back and master.leans_on_artificial():
             short_now = master.shortfall()
-            if _stalled(short_now, last_short):
+            if at_once or _stalled(short_now, last_short):
                 master.phase_one()  # the shortfall stalls: is the LP feasible at all?
                 phase_one, early, tol, price = True, True, PRICE_TOL, np.zeros_like(cost)
                 continue

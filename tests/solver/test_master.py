@@ -259,17 +259,23 @@ def test_a_master_proven_infeasible_retargeted_one_level_down_finds_the_optimum(
     assert not master.leans_on_artificial()
 
 
+@pytest.mark.parametrize("why", ["stalled", "large", "neither"])
 @pytest.mark.parametrize(("need", "expected"), [(1.0, Outcome.OPTIMAL), (3.0, Outcome.INFEASIBLE)])
 def test_a_stalled_shortfall_goes_to_the_feasibility_lp_and_back_when_it_holds(
-    monkeypatch: pytest.MonkeyPatch, need: float, expected: Outcome
+    monkeypatch: pytest.MonkeyPatch, need: float, expected: Outcome, why: str
 ) -> None:
-    """Every round counted as stalled: the elastic master leaning on its artificial column
-    goes to the feasibility LP after its first solve.  A covering row that can hold sends it
-    back to the objective, once, from the feasibility LP's basis (the LP's optimum, 5); one
-    that cannot is reported INFEASIBLE."""
+    """Every round counted as stalled, or an LP above `FEASIBILITY_FIRST_ABOVE` columns: the
+    elastic master leaning on its artificial column goes to the feasibility LP after its first
+    solve.  A covering row that can hold sends it back to the objective, once, from the
+    feasibility LP's basis (the LP's optimum, 5); one that cannot is reported INFEASIBLE.
+    Neither (a small LP whose shortfall falls): the objective's rounds price the covering
+    column in, and no feasibility LP runs unless the row cannot hold."""
     import solver.columns as columns
 
-    monkeypatch.setattr(columns, "_stalled", lambda short, last: True)
+    if why == "stalled":
+        monkeypatch.setattr(columns, "_stalled", lambda short, last: True)
+    elif why == "large":
+        monkeypatch.setattr(columns, "FEASIBILITY_FIRST_ABOVE", 0)
     phases: list[str] = []
     real_phase_one, real_retarget = GlopMaster.phase_one, GlopMaster.retarget
 
@@ -288,7 +294,7 @@ def test_a_stalled_shortfall_goes_to_the_feasibility_lp_and_back_when_it_holds(
     outcome, objective = run(lp, cost, first=[2], elastic=True)
     assert outcome == expected
     if expected == Outcome.OPTIMAL:
-        assert phases == ["feasibility", "objective"]
+        assert phases == ([] if why == "neither" else ["feasibility", "objective"])
         assert objective is not None
         assert abs(objective - 5.0) < 1e-9
     else:

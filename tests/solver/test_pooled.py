@@ -186,10 +186,10 @@ def test_levels_proven_out_by_an_early_feasibility_lp_equal_the_plain_mip(
     raw: dict[str, Any],
 ) -> None:
     """As above, every elastic master going to the feasibility LP after its first solve
-    (`solver.columns.EARLY_PHASE_ONE` with every round counted as stalled): levels proven
-    out by it, and levels that hold solved on from its basis."""
+    (`solver.columns.FEASIBILITY_FIRST_ABOVE` at 0, as every LP of a round above it): levels
+    proven out by it, and levels that hold solved on from its basis."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(solver.columns, "_stalled", lambda short, last: True)
+        mp.setattr(solver.columns, "FEASIBILITY_FIRST_ABOVE", 0)
         lp_path, mip = claimed_values(raw, full_below=0)
     assert lp_path == mip
 
