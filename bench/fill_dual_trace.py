@@ -114,6 +114,7 @@ def trace_round(size: int, seed: int) -> dict[str, Any]:
         "seed": seed,
         "status": result.status,
         "objective": result.objective.model_dump(),
+        "class_pairs": result.stats.class_pairs,
         "wall": round(wall, 2),
         "stages": result.stats.tier_seconds,
         "events": trace.events,

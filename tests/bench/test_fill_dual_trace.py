@@ -28,6 +28,7 @@ def test_tier_2_s_weighted_lps_are_traced_in_order(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     row = json.loads(out.read_text())
     assert row["status"] == "OPTIMAL"
+    assert row["class_pairs"] > 0
     events = row["events"]
     lps = [e for e in events if e["event"] == "lp"]
     # the pooled LPs first, then at least one step of the fill duals, each with its level
