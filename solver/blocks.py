@@ -165,27 +165,32 @@ def solve_by_blocks(
     del local  # full length, and a round peaks while its blocks are solved
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         solved = list(pool.map(lambda job: solve_block(*job), jobs))
+    del jobs  # the blocks' copies of their bounds, costs and starts, full length in all
     for sol in solved:
         if sol.outcome != Outcome.OPTIMAL:
             return LpSolution(sol.outcome)
     nall = lp.nrows + len(lp.extra)
     x = np.zeros(lp.ncols)
     y = np.zeros(nall)
+    # a block's reduced costs are the LP's: its columns' other rows are redundant (dual 0);
+    # so are a loose column's, whose reduced cost is its cost
+    rc = cost.copy()
     columns: list[IntArray] = []
     for b, sol in zip(blocks, solved, strict=True):
         assert sol.x is not None
         assert sol.row_dual is not None
+        assert sol.reduced_cost is not None
         x[b.cols] = sol.x
         y[b.rows] = sol.row_dual
+        rc[b.cols] = sol.reduced_cost
         if sol.columns is not None:
             columns.append(b.cols[sol.columns])
     x[loose] = np.where(cost[loose] > 0, lp.col_hi[loose], lp.col_lo[loose])
-    csc = lp.full_csc()
     return LpSolution(
         Outcome.OPTIMAL,
         x=x,
         row_dual=y,
-        reduced_cost=cost - np.asarray(csc.T @ y, dtype=np.float64),
+        reduced_cost=rc,
         objective=float(sum(s.objective or 0.0 for s in solved) + cost[loose] @ x[loose]),
         columns=np.unique(np.concatenate(columns)) if columns else np.zeros(0, dtype=np.int64),
     )
