@@ -18,7 +18,6 @@ as in `bench/side_by_side.py`) changes a solver constant first.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 import time
@@ -29,10 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.hard_round import solve_watched, summary  # noqa: E402
 from bench.side_by_side import apply_settings, parse_setting  # noqa: E402
-from fixtures.hard import generate_hard_scenario  # noqa: E402
 from solver import pooled, tiers  # noqa: E402
-from solver.round import run_round, warm_up  # noqa: E402
 
 CALLERS = ("pooled_fill_bound", "max_fill_bound", "sharpened", "fill_dual_bound")
 """`solver.pooled`'s functions that run weighted LPs, named on each LP's event."""
@@ -98,27 +96,13 @@ def trace_round(size: int, seed: int) -> dict[str, Any]:
         trace.nest(pooled, name)
         if hasattr(tiers, name):
             setattr(tiers, name, getattr(pooled, name))
-    warm_up()
-    raw = generate_hard_scenario(size, seed=seed)
-    gc.collect()
-    gc.disable()
-    trace.events.clear()  # the warm-up's own
-    trace.started = time.monotonic()
-    result = run_round(raw, time_limit_s=900, max_class_pairs=10**12)
-    wall = time.monotonic() - trace.started
-    gc.enable()
-    assert result.stats is not None
-    assert result.objective is not None
-    return {
-        "size": size,
-        "seed": seed,
-        "status": result.status,
-        "objective": result.objective.model_dump(),
-        "class_pairs": result.stats.class_pairs,
-        "wall": round(wall, 2),
-        "stages": result.stats.tier_seconds,
-        "events": trace.events,
-    }
+
+    def start() -> None:
+        trace.events.clear()  # the warm-up's own
+        trace.started = time.monotonic()
+
+    result, wall = solve_watched(size, seed, on_start=start)
+    return {**summary(size, seed, result, wall), "events": trace.events}
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ about 1 % to the round's time.  ``--set module.NAME=value`` (repeatable, as in
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import resource
 import sys
@@ -36,11 +35,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.hard_round import solve_watched, summary  # noqa: E402
 from bench.side_by_side import apply_settings, parse_setting  # noqa: E402
-from fixtures.hard import generate_hard_scenario  # noqa: E402
 from solver import round as round_module  # noqa: E402
 from solver import tiers  # noqa: E402
-from solver.round import run_round, warm_up  # noqa: E402
 
 INTERVAL = 0.02
 """Seconds between two readings of the resident set."""
@@ -116,11 +114,7 @@ def measure(size: int, seed: int) -> dict[str, Any]:
     for name in PHASES:
         if hasattr(tiers, name):
             phases.wrap(tiers, name)
-    warm_up()
-    raw = generate_hard_scenario(size, seed=seed)
-    gc.collect()
-    gc.disable()
-    before = resident_mb()
+    before: list[float] = []
     done = threading.Event()
 
     def read() -> None:
@@ -129,24 +123,20 @@ def measure(size: int, seed: int) -> dict[str, Any]:
             time.sleep(INTERVAL)
 
     reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    started = time.monotonic()
-    result = run_round(raw, time_limit_s=900, max_class_pairs=10**12)
-    wall = time.monotonic() - started
-    done.set()
-    reader.join()
-    gc.enable()
-    assert result.stats is not None
-    assert result.objective is not None
+
+    def start() -> None:
+        before.append(resident_mb())
+        reader.start()
+
+    try:
+        result, wall = solve_watched(size, seed, on_start=start)
+    finally:
+        done.set()
+        if reader.is_alive():
+            reader.join()
     return {
-        "size": size,
-        "seed": seed,
-        "status": result.status,
-        "objective": result.objective.model_dump(),
-        "class_pairs": result.stats.class_pairs,
-        "wall": round(wall, 2),
-        "stages": result.stats.tier_seconds,
-        "resident_before_mb": round(before),
+        **summary(size, seed, result, wall),
+        "resident_before_mb": round(before[0]),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "phases": [{"phase": name, "peak_mb": round(phases.peaks[name])} for name in phases.order],
     }

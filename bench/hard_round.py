@@ -1,0 +1,57 @@
+"""One hard round solved as the exchange's solver child solves it, for the tools that watch it.
+
+`bench/memory_by_phase.py` and `bench/fill_dual_trace.py` each wrap parts of the solver, then
+solve one round of `fixtures.hard` (the round-size cap lifted, as for hard XL) after
+`solver.round.warm_up`, with the cyclic collector paused, and report it the same way.  This is
+that round and that report, so that both watch the same thing.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fixtures.hard import generate_hard_scenario
+from solver.round import run_round, warm_up
+from solver.schema import Result
+
+TIME_LIMIT_S = 900
+"""Enough for hard XL (about 200-250 s on the hosts measured so far)."""
+
+
+def solve_watched(
+    size: int, seed: int, *, on_start: Callable[[], None] | None = None
+) -> tuple[Result, float]:
+    """The hard round of ``size`` postings and ``seed``, and its wall seconds.
+
+    ``on_start`` runs once the scenario is generated and the collector paused, just before the
+    round starts (a tool resets its clock or starts its reader there)."""
+    warm_up()
+    raw = generate_hard_scenario(size, seed=seed)
+    gc.collect()
+    gc.disable()
+    try:
+        if on_start is not None:
+            on_start()
+        started = time.monotonic()
+        result = run_round(raw, time_limit_s=TIME_LIMIT_S, max_class_pairs=10**12)
+        return result, time.monotonic() - started
+    finally:
+        gc.enable()
+
+
+def summary(size: int, seed: int, result: Result, wall: float) -> dict[str, Any]:
+    """What every tool reports of the round: its size, status, objective and stage seconds."""
+    assert result.stats is not None
+    assert result.objective is not None
+    return {
+        "size": size,
+        "seed": seed,
+        "status": result.status,
+        "objective": result.objective.model_dump(),
+        "class_pairs": result.stats.class_pairs,
+        "wall": round(wall, 2),
+        "stages": result.stats.tier_seconds,
+    }
