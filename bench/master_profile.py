@@ -3,8 +3,9 @@
     .venv/bin/python bench/master_profile.py --size 20000 --seed 0 \
         --out bench/results/master_profile_hard_L.json
 
-Runs ``solver.round.run_round`` on ``fixtures.hard.generate_hard_scenario(size, seed)`` with the
-cyclic collector paused (as the exchange's solver child runs it), and records every solve of the
+Solves the hard round of ``--size`` postings and ``--seed`` as `bench/hard_round.py` does (after
+the warm-up, the cyclic collector paused as the exchange's solver child runs it, the round-size
+cap lifted so that hard XL runs too), and records every solve of the
 persistent GLOP master (`solver.master.GlopMaster`): its columns, GLOP's simplex iterations and
 the seconds it took, plus the seconds spent appending priced-out columns.  Each column-generation
 run (`solver.tiers.solve_lp_columns`, one per LP tier) is one group in the output.  The figures of
@@ -14,7 +15,6 @@ docs/benchmarks-solver.md's "Third session" were measured this way.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 import time
@@ -26,8 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import solver.master as master_module  # noqa: E402
 import solver.tiers as tiers_module  # noqa: E402
-from fixtures.hard import generate_hard_scenario  # noqa: E402
-from solver.round import run_round  # noqa: E402
+from bench.hard_round import solve_watched  # noqa: E402
 
 
 def profile(size: int, seed: int) -> dict[str, Any]:
@@ -72,14 +71,9 @@ def profile(size: int, seed: int) -> dict[str, Any]:
     master_module.GlopMaster.solve = timed_solve  # type: ignore[method-assign]
     master_module.GlopMaster.add = timed_add  # type: ignore[method-assign]
     tiers_module.solve_lp_columns = timed_columns  # type: ignore[attr-defined]
-    raw = generate_hard_scenario(size, seed=seed)
-    gc.disable()
     try:
-        t0 = time.monotonic()
-        result = run_round(raw, time_limit_s=600)
-        wall = time.monotonic() - t0
+        result, wall = solve_watched(size, seed, on_start=tiers.clear)  # not the warm-up's
     finally:
-        gc.enable()
         master_module.GlopMaster.solve = solve  # type: ignore[method-assign]
         master_module.GlopMaster.add = add  # type: ignore[method-assign]
         tiers_module.solve_lp_columns = columns  # type: ignore[attr-defined]
