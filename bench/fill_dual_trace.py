@@ -17,8 +17,6 @@ as in `bench/side_by_side.py`) changes a solver constant first.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -28,8 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.hard_round import solve_watched, summary  # noqa: E402
-from bench.side_by_side import apply_settings, parse_setting  # noqa: E402
+from bench.hard_round import solve_watched, summary, tool_main  # noqa: E402
 from solver import pooled, tiers  # noqa: E402
 
 CALLERS = ("pooled_fill_bound", "max_fill_bound", "sharpened", "fill_dual_bound")
@@ -106,16 +103,7 @@ def trace_round(size: int, seed: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=20000, help="postings")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--set", action="append", default=[], type=parse_setting)
-    parser.add_argument("--out", type=Path, required=True, help="results JSON")
-    args = parser.parse_args()
-    apply_settings(args.set)
-    row = trace_round(args.size, args.seed)
-    row["settings"] = [f"{m}.{n}={v!r}" for m, n, v in args.set]
-    args.out.write_text(json.dumps(row, indent=1) + "\n")
+    row = tool_main(__doc__, 20000, trace_round)
     print(f"{row['status']} in {row['wall']} s, tier 2 {row['stages'].get('min_fill_permille')} s")
     for event in row["events"]:
         shown = {k: v for k, v in event.items() if k not in ("event", "at")}

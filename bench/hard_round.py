@@ -3,16 +3,20 @@
 `bench/memory_by_phase.py` and `bench/fill_dual_trace.py` each wrap parts of the solver, then
 solve one round of `fixtures.hard` (the round-size cap lifted, as for hard XL) after
 `solver.round.warm_up`, with the cyclic collector paused, and report it the same way.  This is
-that round and that report, so that both watch the same thing.
+that round and that report, so that both watch the same thing, and their shared command line.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from bench.side_by_side import apply_settings, parse_setting
 from fixtures.hard import generate_hard_scenario
 from solver.round import run_round, warm_up
 from solver.schema import Result
@@ -55,3 +59,22 @@ def summary(size: int, seed: int, result: Result, wall: float) -> dict[str, Any]
         "wall": round(wall, 2),
         "stages": result.stats.tier_seconds,
     }
+
+
+def tool_main(
+    doc: str, default_size: int, watch: Callable[[int, int], dict[str, Any]]
+) -> dict[str, Any]:
+    """The command line the watching tools share: ``--size`` postings, ``--seed``, ``--set
+    module.NAME=value`` (repeatable, as in `bench/side_by_side.py`: a solver constant changed
+    first) and ``--out``, where ``watch(size, seed)``'s row goes with the settings named."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--size", type=int, default=default_size, help="postings")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", action="append", default=[], type=parse_setting)
+    parser.add_argument("--out", type=Path, required=True, help="results JSON")
+    args = parser.parse_args()
+    apply_settings(args.set)
+    row = watch(args.size, args.seed)
+    row["settings"] = [f"{m}.{n}={v!r}" for m, n, v in args.set]
+    args.out.write_text(json.dumps(row, indent=1) + "\n")
+    return row

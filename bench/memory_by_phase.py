@@ -22,8 +22,6 @@ about 1 % to the round's time.  ``--set module.NAME=value`` (repeatable, as in
 
 from __future__ import annotations
 
-import argparse
-import json
 import resource
 import sys
 import threading
@@ -35,8 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.hard_round import solve_watched, summary  # noqa: E402
-from bench.side_by_side import apply_settings, parse_setting  # noqa: E402
+from bench.hard_round import solve_watched, summary, tool_main  # noqa: E402
 from solver import round as round_module  # noqa: E402
 from solver import tiers  # noqa: E402
 
@@ -143,16 +140,7 @@ def measure(size: int, seed: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=40000, help="postings")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--set", action="append", default=[], type=parse_setting)
-    parser.add_argument("--out", type=Path, required=True, help="results JSON")
-    args = parser.parse_args()
-    apply_settings(args.set)
-    row = measure(args.size, args.seed)
-    row["settings"] = [f"{m}.{n}={v!r}" for m, n, v in args.set]
-    args.out.write_text(json.dumps(row, indent=1) + "\n")
+    row = tool_main(__doc__, 40000, measure)
     top = max(row["phases"], key=lambda p: p["peak_mb"])
     print(
         f"{row['status']} in {row['wall']} s, {row['class_pairs']:,} class pairs: peak "
