@@ -344,7 +344,7 @@ def generate_columns(
         if EARLY_PHASE_ONE and not phase_one and not back and master.leans_on_artificial():
             short_now = master.shortfall()
             if at_once or _stalled(short_now, last_short):
-                master.phase_one()  # the shortfall stalls: is the LP feasible at all?
+                master.phase_one()  # stalled, or a large LP: is the LP feasible at all?
                 phase_one, early, tol, price = True, True, PRICE_TOL, np.zeros_like(cost)
                 continue
             last_short = short_now
