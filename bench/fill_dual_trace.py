@@ -91,7 +91,7 @@ def trace_round(size: int, seed: int) -> dict[str, Any]:
     )
     for name in CALLERS:
         trace.nest(pooled, name)
-        if hasattr(tiers, name):
+        if hasattr(tiers, name):  # the tier engine imported it by name: the wrapped one there too
             setattr(tiers, name, getattr(pooled, name))
 
     def start() -> None:

@@ -1,9 +1,11 @@
 """One hard round solved as the exchange's solver child solves it, for the tools that watch it.
 
-`bench/memory_by_phase.py` and `bench/fill_dual_trace.py` each wrap parts of the solver, then
-solve one round of `fixtures.hard` (the round-size cap lifted, as for hard XL) after
-`solver.round.warm_up`, with the cyclic collector paused, and report it the same way.  This is
-that round and that report, so that both watch the same thing, and their shared command line.
+`bench/memory_by_phase.py`, `bench/fill_dual_trace.py` and `bench/master_profile.py` each wrap
+parts of the solver, then solve one round of `fixtures.hard` (the round-size cap lifted, as for
+hard XL) after `solver.round.warm_up`, with the cyclic collector paused.  This is that round
+(`solve_watched`), so that all three watch the same thing; the first two also share its report
+(`summary`: `bench/master_profile.py` keeps the field names of its earlier results) and their
+command line (`tool_main`).
 """
 
 from __future__ import annotations
