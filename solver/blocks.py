@@ -17,8 +17,8 @@ rows) give every column's exact reduced cost.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -146,43 +146,32 @@ def solve_by_blocks(
     start: FloatArray | None,
     always: IntArray | None,
 ) -> LpSolution:
-    """The LP as its blocks' LPs side by side (`THREADS` at once), loose columns at a bound."""
-    local = np.full(lp.ncols, -1, dtype=np.int64)
-    jobs = []
-    for b in blocks:
-        local[b.cols] = np.arange(b.cols.size)
-        mine = None if always is None else local[always][local[always] >= 0]
-        jobs.append(
-            (
-                block_lp(lp, b),
-                cost[b.cols],
-                None if start is None else start[b.cols],
-                mine,
-                b.key,
-            )
-        )
-        local[b.cols] = -1
-    del local  # full length, and a round peaks while its blocks are solved
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        solved = list(pool.map(lambda job: solve_block(*job), jobs))
-    del jobs  # the blocks' copies of their bounds, costs and starts, full length in all
-    for sol in solved:
-        if sol.outcome != Outcome.OPTIMAL:
-            return LpSolution(sol.outcome)
+    """The LP as its blocks' LPs side by side (`THREADS` at once), loose columns at a bound;
+    the outcome of the first block that fails otherwise."""
+
+    def job(b: Block) -> Job:
+        mine = None if always is None else _positions(b.cols, always)
+        return block_lp(lp, b), cost[b.cols], None if start is None else start[b.cols], mine, b.key
+
     nall = lp.nrows + len(lp.extra)
     x = np.zeros(lp.ncols)
     y = np.zeros(nall)
     # a block's reduced costs are the LP's: its columns' other rows are redundant (dual 0);
     # so are a loose column's, whose reduced cost is its cost
     rc = cost.copy()
+    objectives = [0.0] * len(blocks)  # summed in block order, as ever
     columns: list[IntArray] = []
-    for b, sol in zip(blocks, solved, strict=True):
+    for i, sol in _each_solved(blocks, job, solve_block):
+        if sol.outcome != Outcome.OPTIMAL:
+            return LpSolution(sol.outcome)
+        b = blocks[i]
         assert sol.x is not None
         assert sol.row_dual is not None
         assert sol.reduced_cost is not None
         x[b.cols] = sol.x
         y[b.rows] = sol.row_dual
         rc[b.cols] = sol.reduced_cost
+        objectives[i] = sol.objective or 0.0
         if sol.columns is not None:
             columns.append(b.cols[sol.columns])
     x[loose] = np.where(cost[loose] > 0, lp.col_hi[loose], lp.col_lo[loose])
@@ -191,6 +180,48 @@ def solve_by_blocks(
         x=x,
         row_dual=y,
         reduced_cost=rc,
-        objective=float(sum(s.objective or 0.0 for s in solved) + cost[loose] @ x[loose]),
+        objective=float(sum(objectives) + cost[loose] @ x[loose]),
         columns=np.unique(np.concatenate(columns)) if columns else np.zeros(0, dtype=np.int64),
     )
+
+
+Job = tuple[LinearModel, FloatArray, FloatArray | None, IntArray | None, bytes]
+"""One block's arguments to a `SolveBlock`."""
+
+
+def _each_solved(
+    blocks: list[Block], job: Callable[[Block], Job], solve_block: SolveBlock
+) -> Iterator[tuple[int, LpSolution]]:
+    """Each block's solution (with the block's position) as it comes back, `THREADS` blocks
+    under way at a time.
+
+    A block's job (its LP's copies of its bounds, its cost and start) is cut only when a
+    thread is free for it, and its solution is the caller's to fold in and let go: a round's
+    memory peaks while its blocks are solved, so only the blocks under way hold copies
+    (docs/benchmarks-solver.md, twenty-fifth session).  Ties come back in block order.
+    """
+    queue = iter(range(len(blocks)))
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        under_way: dict[Future[LpSolution], int] = {}
+
+        def submit() -> None:
+            i = next(queue, None)
+            if i is not None:
+                under_way[pool.submit(solve_block, *job(blocks[i]))] = i
+
+        for _ in range(THREADS):
+            submit()
+        while under_way:
+            done, _ = wait(under_way, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=under_way.__getitem__):
+                yield under_way.pop(future), future.result()
+                submit()
+
+
+def _positions(cols: IntArray, wanted: IntArray) -> IntArray:
+    """The positions in ``cols`` (ascending, as `independent_blocks` groups them) of those of
+    ``wanted`` it holds, in ``wanted``'s order."""
+    at = np.searchsorted(cols, wanted)
+    inside = at < cols.size
+    inside[inside] = cols[at[inside]] == wanted[inside]
+    return at[inside].astype(np.int64)

@@ -160,6 +160,7 @@ def pooled_fill_bound(
         bound = float(sol.objective) / float(req[group].sum())
         if best is None or best.bound is None or bound < best.bound:
             best = PooledBound(Outcome.OPTIMAL, bound, support(sol), points)
+        del sol  # full length (x, reduced costs): not held through the next LP's peak
         # the next guess: every destination that tier 1's solution fills at most that much
         group = np.flatnonzero(ratios <= bound + RATIO_TOL * max(1.0, bound)).astype(np.int64)
     assert best is not None
@@ -280,6 +281,7 @@ def fill_dual_bound(
         points.append(fill @ sol.x / 1000.0)
         if float(sol.objective) <= lower + 1e-9 * max(1.0, lower):
             break  # the bounds meet: z* = lower
+        del sol  # full length (x, reduced costs): not held through the next LP's peak
     return PooledBound(Outcome.OPTIMAL, float(best), best_support)
 
 

@@ -200,3 +200,66 @@ def test_a_block_s_matrices_are_cut_once_per_matrix() -> None:
     assert other.matrix is not first.matrix
     assert np.array_equal(other.matrix.toarray(), expected)
     assert np.array_equal(other.full_csc().toarray(), expected)
+
+
+def test_a_block_is_cut_only_when_a_thread_is_free_for_it() -> None:
+    """Only the blocks under way hold their copies: each block's job is cut when a thread is
+    free, and every solution comes back once, so at most `THREADS` jobs are out at a time."""
+    import threading
+
+    from solver.backends import LpSolution
+    from solver.blocks import THREADS, Block, _each_solved
+
+    blocks = [Block(np.array([i]), np.array([i])) for i in range(7)]
+    lock = threading.Lock()
+    out, most = 0, 0
+
+    def job(b: Block) -> tuple:  # type: ignore[type-arg]
+        nonlocal out, most
+        with lock:
+            out += 1
+            most = max(most, out)
+        return (None, b.cols.astype(float), None, None, b.key)
+
+    def solve(_lp: object, cost: np.ndarray, *_rest: object) -> LpSolution:
+        return LpSolution(Outcome.OPTIMAL, objective=float(cost[0]))
+
+    seen = []
+    for i, sol in _each_solved(blocks, job, solve):  # type: ignore[arg-type]
+        with lock:
+            out -= 1
+        seen.append((i, sol.objective))
+    assert sorted(seen) == [(i, float(i)) for i in range(7)]
+    assert most <= THREADS
+
+
+def test_a_block_that_fails_is_the_lp_s_outcome() -> None:
+    from solver.backends import LpSolution
+    from solver.blocks import solve_by_blocks
+
+    lp, cost = two_cadres_and_a_slack_row(7)
+    blocks, loose = independent_blocks(lp)
+    assert len(blocks) == 2
+
+    def solve(sub: LinearModel, c: np.ndarray, *_rest: object) -> LpSolution:
+        if sub.nrows == blocks[1].rows.size:
+            return LpSolution(Outcome.LIMIT)
+        return solve_lp(sub, c, maximize=True, time_limit=10)
+
+    got = solve_by_blocks(lp, cost, blocks, loose, solve, start=None, always=None)
+    assert got.outcome == Outcome.LIMIT
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(0, 2**32 - 1))
+def test_a_block_s_warm_columns_are_their_positions_in_it(seed: int) -> None:
+    """`_positions` against a full-length map of each column to its place in the block."""
+    from solver.blocks import _positions
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    cols = np.flatnonzero(rng.random(n) < 0.5).astype(np.int64)
+    wanted = rng.integers(0, n, int(rng.integers(0, 12))).astype(np.int64)
+    local = np.full(n, -1, dtype=np.int64)
+    local[cols] = np.arange(cols.size)
+    assert _positions(cols, wanted).tolist() == local[wanted][local[wanted] >= 0].tolist()
