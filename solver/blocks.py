@@ -213,9 +213,11 @@ def _each_solved(
             submit()
         while under_way:
             done, _ = wait(under_way, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=under_way.__getitem__):
-                yield under_way.pop(future), future.result()
-                submit()
+            finished = sorted((under_way.pop(f), f) for f in done)
+            for _ in finished:
+                submit()  # a free thread's next block first, then the results are folded in
+            for i, future in finished:
+                yield i, future.result()
 
 
 def _positions(cols: IntArray, wanted: IntArray) -> IntArray:

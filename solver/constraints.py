@@ -202,7 +202,10 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
             continue
         members = by_otc.get((cix[orig] * nt + cix[dest]) * nk + kix[cad])
         if members is not None:
-            groups.append(Group("AGREEMENT_QUOTA", (*key, aid), members, room, aid, q, used))
+            # each group kept holds a copy of its members: a view would hold `split_by`'s
+            # array whole (8 bytes a pair of the round) through the round
+            copied = members.copy()
+            groups.append(Group("AGREEMENT_QUOTA", (*key, aid), copied, room, aid, q, used))
     oc_items = sorted(
         ((attrs.countries[k // nk], attrs.cadres[k % nk]), members) for k, members in by_oc.items()
     )
@@ -211,7 +214,8 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
         if room is not None:
             limit = ctx.depletion_cap(orig, cad)
             used = ctx.relocated_recently.get((orig, cad), 0)
-            groups.append(Group("DEPLETION_CAP", (orig, cad), members, room, "", limit, used))
+            copied = members.copy()  # as the quotas'
+            groups.append(Group("DEPLETION_CAP", (orig, cad), copied, room, "", limit, used))
     minimum = ctx.scenario.policy.pair_minimum_benefit_usd
     if minimum > 0:
         ot_items = sorted(
@@ -220,7 +224,7 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
         )
         for key2, idx in ot_items:
             if (pairs.benefit[idx] < minimum).any():
-                groups.append(Group("PAIR_MINIMUM_BENEFIT", key2, idx, minimum))
+                groups.append(Group("PAIR_MINIMUM_BENEFIT", key2, idx.copy(), minimum))
     return groups
 
 

@@ -204,7 +204,9 @@ def test_a_block_s_matrices_are_cut_once_per_matrix() -> None:
 
 def test_a_block_is_cut_only_when_a_thread_is_free_for_it() -> None:
     """Only the blocks under way hold their copies: each block's job is cut when a thread is
-    free, and every solution comes back once, so at most `THREADS` jobs are out at a time."""
+    free, and every solution comes back once.  A thread's next block is cut before the
+    solution it returned is handed back, so at most `THREADS` blocks are under way and as many
+    solutions wait to be handed back: 2 `THREADS` jobs out at a time, of 7."""
     import threading
 
     from solver.backends import LpSolution
@@ -230,7 +232,7 @@ def test_a_block_is_cut_only_when_a_thread_is_free_for_it() -> None:
             out -= 1
         seen.append((i, sol.objective))
     assert sorted(seen) == [(i, float(i)) for i in range(7)]
-    assert most <= THREADS
+    assert most <= 2 * THREADS
 
 
 def test_a_block_that_fails_is_the_lp_s_outcome() -> None:

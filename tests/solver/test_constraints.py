@@ -211,3 +211,26 @@ def test_time_limit_gives_feasible_never_optimal() -> None:
     assert r.bound is not None
     assert r.bound.priority_fill >= r.objective.priority_fill
     assert check_solution(parse(raw), r) == []
+
+
+def test_each_side_group_holds_its_own_members() -> None:
+    """C2-C4 groups each own their pairs' indices: a view into the round's grouping array
+    would hold all of it (8 bytes a class pair) through the round."""
+    from solver.classes import enumerate_pairs
+    from solver.eligibility import Context
+    from solver.model import RoundModel
+
+    wf = [{"country": "AAA", "cadre": "2221", "stock": 100}]
+    raw = scenario(
+        [deposit(count=50, modalities=["relocation", "remote"])],
+        [withdrawal(count=20), withdrawal("w2", country="CCC", count=20)],
+        agreements=[agreement(quotas={"2221": 3})],
+        workforce=wf,
+        policy={"max_depletion_share": 0.29, "pair_minimum_benefit_usd": 10**9},
+    )
+    sc = parse(raw)
+    ctx = Context.of(sc)
+    model = RoundModel(ctx, enumerate_pairs(ctx, sc, max_class_pairs=10**6), seed=0)
+    codes = {g.code for g in model.groups}
+    assert codes == {"AGREEMENT_QUOTA", "DEPLETION_CAP", "PAIR_MINIMUM_BENEFIT"}
+    assert all(g.pairs.base is None for g in model.groups)
