@@ -17,8 +17,8 @@ rows) give every column's exact reduced cost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -147,12 +147,13 @@ def solve_by_blocks(
     always: IntArray | None,
 ) -> LpSolution:
     """The LP as its blocks' LPs side by side (`THREADS` at once), loose columns at a bound;
-    the outcome of the first block that fails otherwise."""
+    the outcome of the first block (in block order) that fails otherwise.
 
-    def job(b: Block) -> Job:
-        mine = None if always is None else _positions(b.cols, always)
-        return block_lp(lp, b), cost[b.cols], None if start is None else start[b.cols], mine, b.key
-
+    Each thread cuts its block's LP (its copies of its bounds, its cost and start) when it
+    takes the block on, and writes the block's solution into the LP's before it takes the
+    next: a round's memory peaks while its blocks are solved, so only the blocks under way
+    hold copies (docs/benchmarks-solver.md, twenty-fifth session).
+    """
     nall = lp.nrows + len(lp.extra)
     x = np.zeros(lp.ncols)
     y = np.zeros(nall)
@@ -160,64 +161,43 @@ def solve_by_blocks(
     # so are a loose column's, whose reduced cost is its cost
     rc = cost.copy()
     objectives = [0.0] * len(blocks)  # summed in block order, as ever
-    columns: list[IntArray] = []
-    for i, sol in _each_solved(blocks, job, solve_block):
-        if sol.outcome != Outcome.OPTIMAL:
-            return LpSolution(sol.outcome)
+    columns: list[IntArray | None] = [None] * len(blocks)
+
+    def solve_and_fold(i: int) -> Outcome:
         b = blocks[i]
+        mine = None if always is None else _positions(b.cols, always)
+        sol = solve_block(
+            block_lp(lp, b), cost[b.cols], None if start is None else start[b.cols], mine, b.key
+        )
+        if sol.outcome != Outcome.OPTIMAL:
+            return sol.outcome
         assert sol.x is not None
         assert sol.row_dual is not None
         assert sol.reduced_cost is not None
+        # each block its own columns and rows: the threads write apart
         x[b.cols] = sol.x
         y[b.rows] = sol.row_dual
         rc[b.cols] = sol.reduced_cost
         objectives[i] = sol.objective or 0.0
         if sol.columns is not None:
-            columns.append(b.cols[sol.columns])
+            columns[i] = b.cols[sol.columns]
+        return Outcome.OPTIMAL
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        outcomes = list(pool.map(solve_and_fold, range(len(blocks))))
+    for outcome in outcomes:
+        if outcome != Outcome.OPTIMAL:
+            return LpSolution(outcome)
     x[loose] = np.where(cost[loose] > 0, lp.col_hi[loose], lp.col_lo[loose])
+    used = [c for c in columns if c is not None]
     return LpSolution(
         Outcome.OPTIMAL,
         x=x,
         row_dual=y,
         reduced_cost=rc,
         objective=float(sum(objectives) + cost[loose] @ x[loose]),
-        columns=np.unique(np.concatenate(columns)) if columns else np.zeros(0, dtype=np.int64),
+        columns=np.unique(np.concatenate(used)) if used else np.zeros(0, dtype=np.int64),
     )
-
-
-Job = tuple[LinearModel, FloatArray, FloatArray | None, IntArray | None, bytes]
-"""One block's arguments to a `SolveBlock`."""
-
-
-def _each_solved(
-    blocks: list[Block], job: Callable[[Block], Job], solve_block: SolveBlock
-) -> Iterator[tuple[int, LpSolution]]:
-    """Each block's solution (with the block's position) as it comes back, `THREADS` blocks
-    under way at a time.
-
-    A block's job (its LP's copies of its bounds, its cost and start) is cut only when a
-    thread is free for it, and its solution is the caller's to fold in and let go: a round's
-    memory peaks while its blocks are solved, so only the blocks under way hold copies
-    (docs/benchmarks-solver.md, twenty-fifth session).  Ties come back in block order.
-    """
-    queue = iter(range(len(blocks)))
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        under_way: dict[Future[LpSolution], int] = {}
-
-        def submit() -> None:
-            i = next(queue, None)
-            if i is not None:
-                under_way[pool.submit(solve_block, *job(blocks[i]))] = i
-
-        for _ in range(THREADS):
-            submit()
-        while under_way:
-            done, _ = wait(under_way, return_when=FIRST_COMPLETED)
-            finished = sorted((under_way.pop(f), f) for f in done)
-            for _ in finished:
-                submit()  # a free thread's next block first, then the results are folded in
-            for i, future in finished:
-                yield i, future.result()
 
 
 def _positions(cols: IntArray, wanted: IntArray) -> IntArray:

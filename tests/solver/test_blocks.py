@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,37 +203,50 @@ def test_a_block_s_matrices_are_cut_once_per_matrix() -> None:
     assert np.array_equal(other.full_csc().toarray(), expected)
 
 
-def test_a_block_is_cut_only_when_a_thread_is_free_for_it() -> None:
-    """Only the blocks under way hold their copies: each block's job is cut when a thread is
-    free, and every solution comes back once.  A thread's next block is cut before the
-    solution it returned is handed back, so at most `THREADS` blocks are under way and as many
-    solutions wait to be handed back: 2 `THREADS` jobs out at a time, of 7."""
+def test_a_block_is_cut_only_when_a_thread_takes_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the blocks under way hold their copies: a block's LP is cut when a thread takes it
+    on and let go once its solution is folded in, so at most `THREADS` of 7 are out at once;
+    the blocks' optima side by side are still the LP's."""
     import threading
 
+    import solver.blocks as blocks_module
     from solver.backends import LpSolution
-    from solver.blocks import THREADS, Block, _each_solved
+    from solver.blocks import THREADS, solve_by_blocks
 
-    blocks = [Block(np.array([i]), np.array([i])) for i in range(7)]
+    n = 7  # seven rows x_i <= 1 over columns that may reach 2: seven blocks
+    lp = LinearModel(
+        col_lo=np.zeros(n),
+        col_hi=np.full(n, 2.0),
+        integer=np.zeros(n, dtype=bool),
+        matrix=sp.csr_matrix(np.eye(n)),
+        row_lo=np.full(n, -np.inf),
+        row_hi=np.ones(n),
+    )
+    blocks, loose = independent_blocks(lp)
+    assert len(blocks) == n
     lock = threading.Lock()
     out, most = 0, 0
+    cut = blocks_module.block_lp
 
-    def job(b: Block) -> tuple:  # type: ignore[type-arg]
+    def counted(lp: LinearModel, block: blocks_module.Block) -> LinearModel:
         nonlocal out, most
         with lock:
             out += 1
             most = max(most, out)
-        return (None, b.cols.astype(float), None, None, b.key)
+        return cut(lp, block)
 
-    def solve(_lp: object, cost: np.ndarray, *_rest: object) -> LpSolution:
-        return LpSolution(Outcome.OPTIMAL, objective=float(cost[0]))
-
-    seen = []
-    for i, sol in _each_solved(blocks, job, solve):  # type: ignore[arg-type]
+    def solve(sub: LinearModel, c: np.ndarray, *_rest: object) -> LpSolution:
+        nonlocal out
+        sol = solve_lp(sub, c, maximize=True, time_limit=10)
         with lock:
             out -= 1
-        seen.append((i, sol.objective))
-    assert sorted(seen) == [(i, float(i)) for i in range(7)]
-    assert most <= 2 * THREADS
+        return sol
+
+    monkeypatch.setattr(blocks_module, "block_lp", counted)
+    got = solve_by_blocks(lp, np.arange(1.0, n + 1), blocks, loose, solve, start=None, always=None)
+    assert got.outcome == Outcome.OPTIMAL
+    assert got.objective == pytest.approx(sum(range(1, n + 1)))
+    assert most <= THREADS
 
 
 def test_a_block_that_fails_is_the_lp_s_outcome() -> None:
