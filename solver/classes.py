@@ -17,7 +17,14 @@ from typing import Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from solver.compiled_pairs import ChunkFacts, PairArrays, offsets, place_chunk
+from solver.compiled_pairs import (
+    ChunkFacts,
+    ClassArray,
+    PairArrays,
+    PrefArray,
+    offsets,
+    place_chunk,
+)
 from solver.compiled_rules import (
     NCODES,
     ChunkPairs,
@@ -81,11 +88,11 @@ class Pairs:
 
     deposits: list[PostingClass[Deposit]]
     withdrawals: list[PostingClass[Withdrawal]]
-    dep: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    wd: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    dep: ClassArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    wd: ClassArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     benefit: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     months: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    prefs: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    prefs: PrefArray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     # workers of the other side per (class, code) and a representative counterpart class
     w_workers: IntArray = field(default_factory=lambda: np.zeros((0, NCODES), dtype=np.int64))
     w_rep: IntArray = field(default_factory=lambda: np.zeros((0, NCODES), dtype=np.int64))
@@ -254,7 +261,13 @@ def enumerate_pairs(
             out.pairs_eligible += found.postings
             chunks.append((cs, rows, found))
         cs.record_statistics(out)
-    arrays = PairArrays(*(np.empty(class_pairs, dtype=np.int64) for _ in range(5)))
+    arrays = PairArrays(
+        dep=np.empty(class_pairs, dtype=np.int32),
+        wd=np.empty(class_pairs, dtype=np.int32),
+        benefit=np.empty(class_pairs, dtype=np.int64),
+        months=np.empty(class_pairs, dtype=np.int64),
+        prefs=np.empty(class_pairs, dtype=np.int8),
+    )
     start_of = offsets(counts)
     for cs, rows, found in chunks:
         place_chunk(cs.chunk_facts(rows), found.row_end, found.column, found.gap, start_of, arrays)

@@ -20,16 +20,24 @@ import numpy.typing as npt
 from numba import njit
 
 IntArray = npt.NDArray[np.int64]
+ClassArray = npt.NDArray[np.int32]
+"""Class indices, one a pair: a round has fewer classes than postings, far below 2**31."""
+PrefArray = npt.NDArray[np.int8]
+"""Stated preferences a pair meets (0-2)."""
 
 
 class PairArrays(NamedTuple):
-    """The round's eligible class pairs, one entry per pair (`solver.classes.Pairs`)."""
+    """The round's eligible class pairs, one entry per pair (`solver.classes.Pairs`).
 
-    dep: IntArray  # deposit class
-    wd: IntArray  # withdrawal class
+    25 bytes a pair, against 40 for five int64 arrays (about 310 MB on hard XL's 20.8 M class
+    pairs); benefit and months stay int64, as the policy bounds neither
+    (docs/benchmarks-solver.md, twenty-fifth session)."""
+
+    dep: ClassArray  # deposit class
+    wd: ClassArray  # withdrawal class
     benefit: IntArray  # benefit(d, w) per worker
     months: IntArray  # language-training months
-    prefs: IntArray  # stated preferences the pair meets (0-2)
+    prefs: PrefArray  # stated preferences the pair meets (0-2)
 
 
 class ChunkFacts(NamedTuple):

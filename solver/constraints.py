@@ -26,6 +26,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.classes import Pairs
+from solver.compiled_pairs import ClassArray
 from solver.eligibility import Context
 
 IntArray = npt.NDArray[np.int64]
@@ -231,7 +232,9 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
 # ------------------------------------------------------------------ one builder per rule
 
 
-def c1_capacity(rows: Rows, dep: IntArray, wd: IntArray, dcap: IntArray, wcap: IntArray) -> None:
+def c1_capacity(
+    rows: Rows, dep: ClassArray, wd: ClassArray, dcap: IntArray, wcap: IntArray
+) -> None:
     """C1: per deposit and per withdrawal class used by more than one pair, flow <= capacity.
 
     A class with a single pair needs no row: that pair's upper bound is already

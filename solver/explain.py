@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.classes import Pairs, PostingClass
+from solver.compiled_pairs import ClassArray
 from solver.eligibility import (
     CODES,
     Context,
@@ -330,14 +331,14 @@ class Binding:
         return cls(code, group, groups)
 
     def per_posting(
-        self, side: IntArray, other: IntArray, cap: IntArray, used: IntArray, n: int
+        self, side: ClassArray, other: ClassArray, cap: IntArray, used: IntArray, n: int
     ) -> PostingReasons:
         """Per posting of ``side``, the workers of its eligible counterparts (``other``) by
         code: the counterpart's capacity when it is used up, else the pair's binding code."""
         ncodes = len(CONSTRAINT_CODES)
         full = used[other] >= cap[other]
         code = np.where(full, 0, self.code)
-        key = side * ncodes + code
+        key = np.multiply(side, ncodes, dtype=np.int64) + code  # widened: class indices are int32
         totals = np.bincount(key, weights=cap[other], minlength=n * ncodes)
         present = np.bincount(key, minlength=n * ncodes) > 0
         # the first counterpart of each (posting, code) names the group; CAPACITY_USED has

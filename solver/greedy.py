@@ -17,6 +17,7 @@ import numpy.typing as npt
 from numba import njit
 
 from solver.basis import legal_basis
+from solver.compiled_pairs import ClassArray
 from solver.eligibility import Context, benefit, first_failure, gap_months
 from solver.schema import Deposit, Match, Scenario
 
@@ -94,8 +95,8 @@ def greedy(scenario: Scenario) -> list[Match]:
 
 
 def greedy_flows(
-    dep: IntArray,
-    wd: IntArray,
+    dep: ClassArray,
+    wd: ClassArray,
     priority: npt.NDArray[np.signedinteger[Any]],
     dcap: IntArray,
     wcap: IntArray,
@@ -152,8 +153,8 @@ def _group_slots(n: int, caps: list[tuple[IntArray, int]]) -> IntArray:
 
 
 def greedy_columns(
-    dep: IntArray,
-    wd: IntArray,
+    dep: ClassArray,
+    wd: ClassArray,
     weight: npt.NDArray[np.float64],
     dcap: IntArray,
     wcap: IntArray,
@@ -190,8 +191,8 @@ def greedy_columns(
 @njit(cache=True, nogil=True)
 def _take_in_order(
     order: IntArray,
-    dep: IntArray,
-    wd: IntArray,
+    dep: ClassArray,
+    wd: ClassArray,
     slot: IntArray,
     left_d: IntArray,
     left_w: IntArray,

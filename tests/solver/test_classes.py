@@ -25,8 +25,20 @@ def test_pairs_of_interleaved_cadres_come_in_deposit_then_withdrawal_class_order
     pairs = enumerate_pairs(ctx, scenario)
     cadres = [pairs.deposits[int(i)].rep.cadre for i in pairs.dep]
     assert cadres != sorted(cadres), "the cadres interleave, so the scan's order is not sorted"
-    key = pairs.dep * len(pairs.withdrawals) + pairs.wd
+    key = pairs.dep.astype(np.int64) * len(pairs.withdrawals) + pairs.wd
     assert np.all(np.diff(key) > 0)
+
+
+def test_the_pairs_take_25_bytes_each() -> None:
+    """Class indices as int32 and preferences as int8 (hard XL holds 20.8 M pairs); the
+    benefit and the training months, which the policy does not bound, as int64."""
+    scenario = validate_scenario(generate_hard_scenario(600, seed=2))
+    assert not isinstance(scenario, list)
+    pairs = enumerate_pairs(Context.of(scenario), scenario)
+    fields = (pairs.dep, pairs.wd, pairs.benefit, pairs.months, pairs.prefs)
+    assert [a.dtype for a in fields] == [np.int32, np.int32, np.int64, np.int64, np.int8]
+    assert sum(a.nbytes for a in fields) == 25 * len(pairs)
+    assert set(np.unique(pairs.prefs).tolist()) <= {0, 1, 2}
 
 
 def test_the_warm_up_round_places_its_one_worker() -> None:

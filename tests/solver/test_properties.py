@@ -204,7 +204,7 @@ def test_class_pairs_come_in_deposit_then_withdrawal_class_order(raw: dict[str, 
     for pairs in (enumerate_pairs(ctx, s), enumerate_with(ctx, s, CHUNK_ENTRIES=1)):
         order = np.lexsort((pairs.wd, pairs.dep))
         assert np.array_equal(order, np.arange(len(pairs)))
-        key = pairs.dep * max(1, len(pairs.withdrawals)) + pairs.wd
+        key = pairs.dep.astype(np.int64) * max(1, len(pairs.withdrawals)) + pairs.wd
         assert np.all(np.diff(key) > 0), "each pair once, in strictly increasing order"
 
 
