@@ -53,6 +53,7 @@ import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
 from solver.columns import solve_lp_columns, support
+from solver.fill_rows import FillRows
 from solver.master import KeptMaster
 
 IntArray = npt.NDArray[np.int64]
@@ -106,9 +107,8 @@ def bottleneck_guess(ratios: FloatArray) -> IntArray:
 
 def weighted_fill(
     lp: LinearModel,
-    fill: sp.csr_matrix,
+    fills: FillRows,
     weights: FloatArray,
-    z: int,
     deadline: float,
     start: FloatArray,
     warm: IntArray | None,
@@ -116,8 +116,7 @@ def weighted_fill(
 ) -> LpSolution:
     """The LP ``max sum_t weights_t (fill row t) . x`` over ``lp`` (z at no cost), by column
     generation until ``deadline``."""
-    cost = np.asarray(fill.T @ weights, dtype=np.float64).ravel()
-    cost[z] = 0.0
+    cost = fills.weighted(weights)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         return LpSolution(Outcome.LIMIT)
@@ -126,7 +125,7 @@ def weighted_fill(
 
 def pooled_fill_bound(
     lp: LinearModel,
-    fill_rows: IntArray,
+    fills: FillRows,
     fill_req: list[int],
     z: int,
     start: FloatArray,
@@ -142,21 +141,20 @@ def pooled_fill_bound(
     """
     deadline = time.monotonic() + time_limit
     assert lp.col_hi[z] == 0.0, "the pooled LP is over x alone: fix z at 0"
-    fill = lp.matrix[fill_rows].tocsr()
     req = np.array(fill_req, dtype=np.float64)
-    ratios: FloatArray = (fill @ start) / np.maximum(req, 1.0)  # per mille, z at 0
+    ratios: FloatArray = fills.filled(start) / np.maximum(req, 1.0)  # per mille, z at 0
     best: PooledBound | None = None
-    points = [fill @ start / 1000.0]
+    points = [fills.filled(start) / 1000.0]
     tried: list[frozenset[int]] = []
     group = bottleneck_guess(ratios)
     while group.size and frozenset(group.tolist()) not in tried and len(tried) < MAX_LPS:
         tried.append(frozenset(group.tolist()))
         pooled = np.zeros(req.size)
         pooled[group] = 1.0
-        sol = weighted_fill(lp, fill, pooled, z, deadline, start, warm, keep)
+        sol = weighted_fill(lp, fills, pooled, deadline, start, warm, keep)
         if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
             return PooledBound(sol.outcome) if best is None else best
-        points.append(fill @ sol.x / 1000.0)
+        points.append(fills.filled(sol.x) / 1000.0)
         bound = float(sol.objective) / float(req[group].sum())
         if best is None or best.bound is None or bound < best.bound:
             best = PooledBound(Outcome.OPTIMAL, bound, support(sol), points)
@@ -169,7 +167,7 @@ def pooled_fill_bound(
 
 def max_fill_bound(
     lp: LinearModel,
-    fill_rows: IntArray,
+    fills: FillRows,
     z: int,
     start: FloatArray,
     *,
@@ -190,10 +188,7 @@ def max_fill_bound(
         lp.col_hi[z] = 0.0
     if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
         return PooledBound(sol.outcome)
-    fill = lp.matrix[fill_rows].tocsr()
-    x = sol.x.copy()
-    x[z] = 0.0
-    points = [fill @ start / 1000.0, fill @ x / 1000.0]
+    points = [fills.filled(start) / 1000.0, fills.filled(sol.x) / 1000.0]  # z left out
     return PooledBound(Outcome.OPTIMAL, float(sol.objective), support(sol), points)
 
 
@@ -237,7 +232,7 @@ def mixed_fill(points: list[FloatArray], requested: IntArray) -> tuple[float, Fl
 
 def fill_dual_bound(
     lp: LinearModel,
-    fill_rows: IntArray,
+    fills: FillRows,
     fill_req: list[int],
     z: int,
     start: FloatArray,
@@ -256,9 +251,8 @@ def fill_dual_bound(
     pooled LPs left there."""
     deadline = time.monotonic() + time_limit
     assert lp.col_hi[z] == 0.0, "the weighted LPs are over x alone: fix z at 0"
-    fill = lp.matrix[fill_rows].tocsr()
     req = np.array(fill_req, dtype=np.int64)
-    here = fill @ start / 1000.0
+    here = fills.filled(start) / 1000.0
     points = [*points] + ([] if any(np.array_equal(p, here) for p in points) else [here])
     kept = keep if keep is not None else KeptMaster()  # each LP goes on from the last's
     best, best_support = 1000, warm  # the lowest level found, from the LP that found it
@@ -272,13 +266,13 @@ def fill_dual_bound(
         if float(weights @ req) <= 0.0:
             break
         weights = weights / float(weights @ req)
-        sol = weighted_fill(lp, fill, weights, z, deadline, start, warm, kept)
+        sol = weighted_fill(lp, fills, weights, deadline, start, warm, kept)
         if sol.outcome != Outcome.OPTIMAL or sol.objective is None or sol.x is None:
             return PooledBound(sol.outcome)
         level = weighted_level(float(sol.objective), weights, req)
         if level < best:
             best, best_support = level, support(sol)
-        points.append(fill @ sol.x / 1000.0)
+        points.append(fills.filled(sol.x) / 1000.0)
         if float(sol.objective) <= lower + 1e-9 * max(1.0, lower):
             break  # the bounds meet: z* = lower
         del sol  # full length (x, reduced costs): not held through the next LP's peak
@@ -288,7 +282,7 @@ def fill_dual_bound(
 def sharpened(
     pooled: PooledBound,
     lp: LinearModel,
-    fill_rows: IntArray,
+    fills: FillRows,
     fill_req: list[int],
     z: int,
     start: FloatArray,
@@ -312,7 +306,7 @@ def sharpened(
         return pooled
     step = fill_dual_bound(
         lp,
-        fill_rows,
+        fills,
         fill_req,
         z,
         start,

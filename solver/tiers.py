@@ -45,6 +45,7 @@ it; a tier stopped by the limit reports its best bound and is not proven.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, at_bound, solve_mip
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
+from solver.fill_rows import FillRows
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
 from solver.pooled import fill_dual_bound, max_fill_bound, pooled_fill_bound, sharpened
@@ -479,6 +481,12 @@ def solve_tiers(
             record(d.tier, value, d.value, ok, d.seconds, "lp-face")
         deferred.clear()
 
+    @functools.cache
+    def fills() -> FillRows:
+        """Tier 2's fill rows by column (`solver.fill_rows`), cut once, when tier 2 first
+        bounds its level."""
+        return FillRows.of(lp, m.fill_rows, m.z)
+
     def set_z(low: float, up: float) -> None:
         lp.col_lo[m.z], lp.col_hi[m.z] = low, up
 
@@ -575,12 +583,12 @@ def solve_tiers(
                 set_z(0.0, 0.0)
                 if WHOLE_TIER_2 and solved_whole(lp):
                     # a round whose LP is solved whole: the max-z LP itself
-                    pooled = max_fill_bound(lp, m.fill_rows, m.z, current(), time_limit=remaining)
+                    pooled = max_fill_bound(lp, fills(), m.z, current(), time_limit=remaining)
                     t2_how = "lp"
                 else:
                     pooled = pooled_fill_bound(
                         lp,
-                        m.fill_rows,
+                        fills(),
                         m.fill_req,
                         m.z,
                         current(),
@@ -591,7 +599,7 @@ def solve_tiers(
                     pooled = sharpened(
                         pooled,
                         lp,
-                        m.fill_rows,
+                        fills(),
                         m.fill_req,
                         m.z,
                         current(),
@@ -611,7 +619,7 @@ def solve_tiers(
                 # tier 3 could not prove the pooled bound: the fill rows' best weights instead
                 dual = fill_dual_bound(
                     lp,
-                    m.fill_rows,
+                    fills(),
                     m.fill_req,
                     m.z,
                     current(),

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 import solver.tiers
 from solver.backends import solve_lp
+from solver.fill_rows import FillRows
 from solver.pooled import PooledBound, max_fill_bound
 from tests.solver.factories import deposit, scenario, withdrawal
 from tests.solver.strategies import scenarios
@@ -50,7 +51,8 @@ def test_the_bound_is_the_max_z_lp_and_z_stays_fixed_at_zero() -> None:
     lp = model.lp
     lp.col_lo[model.z] = lp.col_hi[model.z] = 0.0
     lp.row_lo[model.fill_rows] = 0.0  # no need: z alone says the level
-    got = max_fill_bound(lp, model.fill_rows, model.z, np.zeros(lp.ncols), time_limit=10.0)
+    fills = FillRows.of(lp, model.fill_rows, model.z)
+    got = max_fill_bound(lp, fills, model.z, np.zeros(lp.ncols), time_limit=10.0)
     assert lp.col_hi[model.z] == 0.0
     assert got.support is not None
     assert len(got.points) == 2
