@@ -142,9 +142,10 @@ def pooled_fill_bound(
     deadline = time.monotonic() + time_limit
     assert lp.col_hi[z] == 0.0, "the pooled LP is over x alone: fix z at 0"
     req = np.array(fill_req, dtype=np.float64)
-    ratios: FloatArray = fills.filled(start) / np.maximum(req, 1.0)  # per mille, z at 0
+    here = fills.filled(start)
+    ratios: FloatArray = here / np.maximum(req, 1.0)  # per mille, z at 0
     best: PooledBound | None = None
-    points = [fills.filled(start) / 1000.0]
+    points = [here / 1000.0]
     tried: list[frozenset[int]] = []
     group = bottleneck_guess(ratios)
     while group.size and frozenset(group.tolist()) not in tried and len(tried) < MAX_LPS:
