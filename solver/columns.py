@@ -225,6 +225,7 @@ def solve_lp_columns(
         solved = generate_columns(master, lp, cost, csc, is_free, tol, deadline)
         if keep is not None and solved.outcome == Outcome.FAILED:
             keep.master = None  # its GLOP may be spent (trouble twice): never gone on from
+        master.rest()  # kept for the next LP, which retargets it: this LP's arrays let go
         return solved
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[free] = True

@@ -113,11 +113,14 @@ class GlopMaster:
         # (`retarget` compares them)
         self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
         # the columns' bounds and costs, the caller's own arrays (full length: a copy of each
-        # cost 16 bytes a class pair at XL), read when columns join; the bounds GLOP holds
-        # are kept for the master's columns alone (`_held`)
+        # cost 16 bytes a class pair at XL), read when columns join, and let go between LPs
+        # (`rest`); the bounds and costs GLOP holds are kept for the master's columns alone
+        # (`_held_*`)
         self.col_lo, self.col_hi, self.cost = col_lo, col_hi, cost
         self.columns: list[int] = first.tolist()
         self._held_lo, self._held_hi = col_lo[first], col_hi[first]
+        self._held_cost = cost[first]
+        self._top = _largest(cost)
         self.artificial: list[tuple[int, float]] = []  # (row, sign) of each artificial column
         self.phase_one_on = False
         self.iterations = 0
@@ -151,9 +154,7 @@ class GlopMaster:
         ids = np.concatenate([self._ids, art])
         lo = np.concatenate([self._held_lo, np.zeros(art.size)])
         hi = np.concatenate([self._held_hi, np.full(art.size, np.inf)])
-        cost = np.concatenate([self.cost[cols], np.full(art.size, self._penalty())])
-        if self.phase_one_on:
-            cost[: cols.size] = 0.0
+        cost = np.concatenate([self._held_cost, np.full(art.size, self._penalty())])
         block = sp.hstack(
             [self.csc[:, cols], self._artificial_block(self.artificial + pending)], format="csc"
         )
@@ -165,8 +166,7 @@ class GlopMaster:
             raise RuntimeError("GLOP refused an incremental update of the master")
 
     def _penalty(self) -> float:
-        top = float(np.abs(self.cost).max()) if self.cost.size else 1.0
-        return -1.0 if self.phase_one_on else -PENALTY * max(1.0, top)
+        return -1.0 if self.phase_one_on else -PENALTY * self._top
 
     def _append(
         self, lo: FloatArray, hi: FloatArray, cost: FloatArray, block: sp.csc_matrix
@@ -252,7 +252,7 @@ class GlopMaster:
         """The feasibility LP from here on: maximise minus the artificial columns' sum (every
         structural column, those added later too, at no cost); the basis is kept."""
         self.phase_one_on = True
-        self.cost = np.zeros_like(self.cost)
+        self._held_cost = np.zeros(len(self.columns))
         update = model_update_pb2.ModelUpdateProto()
         self._set_objective(update, self._ids, np.zeros(self._ids.size))
         self._update(update)
@@ -263,11 +263,13 @@ class GlopMaster:
             return
         block = self.csc[:, cols]
         lo, hi = self.col_lo[cols], self.col_hi[cols]
-        ids = self._append(lo, hi, self.cost[cols], block)
+        cost = np.zeros(cols.size) if self.phase_one_on else self.cost[cols]
+        ids = self._append(lo, hi, cost, block)
         self._ids = np.concatenate([self._ids, ids])
         self.columns.extend(cols.tolist())
         self._held_lo = np.concatenate([self._held_lo, lo])
         self._held_hi = np.concatenate([self._held_hi, hi])
+        self._held_cost = np.concatenate([self._held_cost, cost])
 
     def retarget(
         self,
@@ -290,9 +292,8 @@ class GlopMaster:
         self.csc = csc
         cols = np.array(self.columns, dtype=np.int64)
         update = model_update_pb2.ModelUpdateProto()
-        old_cost = self.cost
-        self.cost, self.phase_one_on = cost, False
-        changed = np.flatnonzero(old_cost[cols] != cost[cols])
+        self.cost, self.phase_one_on, self._top = cost, False, _largest(cost)
+        changed = np.flatnonzero(self._held_cost != cost[cols])
         self._set_objective(update, self._ids[changed], cost[cols][changed])
         for old, new, target in (
             (self._held_lo, col_lo[cols], update.variable_updates.lower_bounds),
@@ -309,10 +310,18 @@ class GlopMaster:
         self._update(update)
         self.col_lo, self.col_hi = col_lo, col_hi
         self._held_lo, self._held_hi = col_lo[cols], col_hi[cols]
+        self._held_cost = cost[cols]
         self.row_lo, self.row_hi = row_lo.copy(), row_hi.copy()
         held = np.zeros(col_lo.size, dtype=bool)
         held[cols] = True
         self.add(np.flatnonzero((col_lo > 0) & ~held).astype(np.int64))
+
+    def rest(self) -> None:
+        """Between two LPs: the caller's full-length bounds and costs let go (24 bytes a column
+        of the LP, held by every block's kept master through tiers 1 and 2 otherwise); the
+        next LP's `retarget` brings its own.  GLOP, the basis and what the master holds of its
+        own columns stay."""
+        self.col_lo = self.col_hi = self.cost = _NOTHING
 
     def solve(self, time_limit: float) -> LpSolution:
         """The master's optimum from the last basis: x over the master's columns, row duals.
@@ -412,6 +421,7 @@ class GlopMaster:
         self.columns = cols[keep].tolist()
         self._ids = self._ids[keep]
         self._held_lo, self._held_hi = self._held_lo[keep], self._held_hi[keep]
+        self._held_cost = self._held_cost[keep]
         self._restart = True
         return cols[~keep]
 
@@ -485,6 +495,14 @@ class GlopMaster:
 
 
 UNKNOWN = -1
+_NOTHING: FloatArray = np.zeros(0)
+"""What a resting master holds of its caller's full-length arrays (`GlopMaster.rest`): a
+column joining it then fails loudly instead of taking a stale bound."""
+
+
+def _largest(cost: FloatArray) -> float:
+    """The largest coefficient of ``cost`` in magnitude (the penalty's scale), 1 at least."""
+    return max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
 
 
 def _status_of(basis: solution_pb2.BasisProto, ids: IntArray) -> IntArray:

@@ -325,3 +325,30 @@ def test_bounds_changed_in_place_between_lps_reach_glop_on_retarget() -> None:
     fresh = solve_lp(lp, cost, maximize=True, time_limit=10.0)
     assert fresh.objective is not None
     assert abs(fresh.objective - sol.objective) < 1e-9
+
+
+def test_a_kept_master_lets_its_lp_s_arrays_go_until_the_next_lp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between two LPs a kept master holds nothing full-length of its caller's (every block's
+    master would otherwise hold its block's bounds and costs through tiers 1 and 2); the next
+    LP, another objective over the same rows, retargets it and gets that LP's optimum."""
+    import solver.columns as columns
+
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)  # a master even for three columns
+    lp, cost = covering_lp()
+    keep = KeptMaster()
+    first = columns.solve_lp_columns(lp, cost, time_limit=10.0, keep=keep, split=False)
+    assert first.objective is not None
+    assert abs(first.objective - 5.0) < 1e-9
+    master = keep.master
+    assert master is not None
+    assert master.col_lo.size == master.col_hi.size == master.cost.size == 0
+    other = np.array([3.0, 1.0, -1.0])  # x0 first now, x2 not at all
+    again = columns.solve_lp_columns(lp, other, time_limit=10.0, keep=keep, split=False)
+    assert keep.master is master  # retargeted, not built afresh
+    fresh = solve_lp(lp, other, maximize=True, time_limit=10.0)
+    assert again.objective is not None
+    assert fresh.objective is not None
+    assert abs(again.objective - fresh.objective) < 1e-9
+    assert master.cost.size == 0
