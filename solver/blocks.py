@@ -145,9 +145,11 @@ def solve_by_blocks(
     *,
     start: FloatArray | None,
     always: IntArray | None,
+    reduced_costs: bool = True,
 ) -> LpSolution:
     """The LP as its blocks' LPs side by side (`THREADS` at once), loose columns at a bound;
-    the outcome of the first block (in block order) that fails otherwise.
+    the outcome of the first block (in block order) that fails otherwise.  Without
+    ``reduced_costs`` the solution has none (a full-length vector its caller does not read).
 
     Each thread cuts its block's LP (its copies of its bounds, its cost and start) when it
     takes the block on, and writes the block's solution into the LP's before it takes the
@@ -159,7 +161,7 @@ def solve_by_blocks(
     y = np.zeros(nall)
     # a block's reduced costs are the LP's: its columns' other rows are redundant (dual 0);
     # so are a loose column's, whose reduced cost is its cost
-    rc = cost.copy()
+    rc = cost.copy() if reduced_costs else None
     objectives = [0.0] * len(blocks)  # summed in block order, as ever
     columns: list[IntArray | None] = [None] * len(blocks)
 
@@ -177,7 +179,8 @@ def solve_by_blocks(
         # each block its own columns and rows: the threads write apart
         x[b.cols] = sol.x
         y[b.rows] = sol.row_dual
-        rc[b.cols] = sol.reduced_cost
+        if rc is not None:
+            rc[b.cols] = sol.reduced_cost
         objectives[i] = sol.objective or 0.0
         if sol.columns is not None:
             columns[i] = b.cols[sol.columns]

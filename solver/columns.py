@@ -162,6 +162,7 @@ def solve_lp_columns(
     keep: KeptMaster | None = None,
     split: bool = True,
     elastic: bool = False,
+    reduced_costs: bool = True,
 ) -> LpSolution:
     """The LP ``max cost . x`` over ``lp`` by column generation; full-length x, duals, rc.
 
@@ -170,6 +171,8 @@ def solve_lp_columns(
     instead of a new master from ``start`` and ``always``.  A large LP that falls into
     independent blocks (`solver.blocks`) is solved block by block, two at once.  ``elastic``
     is passed to a new master (`GlopMaster`: its first solve allows artificial columns).
+    Without ``reduced_costs``, an LP solved by blocks returns none (tier 2's weighted LPs read
+    only x and the optimum, and a full-length vector is spared where a round peaks).
     """
     deadline = time.monotonic() + time_limit
     _, row_lo, row_hi = lp.full_matrix()
@@ -203,7 +206,16 @@ def solve_lp_columns(
                     split=False,
                 )
 
-            return solve_by_blocks(lp, cost, blocks, loose, solve_block, start=start, always=always)
+            return solve_by_blocks(
+                lp,
+                cost,
+                blocks,
+                loose,
+                solve_block,
+                start=start,
+                always=always,
+                reduced_costs=reduced_costs,
+            )
     kept = keep.master if keep is not None else None
     if kept is not None and kept.csc.shape != csc.shape:
         kept = None

@@ -120,7 +120,9 @@ def weighted_fill(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         return LpSolution(Outcome.LIMIT)
-    return solve_lp_columns(lp, cost, time_limit=remaining, start=start, always=warm, keep=keep)
+    return solve_lp_columns(
+        lp, cost, time_limit=remaining, start=start, always=warm, keep=keep, reduced_costs=False
+    )
 
 
 def pooled_fill_bound(

@@ -279,3 +279,20 @@ def test_a_block_s_warm_columns_are_their_positions_in_it(seed: int) -> None:
     local = np.full(n, -1, dtype=np.int64)
     local[cols] = np.arange(cols.size)
     assert _positions(cols, wanted).tolist() == local[wanted][local[wanted] >= 0].tolist()
+
+
+def test_an_lp_by_blocks_may_leave_its_reduced_costs_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tier 2's weighted LPs read x and the optimum only: solved by blocks without reduced
+    costs, they get the same x and optimum and no full-length vector of reduced costs."""
+    import solver.columns as columns
+
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)  # the block path, even on a tiny LP
+    lp, cost = two_cadres_and_a_slack_row(11)
+    both = solve_lp_columns(lp, cost, time_limit=10)
+    bare = solve_lp_columns(lp, cost, time_limit=10, reduced_costs=False)
+    assert both.reduced_cost is not None
+    assert bare.reduced_cost is None
+    assert bare.objective == both.objective
+    assert bare.x is not None
+    assert both.x is not None
+    assert np.array_equal(bare.x, both.x)
