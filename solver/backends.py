@@ -183,6 +183,12 @@ class LinearModel:
         )
 
 
+def cost_scale(cost: FloatArray) -> float:
+    """An objective's largest coefficient in magnitude, 1 at least (1 for no coefficient): the
+    scale its tolerances, margins and elastic penalty are taken relative to."""
+    return max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
+
+
 def at_bound(act: FloatArray, bound: FloatArray, tol: float) -> BoolArray:
     """Where the row activities ``act`` meet their finite ``bound``, within ``tol`` relative
     to it (at least ``tol``)."""

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
+from solver.backends import LinearModel, LpSolution, Outcome, cost_scale, solve_lp
 from solver.blocks import independent_blocks, solve_by_blocks
 from solver.compiled_rows import top_of_rows
 from solver.master import GlopMaster, KeptMaster
@@ -179,8 +179,7 @@ def solve_lp_columns(
     free = free_columns(lp)
     is_free = np.zeros(lp.ncols, dtype=bool)
     is_free[free] = True
-    scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
-    tol = PRICE_TOL * scale
+    tol = PRICE_TOL * cost_scale(cost)
     csc = lp.full_csc()
     if free.size > FULL_BELOW and split and not lp.has_dense_rows():
         previous = keep.layout if keep is not None else None

@@ -37,7 +37,14 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as mathopt
 
-from solver.backends import LpSolution, Outcome, matrix_entries, model_proto, solve_with_highs
+from solver.backends import (
+    LpSolution,
+    Outcome,
+    cost_scale,
+    matrix_entries,
+    model_proto,
+    solve_with_highs,
+)
 from solver.blocks import Layout
 
 FloatArray = npt.NDArray[np.float64]
@@ -120,7 +127,7 @@ class GlopMaster:
         self.columns: list[int] = first.tolist()
         self._held_lo, self._held_hi = col_lo[first], col_hi[first]
         self._held_cost = cost[first]
-        self._top = _largest(cost)
+        self._top = cost_scale(cost)  # the penalty's scale
         self.artificial: list[tuple[int, float]] = []  # (row, sign) of each artificial column
         self.phase_one_on = False
         self.iterations = 0
@@ -292,7 +299,7 @@ class GlopMaster:
         self.csc = csc
         cols = np.array(self.columns, dtype=np.int64)
         update = model_update_pb2.ModelUpdateProto()
-        self.cost, self.phase_one_on, self._top = cost, False, _largest(cost)
+        self.cost, self.phase_one_on, self._top = cost, False, cost_scale(cost)
         changed = np.flatnonzero(self._held_cost != cost[cols])
         self._set_objective(update, self._ids[changed], cost[cols][changed])
         for old, new, target in (
@@ -498,11 +505,6 @@ UNKNOWN = -1
 _NOTHING: FloatArray = np.zeros(0)
 """What a resting master holds of its caller's full-length arrays (`GlopMaster.rest`): a
 column joining it then fails loudly instead of taking a stale bound."""
-
-
-def _largest(cost: FloatArray) -> float:
-    """The largest coefficient of ``cost`` in magnitude (the penalty's scale), 1 at least."""
-    return max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
 
 
 def _status_of(basis: solution_pb2.BasisProto, ids: IntArray) -> IntArray:

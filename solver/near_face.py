@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution, at_bound
+from solver.backends import LinearModel, LpSolution, at_bound, cost_scale
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -65,7 +65,7 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: fl
         return False
     if x.size != lp.ncols or rc.size != lp.ncols or y.size < nall:
         return False
-    scale = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
+    scale = cost_scale(cost)
     gap = float(b) - value
     if gap < -MARGIN * scale:
         return False

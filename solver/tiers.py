@@ -54,7 +54,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from solver.backends import LinearModel, LpSolution, Outcome, at_bound, solve_mip
+from solver.backends import LinearModel, LpSolution, Outcome, at_bound, cost_scale, solve_mip
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.fill_rows import FillRows
 from solver.master import KeptMaster
@@ -215,7 +215,7 @@ def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, cost: FloatArray,
     nall = lp.nrows + len(lp.extra)
     if cd is None or rd is None or cd.size != lp.ncols or rd.size < nall:
         return False
-    tol = DUAL_TOL * max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
+    tol = DUAL_TOL * cost_scale(cost)
     cols = np.flatnonzero(np.abs(cd[:n]) > tol)
     clo, chi, v = lp.col_lo[cols], lp.col_hi[cols], x[cols]
     c_lo, c_hi = np.abs(v - clo) <= SNAP_TOL, np.abs(v - chi) <= SNAP_TOL
@@ -347,7 +347,7 @@ def certified_mip(
     rc = lps.reduced_cost
     free = lp.col_hi > lp.col_lo
     base = (lps.x > 1e-9) | (lp.col_lo > 0)
-    margin = DUAL_TOL * max(1.0, float(np.abs(cost).max()))
+    margin = DUAL_TOL * cost_scale(cost)
     target = integer_cap(bound, objective_step(cost))
     deadline = time.monotonic() + limit
     tried: int | None = None
