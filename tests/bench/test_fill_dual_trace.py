@@ -3,15 +3,14 @@ to end on a small hard round sent through the pooled path."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.bench.tool import run_tool
+from tests.bench.tool import run_tool_for_json
 
 
 def test_tier_2_s_weighted_lps_are_traced_in_order(tmp_path: Path) -> None:
-    out = tmp_path / "trace.json"
-    done = run_tool(
+    _, row = run_tool_for_json(
+        tmp_path,
         "fill_dual_trace.py",
         "--size",
         "3000",
@@ -22,11 +21,7 @@ def test_tier_2_s_weighted_lps_are_traced_in_order(tmp_path: Path) -> None:
         "solver.tiers.WHOLE_TIER_2=False",
         "--set",
         "solver.pooled.LOOSE_GAP=0.0",
-        "--out",
-        str(out),
     )
-    assert done.returncode == 0, done.stderr
-    row = json.loads(out.read_text())
     assert row["status"] == "OPTIMAL"
     assert row["class_pairs"] > 0
     events = row["events"]

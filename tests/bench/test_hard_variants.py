@@ -4,22 +4,19 @@ wrong name stopped before any round."""
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from pathlib import Path
 
-from tests.bench.tool import run_tool
+from tests.bench.tool import run_tool, run_tool_for_json
 
 run = partial(run_tool, "hard_variants.py")
 
 
 def test_each_seed_and_variant_is_solved_and_recorded(tmp_path: Path) -> None:
-    out = tmp_path / "variants.json"
     variants = ["--only", "as generated,free training"]
     setting = ["--set", "solver.tiers.WHOLE_TIER_2=False"]
-    done = run("--size", "300", "--seeds", "0-1", *variants, *setting, "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    doc = json.loads(out.read_text())
+    args = ("--size", "300", "--seeds", "0-1", *variants, *setting)
+    _, doc = run_tool_for_json(tmp_path, "hard_variants.py", *args)
     assert doc["settings"] == ["solver.tiers.WHOLE_TIER_2=False"]
     runs = [(row["seed"], row["variant"], row["status"]) for row in doc["runs"]]
     assert runs == [

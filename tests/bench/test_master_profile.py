@@ -3,17 +3,13 @@ end on a hard round of 8,000 postings (smaller ones are solved whole, without a 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.bench.tool import run_tool
+from tests.bench.tool import run_tool_for_json
 
 
 def test_each_lp_s_masters_are_timed_and_the_warm_up_is_left_out(tmp_path: Path) -> None:
-    out = tmp_path / "masters.json"
-    done = run_tool("master_profile.py", "--size", "8000", "--seed", "1", "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    record = json.loads(out.read_text())
+    _, record = run_tool_for_json(tmp_path, "master_profile.py", "--size", "8000", "--seed", "1")
     assert record["status"] == "OPTIMAL"
     lps = record["column_generation"]
     # one record per column-generation run of the round (one per LP tier at least), each with

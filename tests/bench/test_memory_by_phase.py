@@ -3,17 +3,13 @@ end to end on a small hard round."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from tests.bench.tool import run_tool
+from tests.bench.tool import run_tool, run_tool_for_json
 
 
 def test_a_round_s_memory_is_read_phase_by_phase(tmp_path: Path) -> None:
-    out = tmp_path / "memory.json"
-    done = run_tool("memory_by_phase.py", "--size", "3000", "--seed", "1", "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    row = json.loads(out.read_text())
+    done, row = run_tool_for_json(tmp_path, "memory_by_phase.py", "--size", "3000", "--seed", "1")
     assert row["status"] == "OPTIMAL"
     names = [phase["phase"] for phase in row["phases"]]
     # the round's steps and the tier engine's LPs were each seen running, in order
