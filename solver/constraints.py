@@ -26,6 +26,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.classes import Pairs
+from solver.compiled_layout import ColumnArray, csc_of
 from solver.compiled_pairs import ClassArray
 from solver.eligibility import Context
 
@@ -53,15 +54,16 @@ class Group:
 @dataclass
 class Rows:
     """Sparse rows ``lo <= sum(values x[indices]) <= hi`` accumulated in order, one at a time
-    (`add`) or many at once (`add_many`)."""
+    (`add`) or many at once (`add_many`), then laid out by columns (`matrix`).
 
-    indices: list[IntArray] = field(default_factory=list)
-    values: list[FloatArray] = field(default_factory=list)
-    lengths: list[IntArray] = field(default_factory=list)
+    Column indices are held as int32 and rows whose coefficients are all alike as one number:
+    hard XL's rows hold 82 M entries until the matrix is laid out."""
+
+    pieces: list[tuple[IntArray, ColumnArray, FloatArray | float]] = field(default_factory=list)
     bounds: list[tuple[FloatArray, FloatArray]] = field(default_factory=list)
     count: int = 0
 
-    def add(self, indices: IntArray, values: FloatArray, lo: float, hi: float) -> int:
+    def add(self, indices: IntArray, values: FloatArray | float, lo: float, hi: float) -> int:
         """Append one row; returns its index."""
         size = np.array([indices.size], dtype=np.int64)
         return self.add_many(size, indices, values, np.array([lo]), np.array([hi]))
@@ -69,17 +71,19 @@ class Rows:
     def add_many(
         self,
         lengths: IntArray,
-        indices: IntArray,
-        values: FloatArray,
+        indices: npt.NDArray[np.integer[Any]],
+        values: FloatArray | float,
         lo: FloatArray,
         hi: FloatArray,
     ) -> int:
         """Append ``lengths.size`` rows whose entries follow each other in ``indices`` and
-        ``values``; returns the first one's index."""
+        ``values`` (one number: every entry's); returns the first one's index."""
         first = self.count
-        self.indices.append(indices)
-        self.values.append(values)
-        self.lengths.append(lengths)
+        if indices.size and not 0 <= int(indices.min()) <= int(indices.max()) < 2**31 - 1:
+            raise ValueError("a column index outside int32's range")
+        if not isinstance(values, float):
+            values = np.asarray(values, dtype=np.float64)
+        self.pieces.append((lengths.astype(np.int64), indices.astype(np.int32), values))
         self.bounds.append((lo.astype(np.float64), hi.astype(np.float64)))
         self.count += int(lengths.size)
         return first
@@ -96,13 +100,9 @@ class Rows:
         return np.concatenate([hi for _, hi in self.bounds]) if self.bounds else np.zeros(0)
 
     def matrix(self, ncols: int) -> sp.csc_matrix:
-        """The rows over ``ncols`` columns, by columns (`solver.backends.LinearModel`)."""
-        indptr = np.zeros(self.count + 1, dtype=np.int64)
-        if self.lengths:
-            np.cumsum(np.concatenate(self.lengths), out=indptr[1:])
-        idx = np.concatenate(self.indices) if self.indices else np.zeros(0, dtype=np.int64)
-        val = np.concatenate(self.values) if self.values else np.zeros(0, dtype=np.float64)
-        return sp.csr_matrix((val, idx, indptr), shape=(len(self), ncols)).tocsc()
+        """The rows over ``ncols`` columns, by columns (`solver.backends.LinearModel`), laid
+        out in place (`solver.compiled_layout`)."""
+        return csc_of(self.pieces, self.count, ncols)
 
 
 SmallArray = npt.NDArray[np.int16]
@@ -249,7 +249,7 @@ def c1_capacity(
         rows.add_many(
             pairs_of[classes],
             members,
-            np.ones(members.size),
+            1.0,
             np.full(classes.size, -INF),
             caps[classes].astype(np.float64),
         )
@@ -258,7 +258,7 @@ def c1_capacity(
 def _cap_rows(rows: Rows, groups: list[Group], code: str, ub: FloatArray) -> None:
     for g in groups:
         if g.code == code and g.cap < ub[g.pairs].sum():
-            rows.add(g.pairs, np.ones(g.pairs.size), -INF, float(g.cap))
+            rows.add(g.pairs, 1.0, -INF, float(g.cap))
 
 
 def c2_agreement_quota(rows: Rows, groups: list[Group], ub: FloatArray) -> None:

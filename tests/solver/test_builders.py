@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -119,3 +121,63 @@ def test_stable_order_is_numpy_s_stable_argsort(values: list[int]) -> None:
     key = np.array(values, dtype=np.int64)
     for k in (key, key % 4, key % (1 << 16)):  # any keys, many ties, all within uint16
         assert np.array_equal(stable_order(k), np.argsort(k, kind="stable"))
+
+
+Piece = tuple[list[int], list[int], list[float] | float]
+
+
+@st.composite
+def pieces(draw: st.DrawFn, ncols: int) -> list[Piece]:
+    """Rows as builders append them: pieces of rows, each row's columns in any order (a
+    column twice in one row included), coefficients per entry or one for all."""
+    out: list[Piece] = []
+    for _ in range(draw(st.integers(0, 6))):
+        lengths = draw(st.lists(st.integers(0, 5), min_size=1, max_size=4))
+        cols = draw(
+            st.lists(st.integers(0, ncols - 1), min_size=sum(lengths), max_size=sum(lengths))
+        )
+        values: list[float] | float = draw(
+            st.one_of(
+                st.floats(-1e6, 1e6),
+                st.lists(st.floats(-1e6, 1e6), min_size=len(cols), max_size=len(cols)),
+            )
+        )
+        out.append((lengths, cols, values))
+    return out
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(1, 12).flatmap(lambda n: st.tuples(st.just(n), pieces(n))))
+def test_rows_laid_out_by_columns_as_scipy_converts_them(case: tuple[int, list[Piece]]) -> None:
+    """`Rows.matrix` writes each entry straight into its column: the same arrays, entry for
+    entry and in the same index types, as the rows gathered by rows and converted by scipy."""
+    ncols, given_pieces = case
+    rows = Rows()
+    by_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for lengths, cols, values in given_pieces:
+        n = len(lengths)
+        lens, idx = np.array(lengths, dtype=np.int64), np.array(cols, dtype=np.int64)
+        given_values = values if isinstance(values, float) else np.array(values)
+        rows.add_many(lens, idx, given_values, np.zeros(n), np.ones(n))
+        by_rows.append((lens, idx, np.full(idx.size, values, dtype=np.float64)))
+    ours = rows.matrix(ncols)
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    if by_rows:
+        np.cumsum(np.concatenate([r[0] for r in by_rows]), out=indptr[1:])
+    data = np.concatenate([r[2] for r in by_rows]) if by_rows else np.zeros(0)
+    idx = np.concatenate([r[1] for r in by_rows]) if by_rows else np.zeros(0, dtype=np.int64)
+    theirs = sp.csr_matrix((data, idx, indptr), shape=(len(rows), ncols)).tocsc()
+    assert ours.shape == theirs.shape
+    for name in ("indptr", "indices", "data"):
+        mine, scipy_s = getattr(ours, name), getattr(theirs, name)
+        assert mine.dtype == scipy_s.dtype, name
+        assert np.array_equal(mine, scipy_s), name
+
+
+def test_rows_refuse_a_column_outside_the_matrix() -> None:
+    rows = Rows()
+    rows.add(idx(0, 3), 1.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"rows from 0 on: a column index outside \[0, 3\)"):
+        rows.matrix(3)
+    with pytest.raises(ValueError, match="outside int32"):
+        Rows().add(idx(-1), 1.0, 0.0, 1.0)

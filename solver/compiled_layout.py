@@ -1,0 +1,99 @@
+"""The model's rows laid out by columns in place: the matrix a round holds, with no copy by rows.
+
+The constraint builders (`solver.constraints`) write rows, and the round holds its matrix by
+columns (`solver.backends.LinearModel`).  Gathering the rows into one matrix by rows and
+converting it held three copies of every entry at once: the builders' pieces, their
+concatenation, and the matrix by columns.  On hard XL's 82 M entries that was 2.4 GB above
+what the round keeps, the build's peak higher than any tier's (docs/benchmarks-solver.md,
+twenty-sixth session).
+
+Here each column's entries are counted over the builders' pieces (`count_columns`), which
+fixes where each column starts, and each piece's entries are then written straight into their
+column's place (`place_rows`).  Pieces come in row order and each lists its rows in order, so
+each column's row indices come out ascending: the same arrays, entry for entry, as scipy's
+conversion gave.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from numba import njit
+
+IntArray = npt.NDArray[np.int64]
+ColumnArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
+
+
+@njit(cache=True, nogil=True)
+def count_columns(counts: IntArray, cols: ColumnArray) -> None:
+    """Add one to ``counts[j + 1]`` for each entry of column j in ``cols``."""
+    for j in cols:
+        counts[j + 1] += 1
+
+
+@njit(cache=True, nogil=True)
+def place_rows(
+    free: IntArray,
+    out_rows: ColumnArray,
+    out_values: FloatArray,
+    cols: ColumnArray,
+    lengths: IntArray,
+    first_row: int,
+    values: FloatArray,
+    constant: bool,
+) -> None:
+    """Write rows ``first_row``, ``first_row + 1``, ... (``lengths[i]`` entries each, one
+    after another in ``cols`` and ``values``; every value ``values[0]`` when ``constant``)
+    into their columns' next free places (``free``, advanced as they fill)."""
+    p = 0
+    for i in range(lengths.size):
+        row = first_row + i
+        for _ in range(lengths[i]):
+            j = cols[p]
+            at = free[j]
+            out_rows[at] = row
+            out_values[at] = values[0] if constant else values[p]
+            free[j] = at + 1
+            p += 1
+
+
+def csc_of(
+    pieces: list[tuple[IntArray, ColumnArray, FloatArray | float]], nrows: int, ncols: int
+) -> sp.csc_matrix:
+    """The matrix (``nrows`` x ``ncols``) of rows given as pieces in row order, each
+    ``(lengths, cols, values)``: ``lengths.size`` rows whose entries follow each other in
+    ``cols`` and ``values`` (one number: all entries alike)."""
+    first = 0
+    for lengths, cols, values in pieces:
+        if cols.size and (int(cols.min()) < 0 or int(cols.max()) >= ncols):
+            raise ValueError(f"rows from {first} on: a column index outside [0, {ncols})")
+        if int(lengths.sum()) != cols.size or (
+            not isinstance(values, float) and values.size != cols.size
+        ):
+            raise ValueError(f"rows from {first} on: lengths, indices and values disagree")
+        first += int(lengths.size)
+    if first != nrows:
+        raise ValueError(f"{first} rows given for {nrows}")
+    indptr = np.zeros(ncols + 1, dtype=np.int64)
+    for _, cols, _ in pieces:
+        count_columns(indptr, cols)
+    np.cumsum(indptr, out=indptr)
+    nnz = int(indptr[-1])
+    out_rows = np.empty(nnz, dtype=np.int32)
+    out_values = np.empty(nnz, dtype=np.float64)
+    free = indptr[:-1].copy()
+    first = 0
+    for lengths, cols, values in pieces:
+        if isinstance(values, float):
+            place_rows(free, out_rows, out_values, cols, lengths, first, np.array([values]), True)
+        else:
+            place_rows(free, out_rows, out_values, cols, lengths, first, values, False)
+        first += int(lengths.size)
+    del free
+    small = max(nnz, nrows, ncols) < np.iinfo(np.int32).max
+    return sp.csc_matrix(
+        (out_values, out_rows, indptr.astype(np.int32) if small else indptr),
+        shape=(nrows, ncols),
+    )
