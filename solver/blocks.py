@@ -26,6 +26,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome
+from solver.compiled_layout import ColumnArray
 from solver.compiled_rows import activity_ranges, component_labels, grouped
 
 IntArray = npt.NDArray[np.int64]
@@ -47,7 +48,9 @@ class Block:
     """Rows and the columns they touch, independent of every other block."""
 
     rows: IntArray
-    cols: IntArray
+    cols: ColumnArray
+    """Ascending; int32, as the matrix's own indices: a round's blocks list nearly every
+    column, and keep them from tier 1 through tier 2's pooled LPs."""
     matrix: tuple[list[object], sp.csc_matrix] | None = field(default=None, repr=False)
     """The block's rows over its columns, after the `LinearModel.matrix_key` of the LP they
     were cut from: the next LP over the same layout and matrix (tier 2's pooled LPs after tier
@@ -101,7 +104,9 @@ def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layou
     row_label, col_label, count = component_labels(csc.indptr, csc.indices, keep)
     loose = np.flatnonzero(col_label < 0).astype(np.int64)
     rows, row_bounds = grouped(row_label, count)
-    cols, col_bounds = grouped(col_label, count)
+    order, col_bounds = grouped(col_label, count)
+    cols = order.astype(np.int32)
+    del order
     blocks = [
         Block(rows[row_bounds[c] : row_bounds[c + 1]], cols[col_bounds[c] : col_bounds[c + 1]])
         for c in range(count)
@@ -163,7 +168,7 @@ def solve_by_blocks(
     # so are a loose column's, whose reduced cost is its cost
     rc = cost.copy() if reduced_costs else None
     objectives = [0.0] * len(blocks)  # summed in block order, as ever
-    columns: list[IntArray | None] = [None] * len(blocks)
+    columns: list[ColumnArray | None] = [None] * len(blocks)
 
     def solve_and_fold(i: int) -> Outcome:
         b = blocks[i]
@@ -199,11 +204,13 @@ def solve_by_blocks(
         row_dual=y,
         reduced_cost=rc,
         objective=float(sum(objectives) + cost[loose] @ x[loose]),
-        columns=np.unique(np.concatenate(used)) if used else np.zeros(0, dtype=np.int64),
+        columns=np.unique(np.concatenate(used)).astype(np.int64)
+        if used
+        else np.zeros(0, dtype=np.int64),
     )
 
 
-def _positions(cols: IntArray, wanted: IntArray) -> IntArray:
+def _positions(cols: ColumnArray, wanted: IntArray) -> IntArray:
     """The positions in ``cols`` (ascending, as `independent_blocks` groups them) of those of
     ``wanted`` it holds, in ``wanted``'s order."""
     at = np.searchsorted(cols, wanted)
