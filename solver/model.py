@@ -210,7 +210,8 @@ class RoundModel:
         """Solve the tiers in order until all are proven or the deadline passes.
 
         ``start`` (a feasible integer class-pair flow, e.g. greedy) is the incumbent until a tier
-        finds better; it is returned as is when the limit leaves no time to improve on it.
+        finds better, written over in place (`solve_tiers`); it is returned as is when the
+        limit leaves no time to improve on it.
         """
         return solve_tiers(
             self,

@@ -429,7 +429,11 @@ def solve_tiers(
     start: IntArray | None = None,
     lp_first: bool = True,
 ) -> Solution:
-    """Solve the tiers in order until all are proven or the deadline passes."""
+    """Solve the tiers in order until all are proven or the deadline passes.
+
+    ``start`` (int64) is the incumbent itself: each better solution is written over it in
+    place, so that a round holds one full-length incumbent, not its start besides (8 bytes a
+    class pair; docs/benchmarks-solver.md, twenty-sixth session)."""
     lp = m.lp
     x = np.zeros(m.n, dtype=np.int64) if start is None else np.asarray(start, dtype=np.int64)
     sol = Solution(x=x)
@@ -786,7 +790,8 @@ def solve_tiers(
                 kept_by_value.add(tier)
                 if tier == 4 or not keep_near_face(lp, lps, cost, float(certified[1])):
                     fix(tier, certified[1])
-            x = cand
+            x[:] = cand
+            del cand  # the incumbent holds it: not held through the next tier's LPs
             record_deferred(True)
             if tier >= 3 and 2 not in outcomes:
                 proven[2] = zc
@@ -799,7 +804,8 @@ def solve_tiers(
         # MIP path
         if tier == 2 and 2 not in proven and lp.col_hi[m.z] == 0.0:
             set_z(0.0, 1000.0)
-        x, value, bound, ok = mip_tier(m, tier, x, remaining)
+        found, value, bound, ok = mip_tier(m, tier, x, remaining)
+        x[:] = found
         record(tier, value, bound, ok, time.monotonic() - t0, "mip")
         if not ok:
             break

@@ -105,3 +105,30 @@ def test_a_hard_round_by_column_generation_blocks_and_threads_equals_whole_lps(
     assert first.matches == again.matches
     s = Scenario.model_validate(raw)
     assert check_solution(s, first) == []
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_postings=6, max_count=6))
+def test_the_start_is_the_incumbent_written_over_in_place(raw: dict[str, Any]) -> None:
+    """A round holds one full-length incumbent: the tiers write each better solution over
+    the start they were given, and end at the same optimum as without one."""
+    s = Scenario.model_validate(raw)
+    ctx = Context.of(s)
+    pairs = enumerate_pairs(ctx, s)
+    model = RoundModel(ctx, pairs)
+    start = greedy_flows(
+        pairs.dep,
+        pairs.wd,
+        model.attrs.priority,
+        model.dcap,
+        model.wcap,
+        model.caps,
+        [g.pairs for g in model.c4],
+        pairs.benefit,
+        s.policy.pair_minimum_benefit_usd,
+    )
+    now = time.monotonic()
+    sol = model.solve(deadline=now + 60, started=now, start=start)
+    assert sol.optimal
+    assert sol.x is start
+    assert [model.tier_value(t, start) for t in (1, 2, 3)] == tiers(s, lp_first=True)[0]
