@@ -18,10 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.compiled_pairs import (
+    AmountArray,
     ChunkFacts,
     ClassArray,
     PairArrays,
     PrefArray,
+    amount_type,
     offsets,
     place_chunk,
 )
@@ -90,8 +92,8 @@ class Pairs:
     withdrawals: list[PostingClass[Withdrawal]]
     dep: ClassArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     wd: ClassArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    benefit: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    months: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    benefit: AmountArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    months: AmountArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     prefs: PrefArray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     # workers of the other side per (class, code) and a representative counterpart class
     w_workers: IntArray = field(default_factory=lambda: np.zeros((0, NCODES), dtype=np.int64))
@@ -261,11 +263,21 @@ def enumerate_pairs(
             out.pairs_eligible += found.postings
             chunks.append((cs, rows, found))
         cs.record_statistics(out)
+    top_benefit = max(
+        (
+            int(cs.block.w_benefit.max()) + int(cs.block.agreement_benefit.max())
+            for cs, _, _ in chunks
+        ),
+        default=0,
+    )
+    top_gap = max((int(found.gap.max()) for _, _, found in chunks), default=0)
     arrays = PairArrays(
         dep=np.empty(class_pairs, dtype=np.int32),
         wd=np.empty(class_pairs, dtype=np.int32),
-        benefit=np.empty(class_pairs, dtype=np.int64),
-        months=np.empty(class_pairs, dtype=np.int64),
+        benefit=np.empty(class_pairs, dtype=amount_type(top_benefit)),
+        months=np.empty(
+            class_pairs, dtype=amount_type(top_gap * scenario.policy.language_months_per_level)
+        ),
         prefs=np.empty(class_pairs, dtype=np.int8),
     )
     start_of = offsets(counts)

@@ -13,7 +13,7 @@ replaced per-chunk gathers, a concatenation, a stable sort and a gather of every
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -24,19 +24,33 @@ ClassArray = npt.NDArray[np.int32]
 """Class indices, one a pair: a round has fewer classes than postings, far below 2**31."""
 PrefArray = npt.NDArray[np.int8]
 """Stated preferences a pair meets (0-2)."""
+AmountArray = npt.NDArray[np.int32] | npt.NDArray[np.int64]
+"""Whole dollars or months, one a pair: int32 when the round's largest fits (`amount_type`)."""
+AMOUNT_INT32_MAX = (2**31 - 1) // 4
+"""The largest amount held as int32: its small multiples (the tie-break's three training
+months a month) stay within int32 too."""
+
+
+def amount_type(largest: int) -> type[np.signedinteger[Any]]:
+    """int32 for amounts (nonnegative) up to ``largest`` when it is at most
+    `AMOUNT_INT32_MAX`, else int64: the policy bounds neither benefits nor training months,
+    but real rounds' are far below, and hard XL holds 20.8 M pairs of each
+    (docs/benchmarks-solver.md, twenty-sixth session)."""
+    return np.int32 if largest <= AMOUNT_INT32_MAX else np.int64
 
 
 class PairArrays(NamedTuple):
     """The round's eligible class pairs, one entry per pair (`solver.classes.Pairs`).
 
-    25 bytes a pair, against 40 for five int64 arrays (about 310 MB on hard XL's 20.8 M class
-    pairs); benefit and months stay int64, as the policy bounds neither
-    (docs/benchmarks-solver.md, twenty-fifth session)."""
+    17 bytes a pair, against 40 for five int64 arrays (about 480 MB on hard XL's 20.8 M class
+    pairs); benefit and months, which the policy does not bound, are int64 when a round's
+    largest does not fit int32 (25 bytes a pair then; docs/benchmarks-solver.md,
+    twenty-fifth and twenty-sixth sessions)."""
 
     dep: ClassArray  # deposit class
     wd: ClassArray  # withdrawal class
-    benefit: IntArray  # benefit(d, w) per worker
-    months: IntArray  # language-training months
+    benefit: AmountArray  # benefit(d, w) per worker
+    months: AmountArray  # language-training months
     prefs: PrefArray  # stated preferences the pair meets (0-2)
 
 

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from solver.classes import Pairs
 from solver.compiled_layout import ColumnArray, csc_of
-from solver.compiled_pairs import ClassArray
+from solver.compiled_pairs import AmountArray, ClassArray
 from solver.eligibility import Context
 
 IntArray = npt.NDArray[np.int64]
@@ -276,7 +276,7 @@ def c4_pair_minimum_benefit(
     groups: list[Group],
     first_y: int,
     ub: FloatArray,
-    benefit: IntArray,
+    benefit: AmountArray,
     total_cap: int,
 ) -> None:
     """C4: for group k with binary column ``first_y + k``: flow <= big y, benefit >= P y."""

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from numba import njit
 
 from solver.basis import legal_basis
-from solver.compiled_pairs import ClassArray
+from solver.compiled_pairs import AmountArray, ClassArray
 from solver.eligibility import Context, benefit, first_failure, gap_months
 from solver.schema import Deposit, Match, Scenario
 
@@ -102,7 +102,7 @@ def greedy_flows(
     wcap: IntArray,
     caps: list[tuple[IntArray, int]],
     minimum: list[IntArray],
-    benefit: IntArray,
+    benefit: AmountArray,
     minimum_benefit: int,
 ) -> IntArray:
     """Greedy by priority on eligible class pairs (the solver's start and fallback incumbent).

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from fixtures.hard import generate_hard_scenario
 from solver import classes
 from solver.classes import enumerate_pairs
+from solver.compiled_pairs import AMOUNT_INT32_MAX
 from solver.eligibility import Context
+from solver.round import run_round
 from solver.validation import validate_scenario
 
 
@@ -29,16 +32,91 @@ def test_pairs_of_interleaved_cadres_come_in_deposit_then_withdrawal_class_order
     assert np.all(np.diff(key) > 0)
 
 
-def test_the_pairs_take_25_bytes_each() -> None:
-    """Class indices as int32 and preferences as int8 (hard XL holds 20.8 M pairs); the
-    benefit and the training months, which the policy does not bound, as int64."""
+def test_the_pairs_take_17_bytes_each() -> None:
+    """Class indices, benefits and training months as int32 and preferences as int8 (hard
+    XL holds 20.8 M pairs)."""
     scenario = validate_scenario(generate_hard_scenario(600, seed=2))
     assert not isinstance(scenario, list)
     pairs = enumerate_pairs(Context.of(scenario), scenario)
     fields = (pairs.dep, pairs.wd, pairs.benefit, pairs.months, pairs.prefs)
-    assert [a.dtype for a in fields] == [np.int32, np.int32, np.int64, np.int64, np.int8]
-    assert sum(a.nbytes for a in fields) == 25 * len(pairs)
+    assert [a.dtype for a in fields] == [np.int32, np.int32, np.int32, np.int32, np.int8]
+    assert sum(a.nbytes for a in fields) == 17 * len(pairs)
     assert set(np.unique(pairs.prefs).tolist()) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize(
+    ("benefit", "months_per_level", "wide"),
+    [
+        (AMOUNT_INT32_MAX - 1000, 6, (False, False)),  # the agreement's 1,000 on top: at the edge
+        (AMOUNT_INT32_MAX - 999, 6, (True, False)),
+        (3_000_000_000, 6, (True, False)),
+        (500, AMOUNT_INT32_MAX // 2, (False, False)),  # a gap of two levels: at the edge
+        (500, AMOUNT_INT32_MAX // 2 + 1, (False, True)),
+    ],
+)
+def test_benefits_and_months_too_large_for_int32_are_held_as_int64(
+    benefit: int, months_per_level: int, wide: tuple[bool, bool]
+) -> None:
+    """The policy bounds neither: a round whose largest amount passes `AMOUNT_INT32_MAX`
+    holds it as int64, and every pair's amount is exact either way."""
+    raw = {
+        "as_of": "2026-01",
+        "policy": {"language_months_per_level": months_per_level},
+        "countries": [
+            {"code": "IDN", "name": "Indonesia", "safeguard_listed": False},
+            {"code": "JPN", "name": "Japan", "safeguard_listed": False},
+        ],
+        "agreements": [
+            {
+                "id": "a",
+                "origin": "IDN",
+                "destination": "JPN",
+                "g2g": True,
+                "cadres": ["2221"],
+                "valid_from": "2025-01",
+                "valid_to": "2027-12",
+                "benefit_usd_per_worker": 1000,
+            }
+        ],
+        "deposits": [
+            {
+                "id": "d",
+                "country": "IDN",
+                "cadre": "2221",
+                "count": 2,
+                "available_from": "2026-01",
+                "available_to": "2026-12",
+                "modalities": ["relocation"],
+                "languages": {"ja": "A2"},
+            }
+        ],
+        "withdrawals": [
+            {
+                "id": "w",
+                "country": "JPN",
+                "cadre": "2221",
+                "count": 2,
+                "start_from": "2026-01",
+                "start_to": "2026-12",
+                "modality": "relocation",
+                "duration_months": 12,
+                "benefit_usd_per_worker": benefit,
+                "required_languages": {"ja": "B2"},
+                "language_training_months": 10**12,
+            }
+        ],
+    }
+    scenario = validate_scenario(raw)
+    assert not isinstance(scenario, list), scenario
+    pairs = enumerate_pairs(Context.of(scenario), scenario)
+    assert len(pairs) == 1
+    assert (pairs.benefit.dtype == np.int64, pairs.months.dtype == np.int64) == wide
+    assert int(pairs.benefit[0]) == benefit + 1000
+    assert int(pairs.months[0]) == 2 * months_per_level
+    result = run_round(raw)
+    assert result.status == "OPTIMAL"
+    assert result.objective is not None
+    assert result.objective.benefit_usd == 2 * (benefit + 1000)
 
 
 def test_the_warm_up_round_places_its_one_worker() -> None:
