@@ -40,6 +40,8 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as mathopt
 
+from solver.compiled_rows import times
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -155,7 +157,7 @@ class LinearModel:
         """Row activities of ``x`` and the row bounds, the dense rows included (the full
         matrix built once)."""
         matrix, lo, hi = self.full_matrix()
-        act: FloatArray = np.asarray(matrix @ x, dtype=np.float64)
+        act = times(matrix, x)
         return act, lo, hi
 
     def rows_hold(self, x: FloatArray, tol: float = 1e-9) -> bool:

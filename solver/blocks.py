@@ -70,9 +70,8 @@ def redundant_rows(
     col_hi: FloatArray,
 ) -> BoolArray:
     """Rows whose activity stays within their bounds whatever x within its bounds."""
-    data = matrix.data.astype(np.float64, copy=False)
     lowest, highest = activity_ranges(
-        matrix.indptr, matrix.indices, data, col_lo, col_hi, matrix.shape[0]
+        matrix.indptr, matrix.indices, matrix.data, col_lo, col_hi, matrix.shape[0]
     )
     tol_lo = BOUND_TOL * np.maximum(1.0, np.abs(row_lo))
     tol_hi = BOUND_TOL * np.maximum(1.0, np.abs(row_hi))

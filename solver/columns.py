@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, cost_scale, solve_lp
 from solver.blocks import independent_blocks, solve_by_blocks
-from solver.compiled_rows import top_of_rows
+from solver.compiled_rows import top_of_rows, transposed_times
 from solver.master import GlopMaster, KeptMaster
 
 IntArray = npt.NDArray[np.int64]
@@ -271,7 +271,7 @@ def _stalled(short: float, last: float) -> bool:
 
 def _reduced_costs(cost: FloatArray, csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
     """Every column's reduced cost ``c - A^T y`` under the row duals ``y``."""
-    return cost - np.asarray(csc.T @ y, dtype=np.float64)
+    return cost - transposed_times(csc, y)
 
 
 def _priced(

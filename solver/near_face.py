@@ -38,6 +38,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, at_bound, cost_scale
+from solver.compiled_rows import times, transposed_times
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -79,7 +80,7 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: fl
     at_hi = np.abs(x - col_hi) <= BOUND_TOL
     if ((rc < -tol) & ~at_lo).any() or ((rc > tol) & ~at_hi).any():
         return False
-    act = np.asarray(matrix @ x, dtype=np.float64)
+    act = times(matrix, x)
     r_lo, r_hi = at_bound(act, row_lo, BOUND_TOL), at_bound(act, row_hi, BOUND_TOL)
     if ((y < -tol) & ~r_lo).any() or ((y > tol) & ~r_hi).any():
         return False
@@ -91,7 +92,7 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: fl
     small_row = (np.abs(y) > tol) & ~tight
     fixed_after = (col_lo == col_hi) | fix
     coef = np.where(small_col, rc, 0.0)
-    coef += np.asarray(matrix.T @ np.where(small_row, y, 0.0), dtype=np.float64)
+    coef += transposed_times(matrix, np.where(small_row, y, 0.0))
     coef[fixed_after] = 0.0
     coef[np.abs(coef) <= tol * 1e-3] = 0.0
     budget = bool((coef != 0.0).any())

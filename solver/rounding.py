@@ -36,6 +36,7 @@ import numpy.typing as npt
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.blocks import redundant_rows
 from solver.columns import SUPPORT_TOL, solve_lp_columns
+from solver.compiled_rows import times
 from solver.near_face import keep_near_face
 
 FloatArray = npt.NDArray[np.float64]
@@ -84,7 +85,7 @@ def round_on_face(
     kept = x.copy()
     kept[:n] = np.rint(x[:n])
     kept[free] = 0.0
-    used = matrix @ kept
+    used = times(matrix, kept)
     hit = np.zeros(matrix.shape[0], dtype=bool)
     hit[matrix[:, free].indices] = True
     touched = np.flatnonzero(hit)

@@ -56,6 +56,7 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, at_bound, cost_scale, solve_mip
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
+from solver.compiled_rows import transposed_times
 from solver.fill_rows import FillRows
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
@@ -282,7 +283,7 @@ def _fitted(y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> FloatArray
 
 def _column_terms(lp: LinearModel, y: FloatArray) -> float:
     """The largest ``-(A^T y)_j x_j`` over each column's bounds, summed."""
-    rc = -np.asarray(lp.full_csc().T @ y, dtype=np.float64)
+    rc = -transposed_times(lp.full_csc(), y)
     with np.errstate(invalid="ignore"):
         cols = np.maximum(rc * lp.col_lo, rc * lp.col_hi)
     cols[rc == 0] = 0.0
