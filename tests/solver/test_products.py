@@ -1,0 +1,31 @@
+"""`solver.compiled_rows.times` and `transposed_times`: scipy's products, to the bit, on a
+round's matrix whether its values are float64 or float32 (`solver.compiled_layout`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solver.compiled_rows import times, transposed_times
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_products_are_scipy_s_to_the_bit(seed: int, whole: bool) -> None:
+    rng = np.random.default_rng(seed)
+    m, n = int(rng.integers(1, 30)), int(rng.integers(1, 30))
+    dense = np.where(rng.random((m, n)) < 0.3, rng.normal(0, 1000, (m, n)), 0.0)
+    if whole:  # integers, as a round's coefficients: float32 holds them exactly
+        dense = np.rint(dense)
+    csc = sp.csc_matrix(dense)
+    x = rng.normal(0, 50, n) * (rng.random(n) < 0.7)
+    y = rng.normal(0, 50, m) * (rng.random(m) < 0.7)
+    want_ax, want_aty = csc @ x, csc.T @ y
+    assert np.array_equal(times(csc, x), want_ax)
+    assert np.array_equal(transposed_times(csc, y), want_aty)
+    if whole:
+        narrow = csc.astype(np.float32)
+        assert np.array_equal(times(narrow, x), want_ax)
+        assert np.array_equal(transposed_times(narrow, y), want_aty)
