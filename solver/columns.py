@@ -177,8 +177,6 @@ def solve_lp_columns(
     deadline = time.monotonic() + time_limit
     _, row_lo, row_hi = lp.full_matrix()
     free = free_columns(lp)
-    is_free = np.zeros(lp.ncols, dtype=bool)
-    is_free[free] = True
     tol = PRICE_TOL * cost_scale(cost)
     csc = lp.full_csc()
     if free.size > FULL_BELOW and split and not lp.has_dense_rows():
@@ -187,6 +185,7 @@ def solve_lp_columns(
         if keep is not None:
             keep.layout = (blocks, loose)
         if len(blocks) > 1:
+            del free  # each block finds its own: not held while the blocks are solved
 
             def solve_block(
                 sub: LinearModel,
@@ -215,6 +214,8 @@ def solve_lp_columns(
                 always=always,
                 reduced_costs=reduced_costs,
             )
+    is_free = np.zeros(lp.ncols, dtype=bool)
+    is_free[free] = True
     kept = keep.master if keep is not None else None
     if kept is not None and kept.csc.shape != csc.shape:
         kept = None

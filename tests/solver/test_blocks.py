@@ -297,3 +297,29 @@ def test_an_lp_by_blocks_may_leave_its_reduced_costs_out(monkeypatch: pytest.Mon
     assert bare.x is not None
     assert both.x is not None
     assert np.array_equal(bare.x, both.x)
+
+
+def test_an_lp_by_blocks_holds_no_list_of_free_columns_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each block finds its own free columns: while the blocks are solved, the LP's call
+    holds no full-length list or mask of them (16 bytes a class pair at XL's peak)."""
+    import sys
+
+    import solver.columns as columns
+
+    held: list[set[str]] = []
+    solve = columns.solve_by_blocks
+
+    def watched(*args: object, **kwargs: object) -> object:
+        caller = sys._getframe(1).f_locals
+        held.append({k for k, v in caller.items() if isinstance(v, np.ndarray) and v.size > 1})
+        return solve(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)
+    monkeypatch.setattr(columns, "solve_by_blocks", watched)
+    lp, cost = two_cadres_and_a_slack_row(11)
+    sol = solve_lp_columns(lp, cost, time_limit=10)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert held, "solved by blocks"
+    assert held[0] <= {"row_lo", "row_hi", "cost"}, held[0]
