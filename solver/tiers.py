@@ -56,6 +56,7 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, at_bound, cost_scale, solve_mip
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
+from solver.compiled_face import fix_priced_columns, priced_columns_at_bounds
 from solver.compiled_rows import transposed_times
 from solver.fill_rows import FillRows
 from solver.master import KeptMaster
@@ -217,16 +218,18 @@ def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, cost: FloatArray,
     if cd is None or rd is None or cd.size != lp.ncols or rd.size < nall:
         return False
     tol = DUAL_TOL * cost_scale(cost)
-    cols = np.flatnonzero(np.abs(cd[:n]) > tol)
-    clo, chi, v = lp.col_lo[cols], lp.col_hi[cols], x[cols]
-    c_lo, c_hi = np.abs(v - clo) <= SNAP_TOL, np.abs(v - chi) <= SNAP_TOL
+    # the columns' pass compiled, in place (`solver.compiled_face`): after tier 1 nearly every
+    # class pair is priced, and numpy's pass held some 40 bytes a pair at once
+    bounds = (cd, x, lp.col_lo, lp.col_hi, n, tol, SNAP_TOL)
+    if not priced_columns_at_bounds(*bounds):
+        return False
     rows = np.flatnonzero(np.abs(rd[:nall]) > tol)
     every, lo, hi = lp.activity(x)
     act, rlo, rhi = every[rows], lo[rows], hi[rows]
     r_lo, r_hi = at_bound(act, rlo, SNAP_TOL), at_bound(act, rhi, SNAP_TOL)
-    if not ((c_lo | c_hi).all() and (r_lo | r_hi).all()):
+    if not (r_lo | r_hi).all():
         return False
-    lp.col_lo[cols] = lp.col_hi[cols] = np.where(c_lo, clo, chi)
+    fix_priced_columns(*bounds)
     lp.pin_rows(rows, np.where(r_lo, rlo, rhi))
     return True
 

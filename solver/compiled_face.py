@@ -1,0 +1,52 @@
+"""A tier's optimal face kept on the columns, in place: `solver.tiers.keep_face`'s column pass.
+
+Every column whose reduced cost is nonzero sits at one of its bounds in every optimum of the
+LP, so keeping a tier's face fixes each such column there.  Right after tier 1 almost every
+class pair has a nonzero reduced cost; in numpy the pass cut the indices, both bounds and x
+for all of them, and a mask per bound: some 40 bytes a class pair at once, 830 MB on hard XL
+(docs/benchmarks-solver.md, twenty-sixth session).  These loops read the arrays as they are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@njit(cache=True, nogil=True)
+def _bound_met(v: float, lo: float, hi: float, snap: float) -> int:
+    """0 when ``v`` lies within ``snap`` of ``lo``, 1 within ``snap`` of ``hi``, else -1."""
+    if abs(v - lo) <= snap:
+        return 0
+    if abs(v - hi) <= snap:
+        return 1
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def priced_columns_at_bounds(
+    rc: FloatArray, x: FloatArray, lo: FloatArray, hi: FloatArray, n: int, tol: float, snap: float
+) -> bool:
+    """Whether each of the first ``n`` columns whose reduced cost exceeds ``tol`` in
+    magnitude sits (within ``snap``) at one of its bounds at ``x``."""
+    for j in range(n):
+        if abs(rc[j]) > tol and _bound_met(x[j], lo[j], hi[j], snap) < 0:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def fix_priced_columns(
+    rc: FloatArray, x: FloatArray, lo: FloatArray, hi: FloatArray, n: int, tol: float, snap: float
+) -> None:
+    """Each of the first ``n`` columns whose reduced cost exceeds ``tol`` in magnitude fixed
+    at the bound it meets at ``x`` (its lower one when it meets both); every such column must
+    meet one (`priced_columns_at_bounds`)."""
+    for j in range(n):
+        if abs(rc[j]) > tol:
+            at = lo[j] if _bound_met(x[j], lo[j], hi[j], snap) == 0 else hi[j]
+            lo[j] = at
+            hi[j] = at

@@ -1,0 +1,46 @@
+"""`solver.compiled_face`: the columns' pass of `solver.tiers.keep_face`, against numpy's."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solver.compiled_face import fix_priced_columns, priced_columns_at_bounds
+
+SNAP = 1e-6
+
+
+def by_numpy(
+    rc: np.ndarray, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: int, tol: float
+) -> tuple[bool, np.ndarray, np.ndarray]:
+    """The pass as numpy wrote it: whether it holds, and the bounds it leaves."""
+    lo, hi = lo.copy(), hi.copy()
+    cols = np.flatnonzero(np.abs(rc[:n]) > tol)
+    clo, chi, v = lo[cols], hi[cols], x[cols]
+    c_lo, c_hi = np.abs(v - clo) <= SNAP, np.abs(v - chi) <= SNAP
+    if not (c_lo | c_hi).all():
+        return False, lo, hi
+    lo[cols] = hi[cols] = np.where(c_lo, clo, chi)
+    return True, lo, hi
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_the_compiled_pass_is_numpy_s(seed: int, at_bounds: bool) -> None:
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 40))
+    n = int(rng.integers(0, size + 1))
+    lo = rng.choice([0.0, 1.0, 2.0], size)
+    hi = lo + rng.choice([0.0, 1e-6, 1.0, 3.0, np.inf], size)  # 1e-6: x meets both
+    x = np.where(rng.random(size) < 0.5, lo, np.where(np.isfinite(hi), hi, lo + 0.5))
+    if not at_bounds:
+        x = x + rng.choice([0.0, 0.4, 5e-7, 2e-6, np.nan], size)
+    rc = rng.choice([0.0, 1e-9, -1e-3, 2.0, -7.0, np.nan], size)
+    tol = 1e-7
+    ok, want_lo, want_hi = by_numpy(rc, x, lo, hi, n, tol)
+    assert priced_columns_at_bounds(rc, x, lo, hi, n, tol, SNAP) == ok
+    if ok:
+        fix_priced_columns(rc, x, lo, hi, n, tol, SNAP)
+        assert np.array_equal(lo, want_lo)
+        assert np.array_equal(hi, want_hi)
