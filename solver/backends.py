@@ -40,6 +40,7 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as mathopt
 
+from solver.block_view import BlockView, own_matrix
 from solver.compiled_rows import times
 
 FloatArray = npt.NDArray[np.float64]
@@ -72,7 +73,8 @@ class LinearModel:
     every pass, while the few passes by rows (`solver.blocks`' redundant rows, the fill rows)
     read it as it is.  A class-pair round holds tens of millions of columns, so a second copy
     by rows cost some 50 bytes a class pair (docs/benchmarks-solver.md, twenty-third session).
-    Any other sparse format given is converted on construction."""
+    A block's LP reads its LP's matrix in place (`solver.block_view.BlockView`).  Any other
+    sparse format given is converted on construction."""
 
     col_lo: FloatArray
     col_hi: FloatArray
@@ -86,7 +88,7 @@ class LinearModel:
     _full: tuple[list[object], sp.csc_matrix] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.matrix, sp.csc_matrix):
+        if not isinstance(self.matrix, sp.csc_matrix | BlockView):
             self.matrix = sp.csc_matrix(self.matrix)
 
     @property
@@ -233,7 +235,7 @@ def builder(model: LinearModel, cost: FloatArray, maximize: bool) -> mbh.ModelBu
         np.asarray(cost, dtype=np.float64),
         np.asarray(lo, dtype=np.float64),
         np.asarray(hi, dtype=np.float64),
-        sp.csr_matrix(matrix, dtype=np.float64),
+        sp.csr_matrix(own_matrix(matrix), dtype=np.float64),
     )
     helper.set_maximize(maximize)
     return helper
@@ -272,7 +274,7 @@ def matrix_entries(
 ) -> None:
     """The nonzeros of ``block`` (rows x the columns ``col_ids``) into ``proto``, ordered by
     row, then column id, as MathOpt wants."""
-    coo = sp.coo_matrix(block)
+    coo = sp.coo_matrix(own_matrix(block))
     ids = col_ids[coo.col]
     order = np.lexsort((ids, coo.row))
     proto.row_ids.extend(coo.row[order].tolist())

@@ -26,8 +26,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome
+from solver.block_view import BlockView
 from solver.compiled_layout import ColumnArray
-from solver.compiled_rows import activity_ranges, component_labels, grouped
+from solver.compiled_rows import MapArray, activity_ranges, component_labels, grouped
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -51,10 +52,9 @@ class Block:
     cols: ColumnArray
     """Ascending; int32, as the matrix's own indices: a round's blocks list nearly every
     column, and keep them from tier 1 through tier 2's pooled LPs."""
-    matrix: tuple[list[object], sp.csc_matrix] | None = field(default=None, repr=False)
-    """The block's rows over its columns, after the `LinearModel.matrix_key` of the LP they
-    were cut from: the next LP over the same layout and matrix (tier 2's pooled LPs after tier
-    1) takes it instead of cutting it again."""
+    row_of: MapArray = field(repr=False)
+    """Each of the LP's rows in its block (its position there; -1 in none): one array the
+    blocks of a split share, which reads each block in place (`solver.block_view`)."""
 
     @property
     def key(self) -> bytes:
@@ -106,8 +106,17 @@ def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layou
     order, col_bounds = grouped(col_label, count)
     cols = order.astype(np.int32)
     del order
+    row_of = np.full(row_label.size, -1, dtype=np.int32)
+    for c in range(count):
+        row_of[rows[row_bounds[c] : row_bounds[c + 1]]] = np.arange(
+            row_bounds[c + 1] - row_bounds[c]
+        )
     blocks = [
-        Block(rows[row_bounds[c] : row_bounds[c + 1]], cols[col_bounds[c] : col_bounds[c + 1]])
+        Block(
+            rows[row_bounds[c] : row_bounds[c + 1]],
+            cols[col_bounds[c] : col_bounds[c + 1]],
+            row_of,
+        )
         for c in range(count)
     ]
     blocks.sort(key=lambda b: (-b.cols.size, int(b.rows[0])))
@@ -125,16 +134,18 @@ def _still_fits(layout: Layout, keep: BoolArray) -> bool:
 
 
 def block_lp(lp: LinearModel, block: Block) -> LinearModel:
-    """The LP of one block: its rows over its columns (the matrix cut once per matrix)."""
+    """The LP of one block: its rows over its columns, the matrix read in place."""
     matrix, row_lo, row_hi = lp.full_matrix()
-    held = block.matrix
-    if held is None or not lp.same_matrix(held[0]):
-        held = block.matrix = (lp.matrix_key(), matrix[:, block.cols][block.rows])
-    return LinearModel(  # indexed by arrays: copies, the block's own
+    row_of = block.row_of
+    if row_of.size < matrix.shape[0]:
+        # rows added since the split (a kept tier's row), each redundant (`_still_fits`)
+        extra = np.full(matrix.shape[0] - row_of.size, -1, dtype=np.int32)
+        row_of = block.row_of = np.concatenate([row_of, extra])
+    return LinearModel(  # the bounds indexed by arrays: copies, the block's own
         col_lo=lp.col_lo[block.cols],
         col_hi=lp.col_hi[block.cols],
         integer=lp.integer[block.cols],
-        matrix=held[1],
+        matrix=BlockView(matrix, block.cols, row_of, int(block.rows.size)),
         row_lo=row_lo[block.rows],
         row_hi=row_hi[block.rows],
     )

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, cost_scale, solve_lp
 from solver.blocks import independent_blocks, solve_by_blocks
-from solver.compiled_rows import top_of_rows, transposed_times
+from solver.compiled_rows import maps, top_of_rows, transposed_times
 from solver.master import GlopMaster, KeptMaster
 
 IntArray = npt.NDArray[np.int64]
@@ -125,6 +125,7 @@ def best_of_each_row(
         np.asarray(score, dtype=np.float64),
         k,
         nrows,
+        *maps(csc),
     )
     return np.unique(best[best >= 0])  # int64, as `top_of_rows` returns
 

@@ -20,6 +20,8 @@ from numba import njit
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+MapArray = npt.NDArray[np.int32]
+"""Indices into a matrix's columns or rows (int32, as scipy's own)."""
 
 
 @njit(cache=True, nogil=True)
@@ -36,10 +38,14 @@ def top_of_rows(
     score: FloatArray,
     k: int,
     nrows: int,
+    col_of: MapArray | None,
+    row_of: MapArray | None,
 ) -> IntArray:
     """For each of the first ``nrows`` rows of a CSC matrix (``indptr``, ``indices``), the
     ``k`` columns of ``cols`` with the highest ``score`` among those with an entry in it, ties
     to the lowest column; -1 where a row has fewer.  A score of -inf (or NaN) is never taken.
+    A block read in place (`solver.block_view`) passes its maps: its column j is the
+    matrix's column ``col_of[j]``, and the matrix's row r its row ``row_of[r]`` (-1: none).
 
     Each row keeps its best ``k`` so far, sorted; a column not in a row's list enters it when
     it beats the last one there (a higher score, or an equal score and a lower index)."""
@@ -49,9 +55,10 @@ def top_of_rows(
         v = score[j]
         if not v > -np.inf:
             continue
-        for p in range(indptr[j], indptr[j + 1]):
-            r = indices[p]
-            if r >= nrows or _beaten(best_val[r, k - 1], best_col[r, k - 1], v, j):
+        c = j if col_of is None else col_of[j]
+        for p in range(indptr[c], indptr[c + 1]):
+            r = indices[p] if row_of is None else row_of[indices[p]]
+            if r < 0 or r >= nrows or _beaten(best_val[r, k - 1], best_col[r, k - 1], v, j):
                 continue
             held = False
             for q in range(k):
@@ -168,15 +175,57 @@ def grouped(label: IntArray, count: int) -> tuple[IntArray, IntArray]:
 
 @njit(cache=True, nogil=True)
 def _transposed_product(
-    indptr: IntArray, indices: IntArray, data: FloatArray, y: FloatArray
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    y: FloatArray,
+    col_of: MapArray | None,
+    row_of: MapArray | None,
 ) -> FloatArray:
-    out = np.zeros(indptr.size - 1)
-    for j in range(indptr.size - 1):
+    ncols = indptr.size - 1 if col_of is None else col_of.size
+    out = np.zeros(ncols)
+    for j in range(ncols):
+        c = j if col_of is None else col_of[j]
         total = 0.0
-        for p in range(indptr[j], indptr[j + 1]):
-            total += np.float64(data[p]) * y[indices[p]]
+        for p in range(indptr[c], indptr[c + 1]):
+            if row_of is None:
+                total += np.float64(data[p]) * y[indices[p]]
+            elif row_of[indices[p]] >= 0:
+                total += np.float64(data[p]) * y[row_of[indices[p]]]
         out[j] = total
     return out
+
+
+@njit(cache=True, nogil=True)
+def gathered_columns(
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    cols: MapArray,
+    row_of: MapArray,
+) -> tuple[IntArray, MapArray, FloatArray]:
+    """The CSC arrays (indptr, row indices, values) of columns ``cols`` of a matrix, in that
+    order, each keeping its entries in the rows ``row_of`` maps (``row_of[r]``: the row's
+    new index, -1 to leave it out), in their order."""
+    counts = np.zeros(cols.size + 1, dtype=np.int64)
+    for k in range(cols.size):
+        c = cols[k]
+        for p in range(indptr[c], indptr[c + 1]):
+            if row_of[indices[p]] >= 0:
+                counts[k + 1] += 1
+    out_ptr = np.cumsum(counts)
+    out_rows = np.empty(out_ptr[-1], dtype=row_of.dtype)
+    out_values = np.empty(out_ptr[-1], dtype=data.dtype)
+    q = 0
+    for k in range(cols.size):
+        c = cols[k]
+        for p in range(indptr[c], indptr[c + 1]):
+            r = row_of[indices[p]]
+            if r >= 0:
+                out_rows[q] = r
+                out_values[q] = data[p]
+                q += 1
+    return out_ptr, out_rows, out_values
 
 
 @njit(cache=True, nogil=True)
@@ -194,13 +243,24 @@ def _product(
 def transposed_times(csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
     """``A^T y`` in float64, in the order scipy sums it, for a matrix whose values are
     float32 (`solver.compiled_layout`) as for float64: scipy would first copy the values to
-    float64, a transient of 8 bytes an entry (656 MB on hard XL) at every pricing round."""
-    return _transposed_product(csc.indptr, csc.indices, csc.data, np.asarray(y, np.float64))
+    float64, a transient of 8 bytes an entry (656 MB on hard XL) at every pricing round.
+    A block read in place (`solver.block_view.BlockView`) is read through its maps."""
+    col_of, row_of = maps(csc)
+    y = np.asarray(y, np.float64)
+    return _transposed_product(csc.indptr, csc.indices, csc.data, y, col_of, row_of)
+
+
+def maps(matrix: sp.csc_matrix) -> tuple[MapArray | None, MapArray | None]:
+    """The column and row maps of a block read in place (`solver.block_view.BlockView`) into
+    the matrix whose arrays it reads; none for a matrix of its own."""
+    return getattr(matrix, "col_of", None), getattr(matrix, "row_of", None)
 
 
 def times(csc: sp.csc_matrix, x: FloatArray) -> FloatArray:
     """``A x`` in float64, in the order scipy sums it, without a float64 copy of the matrix's
     values (`transposed_times`)."""
+    if any(m is not None for m in maps(csc)):
+        raise TypeError("A x of a block read in place: take its columns (view[:, cols]) first")
     return _product(csc.indptr, csc.indices, csc.data, np.asarray(x, np.float64), csc.shape[0])
 
 
@@ -212,10 +272,14 @@ def warm_up() -> None:
     csr = sp.csr_matrix(np.array([[1.0, 0.0], [-1.0, 2.0]]))
     csc = csr.tocsc()
     lo, hi = np.zeros(2), np.ones(2)
-    top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2)
+    top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, None, None)
     row_label, _, count = component_labels(csc.indptr, csc.indices, np.ones(2, dtype=np.bool_))
     grouped(row_label, count)
+    both = np.arange(2, dtype=np.int32)  # a block read in place: maps into the matrix
+    top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, both, both)
     for values in (csc, csc.astype(np.float32)):  # a round's matrix, and what joins dense rows
         activity_ranges(values.indptr, values.indices, values.data, lo, hi, 2)
         transposed_times(values, hi)
         times(values, hi)
+        _transposed_product(values.indptr, values.indices, values.data, hi, both, both)
+        gathered_columns(values.indptr, values.indices, values.data, both, both)

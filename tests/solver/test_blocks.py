@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from solver.backends import LinearModel, Outcome, solve_lp
 from solver.blocks import independent_blocks, redundant_rows
-from solver.columns import solve_lp_columns
+from solver.columns import best_of_each_row, solve_lp_columns
+from solver.compiled_rows import times, transposed_times
 
 
 def two_cadres_and_a_slack_row(seed: int) -> tuple[LinearModel, np.ndarray]:
@@ -172,16 +173,28 @@ def test_the_blocks_are_the_kept_rows_connected_components(seed: int) -> None:
     assert loose.tolist() == want_loose
     for b in blocks:
         assert b.cols.dtype == np.int32  # held from tier 1 through tier 2: 4 bytes a column
-        got = block_lp(lp, b).matrix
+        view = block_lp(lp, b).matrix
+        got = view.tocsc()
         assert got.has_sorted_indices
         want = lp.matrix[b.rows][:, b.cols]
         assert got.shape == want.shape
         assert (got != want).nnz == 0
+        # pricing reads the view as it read the cut matrix, to the bit
+        y = rng.normal(0, 10, want.shape[0])
+        assert np.array_equal(transposed_times(view, y), transposed_times(want.tocsc(), y))
+        score = rng.choice([-np.inf, 0.0, 1.0, 2.5], want.shape[1])
+        every = np.arange(want.shape[1], dtype=np.int64)
+        for k in (1, 2):
+            assert np.array_equal(
+                best_of_each_row(view, every, score, k),
+                best_of_each_row(want.tocsc(), every, score, k),
+            )
 
 
-def test_a_block_s_matrices_are_cut_once_per_matrix() -> None:
-    """The pooled LPs go on over tier 1's layout: each block's rows over its columns are cut
-    and converted once, and cut again when the LP's matrix is another (a dense row added)."""
+def test_a_block_reads_its_lp_s_matrix_in_place() -> None:
+    """A block's LP holds no copy of its entries: its matrix reads the LP's arrays through
+    the block's maps, its columns taken whole come out as the LP's rows and columns cut, and
+    a row added since the split (redundant, so left out) leaves it as it was."""
     from solver.blocks import block_lp
 
     lp, _ = two_cadres_and_a_slack_row(7)
@@ -189,19 +202,22 @@ def test_a_block_s_matrices_are_cut_once_per_matrix() -> None:
     block = blocks[0]
     first = block_lp(lp, block)
     expected = lp.matrix[block.rows][:, block.cols].toarray()
-    assert np.array_equal(first.matrix.toarray(), expected)
-    assert np.array_equal(first.full_csc().toarray(), expected)
+    assert first.matrix.data is lp.matrix.data
+    assert first.matrix.indices is lp.matrix.indices
+    assert first.matrix.shape == expected.shape
+    assert np.array_equal(first.matrix.tocsc().toarray(), expected)
+    picked = np.array([2, 0], dtype=np.int64) % expected.shape[1]
+    assert np.array_equal(first.matrix[:, picked].toarray(), expected[:, picked])
     lp.col_hi[block.cols[0]] = 0.5  # another LP over the same matrix: new bounds
     again = block_lp(lp, block)
-    assert again.matrix is first.matrix
-    assert again.full_csc() is first.full_csc()
     assert again.col_hi[0] == 0.5
     assert first.col_hi[0] != 0.5
-    lp.extra.append([np.ones(lp.ncols), 0.0, 100.0])  # the matrix is another now
+    lp.extra.append([np.ones(lp.ncols), 0.0, 1e9])  # a row no x within the bounds meets
     other = block_lp(lp, block)
-    assert other.matrix is not first.matrix
-    assert np.array_equal(other.matrix.toarray(), expected)
-    assert np.array_equal(other.full_csc().toarray(), expected)
+    assert other.matrix.data is lp.full_csc().data
+    assert np.array_equal(other.matrix.tocsc().toarray(), expected)
+    with pytest.raises(TypeError, match="read in place"):
+        times(other.matrix, np.ones(expected.shape[1]))
 
 
 def test_a_block_is_cut_only_when_a_thread_takes_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
