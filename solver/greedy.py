@@ -131,19 +131,21 @@ def greedy_flows(
     return x
 
 
+SlotArray = npt.NDArray[np.int32]
+"""Each pair's capped groups (`_group_slots`)."""
 NO_LIMIT = 1 << 62
 """Room of what does not limit a take: the "no group" slot of `_group_slots` (the last entry
 of a greedy's groups left) and, in `greedy_flows`, a pair's own bound."""
 
 
-def _group_slots(n: int, caps: list[tuple[IntArray, int]]) -> IntArray:
+def _group_slots(n: int, caps: list[tuple[IntArray, int]]) -> SlotArray:
     """Each pair's capped groups (two rows: index into ``caps``, or ``len(caps)`` for none,
-    whose room is `NO_LIMIT`).
+    whose room is `NO_LIMIT`), int32: 8 bytes a pair.
 
     A pair lies in at most one C2 row (one quota per (origin, destination, cadre)) and one C3
     row (per (origin, cadre)).
     """
-    slot = np.full((2, n), len(caps), dtype=np.int64)
+    slot = np.full((2, n), len(caps), dtype=np.int32)
     for gi, (idx, _) in enumerate(caps):
         k = (slot[0, idx] != len(caps)).astype(np.int64)
         if (slot[1, idx[k == 1]] != len(caps)).any():
@@ -174,18 +176,34 @@ def greedy_columns(
     n = int(dep.size)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    # each step's arrays let go before the next: on hard XL this runs over 20.8 M pairs while
+    # the round holds the most it ever does (docs/benchmarks-solver.md, twenty-sixth session)
     slot = _group_slots(n, caps)
-    fixed = np.rint(col_lo).astype(np.int64)
-    left_d = (dcap - np.bincount(dep, weights=fixed, minlength=dcap.size)).astype(np.int64)
-    left_w = (wcap - np.bincount(wd, weights=fixed, minlength=wcap.size)).astype(np.int64)
-    headroom = [cap - int(fixed[idx].sum()) for idx, cap in caps]
-    left_g = np.array(headroom + [NO_LIMIT], dtype=np.int64)
+    fixed_at = np.flatnonzero(col_lo > 0)
+    fixed = np.rint(col_lo[fixed_at]).astype(np.int64)
+    left_d = dcap - np.bincount(dep[fixed_at], weights=fixed, minlength=dcap.size).astype(np.int64)
+    left_w = wcap - np.bincount(wd[fixed_at], weights=fixed, minlength=wcap.size).astype(np.int64)
+    held = np.zeros(len(caps) + 1, dtype=np.int64)  # each capped group's fixed pairs' share
+    for row in slot:  # a pair lies in a group through one row of ``slot`` at most
+        np.add.at(held, row[fixed_at], fixed)
+    left_g = np.array(
+        [cap - int(held[g]) for g, (_, cap) in enumerate(caps)] + [NO_LIMIT], dtype=np.int64
+    )
+    del fixed_at, fixed
     free = np.flatnonzero(col_hi > col_lo)
-    order = free[np.lexsort((free, -weight[free]))]
+    key = weight[free]
+    np.negative(key, out=key)
+    by_weight = np.argsort(key, kind="stable")  # ties in index order, as ``free`` is
+    del key
+    order = free[by_weight]
+    del by_weight
     room = np.zeros(n, dtype=np.int64)
-    room[free] = np.rint(col_hi[free] - col_lo[free]).astype(np.int64)
+    gap = col_hi[free]
+    gap -= col_lo[free]
+    room[free] = np.rint(gap, out=gap)
+    del free, gap
     taken, _ = _take_in_order(order, dep, wd, slot, left_d, left_w, left_g, room)
-    return np.sort(taken)
+    return np.sort(taken).astype(np.int64)
 
 
 @njit(cache=True, nogil=True)
@@ -193,17 +211,17 @@ def _take_in_order(
     order: IntArray,
     dep: ClassArray,
     wd: ClassArray,
-    slot: IntArray,
+    slot: SlotArray,
     left_d: IntArray,
     left_w: IntArray,
     left_g: IntArray,
     room: IntArray,
-) -> tuple[IntArray, IntArray]:
+) -> tuple[npt.NDArray[np.int32], IntArray]:
     """Pairs in ``order``, each taking as much as its ``room``, its deposit and withdrawal
     classes' capacity left and its capped groups' (``slot``, ``left_g``) allow: the pairs that
     took some, in that order, and how much.  Compiled, one pair at a time (a Python loop took
     18 s on hard XL's 21 M pairs); spends ``left_d``, ``left_w`` and ``left_g``."""
-    taken = np.empty(order.size, dtype=np.int64)
+    taken = np.empty(order.size, dtype=np.int32)  # class pairs: far below 2**31
     amounts = np.empty(order.size, dtype=np.int64)
     found = 0
     for p in order:
