@@ -223,6 +223,7 @@ def solve_lp_columns(
     if free.size > FULL_BELOW or kept is not None:
         # a master kept by the last LP over these rows goes on from its basis, however few
         # columns this LP leaves free (a block of tier 1's face falls below FULL_BELOW)
+        del free  # ``is_free`` says it: not held through the LP's column generation
         if kept is not None:
             kept.retarget(csc, cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
             master = kept
@@ -273,7 +274,8 @@ def _stalled(short: float, last: float) -> bool:
 
 def _reduced_costs(cost: FloatArray, csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
     """Every column's reduced cost ``c - A^T y`` under the row duals ``y``."""
-    return cost - transposed_times(csc, y)
+    rc = transposed_times(csc, y)
+    return np.subtract(cost, rc, out=rc)  # in place: one full-length vector, not two
 
 
 def _priced(

@@ -289,3 +289,26 @@ def test_column_generation_that_retires_columns_still_finds_the_lp_optimum(
     assert sol.columns is not None
     outside = np.setdiff1d(np.arange(n), sol.columns)  # at 0: none may price out
     assert float(sol.reduced_cost[outside].max(initial=0.0)) <= tol
+
+
+def test_column_generation_holds_no_list_of_free_columns_meanwhile(monkeypatch: Any) -> None:
+    """A master's LP says which columns are free by a mask alone while its columns are
+    generated: the full-length list it was made from is let go (8 bytes a column)."""
+    import sys
+
+    held: list[set[str]] = []
+    generate = columns.generate_columns
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        caller = sys._getframe(1).f_locals
+        held.append({k for k, v in caller.items() if isinstance(v, np.ndarray) and v.size > 1})
+        return generate(*args, **kwargs)
+
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)  # a master, even on a tiny LP
+    monkeypatch.setattr(columns, "generate_columns", watched)
+    lp = transport_lp()
+    sol = solve_lp_columns(lp, np.ones(lp.ncols), time_limit=10, split=False)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert held, "solved by a master"
+    assert "free" not in held[0]
+    assert "is_free" in held[0]
