@@ -29,7 +29,7 @@ from solver.eligibility import (
     months_for,
     requirement,
 )
-from solver.model import Group, RoundModel
+from solver.model import Group
 from solver.schema import (
     Deposit,
     Reason,
@@ -169,7 +169,7 @@ def constraint_detail(code: str, n: int, group: Group | None, *, for_withdrawal:
 def explain(
     ctx: Context,
     pairs: Pairs,
-    model: RoundModel,
+    groups: list[Group],
     x: IntArray,
     placed: dict[str, int],
     filled: dict[str, int],
@@ -187,7 +187,7 @@ def explain(
     if len(pairs) == 0:
         dused = np.zeros(len(dcap), dtype=np.int64)
         wused = np.zeros(len(wcap), dtype=np.int64)
-    binding = Binding.of(model.groups, x, len(pairs))
+    binding = Binding.of(groups, x, len(pairs))
     withdrawals = _Side.of(pairs, binding, (wused, wcap), (dused, dcap), filled, withdrawal=True)
     deposits = _Side.of(pairs, binding, (dused, dcap), (wused, wcap), placed, withdrawal=False)
     return Unmatched.model_construct(

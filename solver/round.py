@@ -67,6 +67,11 @@ def run_round(
     lp = sol.lp_bound if sol.lp_bound is not None else None
     if lp is None and lp_bound:
         lp = model.lp_relaxation_bound()
+    values = [model.tier_value(t, x) for t in (1, 2, 3)]
+    trivial_bound1, groups = model.trivial_bound1, model.groups
+    # the model's LP (its matrix, bounds and pair attributes) let go before the matches and
+    # the explanations, which read the pairs and the side groups alone
+    del model
     flows = disaggregate(pairs, x)
     matches: list[Match] = []
     placed: dict[str, int] = {}
@@ -101,12 +106,11 @@ def run_round(
                 basis=basis[p],
             )
         )
-    values = [model.tier_value(t, x) for t in (1, 2, 3)]
     bounds: list[int | None] = [None, None, None]
     for k, outcome in enumerate(sol.tiers[:3]):
         bounds[k] = outcome.bound
     if bounds[0] is None:
-        bounds[0] = max(model.trivial_bound1, values[0])
+        bounds[0] = max(trivial_bound1, values[0])
     matched = Result(
         status="OPTIMAL" if sol.optimal else "FEASIBLE",
         objective=Objective(
@@ -117,7 +121,7 @@ def run_round(
     )
     if on_matched is not None:
         on_matched(matched)
-    unmatched = explain(ctx, pairs, model, x, placed, filled)
+    unmatched = explain(ctx, pairs, groups, x, placed, filled)
     elapsed = time.monotonic() - started
     return Result(
         status=matched.status,

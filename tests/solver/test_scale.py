@@ -132,3 +132,38 @@ def test_the_start_is_the_incumbent_written_over_in_place(raw: dict[str, Any]) -
     assert sol.optimal
     assert sol.x is start
     assert [model.tier_value(t, start) for t in (1, 2, 3)] == tiers(s, lp_first=True)[0]
+
+
+def test_the_model_is_let_go_before_the_explanations(monkeypatch: Any) -> None:
+    """The explanations read the pairs and the side groups alone: the model (its LP, the
+    largest thing a round holds) is freed before them, even with the cyclic collector paused,
+    as the exchange's solver child runs a round."""
+    import gc
+    import weakref
+
+    from fixtures.hard import generate_hard_scenario
+    from solver import round as round_module
+
+    built: list[weakref.ref[RoundModel]] = []
+    alive_then: list[bool] = []
+    build, explain = round_module.RoundModel, round_module.explain
+
+    def tracked(*args: Any, **kwargs: Any) -> RoundModel:
+        model = build(*args, **kwargs)
+        built.append(weakref.ref(model))
+        return model
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        alive_then.append(built[0]() is not None)
+        return explain(*args, **kwargs)
+
+    monkeypatch.setattr(round_module, "RoundModel", tracked)
+    monkeypatch.setattr(round_module, "explain", watched)
+    gc.collect()
+    gc.disable()
+    try:
+        result = round_module.run_round(generate_hard_scenario(300, seed=1))
+    finally:
+        gc.enable()
+    assert result.status == "OPTIMAL"
+    assert alive_then == [False]
