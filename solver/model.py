@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, Outcome, solve_lp
 from solver.classes import Pairs
+from solver.compiled_values import tie_break_total, totals_by, weighted_total
 from solver.constraints import (
     Group,
     PairAttributes,
@@ -148,17 +149,18 @@ class RoundModel:
 
     def tier_value(self, tier: int, x: IntArray) -> int:
         """Exact integer value of a tier for an integer class-pair solution."""
+        x = np.asarray(x, dtype=np.int64)  # compiled sums (`solver.compiled_values`)
         if tier == 1:
-            return int((self.attrs.priority * x).sum())
+            return int(weighted_total(self.attrs.priority, x))
         if tier == 2:
             if not self.servable:
                 return 0
-            filled = np.bincount(self.attrs.dest, weights=x, minlength=len(self.attrs.countries))
+            filled = totals_by(self.attrs.dest, x, len(self.attrs.countries))
             t = np.flatnonzero(self.dest_servable)
-            return int((1000 * filled[t].astype(np.int64) // self.dest_requested[t]).min())
+            return int((1000 * filled[t] // self.dest_requested[t]).min())
         if tier == 3:
-            return int((self.pairs.benefit * x).sum())
-        return int(((3 * self.pairs.months - self.pairs.prefs) * x).sum())
+            return int(weighted_total(self.pairs.benefit, x))
+        return int(tie_break_total(self.pairs.months, self.pairs.prefs, x))
 
     def likely_columns(self, cost: FloatArray) -> IntArray:
         """The class pairs a greedy by ``cost`` (a tier's objective, maximised) takes within
