@@ -73,7 +73,8 @@ class RoundModel:
         self.lp_first = lp_first
         self.seed = seed
         self.pairs = pairs
-        self.attrs = attrs = pair_attributes(ctx, pairs)
+        attrs = pair_attributes(ctx, pairs)
+        self.attrs = attrs.for_tiers()
         self.groups = side_groups(ctx, pairs, attrs)
         n = len(pairs)
         dcap = np.array([c.total for c in pairs.deposits], dtype=np.int64)
