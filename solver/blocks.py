@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution, Outcome
+from solver.backends import LinearModel, LpSolution, Outcome, Start
 from solver.block_view import BlockView
 from solver.compiled_layout import ColumnArray
 from solver.compiled_rows import MapArray, activity_ranges, component_labels, grouped
@@ -158,7 +158,7 @@ def solve_by_blocks(
     loose: IntArray,
     solve_block: SolveBlock,
     *,
-    start: FloatArray | None,
+    start: Start | None,
     always: IntArray | None,
     reduced_costs: bool = True,
 ) -> LpSolution:
@@ -184,7 +184,11 @@ def solve_by_blocks(
         b = blocks[i]
         mine = None if always is None else _positions(b.cols, always)
         sol = solve_block(
-            block_lp(lp, b), cost[b.cols], None if start is None else start[b.cols], mine, b.key
+            block_lp(lp, b),
+            cost[b.cols],
+            None if start is None else _part(start, b.cols),
+            mine,
+            b.key,
         )
         if sol.outcome != Outcome.OPTIMAL:
             return sol.outcome
@@ -218,6 +222,14 @@ def solve_by_blocks(
         if used
         else np.zeros(0, dtype=np.int64),
     )
+
+
+def _part(start: Start, cols: ColumnArray) -> FloatArray:
+    """A block's part of ``start`` (its columns ``cols``, ascending), 0 beyond a short start."""
+    out = np.zeros(cols.size)
+    inside = int(np.searchsorted(cols, start.size))
+    out[:inside] = start[cols[:inside]]
+    return out
 
 
 def _positions(cols: ColumnArray, wanted: IntArray) -> IntArray:

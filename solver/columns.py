@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution, Outcome, cost_scale, solve_lp
+from solver.backends import LinearModel, LpSolution, Outcome, Start, cost_scale, solve_lp
 from solver.blocks import independent_blocks, solve_by_blocks
 from solver.compiled_rows import maps, top_of_rows, transposed_times
 from solver.master import GlopMaster, KeptMaster
@@ -94,13 +94,14 @@ default cap (`solver.limits.MAX_CLASS_PAIRS`), is solved as before, the same obj
 (docs/benchmarks-solver.md, twenty-fourth session)."""
 
 
-def initial_columns(lp: LinearModel, cost: FloatArray, start: FloatArray | None) -> IntArray:
+def initial_columns(lp: LinearModel, cost: FloatArray, start: Start | None) -> IntArray:
     """Fixed nonzero columns, the incumbent's, and the ``PER_CLASS`` best of every row."""
     free = lp.col_hi > 0
     chosen = np.zeros(lp.ncols, dtype=bool)
     chosen |= lp.col_lo > 0
     if start is not None:
-        chosen |= (start > 0) & free
+        k = start.size  # the columns after a short start's are at 0 in it
+        chosen[:k] |= (start > 0) & free[:k]
     best = best_of_each_row(lp.full_csc(), np.flatnonzero(free), cost, PER_CLASS, rows=lp.nrows)
     chosen[best] = True
     return np.flatnonzero(chosen).astype(np.int64)
@@ -158,7 +159,7 @@ def solve_lp_columns(
     cost: FloatArray,
     *,
     time_limit: float,
-    start: FloatArray | None = None,
+    start: Start | None = None,
     always: IntArray | None = None,
     keep: KeptMaster | None = None,
     split: bool = True,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from solver.backends import LinearModel
+from solver.backends import LinearModel, Start
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -57,9 +57,10 @@ class FillRows:
         row_of[cols] = sub.indices[first] + 1
         return cls(row_of, float(values[0]) if values.size else 0.0, int(fill_rows.size))
 
-    def filled(self, x: FloatArray) -> FloatArray:
-        """Each fill row's activity at ``x`` without z (``rows @ x`` with z at 0)."""
-        per_row = np.bincount(self.row_of, weights=x, minlength=self.count + 1)[1:]
+    def filled(self, x: Start) -> FloatArray:
+        """Each fill row's activity at ``x`` without z (``rows @ x`` with z at 0); a short
+        ``x`` (the class pairs') has the columns after it at 0."""
+        per_row = np.bincount(self.row_of[: x.size], weights=x, minlength=self.count + 1)[1:]
         return np.asarray(self.coefficient * per_row, dtype=np.float64)
 
     def weighted(self, weights: FloatArray) -> FloatArray:

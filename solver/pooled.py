@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
+from solver.backends import LinearModel, LpSolution, Outcome, Start, solve_lp
 from solver.columns import solve_lp_columns, support
 from solver.fill_rows import FillRows
 from solver.master import KeptMaster
@@ -110,7 +110,7 @@ def weighted_fill(
     fills: FillRows,
     weights: FloatArray,
     deadline: float,
-    start: FloatArray,
+    start: Start,
     warm: IntArray | None,
     keep: KeptMaster | None,
 ) -> LpSolution:
@@ -130,7 +130,7 @@ def pooled_fill_bound(
     fills: FillRows,
     fill_req: list[int],
     z: int,
-    start: FloatArray,
+    start: Start,
     *,
     time_limit: float,
     warm: IntArray | None,
@@ -172,7 +172,7 @@ def max_fill_bound(
     lp: LinearModel,
     fills: FillRows,
     z: int,
-    start: FloatArray,
+    start: Start,
     *,
     time_limit: float,
 ) -> PooledBound:
@@ -238,7 +238,7 @@ def fill_dual_bound(
     fills: FillRows,
     fill_req: list[int],
     z: int,
-    start: FloatArray,
+    start: Start,
     points: list[FloatArray],
     *,
     time_limit: float,
@@ -288,7 +288,7 @@ def sharpened(
     fills: FillRows,
     fill_req: list[int],
     z: int,
-    start: FloatArray,
+    start: Start,
     *,
     time_limit: float,
     keep: KeptMaster | None = None,

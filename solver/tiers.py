@@ -54,7 +54,15 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from solver.backends import LinearModel, LpSolution, Outcome, at_bound, cost_scale, solve_mip
+from solver.backends import (
+    LinearModel,
+    LpSolution,
+    Outcome,
+    Start,
+    at_bound,
+    cost_scale,
+    solve_mip,
+)
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.compiled_face import fix_priced_columns, priced_columns_at_bounds
 from solver.compiled_rows import transposed_times
@@ -507,18 +515,14 @@ def solve_tiers(
         sense = -1.0 if tier == 4 else 1.0
         lp.extra.append([sense * m.objective(tier), sense * float(value), np.inf])
 
-    def full(xs: IntArray) -> FloatArray:
-        out = np.zeros(lp.ncols)
-        out[: m.n] = xs
-        return out
-
-    def current() -> FloatArray:
-        """Where the next LP starts: the last deferred tier's vertex, else the incumbent."""
+    def current() -> Start:
+        """Where the next LP starts: the last deferred tier's vertex, else the incumbent (the
+        class pairs' alone, as it is: not a full-length float copy, 8 bytes a class pair)."""
         if deferred:
             out = deferred[-1].x.copy()
             out[m.n :] = 0.0
             return out
-        return full(x)
+        return x
 
     def needs(level: int) -> FloatArray:
         """The fill rows' lower bounds at tier-2 level ``level``."""

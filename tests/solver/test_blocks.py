@@ -339,3 +339,21 @@ def test_an_lp_by_blocks_holds_no_list_of_free_columns_meanwhile(
     assert sol.outcome == Outcome.OPTIMAL
     assert held, "solved by blocks"
     assert held[0] <= {"row_lo", "row_hi", "cost"}, held[0]
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.integers(0, 2**32 - 1))
+def test_a_short_start_is_the_full_one_with_the_columns_after_it_at_0(seed: int) -> None:
+    """The tiers start an LP from the incumbent as it is (the class pairs' alone, int64):
+    a block's part of it and the first master's columns are those of the padded start."""
+    from solver.blocks import _part
+    from solver.columns import initial_columns
+
+    rng = np.random.default_rng(seed)
+    lp, cost = two_cadres_and_a_slack_row(int(rng.integers(0, 1000)))
+    short = rng.integers(0, 3, int(rng.integers(0, lp.ncols + 1))).astype(np.int64)
+    padded = np.zeros(lp.ncols)
+    padded[: short.size] = short
+    cols = np.sort(rng.choice(lp.ncols, int(rng.integers(1, lp.ncols + 1)), replace=False))
+    assert np.array_equal(_part(short, cols.astype(np.int32)), padded[cols])
+    assert np.array_equal(initial_columns(lp, cost, short), initial_columns(lp, cost, padded))

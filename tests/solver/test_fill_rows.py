@@ -35,6 +35,11 @@ def test_the_fills_and_the_weighted_costs_are_the_rows(seed: int, draw: int) -> 
     at_zero = x.copy()
     at_zero[model.z] = 0.0
     assert np.allclose(fills.filled(x), rows @ at_zero, rtol=1e-12, atol=1e-9)
+    # the incumbent as the tiers pass it: the class pairs' integer flows alone
+    flows = rng.integers(0, 4, model.n).astype(np.int64)
+    padded = np.zeros(lp.ncols)
+    padded[: model.n] = flows
+    assert np.array_equal(fills.filled(flows), fills.filled(padded))
     cost = rows.T @ weights
     cost[model.z] = 0.0
     assert np.allclose(fills.weighted(weights), cost, rtol=1e-12, atol=1e-9)
