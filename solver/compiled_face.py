@@ -1,10 +1,12 @@
-"""A tier's optimal face kept on the columns, in place: `solver.tiers.keep_face`'s column pass.
+"""A tier's LP vertex read in place: whether it is integral, and its face kept on the columns.
 
 Every column whose reduced cost is nonzero sits at one of its bounds in every optimum of the
 LP, so keeping a tier's face fixes each such column there.  Right after tier 1 almost every
 class pair has a nonzero reduced cost; in numpy the pass cut the indices, both bounds and x
 for all of them, and a mask per bound: some 40 bytes a class pair at once, 830 MB on hard XL
-(docs/benchmarks-solver.md, twenty-sixth session).  These loops read the arrays as they are.
+(docs/benchmarks-solver.md, twenty-sixth session).  These loops read the arrays as they are;
+so does the check that a vertex is integral (`largest_rounding`), whose numpy form held three
+full-length arrays at once, where hard XL then peaked.
 """
 
 from __future__ import annotations
@@ -50,3 +52,16 @@ def fix_priced_columns(
             at = lo[j] if _bound_met(x[j], lo[j], hi[j], snap) == 0 else hi[j]
             lo[j] = at
             hi[j] = at
+
+
+@njit(cache=True, nogil=True)
+def largest_rounding(v: FloatArray, n: int) -> float:
+    """The largest distance of one of the first ``n`` entries of ``v`` from its nearest
+    integer (NaN when one is NaN)."""
+    largest = 0.0
+    for j in range(n):
+        gap = float(abs(v[j] - np.rint(v[j])))
+        if gap != gap:
+            return gap  # NaN: no integer vertex
+        largest = max(largest, gap)
+    return largest

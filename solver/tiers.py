@@ -64,7 +64,7 @@ from solver.backends import (
     solve_mip,
 )
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
-from solver.compiled_face import fix_priced_columns, priced_columns_at_bounds
+from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
 from solver.compiled_rows import transposed_times
 from solver.fill_rows import FillRows
 from solver.master import KeptMaster
@@ -204,10 +204,9 @@ def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | No
     """The LP optimum rounded, if it is integral and satisfies every bound and row exactly."""
     if sol.x is None or sol.x.size != lp.ncols:
         return None
-    v = sol.x
-    xf: FloatArray = np.rint(v)
-    if n and np.abs(v[:n] - xf[:n]).max() > INTEGRALITY_TOL:
+    if n and not largest_rounding(sol.x, n) <= INTEGRALITY_TOL:  # compiled: no temporaries
         return None
+    xf: FloatArray = np.rint(sol.x)
     if not lp.holds(xf):  # the dense rows of proven tiers included
         return None
     return xf
@@ -661,6 +660,9 @@ def solve_tiers(
             tier = 3
             continue
         if lp_mode:
+            # the last tier's LP, vertex and objective let go before this tier's are made
+            # (24 bytes a class pair more through its LP otherwise)
+            lps = xf = cost = None
             cost = m.objective(tier)
             # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
             warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(cost, lp)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.compiled_face import fix_priced_columns, priced_columns_at_bounds
+from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
 
 SNAP = 1e-6
 
@@ -44,3 +44,18 @@ def test_the_compiled_pass_is_numpy_s(seed: int, at_bounds: bool) -> None:
         fix_priced_columns(rc, x, lo, hi, n, tol, SNAP)
         assert np.array_equal(lo, want_lo)
         assert np.array_equal(hi, want_hi)
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.lists(st.floats(-1e6, 1e6) | st.sampled_from([0.5, 2.0 + 1e-10, float("nan")]), max_size=30),
+    st.integers(0, 30),
+)
+def test_the_largest_rounding_is_numpy_s(values: list[float], n: int) -> None:
+    """The check that a vertex is integral, compiled: numpy's largest distance from the
+    nearest integer over the first ``n`` entries, and NaN (never integral) when one is."""
+    v = np.array(values, dtype=np.float64)
+    n = min(n, v.size)
+    got = largest_rounding(v, n)
+    want = float(np.abs(v[:n] - np.rint(v[:n])).max()) if n else 0.0
+    assert got == want or (np.isnan(got) and np.isnan(want))
