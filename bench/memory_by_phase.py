@@ -6,18 +6,18 @@
         --set solver.pooled.SHARPEN_STEPS=40 --out F.json
 
 The issue's XL target bounds a round's peak memory (4 GB), and the peak is set by whichever
-phase holds the most at once.  This solves one round of `fixtures.hard` (`--size` postings,
+phase holds the most at once. This solves one round of `fixtures.hard` (`--size` postings,
 `--seed`; the round-size cap lifted, as for hard XL) after `solver.round.warm_up`, with the
 cyclic collector paused (as the exchange's solver child runs), while a thread reads the
-process's resident set (``/proc/self/statm``) every `INTERVAL` seconds, and on the way into
-and out of each phase (so that a phase shorter than that is charged too).  Each reading is
-charged to the phase running then: the round's steps (`enumerate_pairs`, the model's build,
-the greedy, disaggregation, the explanations) and the tier engine's (each of `PHASES`, by
-name; nested ones as ``outer/inner``), wrapped where `solver.round` and `solver.tiers` call
-them.  It records each phase's highest reading, in order of first entry, with the round's
-status, objective, stage seconds and the process's peak (``ru_maxrss``); the readings add
-about 1 % to the round's time.  ``--set module.NAME=value`` (repeatable, as in
-`bench/side_by_side.py`) changes a solver constant first.
+process's resident set (``/proc/self/statm``) every `INTERVAL` seconds, and on the way into and
+out of each phase (so that a phase shorter than that is charged too). Each reading is charged
+to the phase running then: the round's steps (`enumerate_pairs`, the model's build, the greedy,
+disaggregation, the explanations) and the tier engine's (each of `PHASES`, by name; nested ones
+as ``outer/inner``), wrapped where `solver.round` and `solver.tiers` call them, and the model's
+answers to both (`METHODS`, on its class). It records each phase's highest reading, in order of
+first entry, with the round's status, objective, stage seconds and the process's peak
+(``ru_maxrss``); the readings add about 1 % to the round's time. ``--set module.NAME=value``
+(repeatable, as in `bench/side_by_side.py`) changes a solver constant first.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bench.hard_round import solve_watched, summary, tool_main  # noqa: E402
 from solver import round as round_module  # noqa: E402
 from solver import tiers  # noqa: E402
+from solver.model import RoundModel  # noqa: E402
 
 INTERVAL = 0.02
 """Seconds between two readings of the resident set."""
@@ -53,8 +54,15 @@ PHASES = (
     "round_near_face",
     "rounded_to_cap",
     "certified_mip",
+    "integral_vertex",
+    "level_left",
+    "mip_tier",
 )
 """What `solver.tiers` calls, wrapped there."""
+METHODS = ("objective", "likely_columns", "tier_value")
+"""What the tier engine and the round ask the model (`solver.model.RoundModel`), wrapped on
+its class: once the arrays the phases above hold at once were cut, a round's peak moved
+into these (docs/benchmarks-solver.md, twenty-sixth session)."""
 PAGE = 4096
 
 
@@ -111,6 +119,8 @@ def measure(size: int, seed: int) -> dict[str, Any]:
     for name in PHASES:
         if hasattr(tiers, name):
             phases.wrap(tiers, name)
+    for name in METHODS:
+        phases.wrap(RoundModel, name)
     before: list[float] = []
     done = threading.Event()
 
