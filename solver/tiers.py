@@ -745,7 +745,10 @@ def solve_tiers(
             if ok and tier == 3:
                 ok = m.tier_value(2, cand) == zc  # type: ignore[arg-type]
             if ok and tier < 4:
+                cand = None  # made again below: not held through keep_face (8 bytes a pair)
                 ok = keep_face(lp, lps, xf, cost, m.n)  # type: ignore[arg-type]
+                if ok:
+                    cand = xf[: m.n].astype(np.int64)  # type: ignore[index]
             if not ok and deferred and tier == 4:
                 # no integral vertex on the deferred faces: the first deferred tier by its MIP
                 tier = undefer()
