@@ -36,13 +36,17 @@ BoolArray = npt.NDArray[np.bool_]
 INF = float("inf")
 
 
+MemberArray = npt.NDArray[np.int32]
+"""The class pairs a side group sums: a round's groups hold about one entry a pair."""
+
+
 @dataclass
 class Group:
     """A side-constraint row: which pairs it sums and its cap (C2, C3) or minimum (C4)."""
 
     code: str
     key: tuple[str, ...]
-    pairs: IntArray
+    pairs: MemberArray
     cap: int
     label: str = ""
     limit: int | None = None
@@ -63,7 +67,13 @@ class Rows:
     bounds: list[tuple[FloatArray, FloatArray]] = field(default_factory=list)
     count: int = 0
 
-    def add(self, indices: IntArray, values: FloatArray | float, lo: float, hi: float) -> int:
+    def add(
+        self,
+        indices: npt.NDArray[np.integer[Any]],
+        values: FloatArray | float,
+        lo: float,
+        hi: float,
+    ) -> int:
         """Append one row; returns its index."""
         size = np.array([indices.size], dtype=np.int64)
         return self.add_many(size, indices, values, np.array([lo]), np.array([hi]))
@@ -218,9 +228,10 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
             continue
         members = by_otc.get((cix[orig] * nt + cix[dest]) * nk + kix[cad])
         if members is not None:
-            # each group kept holds a copy of its members: a view would hold `split_by`'s
-            # array whole (8 bytes a pair of the round) through the round
-            copied = members.copy()
+            # each group kept holds a copy of its members (int32, as class pairs are far
+            # fewer than 2**31): a view would hold `split_by`'s array whole (8 bytes a pair of
+            # the round) through the round
+            copied = members.astype(np.int32)
             groups.append(Group("AGREEMENT_QUOTA", (*key, aid), copied, room, aid, q, used))
     oc_items = sorted(
         ((attrs.countries[k // nk], attrs.cadres[k % nk]), members) for k, members in by_oc.items()
@@ -230,7 +241,7 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
         if room is not None:
             limit = ctx.depletion_cap(orig, cad)
             used = ctx.relocated_recently.get((orig, cad), 0)
-            copied = members.copy()  # as the quotas'
+            copied = members.astype(np.int32)  # as the quotas'
             groups.append(Group("DEPLETION_CAP", (orig, cad), copied, room, "", limit, used))
     minimum = ctx.scenario.policy.pair_minimum_benefit_usd
     if minimum > 0:
@@ -240,7 +251,7 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
         )
         for key2, idx in ot_items:
             if (pairs.benefit[idx] < minimum).any():
-                groups.append(Group("PAIR_MINIMUM_BENEFIT", key2, idx.copy(), minimum))
+                groups.append(Group("PAIR_MINIMUM_BENEFIT", key2, idx.astype(np.int32), minimum))
     return groups
 
 

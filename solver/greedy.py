@@ -10,6 +10,7 @@ eligible class pairs, fast enough for the largest rounds.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -100,8 +101,8 @@ def greedy_flows(
     priority: npt.NDArray[np.signedinteger[Any]],
     dcap: IntArray,
     wcap: IntArray,
-    caps: list[tuple[IntArray, int]],
-    minimum: list[IntArray],
+    caps: Sequence[tuple[Members, int]],
+    minimum: Sequence[Members],
     benefit: AmountArray,
     minimum_benefit: int,
 ) -> IntArray:
@@ -131,6 +132,8 @@ def greedy_flows(
     return x
 
 
+Members = npt.NDArray[np.integer[Any]]
+"""The class pairs a capped group holds (`solver.constraints.Group`: int32)."""
 SlotArray = npt.NDArray[np.int32]
 """Each pair's capped groups (`_group_slots`)."""
 NO_LIMIT = 1 << 62
@@ -138,7 +141,7 @@ NO_LIMIT = 1 << 62
 of a greedy's groups left) and, in `greedy_flows`, a pair's own bound."""
 
 
-def _group_slots(n: int, caps: list[tuple[IntArray, int]]) -> SlotArray:
+def _group_slots(n: int, caps: Sequence[tuple[Members, int]]) -> SlotArray:
     """Each pair's capped groups (two rows: index into ``caps``, or ``len(caps)`` for none,
     whose room is `NO_LIMIT`), int32: 8 bytes a pair.
 
@@ -160,7 +163,7 @@ def greedy_columns(
     weight: npt.NDArray[np.float64],
     dcap: IntArray,
     wcap: IntArray,
-    caps: list[tuple[IntArray, int]],
+    caps: Sequence[tuple[Members, int]],
     col_lo: npt.NDArray[np.float64],
     col_hi: npt.NDArray[np.float64],
 ) -> IntArray:

@@ -180,6 +180,8 @@ def test_the_model_keeps_only_the_pair_facts_its_tiers_read() -> None:
     pairs = enumerate_pairs(ctx, s)
     model = RoundModel(ctx, pairs)
     assert set(vars(model.attrs)) == {"dest", "priority", "countries"}
+    assert model.groups
+    assert all(g.pairs.dtype == np.int32 for g in model.groups)  # about one entry a pair
     every = pair_attributes(ctx, pairs)
     assert np.array_equal(model.attrs.dest, every.dest)
     assert np.array_equal(model.attrs.priority, every.priority)
