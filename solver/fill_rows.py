@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from solver.backends import LinearModel, Start
 
@@ -43,19 +44,18 @@ class FillRows:
         count with different coefficients: the rows are not tier 2's."""
         if fill_rows.size >= np.iinfo(np.int16).max:
             raise ValueError(f"{fill_rows.size} fill rows: more than a row index of int16 holds")
-        sub = lp.matrix[fill_rows].tocsc()  # every column's entries in the fill rows
-        per = np.diff(sub.indptr)
-        per[z] = 0
-        if per.size and per.max() > 1:
-            raise ValueError(f"column {int(np.argmax(per))} counts in more than one fill row")
-        cols = np.flatnonzero(per)
-        first = sub.indptr[cols]
-        values = sub.data[first]
-        if values.size and (values != values[0]).any():
-            raise ValueError("the columns count in their fill rows with unequal coefficients")
+        position = np.full(lp.nrows, -1, dtype=np.int16)  # each row's place among fill_rows
+        position[fill_rows] = np.arange(fill_rows.size)
         row_of = np.zeros(lp.ncols, dtype=np.int16)
-        row_of[cols] = sub.indices[first] + 1
-        return cls(row_of, float(values[0]) if values.size else 0.0, int(fill_rows.size))
+        matrix = lp.matrix
+        twice, unequal, coefficient = _rows_of_columns(
+            matrix.indptr, matrix.indices, matrix.data, position, z, row_of
+        )
+        if twice >= 0:
+            raise ValueError(f"column {twice} counts in more than one fill row")
+        if unequal >= 0:
+            raise ValueError("the columns count in their fill rows with unequal coefficients")
+        return cls(row_of, coefficient, int(fill_rows.size))
 
     def filled(self, x: Start) -> FloatArray:
         """Each fill row's activity at ``x`` without z (``rows @ x`` with z at 0); a short
@@ -69,3 +69,42 @@ class FillRows:
         by_row = np.concatenate([[0.0], self.coefficient * np.asarray(weights, dtype=np.float64)])
         out: FloatArray = by_row[self.row_of]
         return out
+
+
+@njit(cache=True, nogil=True)
+def _rows_of_columns(
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    position: RowOf,
+    z: int,
+    row_of: RowOf,
+) -> tuple[int, int, float]:
+    """Each column's fill row (``position`` of its row, plus one) written into ``row_of``, z's
+    column left out, in one pass over the matrix's entries (scipy's row slice and the index
+    arrays around it took some 40 bytes a column for a moment, as hard XL's round peaked:
+    docs/benchmarks-solver.md, twenty-sixth session).  Returns the first column in two fill
+    rows (or twice in one), the first whose coefficient differs from the first column's (-1:
+    none), and that coefficient (0 without any)."""
+    twice = -1
+    unequal = -1
+    coefficient = 0.0
+    seen = False
+    for j in range(indptr.size - 1):
+        if j == z:
+            continue
+        found = 0
+        for p in range(indptr[j], indptr[j + 1]):
+            k = position[indices[p]]
+            if k < 0:
+                continue
+            found += 1
+            row_of[j] = k + 1
+            v = float(data[p])
+            if not seen:
+                coefficient, seen = v, True
+            elif v != coefficient and unequal < 0:
+                unequal = j
+        if found > 1 and twice < 0:
+            twice = j
+    return twice, unequal, coefficient
