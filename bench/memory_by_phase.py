@@ -11,13 +11,14 @@ phase holds the most at once. This solves one round of `fixtures.hard` (`--size`
 cyclic collector paused (as the exchange's solver child runs), while a thread reads the
 process's resident set (``/proc/self/statm``) every `INTERVAL` seconds, and on the way into and
 out of each phase (so that a phase shorter than that is charged too). Each reading is charged
-to the phase running then: the round's steps (`enumerate_pairs`, the model's build, the greedy,
+to the phase running then: the round's steps (`enumerate_pairs`, the model's build,
 disaggregation, the explanations) and the tier engine's (each of `PHASES`, by name; nested ones
 as ``outer/inner``), wrapped where `solver.round` and `solver.tiers` call them, and the model's
-answers to both (`METHODS`, on its class). It records each phase's highest reading, in order of
-first entry, with the round's status, objective, stage seconds and the process's peak
-(``ru_maxrss``); the readings add about 1 % to the round's time. ``--set module.NAME=value``
-(repeatable, as in `bench/side_by_side.py`) changes a solver constant first.
+answers to both (`METHODS`, on its class: the greedy's start among them). It records each
+phase's highest reading, in order of first entry, with the round's status, objective, stage
+seconds and the process's peak (``ru_maxrss``); the readings add about 1 % to the round's time.
+``--set module.NAME=value`` (repeatable, as in `bench/side_by_side.py`) changes a solver
+constant first.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from solver.model import RoundModel  # noqa: E402
 
 INTERVAL = 0.02
 """Seconds between two readings of the resident set."""
-STEPS = ("enumerate_pairs", "RoundModel", "greedy_flows", "disaggregate", "explain")
+STEPS = ("enumerate_pairs", "RoundModel", "disaggregate", "explain")
 """What `solver.round.run_round` calls, wrapped there."""
 PHASES = (
     "solve_lp_columns",
@@ -59,7 +60,7 @@ PHASES = (
     "mip_tier",
 )
 """What `solver.tiers` calls, wrapped there."""
-METHODS = ("objective", "likely_columns", "tier_value")
+METHODS = ("greedy_start", "objective", "likely_columns", "tier_value")
 """What the tier engine and the round ask the model (`solver.model.RoundModel`), wrapped on
 its class: once the arrays the phases above hold at once were cut, a round's peak moved
 into these (docs/benchmarks-solver.md, twenty-sixth session)."""

@@ -45,7 +45,7 @@ from solver.constraints import (
     split_by,
 )
 from solver.eligibility import Context
-from solver.greedy import greedy_columns
+from solver.greedy import greedy_columns, greedy_flows
 from solver.schema import ProgressEvent
 from solver.tiers import TIER_NAMES, Solution, TierOutcome, solve_tiers
 
@@ -178,6 +178,22 @@ class RoundModel:
             self.caps,
             lp.col_lo[:n],
             lp.col_hi[:n],
+        )
+
+    def greedy_start(self) -> IntArray:
+        """The greedy-by-priority flow on the class pairs (`solver.greedy.greedy_flows`): the
+        incumbent a round starts from, and keeps when the limit leaves no time to improve it."""
+        pairs = self.pairs
+        return greedy_flows(
+            pairs.dep,
+            pairs.wd,
+            self.attrs.priority,
+            self.dcap,
+            self.wcap,
+            self.caps,
+            [g.pairs for g in self.c4],
+            pairs.benefit,
+            self.ctx.scenario.policy.pair_minimum_benefit_usd,
         )
 
     def initial_col_hi(self) -> FloatArray:

@@ -11,7 +11,6 @@ from solver.basis import legal_basis
 from solver.classes import disaggregate, enumerate_pairs
 from solver.eligibility import Context
 from solver.explain import explain
-from solver.greedy import greedy_flows
 from solver.limits import MAX_CLASS_PAIRS
 from solver.model import RoundModel
 from solver.schema import Basis, Bound, Match, Objective, ProgressEvent, Result, Scenario, Stats
@@ -50,17 +49,7 @@ def run_round(
     model = RoundModel(ctx, pairs, seed=rng_seed)
     t_model = time.monotonic() - started - t_pairs
     t0 = time.monotonic()
-    start = greedy_flows(
-        pairs.dep,
-        pairs.wd,
-        model.attrs.priority,
-        model.dcap,
-        model.wcap,
-        model.caps,
-        [g.pairs for g in model.c4],
-        pairs.benefit,
-        policy.pair_minimum_benefit_usd,
-    )
+    start = model.greedy_start()
     t_greedy = time.monotonic() - t0
     sol = model.solve(deadline=deadline, started=started, on_progress=on_progress, start=start)
     x = sol.x

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from solver import classes
 from solver.classes import enumerate_pairs
 from solver.compiled_pairs import AMOUNT_INT32_MAX
 from solver.eligibility import Context
-from solver.round import run_round
+from solver.round import WARM_UP_ROUND, run_round
 from solver.validation import validate_scenario
 
 
@@ -59,53 +60,28 @@ def test_benefits_and_months_too_large_for_int32_are_held_as_int64(
 ) -> None:
     """The policy bounds neither: a round whose largest amount passes `AMOUNT_INT32_MAX`
     holds it as int64, and every pair's amount is exact either way."""
-    raw = {
-        "as_of": "2026-01",
-        "policy": {"language_months_per_level": months_per_level},
-        "countries": [
-            {"code": "IDN", "name": "Indonesia", "safeguard_listed": False},
-            {"code": "JPN", "name": "Japan", "safeguard_listed": False},
-        ],
-        "agreements": [
-            {
-                "id": "a",
-                "origin": "IDN",
-                "destination": "JPN",
-                "g2g": True,
-                "cadres": ["2221"],
-                "valid_from": "2025-01",
-                "valid_to": "2027-12",
-                "benefit_usd_per_worker": 1000,
-            }
-        ],
-        "deposits": [
-            {
-                "id": "d",
-                "country": "IDN",
-                "cadre": "2221",
-                "count": 2,
-                "available_from": "2026-01",
-                "available_to": "2026-12",
-                "modalities": ["relocation"],
-                "languages": {"ja": "A2"},
-            }
-        ],
-        "withdrawals": [
-            {
-                "id": "w",
-                "country": "JPN",
-                "cadre": "2221",
-                "count": 2,
-                "start_from": "2026-01",
-                "start_to": "2026-12",
-                "modality": "relocation",
-                "duration_months": 12,
-                "benefit_usd_per_worker": benefit,
-                "required_languages": {"ja": "B2"},
-                "language_training_months": 10**12,
-            }
-        ],
-    }
+    raw = copy.deepcopy(WARM_UP_ROUND)  # one deposit, one withdrawal, both IDN -> JPN nurses
+    raw["policy"] = {"language_months_per_level": months_per_level}
+    raw["agreements"] = [
+        {
+            "id": "a",
+            "origin": "IDN",
+            "destination": "JPN",
+            "g2g": True,
+            "cadres": ["2221"],
+            "valid_from": "2025-01",
+            "valid_to": "2027-12",
+            "benefit_usd_per_worker": 1000,
+        }
+    ]
+    deposit, withdrawal = raw["deposits"][0], raw["withdrawals"][0]
+    deposit.update(count=2, languages={"ja": "A2"})
+    withdrawal.update(
+        count=2,
+        benefit_usd_per_worker=benefit,
+        required_languages={"ja": "B2"},
+        language_training_months=10**12,
+    )
     scenario = validate_scenario(raw)
     assert not isinstance(scenario, list), scenario
     pairs = enumerate_pairs(Context.of(scenario), scenario)

@@ -116,17 +116,7 @@ def test_the_start_is_the_incumbent_written_over_in_place(raw: dict[str, Any]) -
     ctx = Context.of(s)
     pairs = enumerate_pairs(ctx, s)
     model = RoundModel(ctx, pairs)
-    start = greedy_flows(
-        pairs.dep,
-        pairs.wd,
-        model.attrs.priority,
-        model.dcap,
-        model.wcap,
-        model.caps,
-        [g.pairs for g in model.c4],
-        pairs.benefit,
-        s.policy.pair_minimum_benefit_usd,
-    )
+    start = model.greedy_start()
     now = time.monotonic()
     sol = model.solve(deadline=now + 60, started=now, start=start)
     assert sol.optimal
