@@ -38,9 +38,10 @@ THREADS = 2
 """Blocks solved at once (this machine has 2 cores; GLOP runs with the GIL released)."""
 BOUND_TOL = 1e-9
 
-SolveBlock = Callable[
-    [LinearModel, FloatArray, FloatArray | None, IntArray | None, bytes], LpSolution
-]
+BlockStart = Callable[[], FloatArray | None]
+"""A block's part of its LP's start, cut when asked for (a block that goes on from a kept
+master never reads it)."""
+SolveBlock = Callable[[LinearModel, FloatArray, BlockStart, IntArray | None, bytes], LpSolution]
 """Solve one block's LP: (lp, cost, start, always, key) -> its solution, full length."""
 
 
@@ -183,13 +184,11 @@ def solve_by_blocks(
     def solve_and_fold(i: int) -> Outcome:
         b = blocks[i]
         mine = None if always is None else _positions(b.cols, always)
-        sol = solve_block(
-            block_lp(lp, b),
-            cost[b.cols],
-            None if start is None else _part(start, b.cols),
-            mine,
-            b.key,
-        )
+
+        def start_of() -> FloatArray | None:
+            return None if start is None else _part(start, b.cols)
+
+        sol = solve_block(block_lp(lp, b), cost[b.cols], start_of, mine, b.key)
         if sol.outcome != Outcome.OPTIMAL:
             return sol.outcome
         assert sol.x is not None

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, Start, cost_scale, solve_lp
-from solver.blocks import independent_blocks, solve_by_blocks
+from solver.blocks import BlockStart, independent_blocks, solve_by_blocks
 from solver.compiled_rows import maps, top_of_rows, transposed_times
 from solver.master import GlopMaster, KeptMaster
 
@@ -192,17 +192,21 @@ def solve_lp_columns(
             def solve_block(
                 sub: LinearModel,
                 c: FloatArray,
-                st: FloatArray | None,
+                start_of: BlockStart,
                 al: IntArray | None,
                 key: bytes,
             ) -> LpSolution:
+                part = None if keep is None else keep.part(key)
+                # a block that goes on from its kept master never reads a start: not cut
+                # (8 bytes a column of each block under way, as hard XL's round peaks)
+                goes_on = part is not None and part.master is not None
                 return solve_lp_columns(
                     sub,
                     c,
                     time_limit=deadline - time.monotonic(),
-                    start=st,
+                    start=None if goes_on else start_of(),
                     always=al,
-                    keep=None if keep is None else keep.part(key),
+                    keep=part,
                     split=False,
                 )
 

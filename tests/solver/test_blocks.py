@@ -357,3 +357,37 @@ def test_a_short_start_is_the_full_one_with_the_columns_after_it_at_0(seed: int)
     cols = np.sort(rng.choice(lp.ncols, int(rng.integers(1, lp.ncols + 1)), replace=False))
     assert np.array_equal(_part(short, cols.astype(np.int32)), padded[cols])
     assert np.array_equal(initial_columns(lp, cost, short), initial_columns(lp, cost, padded))
+
+
+def test_a_block_going_on_from_its_kept_master_cuts_no_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tier 2's pooled LPs go on from tier 1's kept masters, which never read a start: a
+    block's part of the start is cut only for a block that starts a master afresh, and the
+    LP's optimum is the same either way."""
+    import solver.blocks as blocks_module
+    import solver.columns as columns
+    from solver.master import KeptMaster
+
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)
+    cut: list[int] = []
+    part = blocks_module._part
+
+    def counted(start: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        cut.append(cols.size)
+        return part(start, cols)
+
+    monkeypatch.setattr(blocks_module, "_part", counted)
+    lp, cost = two_cadres_and_a_slack_row(11)
+    start = np.zeros(lp.ncols, dtype=np.int64)
+    keep = KeptMaster()
+    first = solve_lp_columns(lp, cost, time_limit=10, start=start, keep=keep)
+    blocks = len(keep.layout[0]) if keep.layout is not None else 0
+    assert blocks > 1
+    assert len(cut) == blocks  # every master new: each block's start cut
+    cut.clear()
+    again = solve_lp_columns(lp, -cost, time_limit=10, start=start, keep=keep)
+    assert cut == []  # every block goes on from its master
+    fresh = solve_lp_columns(lp, -cost, time_limit=10, start=start)
+    assert first.outcome == again.outcome == fresh.outcome == Outcome.OPTIMAL
+    assert again.objective == pytest.approx(fresh.objective)
