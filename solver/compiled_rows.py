@@ -266,8 +266,9 @@ def times(csc: sp.csc_matrix, x: FloatArray) -> FloatArray:
 
 def warm_up() -> None:
     """Each loop run once on a tiny matrix built as the solver builds its own (scipy's
-    int32 indices, float64 values), so that numba loads it from its disk cache, or compiles
-    it in a new checkout (about 3 s), before a real round needs it.  `solver.round.warm_up`
+    int32 indices; float32 values, float64 ones once dense rows join; a block's int32 maps),
+    so that numba loads it from its disk cache, or compiles it in a new checkout (about
+    3 s), before a real round needs it.  `solver.round.warm_up`
     calls this: its one-pair round never generates columns nor splits an LP."""
     csr = sp.csr_matrix(np.array([[1.0, 0.0], [-1.0, 2.0]]))
     csc = csr.tocsc()

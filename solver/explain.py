@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from solver.classes import Pairs, PostingClass
 from solver.compiled_pairs import ClassArray
+from solver.compiled_values import totals_by
 from solver.eligibility import (
     CODES,
     Context,
@@ -182,11 +183,9 @@ def explain(
     """
     dcap = np.array([c.total for c in pairs.deposits], dtype=np.int64)
     wcap = np.array([c.total for c in pairs.withdrawals], dtype=np.int64)
-    dused = np.bincount(pairs.dep, weights=x, minlength=len(dcap)).astype(np.int64)
-    wused = np.bincount(pairs.wd, weights=x, minlength=len(wcap)).astype(np.int64)
-    if len(pairs) == 0:
-        dused = np.zeros(len(dcap), dtype=np.int64)
-        wused = np.zeros(len(wcap), dtype=np.int64)
+    # each class's placed workers, summed in int64 as the tier values are (no float64 copy of x)
+    dused = totals_by(pairs.dep, x, len(dcap))
+    wused = totals_by(pairs.wd, x, len(wcap))
     binding = Binding.of(groups, x, len(pairs))
     withdrawals = _Side.of(pairs, binding, (wused, wcap), (dused, dcap), filled, withdrawal=True)
     deposits = _Side.of(pairs, binding, (dused, dcap), (wused, wcap), placed, withdrawal=False)
