@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -142,14 +143,30 @@ def block_lp(lp: LinearModel, block: Block) -> LinearModel:
         # rows added since the split (a kept tier's row), each redundant (`_still_fits`)
         extra = np.full(matrix.shape[0] - row_of.size, -1, dtype=np.int32)
         row_of = block.row_of = np.concatenate([row_of, extra])
-    return LinearModel(  # the bounds indexed by arrays: copies, the block's own
-        col_lo=lp.col_lo[block.cols],
-        col_hi=lp.col_hi[block.cols],
-        integer=lp.integer[block.cols],
+    return LinearModel(  # a cadre's bounds read in place, another block's copied
+        col_lo=columns_of(lp.col_lo, block.cols),
+        col_hi=columns_of(lp.col_hi, block.cols),
+        integer=columns_of(lp.integer, block.cols),
         matrix=BlockView(matrix, block.cols, row_of, int(block.rows.size)),
         row_lo=row_lo[block.rows],
         row_hi=row_hi[block.rows],
     )
+
+
+Values = TypeVar("Values", bound=npt.NDArray[Any])
+
+
+def columns_of(values: Values, cols: ColumnArray) -> Values:
+    """``values[cols]`` (``cols`` ascending): a view when ``cols`` is a range, a copy otherwise.
+
+    The pairs come cadre by cadre (`solver.classes`), so a block that is a whole cadre is a
+    range of columns, and its LP reads the LP's bounds and cost in place: on hard XL the
+    nurses' block alone held some 25 bytes a column in copies, where a round's memory peaks
+    (docs/benchmarks-solver.md, twenty-seventh session).  Nothing writes into a block's LP.
+    """
+    if cols.size and int(cols[-1]) - int(cols[0]) + 1 == cols.size:
+        return values[int(cols[0]) : int(cols[-1]) + 1]  # type: ignore[return-value]
+    return values[cols]  # type: ignore[return-value]
 
 
 def solve_by_blocks(
@@ -167,10 +184,10 @@ def solve_by_blocks(
     the outcome of the first block (in block order) that fails otherwise.  Without
     ``reduced_costs`` the solution has none (a full-length vector its caller does not read).
 
-    Each thread cuts its block's LP (its copies of its bounds, its cost and start) when it
-    takes the block on, and writes the block's solution into the LP's before it takes the
-    next: a round's memory peaks while its blocks are solved, so only the blocks under way
-    hold copies (docs/benchmarks-solver.md, twenty-fifth session).
+    Each thread cuts its block's LP (its bounds and cost, in place for a range of columns,
+    `columns_of`; its start) when it takes the block on, and writes the block's solution into
+    the LP's before it takes the next: a round's memory peaks while its blocks are solved, so
+    only the blocks under way hold copies (docs/benchmarks-solver.md, twenty-fifth session).
     """
     nall = lp.nrows + len(lp.extra)
     x = np.zeros(lp.ncols)
@@ -188,7 +205,7 @@ def solve_by_blocks(
         def start_of() -> FloatArray | None:
             return None if start is None else _part(start, b.cols)
 
-        sol = solve_block(block_lp(lp, b), cost[b.cols], start_of, mine, b.key)
+        sol = solve_block(block_lp(lp, b), columns_of(cost, b.cols), start_of, mine, b.key)
         if sol.outcome != Outcome.OPTIMAL:
             return sol.outcome
         assert sol.x is not None

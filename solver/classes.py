@@ -6,7 +6,7 @@ capacity is the sum of counts and whose postings are filled in id order when the
 disaggregated.  Eligibility is then evaluated class against class, one cadre at a time, by the
 compiled rules of `solver.compiled_rules` in row chunks (bounded memory), which also yield the
 per-class reason counts used by the explanations; `solver.compiled_pairs` then writes the
-eligible pairs in (deposit class, withdrawal class) order.
+eligible pairs cadre by cadre, each cadre's in (deposit class, withdrawal class) order.
 """
 
 from __future__ import annotations
@@ -243,8 +243,10 @@ def enumerate_pairs(
     chunks: list[tuple[CadreScan, slice, ChunkPairs]] = []
     counts = np.zeros(nd, dtype=np.int64)
     class_pairs = 0
+    layout: list[IntArray] = []
     for cadre in cadres:
         cs = cadre_scan(cadre)
+        layout.append(cs.di)
         step = max(1, CHUNK_ENTRIES // max(1, cs.wj.size))
         for start in range(0, cs.di.size, step):
             rows = slice(start, min(cs.di.size, start + step))
@@ -280,7 +282,9 @@ def enumerate_pairs(
         ),
         prefs=np.empty(class_pairs, dtype=np.int8),
     )
-    start_of = offsets(counts)
+    # cadre by cadre (each cadre's deposit classes in class order): an LP's blocks, a cadre
+    # each (solver.blocks), are then ranges of its columns, read in place
+    start_of = offsets(counts, np.concatenate([np.zeros(0, dtype=np.int64), *layout]))
     for cs, rows, found in chunks:
         place_chunk(cs.chunk_facts(rows), found.row_end, found.column, found.gap, start_of, arrays)
     out.dep, out.wd, out.benefit, out.months, out.prefs = arrays
@@ -290,8 +294,8 @@ def enumerate_pairs(
 def disaggregate(pairs: Pairs, x: IntArray) -> list[tuple[str, str, int, int]]:
     """Class-pair flows to posting flows (deposit id, withdrawal id, pair index, count).
 
-    Deterministic: pairs in (deposit class, withdrawal class) order, each filling the members of
-    both classes in id order.
+    Deterministic: pairs in their order (each cadre's in (deposit class, withdrawal class)
+    order; a class is of one cadre), each filling the members of both classes in id order.
     """
     dfill = [0] * len(pairs.deposits)  # next member to fill
     dleft = [c.counts[0] for c in pairs.deposits]

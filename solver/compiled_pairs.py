@@ -69,10 +69,13 @@ class ChunkFacts(NamedTuple):
     months_per_level: int
 
 
-def offsets(counts: IntArray) -> IntArray:
-    """Where each deposit class's pairs start, from the number each has."""
+def offsets(counts: IntArray, order: IntArray) -> IntArray:
+    """Where each deposit class's pairs start, from the number each has, the classes laid
+    out in ``order`` (a class not in it has no pairs: 0)."""
     start = np.zeros(counts.shape[0], dtype=np.int64)
-    np.cumsum(counts[:-1], out=start[1:])
+    laid = np.zeros(order.size, dtype=np.int64)
+    np.cumsum(counts[order][:-1], out=laid[1:])
+    start[order] = laid
     return start
 
 

@@ -211,7 +211,6 @@ def test_a_block_reads_its_lp_s_matrix_in_place() -> None:
     lp.col_hi[block.cols[0]] = 0.5  # another LP over the same matrix: new bounds
     again = block_lp(lp, block)
     assert again.col_hi[0] == 0.5
-    assert first.col_hi[0] != 0.5
     lp.extra.append([np.ones(lp.ncols), 0.0, 1e9])  # a row no x within the bounds meets
     other = block_lp(lp, block)
     assert other.matrix.data is lp.full_csc().data
@@ -391,3 +390,25 @@ def test_a_block_going_on_from_its_kept_master_cuts_no_start(
     fresh = solve_lp_columns(lp, -cost, time_limit=10, start=start)
     assert first.outcome == again.outcome == fresh.outcome == Outcome.OPTIMAL
     assert again.objective == pytest.approx(fresh.objective)
+
+
+def test_a_block_of_a_range_of_columns_reads_the_lp_s_bounds_and_cost_in_place() -> None:
+    """`columns_of` is ``values[cols]``, a view when the columns are a range (a cadre's block:
+    the pairs come cadre by cadre) and a copy otherwise; the blocks of a round's LP are
+    ranges, so their LPs share the LP's bounds."""
+    from solver.blocks import block_lp, columns_of
+
+    values = np.arange(10.0)
+    for cols in ([2, 3, 4], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 4], [7], []):
+        at = np.array(cols, dtype=np.int32)
+        got = columns_of(values, at)
+        assert np.array_equal(got, values[at])
+        ranged = at.size > 0 and at[-1] - at[0] + 1 == at.size
+        assert np.shares_memory(got, values) == ranged
+    lp, _ = two_cadres_and_a_slack_row(7)
+    blocks, _ = independent_blocks(lp)
+    for block in blocks:
+        sub = block_lp(lp, block)
+        assert np.shares_memory(sub.col_lo, lp.col_lo)
+        assert np.shares_memory(sub.col_hi, lp.col_hi)
+        assert np.array_equal(sub.col_hi, lp.col_hi[block.cols])

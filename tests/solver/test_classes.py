@@ -17,19 +17,24 @@ from solver.round import WARM_UP_ROUND, run_round
 from solver.validation import validate_scenario
 
 
-def test_pairs_of_interleaved_cadres_come_in_deposit_then_withdrawal_class_order(
+def test_pairs_come_cadre_by_cadre_then_in_deposit_then_withdrawal_class_order(
     monkeypatch: Any,
 ) -> None:
     """A hard round's cadres interleave in class order and are scanned cadre by cadre, in
-    many chunks here: the pairs still come sorted by deposit class, then withdrawal class."""
+    many chunks here: the pairs come cadre by cadre (so that an LP's block, a cadre, is a
+    range of columns), each cadre's sorted by deposit class, then withdrawal class."""
     scenario = validate_scenario(generate_hard_scenario(600, seed=2))
     assert not isinstance(scenario, list)
     ctx = Context.of(scenario)
     monkeypatch.setattr(classes, "CHUNK_ENTRIES", 50)
     pairs = enumerate_pairs(ctx, scenario)
+    by_class = [d.rep.cadre for d in pairs.deposits]
+    assert by_class != sorted(by_class), "the cadres interleave in class order"
     cadres = [pairs.deposits[int(i)].rep.cadre for i in pairs.dep]
-    assert cadres != sorted(cadres), "the cadres interleave, so the scan's order is not sorted"
-    key = pairs.dep.astype(np.int64) * len(pairs.withdrawals) + pairs.wd
+    assert cadres == sorted(cadres)
+    rank = {c: k for k, c in enumerate(sorted(set(cadres)))}
+    cadre = np.array([rank[c] for c in cadres], dtype=np.int64)
+    key = (cadre * len(pairs.deposits) + pairs.dep) * len(pairs.withdrawals) + pairs.wd
     assert np.all(np.diff(key) > 0)
 
 
