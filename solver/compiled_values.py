@@ -9,6 +9,7 @@ products did.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,26 @@ from numba import njit
 
 Ints = npt.NDArray[np.signedinteger[Any]]
 IntArray = npt.NDArray[np.int64]
+Counts = npt.NDArray[np.int64] | npt.NDArray[np.float64]
+"""A class-pair solution: int64 flows, or an LP's integral vertex as it is (float64 holding
+integers), read as int64 a chunk at a time (`integer_chunks`)."""
+CHUNK = 1 << 20
+"""Class pairs converted to int64 at once (8 MB): a vertex is not copied whole (8 bytes a
+class pair, held as hard XL's round peaks)."""
+
+
+def integer_chunks(x: Counts) -> Iterator[tuple[slice, IntArray]]:
+    """``x`` as int64, a chunk at a time with the class pairs it covers (one chunk, ``x``
+    itself, when it is int64 already).  Raises ValueError on a value that is no integer."""
+    if x.dtype == np.int64:
+        yield slice(0, x.size), x  # type: ignore[misc]
+        return
+    for at in range(0, x.size, CHUNK):
+        part = x[at : at + CHUNK]
+        whole = part.astype(np.int64)
+        if not np.array_equal(whole, part):
+            raise ValueError("a tier's value is of an integer solution: x holds a fraction")
+        yield slice(at, at + part.size), whole
 
 
 @njit(cache=True, nogil=True)
@@ -44,3 +65,22 @@ def totals_by(group: Ints, x: IntArray, count: int) -> IntArray:
     for p in range(x.size):
         out[group[p]] += x[p]
     return out
+
+
+@njit(cache=True, nogil=True)
+def coefficient_gcd(cost: npt.NDArray[np.float64]) -> int:
+    """The greatest common divisor of ``cost``'s nonzero coefficients, 1 when one is not an
+    integer (or none is nonzero): one pass, where numpy's held three float copies of an
+    objective's nonzeros (24 bytes a class pair, as hard XL's round peaked after tier 3's LP)."""
+    g = np.int64(0)
+    for j in range(cost.size):
+        c = abs(cost[j])
+        if c == 0.0:
+            continue
+        if not c < 2.0**62 or c != np.floor(c):  # a fraction, NaN or beyond int64's reach
+            return 1
+        a, b = np.int64(c), g
+        while b:
+            a, b = b, a % b
+        g = a
+    return int(g) if g > 0 else 1

@@ -30,7 +30,13 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, Outcome, solve_lp
 from solver.classes import Pairs
-from solver.compiled_values import tie_break_total, totals_by, weighted_total
+from solver.compiled_values import (
+    Counts,
+    integer_chunks,
+    tie_break_total,
+    totals_by,
+    weighted_total,
+)
 from solver.constraints import (
     Group,
     PairAttributes,
@@ -148,20 +154,26 @@ class RoundModel:
             cost[: self.n] = 3 * self.pairs.months - self.pairs.prefs
         return cost
 
-    def tier_value(self, tier: int, x: IntArray) -> int:
-        """Exact integer value of a tier for an integer class-pair solution."""
-        x = np.asarray(x, dtype=np.int64)  # compiled sums (`solver.compiled_values`)
-        if tier == 1:
-            return int(weighted_total(self.attrs.priority, x))
+    def tier_value(self, tier: int, x: Counts) -> int:
+        """Exact integer value of a tier for an integer class-pair solution (int64 flows, or
+        an integral vertex as it is), by compiled sums (`solver.compiled_values`)."""
+        if tier == 2 and not self.servable:
+            return 0
+        filled = np.zeros(len(self.attrs.countries), dtype=np.int64)
+        total = 0
+        for span, part in integer_chunks(x):
+            if tier == 1:
+                total += weighted_total(self.attrs.priority[span], part)
+            elif tier == 2:
+                filled += totals_by(self.attrs.dest[span], part, filled.size)
+            elif tier == 3:
+                total += weighted_total(self.pairs.benefit[span], part)
+            else:
+                total += tie_break_total(self.pairs.months[span], self.pairs.prefs[span], part)
         if tier == 2:
-            if not self.servable:
-                return 0
-            filled = totals_by(self.attrs.dest, x, len(self.attrs.countries))
             t = np.flatnonzero(self.dest_servable)
             return int((1000 * filled[t] // self.dest_requested[t]).min())
-        if tier == 3:
-            return int(weighted_total(self.pairs.benefit, x))
-        return int(tie_break_total(self.pairs.months, self.pairs.prefs, x))
+        return int(total)
 
     def likely_columns(self, cost: FloatArray) -> IntArray:
         """The class pairs a greedy by ``cost`` (a tier's objective, maximised) takes within

@@ -66,6 +66,7 @@ from solver.backends import (
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
 from solver.compiled_rows import transposed_times
+from solver.compiled_values import Counts, coefficient_gcd
 from solver.fill_rows import FillRows
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
@@ -173,7 +174,7 @@ class Tiered(Protocol):
         scales it in place)."""
         ...
 
-    def tier_value(self, tier: int, x: IntArray) -> int: ...
+    def tier_value(self, tier: int, x: Counts) -> int: ...
 
     def likely_columns(self, cost: FloatArray) -> IntArray: ...
 
@@ -182,10 +183,7 @@ def objective_step(cost: FloatArray) -> int:
     """The greatest common divisor of the objective's nonzero coefficients (1 when one is not
     an integer): every column is an integer, so every integer point's value is a multiple of
     it (hard rounds' benefits are multiples of 250)."""
-    coefficients = np.abs(cost[cost != 0])
-    if coefficients.size == 0 or (coefficients != np.rint(coefficients)).any():
-        return 1
-    return int(np.gcd.reduce(coefficients.astype(np.int64)))
+    return int(coefficient_gcd(cost))  # compiled: no copy of the nonzeros
 
 
 def flat_tie_break(tie_break: FloatArray, lp: LinearModel) -> bool:
@@ -546,11 +544,11 @@ def solve_tiers(
     def rounding_limit() -> float:
         return min(ROUNDING_SECONDS, max(0.0, deadline - time.monotonic()))
 
-    def meets_proven(xs: IntArray) -> bool:
+    def meets_proven(xs: Counts) -> bool:
         """Whether ``xs`` keeps every proven tier at its optimum."""
         return all(m.tier_value(k, xs) == v for k, v in proven.items())
 
-    def meets_deferred(xs: IntArray) -> bool:
+    def meets_deferred(xs: Counts) -> bool:
         """Whether ``xs`` reaches every deferred tier's LP value (which proves them)."""
         return all(m.tier_value(d.tier, xs) == d.value for d in deferred)
 
@@ -739,16 +737,15 @@ def solve_tiers(
                 rounded = xf is not None
             else:
                 rounded = False
-            cand = None if xf is None else xf[: m.n].astype(np.int64)
+            # the class pairs' part of the vertex as it is (integral): not an int64 copy, 8
+            # bytes a class pair held through the checks, keep_face and the incumbent's update
+            cand: Counts | None = None if xf is None else xf[: m.n]
             ok = cand is not None and meets_proven(cand)
             ok = ok and meets_deferred(cand)  # type: ignore[arg-type]
             if ok and tier == 3:
                 ok = m.tier_value(2, cand) == zc  # type: ignore[arg-type]
             if ok and tier < 4:
-                cand = None  # made again below: not held through keep_face (8 bytes a pair)
                 ok = keep_face(lp, lps, xf, cost, m.n)  # type: ignore[arg-type]
-                if ok:
-                    cand = xf[: m.n].astype(np.int64)  # type: ignore[index]
             if not ok and deferred and tier == 4:
                 # no integral vertex on the deferred faces: the first deferred tier by its MIP
                 tier = undefer()
