@@ -65,6 +65,7 @@ from solver.backends import (
 )
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
+from solver.compiled_farkas import column_terms_in_place
 from solver.compiled_rows import transposed_times
 from solver.compiled_values import Counts, coefficient_gcd
 from solver.fill_rows import FillRows
@@ -291,11 +292,9 @@ def _fitted(y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> FloatArray
 
 def _column_terms(lp: LinearModel, y: FloatArray) -> float:
     """The largest ``-(A^T y)_j x_j`` over each column's bounds, summed."""
-    rc = -transposed_times(lp.full_csc(), y)
-    with np.errstate(invalid="ignore"):
-        cols = np.maximum(rc * lp.col_lo, rc * lp.col_hi)
-    cols[rc == 0] = 0.0
-    return float(cols.sum())
+    terms = transposed_times(lp.full_csc(), y)
+    column_terms_in_place(terms, lp.col_lo, lp.col_hi)  # compiled: no full-length temporaries
+    return float(terms.sum())
 
 
 def _row_terms(y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> float:
