@@ -193,8 +193,12 @@ class LinearModel:
 
 def cost_scale(cost: FloatArray) -> float:
     """An objective's largest coefficient in magnitude, 1 at least (1 for no coefficient): the
-    scale its tolerances, margins and elastic penalty are taken relative to."""
-    return max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
+    scale its tolerances, margins and elastic penalty are taken relative to.  From the largest
+    and the smallest, not ``np.abs(cost)``: a full-length copy (8 bytes a class pair) where hard
+    XL's round peaked, in keep_face."""
+    if not cost.size:
+        return 1.0
+    return max(1.0, abs(float(cost.max())), abs(float(cost.min())))
 
 
 def at_bound(act: FloatArray, bound: FloatArray, tol: float) -> BoolArray:

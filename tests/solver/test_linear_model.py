@@ -1,11 +1,14 @@
-"""`solver.backends.LinearModel`: the matrix held once, by columns, and the dense rows."""
+"""`solver.backends.LinearModel`: the matrix held once, by columns, and the dense rows; the
+scale an objective's tolerances take."""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from solver.backends import LinearModel
+from solver.backends import LinearModel, cost_scale
 
 
 def model(matrix: sp.spmatrix) -> LinearModel:
@@ -46,3 +49,12 @@ def test_dense_rows_are_stacked_once_until_they_change() -> None:
     assert np.array_equal(again.toarray()[3], [0.0, 3.0, 0.0])
     x = np.array([1.0, 0.0, 1.0])
     assert lp.activity(x)[0].tolist() == [3.0, 1.0, 2.0, 0.0]
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.floats(-1e12, 1e12), max_size=30))
+def test_the_cost_scale_is_the_largest_magnitude_at_least_1(values: list[float]) -> None:
+    """`cost_scale` from the largest and smallest coefficient is numpy's ``abs().max()``."""
+    cost = np.array(values, dtype=np.float64)
+    want = max(1.0, float(np.abs(cost).max()) if cost.size else 1.0)
+    assert cost_scale(cost) == want
