@@ -78,12 +78,17 @@ class Phases:
 
     def __init__(self) -> None:
         self.stack: list[str] = []
+        self.last = ""
+        """The outermost phase that ended last: a reading between phases is charged to what
+        follows it (``(after keep_face)``), so that the code the wrappers miss is found."""
         self.peaks: dict[str, float] = {}
         self.order: list[str] = []
         self.lock = threading.Lock()  # the reader thread and the round's own readings
 
     def now(self) -> str:
-        return "/".join(self.stack) if self.stack else "(between phases)"
+        if self.stack:
+            return "/".join(self.stack)
+        return f"(after {self.last})" if self.last else "(before every phase)"
 
     def record(self, mb: float) -> None:
         with self.lock:
@@ -108,6 +113,8 @@ class Phases:
                 self.record(resident_mb())
                 with self.lock:
                     self.stack.pop()
+                    if not self.stack:
+                        self.last = name
 
         setattr(module, name, wrapped)
 

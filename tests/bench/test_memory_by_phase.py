@@ -16,6 +16,9 @@ def test_a_round_s_memory_is_read_phase_by_phase(tmp_path: Path) -> None:
     for step in ("enumerate_pairs", "RoundModel", "solve_lp_columns", "explain"):
         assert step in names, names
     assert names.index("enumerate_pairs") < names.index("RoundModel") < names.index("explain")
+    # a reading between phases is charged to the phase it follows
+    assert "(after enumerate_pairs)" in names or "(after explain)" in names, names
+    assert "(between phases)" not in names
     # the round holds more than the process did before it (the kernel's own peak, ru_maxrss,
     # is kept lazily, so a reading may pass it by a little)
     highest = max(phase["peak_mb"] for phase in row["phases"])
