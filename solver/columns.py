@@ -277,10 +277,12 @@ def _stalled(short: float, last: float) -> bool:
     return bool(np.isfinite(last)) and short > last - max(SHORTFALL_TOL, STALL_SHARE * last)
 
 
-def _reduced_costs(cost: FloatArray, csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
-    """Every column's reduced cost ``c - A^T y`` under the row duals ``y``."""
+def _reduced_costs(cost: FloatArray | None, csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
+    """Every column's reduced cost ``c - A^T y`` under the row duals ``y`` (``c`` 0 for
+    None: phase one's)."""
     rc = transposed_times(csc, y)
-    return np.subtract(cost, rc, out=rc)  # in place: one full-length vector, not two
+    # in place: one full-length vector, not two; ``0.0 - v`` as zeros less rc gave (+0.0)
+    return np.subtract(0.0 if cost is None else cost, rc, out=rc)
 
 
 def _priced(
@@ -354,7 +356,10 @@ def generate_columns(
     last_short = np.inf
     at_once = lp.ncols > FEASIBILITY_FIRST_ABOVE  # no big-M rounds before the feasibility LP
     rounds = 0
-    price, objective_tol = cost, tol  # the columns are priced by ``price`` (0 in phase one)
+    # the columns are priced by ``price``; None in phase one, whose objective is 0 (not a
+    # full-length array of zeros, 8 bytes a column as hard XL's tier-3 LP peaks)
+    price: FloatArray | None = cost
+    objective_tol = tol
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -366,7 +371,7 @@ def generate_columns(
             short_now = master.shortfall()
             if at_once or _stalled(short_now, last_short):
                 master.phase_one()  # stalled, or a large LP: is the LP feasible at all?
-                phase_one, early, tol, price = True, True, PRICE_TOL, np.zeros_like(cost)
+                phase_one, early, tol, price = True, True, PRICE_TOL, None
                 continue
             last_short = short_now
         rc = _reduced_costs(price, csc, sol.row_dual)
@@ -385,7 +390,7 @@ def generate_columns(
                 return LpSolution(Outcome.FAILED)
             if master.leans_on_artificial():
                 master.phase_one()
-                phase_one, tol, price = True, PRICE_TOL, np.zeros_like(cost)
+                phase_one, tol, price = True, PRICE_TOL, None
                 continue
             return _optimum(lp, sol, sol.columns, rc)  # not phase one: ``price`` is ``cost``
         in_master[found] = True

@@ -312,3 +312,16 @@ def test_column_generation_holds_no_list_of_free_columns_meanwhile(monkeypatch: 
     assert held, "solved by a master"
     assert "free" not in held[0]
     assert "is_free" in held[0]
+
+
+def test_phase_one_prices_by_a_zero_objective_without_an_array_of_zeros() -> None:
+    """Phase one's reduced costs (``price`` None) are those of an objective of zeros, to the
+    bit (the sign of a zero included): ``-A^T y`` made in the product's own array."""
+    rng = np.random.default_rng(5)
+    csc = sp.random(6, 40, density=0.3, format="csc", random_state=rng)
+    y = rng.choice([0.0, -0.0, 1.5, -2.0], 6)
+    got = columns._reduced_costs(None, csc, y)
+    want = columns._reduced_costs(np.zeros(40), csc, y)
+    assert np.array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+    assert (want == 0).any(), "a column no row's dual reaches: where a sign could differ"
