@@ -325,3 +325,30 @@ def test_phase_one_prices_by_a_zero_objective_without_an_array_of_zeros() -> Non
     assert np.array_equal(got, want)
     assert np.array_equal(np.signbit(got), np.signbit(want))
     assert (want == 0).any(), "a column no row's dual reaches: where a sign could differ"
+
+
+def test_column_generation_holds_no_reduced_costs_through_a_master_s_solve(
+    monkeypatch: Any,
+) -> None:
+    """The last pricing round's reduced costs (full length) are let go before the master is
+    solved again and the next round's are made: never two at once."""
+    import sys
+
+    seen: list[object] = []
+    solve = GlopMaster.solve
+
+    def watched(self: GlopMaster, time_limit: float) -> Any:
+        seen.append(sys._getframe(1).f_locals.get("rc", "absent"))
+        return solve(self, time_limit)
+
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)  # a master, even on a tiny LP
+    monkeypatch.setattr(columns, "PER_ROW", 1)  # several pricing rounds
+    monkeypatch.setattr(columns, "ADD_PER_ROUND", 1)
+    monkeypatch.setattr(GlopMaster, "solve", watched)
+    first = np.array([0], dtype=np.int64)  # one column to start: the others priced in
+    monkeypatch.setattr(columns, "initial_columns", lambda *_: first)
+    lp = transport_lp()
+    sol = solve_lp_columns(lp, np.arange(lp.ncols, dtype=np.float64), time_limit=10, split=False)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert len(seen) >= 2, "more than one pricing round"
+    assert all(held is None for held in seen), seen
