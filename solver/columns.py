@@ -360,11 +360,10 @@ def generate_columns(
     # full-length array of zeros, 8 bytes a column as hard XL's tier-3 LP peaks)
     price: FloatArray | None = cost
     objective_tol = tol
-    rc: FloatArray | None = None
     while True:
         # the last round's reduced costs let go before the master's solve and the next
         # round's: held through them, two full-length vectors at once (8 bytes a column)
-        rc = None
+        rc: FloatArray | None = None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return LpSolution(Outcome.LIMIT)

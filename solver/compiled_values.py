@@ -4,7 +4,9 @@
 weighs and again by the round: in numpy each value made a full-length product (or, for the
 fills, a float64 copy of x), 8 bytes a class pair, while hard XL's round holds the most it
 ever does (docs/benchmarks-solver.md, twenty-sixth session).  These loops sum in int64 as the
-products did.
+products did; an LP's integral vertex is read as int64 a chunk at a time (`integer_chunks`).
+The objective's step, the lattice a tier's values lie on (`coefficient_gcd`), is one pass
+too (twenty-seventh session).
 """
 
 from __future__ import annotations
