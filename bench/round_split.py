@@ -2,6 +2,7 @@
 around them (not a test).
 
     .venv/bin/python bench/round_split.py --seeds 0-5 --out bench/results/F.jsonl
+    .venv/bin/python bench/round_split.py --size 100000 --seeds 0 --max-class-pairs 1000000000
 
 `stats.tier_seconds` times the phases of a round; a tier's phase holds its LP solves and also
 the numpy and Python around them (pricing, faces, blocks, rounding, the models' protos).  This
@@ -14,7 +15,11 @@ paused) into:
   docs/benchmarks-solver.md, sixteenth session);
 - within the tiers, the main thread's solver calls (GLOP's masters with their HiGHS crash,
   `model_builder` LPs, MIPs), the blocks solved two at once (wall time, and the solver time
-  their threads spent), and the rest: Python and numpy on the main thread.
+  their threads spent), and the rest: Python and numpy on the main thread, of which pricing
+  (every column's reduced cost, the best priced-out column of each row) is shown apart.
+
+A round that fails in its child (the round-size cap, say: hard XL needs ``--max-class-pairs``)
+stops the tool with the reason.
 
 The time of each step is measured by wrapping the module attribute the round looks it up by;
 the wrappers cost microseconds a call.
@@ -46,7 +51,7 @@ def _usage() -> tuple[float, float]:
     return own.ru_utime, own.ru_stime
 
 
-def split_round(size: int, seed: int) -> dict[str, Any]:
+def split_round(size: int, seed: int, max_class_pairs: int | None = None) -> dict[str, Any]:
     """One round, its steps timed (run in a child process: `main`)."""
     import solver.columns as columns
     import solver.master as master
@@ -90,6 +95,9 @@ def split_round(size: int, seed: int) -> dict[str, Any]:
     for owner in (tiers, rounding):
         timed(owner, "solve_mip", "solver")
     timed(columns, "solve_by_blocks", "blocks", main_only=True)
+    # pricing: every column's reduced cost, and the best priced-out column of each row
+    timed(columns, "_reduced_costs", "pricing: reduced costs")
+    timed(columns, "_priced", "pricing: best of each row")
 
     round_module.warm_up()
     raw = generate_hard_scenario(size, seed=seed)
@@ -98,7 +106,8 @@ def split_round(size: int, seed: int) -> dict[str, Any]:
     gc.disable()
     user0, sys0 = _usage()
     start = time.perf_counter()
-    result = round_module.run_round(raw, time_limit_s=600)
+    limits = {} if max_class_pairs is None else {"max_class_pairs": max_class_pairs}
+    result = round_module.run_round(raw, time_limit_s=900, **limits)
     total = time.perf_counter() - start
     user1, sys1 = _usage()
     gc.enable()
@@ -123,8 +132,12 @@ def split_round(size: int, seed: int) -> dict[str, Any]:
     }
 
 
-def _child(size: int, seed: int, queue: Any) -> None:
-    queue.put(split_round(size, seed))
+def _child(size: int, seed: int, max_class_pairs: int | None, queue: Any) -> None:
+    try:
+        queue.put(split_round(size, seed, max_class_pairs))
+    except BaseException as exc:  # the parent waits on the queue: tell it, never leave it
+        queue.put({"error": f"{type(exc).__name__}: {exc}"})
+        raise
 
 
 def main() -> None:
@@ -132,15 +145,23 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--seeds", type=seed_list, default=[0])
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--max-class-pairs",
+        type=int,
+        default=None,
+        help="the round-size cap (solver.limits.MAX_CLASS_PAIRS by default; hard XL needs 10**9)",
+    )
     args = parser.parse_args()
     spawn = mp.get_context("spawn")
     rows = []
     for seed in args.seeds:
         queue = spawn.Queue()
-        child = spawn.Process(target=_child, args=(args.size, seed, queue))
+        child = spawn.Process(target=_child, args=(args.size, seed, args.max_class_pairs, queue))
         child.start()
         row = queue.get()
         child.join()
+        if "error" in row:
+            raise SystemExit(f"seed {seed}: the round failed: {row['error']}")
         rows.append(row)
         print(
             f"seed {seed}: {row['wall']} s ({row['status']}); tiers {row['tiers']} s, of which "

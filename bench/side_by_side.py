@@ -73,8 +73,11 @@ def apply_settings(settings: list[tuple[str, str, Any]]) -> None:
         setattr(held, name, value)
 
 
-def solve_one(tree: str, size: int, seed: int, settings: list[str]) -> dict[str, Any]:
-    """Child process: the round of ``seed`` solved by the solver of ``tree``."""
+def solve_one(
+    tree: str, size: int, seed: int, settings: list[str], max_class_pairs: int | None = None
+) -> dict[str, Any]:
+    """Child process: the round of ``seed`` solved by the solver of ``tree`` (under the
+    round-size cap ``max_class_pairs``, the solver's default for None)."""
     sys.path.insert(0, tree)
     apply_settings([parse_setting(text) for text in settings])
     import solver
@@ -88,7 +91,8 @@ def solve_one(tree: str, size: int, seed: int, settings: list[str]) -> dict[str,
     gc.collect()
     gc.disable()
     started = time.monotonic()
-    result = run_round(raw, time_limit_s=300)
+    limits = {} if max_class_pairs is None else {"max_class_pairs": max_class_pairs}
+    result = run_round(raw, time_limit_s=300, **limits)
     wall = time.monotonic() - started
     assert result.objective is not None
     assert result.stats is not None
@@ -120,9 +124,13 @@ def warm_up_if_compiled() -> None:
     warm_up()
 
 
-def in_child(tree: Path, size: int, seed: int, settings: list[str]) -> dict[str, Any]:
+def in_child(
+    tree: Path, size: int, seed: int, settings: list[str], max_class_pairs: int | None = None
+) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", str(tree)]
     command += ["--size", str(size), "--seeds", str(seed)]
+    if max_class_pairs is not None:
+        command += ["--max-class-pairs", str(max_class_pairs)]
     for text in settings:
         command += ["--variant", text]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -159,10 +167,17 @@ def main() -> None:
     parser.add_argument("--base-tree", type=Path, default=ROOT)
     parser.add_argument("--variant-tree", type=Path, default=ROOT)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--max-class-pairs",
+        type=int,
+        default=None,
+        help="the round-size cap (the solver's default; rounds above 5 M class pairs need more)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(solve_one(args.child, args.size, args.seeds[0], args.variant)))
+        found = solve_one(args.child, args.size, args.seeds[0], args.variant, args.max_class_pairs)
+        print(json.dumps(found))
         return
     for text in args.variant:
         try:
@@ -176,7 +191,7 @@ def main() -> None:
         row: dict[str, Any] = {"seed": seed}
         for side in order:
             tree, settings = sides[side]
-            row[side] = in_child(tree, args.size, seed, settings)
+            row[side] = in_child(tree, args.size, seed, settings, args.max_class_pairs)
         rows.append(row)
         if args.out:
             with args.out.open("a") as out:

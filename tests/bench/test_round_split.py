@@ -26,3 +26,10 @@ def test_each_seed_s_round_is_split_into_parts_that_add_up(tmp_path: Path) -> No
         assert abs(inside - row["tiers"]) < 1e-2
         assert row["tiers_python_numpy"] >= 0
     assert done.stdout.splitlines()[2].startswith("2 seeds")
+
+
+def test_a_round_the_cap_refuses_stops_the_tool_with_the_reason_not_a_hang() -> None:
+    """The round runs in a child process; when it fails, the parent says why and exits."""
+    done = run_tool("round_split.py", "--seeds", "0", "--size", "400", "--max-class-pairs", "10")
+    assert done.returncode != 0
+    assert "seed 0: the round failed: RoundTooLarge: more than 10 eligible pairs" in done.stderr

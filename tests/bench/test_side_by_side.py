@@ -48,3 +48,10 @@ def test_a_value_that_is_not_a_literal_is_refused_before_any_round() -> None:
     done = run("--seeds", "0", "--size", "400", "--variant", "solver.tiers.DEFER=Flase")
     assert done.returncode == 2
     assert "'Flase' is not a Python literal" in done.stderr
+
+
+def test_the_round_size_cap_reaches_each_side_s_round() -> None:
+    """``--max-class-pairs`` is the round's cap on both sides (hard XL needs it lifted)."""
+    done = run("--seeds", "0", "--size", "400", "--max-class-pairs", "10")
+    assert done.returncode != 0
+    assert "more than 10 eligible pairs" in done.stderr
