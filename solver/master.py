@@ -9,7 +9,10 @@ from its last basis (new columns are nonbasic at 0, so the basis stays primal fe
 primal simplex goes on from it).  Solutions come back as protos read straight into numpy.
 A fresh master's first LP is solved by HiGHS, whose basis GLOP starts from (`CRASH_WITH_HIGHS`);
 an ``elastic`` master's, with artificial columns on the rows its columns may miss, which GLOP
-takes only when that optimum leans on one.  GLOP's presolve is off, as it would discard the basis.
+takes only when that optimum leans on one.  On a master of many rows, a pricing round that
+grows it by a tenth or more is solved by HiGHS afresh too (`RECRASH_ROWS`): GLOP's warm
+iterations cost more there than HiGHS from scratch.  GLOP's presolve is off, as it would
+discard the basis.
 
 MathOpt rather than ``pywraplp``: ``pywraplp`` hands GLOP the whole model again at every solve
 and its solution is read one Python call per variable; on hard rounds that was about a third of
@@ -58,6 +61,20 @@ CRASH_WITH_HIGHS = True
 took 0.4-0.5x GLOP's time on hard rounds' tier-3 and tier-4 masters) and its optimal basis
 handed to GLOP, which confirms it in a few iterations and keeps it for the next masters (HiGHS
 in MathOpt neither takes a basis nor solves incrementally)."""
+RECRASH_ROWS = 40_000
+"""Rows from which an ``elastic`` master (tier 3's) that a pricing round grew by
+`RECRASH_SHARE` or more is solved by HiGHS from scratch again, GLOP confirming HiGHS' basis
+(`GlopMaster.add`).  GLOP's warm primal iterations cost about 1.1 ms each on hard XL's tier-3
+masters (87,582 rows), against 0.12 ms on hard L's (16,582): after a round of 20,000 columns,
+GLOP went on for 16.7 s and 13.8 s where HiGHS took 5.0 s and GLOP 0.6-0.7 s more to confirm
+its basis.  On hard L's masters HiGHS from scratch was no faster than GLOP going on (0.35 s
+against 0.25-0.43 s), so a round below this many rows is solved as before; nor on hard XL's
+tier-4 masters, whose GLOP iterations cost 0.27 ms (2.3 s and 2.4 s against 1.8 s and 0.8 s),
+so other masters are too (docs/benchmarks-solver.md, twenty-eighth session)."""
+RECRASH_SHARE = 0.1
+"""The share of its columns a pricing round must add to a master of `RECRASH_ROWS` rows or more
+for HiGHS to solve it afresh: on hard XL's tier-3 masters, GLOP going on took 7.3 s against
+HiGHS' 5.6 s after a round that added 11 %, and 2.9 s against 6.0 s after one that added 2 %."""
 
 
 BASIC = solution_pb2.BASIS_STATUS_BASIC
@@ -143,6 +160,7 @@ class GlopMaster:
         self._next = n + k
         self.presolve = presolve
         self._cold = True  # GLOP holds no basis yet: the first solve starts from HiGHS' basis
+        self._recrash = False  # a large round joined (`add`): HiGHS solves the master afresh
         self._basis: solution_pb2.BasisProto | None = None  # GLOP's last optimal basis
         self._restart = False  # columns retired since: the next solve restarts from `_basis`
         self.solver = mathopt.new(
@@ -265,9 +283,16 @@ class GlopMaster:
         self._update(update)
 
     def add(self, cols: IntArray) -> None:
-        """Append columns ``cols`` (indices of the full matrix) to the master."""
+        """Append columns ``cols`` (indices of the full matrix) to the master; a round large
+        for a master of many rows has HiGHS solve it afresh next (`RECRASH_ROWS`)."""
         if cols.size == 0:
             return
+        if (
+            self.elastic
+            and self.csc.shape[0] >= RECRASH_ROWS
+            and cols.size >= RECRASH_SHARE * len(self.columns)
+        ):
+            self._recrash = True
         block = self.csc[:, cols]
         lo, hi = self.col_lo[cols], self.col_hi[cols]
         cost = np.zeros(cols.size) if self.phase_one_on else self.cost[cols]
@@ -367,10 +392,18 @@ class GlopMaster:
                 return status  # GLOP still cold: after `_elastic`, HiGHS again
             if basis is not None:
                 start.initial_basis.CopyFrom(basis)
+        elif self._recrash and CRASH_WITH_HIGHS:
+            # HiGHS' basis when it found the optimum; else GLOP from its own, as it would
+            status, basis = self._highs_basis(time_limit, elastic=False)
+            if basis is not None:
+                start.initial_basis.CopyFrom(basis)
+            elif self._restart and self._basis is not None:
+                start.initial_basis.CopyFrom(self._restart_basis(self._basis))
         elif self._restart and self._basis is not None:
             start.initial_basis.CopyFrom(self._restart_basis(self._basis))
         self._cold = False
         self._restart = False
+        self._recrash = False
         params = parameters_pb2.SolveParametersProto()
         params.glop.use_preprocessing = self.presolve
         params.time_limit.FromNanoseconds(int(max(deadline - time.monotonic(), 0.01) * 1e9))
@@ -444,13 +477,16 @@ class GlopMaster:
         basis.variable_status.values.extend(out.tolist())
         return basis
 
-    def _highs_basis(self, time_limit: float) -> tuple[Status, solution_pb2.BasisProto | None]:
-        """The fresh master solved by HiGHS: how that ended, and its optimal basis (which GLOP
-        takes as its start and confirms in a few iterations).  Anything but an optimum or a
-        proof of infeasibility leaves the master to GLOP alone (OPTIMAL, no basis)."""
+    def _highs_basis(
+        self, time_limit: float, *, elastic: bool = True
+    ) -> tuple[Status, solution_pb2.BasisProto | None]:
+        """The master solved by HiGHS from scratch: how that ended, and its optimal basis
+        (which GLOP takes as its start and confirms in a few iterations).  Anything but an
+        optimum or a proof of infeasibility leaves the master to GLOP alone (OPTIMAL, no basis).
+        Without ``elastic``, no artificial columns are tried (a master GLOP has solved)."""
         params = parameters_pb2.SolveParametersProto()
         params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
-        pending = self._violated() if self.elastic and not self.artificial else []
+        pending = self._violated() if elastic and self.elastic and not self.artificial else []
         model = self._proto(pending)
         try:
             result = solve_with_highs(model, params)

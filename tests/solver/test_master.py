@@ -125,6 +125,38 @@ def test_an_elastic_master_skips_the_proof_that_its_columns_miss_a_row(
     assert len(calls) == solves
 
 
+@pytest.mark.parametrize(
+    ("elastic", "rows_from", "afresh"),
+    [(True, 0, True), (True, 3, False), (False, 0, False)],
+    ids=["tier-3-master-of-many-rows", "too-few-rows", "not-elastic"],
+)
+def test_a_large_round_on_a_master_of_many_rows_is_solved_by_highs_afresh(
+    monkeypatch: pytest.MonkeyPatch, elastic: bool, rows_from: int, afresh: bool
+) -> None:
+    """`RECRASH_ROWS`: a pricing round that grows an elastic master by `RECRASH_SHARE` or more
+    has HiGHS solve it from scratch and GLOP confirm the basis, once; the optimum is GLOP's
+    own.  A master of fewer rows, or one that is not elastic, goes on in GLOP alone."""
+    import solver.master as master_module
+
+    monkeypatch.setattr(master_module, "RECRASH_ROWS", rows_from)  # the LP has 2 rows
+    monkeypatch.setattr(master_module, "RECRASH_SHARE", 0.5)
+    calls = highs_calls(monkeypatch)
+    lp, cost = covering_lp()
+    master = master_of(lp, cost, [2], elastic=elastic)
+    first = master.solve(10.0)
+    assert first.outcome == Outcome.OPTIMAL
+    crashed = len(calls)  # the first solve's own (one or two)
+    master.add(np.array([0, 1], dtype=np.int64))  # two columns on a master of one: a large round
+    second = master.solve(10.0)
+    assert second.outcome == Outcome.OPTIMAL
+    assert second.objective is not None
+    assert abs(second.objective - 5.0) < 1e-9
+    assert len(calls) == crashed + (1 if afresh else 0)
+    master.add(np.zeros(0, dtype=np.int64))
+    assert master.solve(10.0).outcome == Outcome.OPTIMAL  # no round since: GLOP alone
+    assert len(calls) == crashed + (1 if afresh else 0)
+
+
 def test_a_basic_idle_artificial_column_hands_its_place_to_its_rows_slack() -> None:
     lp, cost = covering_lp()
     master = master_of(lp, cost, [0, 1, 2], elastic=True)
