@@ -71,6 +71,13 @@ its basis.  On hard L's masters HiGHS from scratch was no faster than GLOP going
 against 0.25-0.43 s), so a round below this many rows is solved as before; nor on hard XL's
 tier-4 masters, whose GLOP iterations cost 0.27 ms (2.3 s and 2.4 s against 1.8 s and 0.8 s),
 so other masters are too (docs/benchmarks-solver.md, twenty-eighth session)."""
+CONFIRM_REOPTIMIZATIONS = 0
+"""GLOP's ``max_number_of_reoptimizations`` when it starts from HiGHS' optimal basis (default
+40).  Under an elastic master's big-M objective (artificial columns at 1,000 times the largest
+benefit) GLOP found that basis optimal in 0 iterations, then re-optimised it 40 times over, its
+dual infeasibility (3.7e-8 against costs of 9e6) above its absolute tolerance every time: 24.7 s
+of hard XL seed 1's first tier-3 master (4.3 s on seed 0), 1.0 s with none
+(docs/benchmarks-solver.md, twenty-eighth session)."""
 RECRASH_SHARE = 0.1
 """The share of its columns a pricing round must add to a master of `RECRASH_ROWS` rows or more
 for HiGHS to solve it afresh: on hard XL's tier-3 masters, GLOP going on took 7.3 s against
@@ -386,25 +393,24 @@ class GlopMaster:
     def _solve(self, time_limit: float) -> Status:
         deadline = time.monotonic() + time_limit
         start = model_parameters_pb2.ModelSolveParametersProto()
+        basis: solution_pb2.BasisProto | None = None  # HiGHS' optimal basis, if it solved
         if self._cold and CRASH_WITH_HIGHS:
             status, basis = self._highs_basis(time_limit)
             if status != Status.OPTIMAL:
                 return status  # GLOP still cold: after `_elastic`, HiGHS again
-            if basis is not None:
-                start.initial_basis.CopyFrom(basis)
         elif self._recrash and CRASH_WITH_HIGHS:
             # HiGHS' basis when it found the optimum; else GLOP from its own, as it would
-            status, basis = self._highs_basis(time_limit, elastic=False)
-            if basis is not None:
-                start.initial_basis.CopyFrom(basis)
-            elif self._restart and self._basis is not None:
-                start.initial_basis.CopyFrom(self._restart_basis(self._basis))
+            _, basis = self._highs_basis(time_limit, elastic=False)
+        if basis is not None:
+            start.initial_basis.CopyFrom(basis)
         elif self._restart and self._basis is not None:
             start.initial_basis.CopyFrom(self._restart_basis(self._basis))
         self._cold = False
         self._restart = False
         self._recrash = False
         params = parameters_pb2.SolveParametersProto()
+        if basis is not None:
+            params.glop.max_number_of_reoptimizations = CONFIRM_REOPTIMIZATIONS
         params.glop.use_preprocessing = self.presolve
         params.time_limit.FromNanoseconds(int(max(deadline - time.monotonic(), 0.01) * 1e9))
         try:

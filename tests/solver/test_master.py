@@ -157,6 +157,32 @@ def test_a_large_round_on_a_master_of_many_rows_is_solved_by_highs_afresh(
     assert len(calls) == crashed + (1 if afresh else 0)
 
 
+def test_glop_confirms_highs_basis_without_re_optimising_it() -> None:
+    """`CONFIRM_REOPTIMIZATIONS`: the solve that starts from HiGHS' basis tells GLOP not to
+    re-optimise (under a big-M objective it did so 40 times over, 0 iterations each); a solve
+    that goes on from GLOP's own basis keeps GLOP's default."""
+    lp, cost = covering_lp()
+    master = master_of(lp, cost, [0, 2], elastic=False)
+    seen: list[int | None] = []
+    real = master.solver
+
+    class Recorded:
+        def solve(self, params: Any, *args: Any) -> Any:
+            glop = params.glop
+            has = glop.HasField("max_number_of_reoptimizations")
+            seen.append(glop.max_number_of_reoptimizations if has else None)
+            return real.solve(params, *args)
+
+        def update(self, update: Any) -> bool:
+            return bool(real.update(update))
+
+    master.solver = Recorded()  # type: ignore[assignment]
+    assert master.solve(10.0).outcome == Outcome.OPTIMAL  # HiGHS, then GLOP from its basis
+    master.add(np.array([1], dtype=np.int64))
+    assert master.solve(10.0).outcome == Outcome.OPTIMAL  # GLOP from its own basis
+    assert seen == [0, None]
+
+
 def test_a_basic_idle_artificial_column_hands_its_place_to_its_rows_slack() -> None:
     lp, cost = covering_lp()
     master = master_of(lp, cost, [0, 1, 2], elastic=True)
