@@ -9,9 +9,10 @@ from its last basis (new columns are nonbasic at 0, so the basis stays primal fe
 primal simplex goes on from it).  Solutions come back as protos read straight into numpy.
 A fresh master's first LP is solved by HiGHS, whose basis GLOP starts from (`CRASH_WITH_HIGHS`);
 an ``elastic`` master's, with artificial columns on the rows its columns may miss, which GLOP
-takes only when that optimum leans on one.  On a master of many rows, a pricing round that
-grows it by a tenth or more is solved by HiGHS afresh too (`RECRASH_ROWS`): GLOP's warm
-iterations cost more there than HiGHS from scratch.  GLOP's presolve is off, as it would
+takes only when that optimum leans on one.  On an elastic master (tier 3's) of many rows, a
+pricing round that grows it by a tenth or more is solved by HiGHS afresh too (`RECRASH_ROWS`):
+GLOP's warm iterations cost more there than HiGHS from scratch.  GLOP takes HiGHS' basis
+without re-optimising it (`CONFIRM_REOPTIMIZATIONS`).  GLOP's presolve is off, as it would
 discard the basis.
 
 MathOpt rather than ``pywraplp``: ``pywraplp`` hands GLOP the whole model again at every solve
@@ -68,9 +69,14 @@ RECRASH_ROWS = 40_000
 masters (87,582 rows), against 0.12 ms on hard L's (16,582): after a round of 20,000 columns,
 GLOP went on for 16.7 s and 13.8 s where HiGHS took 5.0 s and GLOP 0.6-0.7 s more to confirm
 its basis.  On hard L's masters HiGHS from scratch was no faster than GLOP going on (0.35 s
-against 0.25-0.43 s), so a round below this many rows is solved as before; nor on hard XL's
-tier-4 masters, whose GLOP iterations cost 0.27 ms (2.3 s and 2.4 s against 1.8 s and 0.8 s),
-so other masters are too (docs/benchmarks-solver.md, twenty-eighth session)."""
+against 0.25-0.43 s), so masters of fewer rows go on in GLOP alone.  So do masters that are
+not elastic: on hard XL's tier-4 masters, whose GLOP iterations cost 0.27 ms, HiGHS afresh
+took 2.3 s and 2.4 s against GLOP's 1.8 s and 0.8 s (docs/benchmarks-solver.md,
+twenty-eighth session)."""
+RECRASH_SHARE = 0.1
+"""The share of its columns a pricing round must add to a master of `RECRASH_ROWS` rows or more
+for HiGHS to solve it afresh: on hard XL's tier-3 masters, GLOP going on took 7.3 s against
+HiGHS' 5.6 s after a round that added 11 %, and 2.9 s against 6.0 s after one that added 2 %."""
 CONFIRM_REOPTIMIZATIONS = 0
 """GLOP's ``max_number_of_reoptimizations`` when it starts from HiGHS' optimal basis (default
 40).  Under an elastic master's big-M objective (artificial columns at 1,000 times the largest
@@ -78,10 +84,6 @@ benefit) GLOP found that basis optimal in 0 iterations, then re-optimised it 40 
 dual infeasibility (3.7e-8 against costs of 9e6) above its absolute tolerance every time: 24.7 s
 of hard XL seed 1's first tier-3 master (4.3 s on seed 0), 1.0 s with none
 (docs/benchmarks-solver.md, twenty-eighth session)."""
-RECRASH_SHARE = 0.1
-"""The share of its columns a pricing round must add to a master of `RECRASH_ROWS` rows or more
-for HiGHS to solve it afresh: on hard XL's tier-3 masters, GLOP going on took 7.3 s against
-HiGHS' 5.6 s after a round that added 11 %, and 2.9 s against 6.0 s after one that added 2 %."""
 
 
 BASIC = solution_pb2.BASIS_STATUS_BASIC
