@@ -196,15 +196,21 @@ def test_class_pairs_and_statistics_do_not_depend_on_the_chunks(raw: dict[str, A
 
 @SETTINGS
 @given(scenarios())
-def test_class_pairs_come_in_deposit_then_withdrawal_class_order(raw: dict[str, Any]) -> None:
+def test_class_pairs_come_cadre_by_cadre_in_deposit_then_withdrawal_class_order(
+    raw: dict[str, Any],
+) -> None:
     """The model's columns follow the pairs' order, so ties break the same way on every run:
-    sorted by deposit class, then withdrawal class, however the rows were chunked."""
+    cadre by cadre (in the cadres' sorted order), each cadre's sorted by deposit class, then
+    withdrawal class, however the rows were chunked."""
     s = Scenario.model_validate(raw)
     ctx = Context.of(s)
     for pairs in (enumerate_pairs(ctx, s), enumerate_with(ctx, s, CHUNK_ENTRIES=1)):
-        order = np.lexsort((pairs.wd, pairs.dep))
+        rank = {c: k for k, c in enumerate(sorted({d.rep.cadre for d in pairs.deposits}))}
+        cadre = np.array([rank[d.rep.cadre] for d in pairs.deposits], dtype=np.int64)[pairs.dep]
+        order = np.lexsort((pairs.wd, pairs.dep, cadre))
         assert np.array_equal(order, np.arange(len(pairs)))
-        key = pairs.dep.astype(np.int64) * max(1, len(pairs.withdrawals)) + pairs.wd
+        key = (cadre * len(pairs.deposits) + pairs.dep) * max(1, len(pairs.withdrawals))
+        key += pairs.wd
         assert np.all(np.diff(key) > 0), "each pair once, in strictly increasing order"
 
 
