@@ -54,8 +54,14 @@ from solver.blocks import Layout
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-PENALTY = 1000.0
-"""Cost of one unit of an elastic row's shortfall, times the largest objective coefficient."""
+PENALTY = 10.0
+"""Cost of one unit of an elastic row's shortfall, times the largest objective coefficient.
+An artificial column still used once no column prices out sends the LP to its feasibility LP
+(`solver.columns.generate_columns`), so the penalty decides speed, never the outcome.  Ten
+rather than 1,000: HiGHS' crash of hard XL seed 0's first tier-3 master took 4.9 s instead
+of 9.4 s, and side by side hard L seeds 0-11 -5.5 %, the special-path seeds 42, 44, 49, 53
+and 56 -2.9 %, hard XL seeds 0-1 -4.3 % (tier 2 24.1 s and 21.2 s against 28.6 s and
+35.8 s), the same objectives everywhere (docs/benchmarks-solver.md, twenty-eighth session)."""
 ARTIFICIAL_TOL = 1e-9
 CRASH_WITH_HIGHS = True
 """A fresh master's first LP is solved by HiGHS inside OR-Tools (its dual simplex from scratch
@@ -80,9 +86,9 @@ HiGHS' 5.6 s after a round that added 11 %, and 2.9 s against 6.0 s after one th
 CONFIRM_REOPTIMIZATIONS = 0
 """GLOP's ``max_number_of_reoptimizations`` when it starts from HiGHS' optimal basis (default
 40).  Under an elastic master's big-M objective (artificial columns at 1,000 times the largest
-benefit) GLOP found that basis optimal in 0 iterations, then re-optimised it 40 times over, its
-dual infeasibility (3.7e-8 against costs of 9e6) above its absolute tolerance every time: 24.7 s
-of hard XL seed 1's first tier-3 master (4.3 s on seed 0), 1.0 s with none
+benefit, `PENALTY` then) GLOP found that basis optimal in 0 iterations, then re-optimised it 40
+times over, its dual infeasibility (3.7e-8 against costs of 9e6) above its absolute tolerance
+every time: 24.7 s of hard XL seed 1's first tier-3 master (4.3 s on seed 0), 1.0 s with none
 (docs/benchmarks-solver.md, twenty-eighth session)."""
 
 
