@@ -57,11 +57,13 @@ IntArray = npt.NDArray[np.int64]
 PENALTY = 10.0
 """Cost of one unit of an elastic row's shortfall, times the largest objective coefficient.
 An artificial column still used once no column prices out sends the LP to its feasibility LP
-(`solver.columns.generate_columns`), so the penalty decides speed, never the outcome.  Ten
-rather than 1,000: HiGHS' crash of hard XL seed 0's first tier-3 master took 4.9 s instead
-of 9.4 s, and side by side hard L seeds 0-11 -5.5 %, the special-path seeds 42, 44, 49, 53
-and 56 -2.9 %, hard XL seeds 0-1 -4.3 % (tier 2 24.1 s and 21.2 s against 28.6 s and
-35.8 s), the same objectives everywhere (docs/benchmarks-solver.md, twenty-eighth session)."""
+(`solver.columns.generate_columns`), so no penalty makes a feasible LP infeasible; one too
+small to price a row's repair in (a fill row whose dual exceeds it) ends the LP FAILED, and the
+tier engine then takes its slower exact paths.  Ten rather than 1,000: HiGHS' crash of hard
+XL seed 0's first tier-3 master took 4.9 s instead of 9.4 s, and side by side hard L seeds 0-11
+-5.5 %, the special-path seeds 42, 44, 49, 53 and 56 -2.9 %, hard XL seeds 0-1 -4.3 % (tier 2
+24.1 s and 21.2 s against 28.6 s and 35.8 s), the same objectives everywhere
+(docs/benchmarks-solver.md, twenty-eighth session)."""
 ARTIFICIAL_TOL = 1e-9
 CRASH_WITH_HIGHS = True
 """A fresh master's first LP is solved by HiGHS inside OR-Tools (its dual simplex from scratch
