@@ -15,6 +15,7 @@ from solver.compiled_pairs import AMOUNT_INT32_MAX
 from solver.eligibility import Context
 from solver.round import WARM_UP_ROUND, run_round
 from solver.validation import validate_scenario
+from tests.solver.pair_order import cadre_then_class_key
 
 
 def test_pairs_come_cadre_by_cadre_then_in_deposit_then_withdrawal_class_order(
@@ -32,10 +33,7 @@ def test_pairs_come_cadre_by_cadre_then_in_deposit_then_withdrawal_class_order(
     assert by_class != sorted(by_class), "the cadres interleave in class order"
     cadres = [pairs.deposits[int(i)].rep.cadre for i in pairs.dep]
     assert cadres == sorted(cadres)
-    rank = {c: k for k, c in enumerate(sorted(set(cadres)))}
-    cadre = np.array([rank[c] for c in cadres], dtype=np.int64)
-    key = (cadre * len(pairs.deposits) + pairs.dep) * len(pairs.withdrawals) + pairs.wd
-    assert np.all(np.diff(key) > 0)
+    assert np.all(np.diff(cadre_then_class_key(pairs)) > 0)
 
 
 def test_the_pairs_take_17_bytes_each() -> None:

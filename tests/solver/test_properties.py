@@ -24,6 +24,7 @@ from solver.eligibility import (
 )
 from solver.greedy import greedy
 from solver.schema import Match, Scenario
+from tests.solver.pair_order import cadre_then_class_key
 from tests.solver.strategies import scenarios
 
 SETTINGS = settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
@@ -205,12 +206,8 @@ def test_class_pairs_come_cadre_by_cadre_in_deposit_then_withdrawal_class_order(
     s = Scenario.model_validate(raw)
     ctx = Context.of(s)
     for pairs in (enumerate_pairs(ctx, s), enumerate_with(ctx, s, CHUNK_ENTRIES=1)):
-        rank = {c: k for k, c in enumerate(sorted({d.rep.cadre for d in pairs.deposits}))}
-        cadre = np.array([rank[d.rep.cadre] for d in pairs.deposits], dtype=np.int64)[pairs.dep]
-        order = np.lexsort((pairs.wd, pairs.dep, cadre))
-        assert np.array_equal(order, np.arange(len(pairs)))
-        key = (cadre * len(pairs.deposits) + pairs.dep) * max(1, len(pairs.withdrawals))
-        key += pairs.wd
+        key = cadre_then_class_key(pairs)
+        assert np.array_equal(np.argsort(key, kind="stable"), np.arange(len(pairs)))
         assert np.all(np.diff(key) > 0), "each pair once, in strictly increasing order"
 
 
