@@ -410,7 +410,7 @@ class GlopMaster:
                 return status  # GLOP still cold: after `_elastic`, HiGHS again
         elif self._recrash and CRASH_WITH_HIGHS:
             # HiGHS' basis when it found the optimum; else GLOP from its own, as it would
-            _, basis = self._highs_basis(time_limit, elastic=False)
+            _, basis = self._highs_basis(time_limit)
         if basis is not None:
             start.initial_basis.CopyFrom(basis)
         elif self._restart and self._basis is not None:
@@ -493,16 +493,15 @@ class GlopMaster:
         basis.variable_status.values.extend(out.tolist())
         return basis
 
-    def _highs_basis(
-        self, time_limit: float, *, elastic: bool = True
-    ) -> tuple[Status, solution_pb2.BasisProto | None]:
+    def _highs_basis(self, time_limit: float) -> tuple[Status, solution_pb2.BasisProto | None]:
         """The master solved by HiGHS from scratch: how that ended, and its optimal basis
         (which GLOP takes as its start and confirms in a few iterations).  Anything but an
         optimum or a proof of infeasibility leaves the master to GLOP alone (OPTIMAL, no basis).
-        Without ``elastic``, no artificial columns are tried (a master GLOP has solved)."""
+        Artificial columns are tried only on a cold elastic master: one GLOP has solved (a
+        recrash, `RECRASH_ROWS`) is feasible as it stands."""
         params = parameters_pb2.SolveParametersProto()
         params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
-        pending = self._violated() if elastic and self.elastic and not self.artificial else []
+        pending = self._violated() if self._cold and self.elastic and not self.artificial else []
         model = self._proto(pending)
         try:
             result = solve_with_highs(model, params)
