@@ -106,8 +106,7 @@ def split_round(size: int, seed: int, max_class_pairs: int | None = None) -> dic
     gc.disable()
     user0, sys0 = _usage()
     start = time.perf_counter()
-    limits = {} if max_class_pairs is None else {"max_class_pairs": max_class_pairs}
-    result = round_module.run_round(raw, time_limit_s=900, **limits)
+    result = round_module.run_round(raw, time_limit_s=900, max_class_pairs=max_class_pairs)
     total = time.perf_counter() - start
     user1, sys1 = _usage()
     gc.enable()
