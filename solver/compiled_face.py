@@ -6,7 +6,8 @@ class pair has a nonzero reduced cost; in numpy the pass cut the indices, both b
 for all of them, and a mask per bound: some 40 bytes a class pair at once, 830 MB on hard XL
 (docs/benchmarks-solver.md, twenty-sixth session).  These loops read the arrays as they are;
 so does the check that a vertex is integral (`largest_rounding`), whose numpy form held three
-full-length arrays at once, where hard XL then peaked.
+full-length arrays at once, where hard XL then peaked, and the search for a vertex's
+fractional columns (`fractional_columns`, `solver.rounding.round_on_face`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy.typing as npt
 from numba import njit
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 @njit(cache=True, nogil=True)
@@ -55,6 +57,23 @@ def fix_priced_columns(
 
 
 @njit(cache=True, nogil=True)
+def fractional_columns(v: FloatArray, n: int, tol: float) -> IntArray:
+    """The first ``n`` entries of ``v`` farther than ``tol`` from their nearest integer, in
+    order (a NaN counts as one)."""
+    count = 0
+    for j in range(n):
+        if not abs(v[j] - np.rint(v[j])) <= tol:
+            count += 1
+    out = np.empty(count, dtype=np.int64)
+    k = 0
+    for j in range(n):
+        if not abs(v[j] - np.rint(v[j])) <= tol:
+            out[k] = j
+            k += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
 def largest_rounding(v: FloatArray, n: int) -> float:
     """The largest distance of one of the first ``n`` entries of ``v`` from its nearest
     integer (NaN when one is NaN)."""
@@ -65,3 +84,10 @@ def largest_rounding(v: FloatArray, n: int) -> float:
             return gap  # NaN: no integer vertex
         largest = max(largest, gap)
     return largest
+
+
+def warm_up() -> None:
+    """`fractional_columns` run once, so that numba loads it from its disk cache (or compiles
+    it) before a round needs it: `solver.round.warm_up` calls this, as its one-pair round's
+    vertex is integral and never reaches it."""
+    fractional_columns(np.array([0.5]), 1, 1e-6)

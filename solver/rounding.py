@@ -32,15 +32,18 @@ import time
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
 from solver.blocks import redundant_rows
 from solver.columns import SUPPORT_TOL, solve_lp_columns
+from solver.compiled_face import fractional_columns, largest_rounding
 from solver.compiled_rows import times
 from solver.near_face import keep_near_face
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 INTEGRALITY_TOL = 1e-6
 """How far from an integer a column's LP value may sit and still count as integral (the tier
@@ -65,7 +68,7 @@ def round_on_face(
     if sol.x is None or sol.objective is None or time_limit <= 0:
         return None
     x = sol.x
-    frac = np.flatnonzero(np.abs(x[:n] - np.rint(x[:n])) > INTEGRALITY_TOL)
+    frac = fractional_columns(x, n, INTEGRALITY_TOL)
     if frac.size == 0:
         return None
     matrix, row_lo, row_hi = lp.full_matrix()
@@ -75,15 +78,13 @@ def round_on_face(
     rows[matrix[:, frac].indices] = True
     rows[lp.nrows :] = False
     rows &= ~redundant_rows(matrix, row_lo, row_hi, lp.col_lo, lp.col_hi)
-    mask = np.diff(matrix[np.flatnonzero(rows)].indptr) > 0
-    mask[n:] = False
-    mask &= x > SUPPORT_TOL
-    mask[frac] = True
-    free = np.flatnonzero(mask).astype(np.int64)
+    support = np.flatnonzero(x[:n] > SUPPORT_TOL)
+    free = np.union1d(support[touching(matrix, support, rows)], frac).astype(np.int64)
     if free.size > MAX_FREE:
         return None
-    kept = x.copy()
-    kept[:n] = np.rint(x[:n])
+    # the one full-length copy: hard XL seed 1 peaked here with four (docs/benchmarks-solver.md)
+    kept = np.rint(x)
+    kept[n:] = x[n:]
     kept[free] = 0.0
     used = times(matrix, kept)
     hit = np.zeros(matrix.shape[0], dtype=bool)
@@ -100,14 +101,24 @@ def round_on_face(
     res = solve_mip(sub, cost[free], maximize=True, time_limit=time_limit, seed=seed)
     if res.outcome != Outcome.OPTIMAL or res.x is None:
         return None
-    out = kept.copy()
-    out[free] = np.rint(res.x)
+    kept[free] = np.rint(res.x)
     if target is None:
         target = np.floor(sol.objective + 1e-6)
-    if float(cost @ out) < target - 1e-6:
+    if float(cost @ kept) < target - 1e-6:
         return None
-    if not lp.holds(out):
+    if not lp.holds(kept):
         return None
+    return kept
+
+
+def touching(matrix: sp.csc_matrix, cols: IntArray, rows: BoolArray) -> BoolArray:
+    """Which of the columns ``cols`` have an entry in a row that ``rows`` marks: read from
+    their own entries, not from the matrix's marked rows sliced out (a row-sliced copy of a
+    class-pair matrix is 8 bytes a column, whatever ``cols``)."""
+    sub = matrix[:, cols]
+    owner = np.repeat(np.arange(cols.size), np.diff(sub.indptr))
+    hits = np.bincount(owner, weights=rows[sub.indices], minlength=cols.size)
+    out: BoolArray = hits > 0
     return out
 
 
@@ -136,7 +147,7 @@ def round_near_face(
     remaining = deadline - time.monotonic()
     if vertex.outcome != Outcome.OPTIMAL or vertex.x is None or remaining <= 0:
         return None
-    if (np.abs(vertex.x[:n] - np.rint(vertex.x[:n])) <= INTEGRALITY_TOL).all():
+    if largest_rounding(vertex.x, n) <= INTEGRALITY_TOL:
         out: FloatArray | None = np.rint(vertex.x)
     else:
         out = round_on_face(near, vertex, none, n, time_limit=remaining, seed=seed, target=0.0)

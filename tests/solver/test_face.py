@@ -6,7 +6,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
+from solver.compiled_face import (
+    fix_priced_columns,
+    fractional_columns,
+    largest_rounding,
+    priced_columns_at_bounds,
+)
 
 SNAP = 1e-6
 
@@ -59,3 +64,19 @@ def test_the_largest_rounding_is_numpy_s(values: list[float], n: int) -> None:
     got = largest_rounding(v, n)
     want = float(np.abs(v[:n] - np.rint(v[:n])).max()) if n else 0.0
     assert got == want or (np.isnan(got) and np.isnan(want))
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.lists(st.floats(-1e6, 1e6) | st.sampled_from([0.5, 2.0 + 1e-10, float("nan")]), max_size=30),
+    st.integers(0, 30),
+)
+def test_the_fractional_columns_are_numpy_s(values: list[float], n: int) -> None:
+    """A vertex's fractional columns, compiled: numpy's columns among the first ``n`` farther
+    than the tolerance from their nearest integer, NaN among them, in order."""
+    v = np.array(values, dtype=np.float64)
+    n = min(n, v.size)
+    got = fractional_columns(v, n, 1e-6)
+    want = np.flatnonzero(~(np.abs(v[:n] - np.rint(v[:n])) <= 1e-6))
+    assert got.dtype == np.int64
+    assert np.array_equal(got, want)

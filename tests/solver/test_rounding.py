@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solver.backends import LinearModel, LpSolution, Outcome
-from solver.rounding import round_on_face
+from solver.rounding import round_on_face, touching
 
 
 def model(rows: list[list[float]], hi: list[float], col_hi: list[float]) -> LinearModel:
@@ -23,6 +25,18 @@ def model(rows: list[list[float]], hi: list[float], col_hi: list[float]) -> Line
 
 def vertex(x: list[float], objective: float) -> LpSolution:
     return LpSolution(Outcome.OPTIMAL, x=np.array(x), objective=objective)
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.integers(0, 2**32 - 1))
+def test_the_columns_touching_marked_rows_are_read_from_their_own_entries(seed: int) -> None:
+    """`touching` agrees with the matrix's marked rows sliced out, column by column."""
+    rng = np.random.default_rng(seed)
+    matrix = sp.random(6, 9, density=0.3, format="csc", random_state=rng)
+    rows = rng.random(6) < 0.5
+    cols = np.sort(rng.choice(9, size=int(rng.integers(0, 10)), replace=False)).astype(np.int64)
+    want = np.diff(matrix[np.flatnonzero(rows)].indptr)[cols] > 0
+    assert np.array_equal(touching(matrix, cols, rows), want)
 
 
 def test_a_half_cycle_of_a_transport_lp_is_rounded_to_its_optimum() -> None:
