@@ -240,7 +240,20 @@ def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, cost: FloatArray,
     return True
 
 
-Saved = tuple[FloatArray, FloatArray, FloatArray, FloatArray, list[list[FloatArray | float]]]
+@dataclass(frozen=True)
+class Saved:
+    """An LP's bounds as they were, to restore (`snapshot`, `restore`): its columns' as the
+    columns with a bound off 0, the rest of them fixed at 0.  After tier 1's face nearly every
+    class pair is fixed at 0, and two full copies of the column bounds (16 bytes a class pair)
+    were held through every tier after a deferred one: hard XL seed 1 peaked there
+    (docs/benchmarks-solver.md, twenty-ninth session)."""
+
+    cols: IntArray
+    col_lo: FloatArray
+    col_hi: FloatArray
+    row_lo: FloatArray
+    row_hi: FloatArray
+    extra: list[list[FloatArray | float]]
 
 
 @dataclass
@@ -251,14 +264,16 @@ class Deferred:
     value: int
     seconds: float
     saved: Saved
-    x: FloatArray  # the LP's vertex, the next tiers' start
+    x: FloatArray  # the LP's vertex, its class pairs the next tiers' start
 
 
 def snapshot(lp: LinearModel) -> Saved:
-    """The bounds `keep_face` changes, to restore them."""
-    return (
-        lp.col_lo.copy(),
-        lp.col_hi.copy(),
+    """The bounds `keep_face` (and the tiers after it) change, to restore them."""
+    cols = np.flatnonzero((lp.col_lo != 0.0) | (lp.col_hi != 0.0))
+    return Saved(
+        cols,
+        lp.col_lo[cols],
+        lp.col_hi[cols],
         lp.row_lo.copy(),
         lp.row_hi.copy(),
         [list(e) for e in lp.extra],
@@ -266,9 +281,13 @@ def snapshot(lp: LinearModel) -> Saved:
 
 
 def restore(lp: LinearModel, saved: Saved) -> None:
-    """The bounds of a `snapshot` back in ``lp``."""
-    lp.col_lo[:], lp.col_hi[:], lp.row_lo[:], lp.row_hi[:] = saved[:4]
-    lp.extra[:] = [list(e) for e in saved[4]]
+    """The bounds of a `snapshot` back in ``lp``, whatever changed since."""
+    lp.col_lo[:] = 0.0
+    lp.col_hi[:] = 0.0
+    lp.col_lo[saved.cols] = saved.col_lo
+    lp.col_hi[saved.cols] = saved.col_hi
+    lp.row_lo[:], lp.row_hi[:] = saved.row_lo, saved.row_hi
+    lp.extra[:] = [list(e) for e in saved.extra]
 
 
 def farkas_bound(lp: LinearModel, y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> float:
@@ -512,12 +531,11 @@ def solve_tiers(
         lp.extra.append([sense * m.objective(tier), sense * float(value), np.inf])
 
     def current() -> Start:
-        """Where the next LP starts: the last deferred tier's vertex, else the incumbent (the
-        class pairs' alone, as it is: not a full-length float copy, 8 bytes a class pair)."""
+        """Where the next LP starts: the last deferred tier's vertex, else the incumbent; the
+        class pairs' part alone, as it is (the columns after it at 0), not a full-length copy
+        (8 bytes a class pair)."""
         if deferred:
-            out = deferred[-1].x.copy()
-            out[m.n :] = 0.0
-            return out
+            return deferred[-1].x[: m.n]
         return x
 
     def needs(level: int) -> FloatArray:
