@@ -69,6 +69,7 @@ from solver.compiled_farkas import column_terms_in_place
 from solver.compiled_rows import transposed_times
 from solver.compiled_values import Counts, coefficient_gcd
 from solver.fill_rows import FillRows
+from solver.heap import release_freed
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
 from solver.pooled import fill_dual_bound, max_fill_bound, pooled_fill_bound, sharpened
@@ -602,6 +603,7 @@ def solve_tiers(
         t0 = time.monotonic()
         if lp_mode and tier == 2:
             lps = xf = cost = None
+            release_freed()
             if not m.servable:
                 zstar = 0.0
             elif not pooled_failed:
@@ -678,6 +680,7 @@ def solve_tiers(
             # the last tier's LP, vertex and objective let go before this tier's are made
             # (24 bytes a class pair more through its LP otherwise)
             lps = xf = cost = None
+            release_freed()
             cost = m.objective(tier)
             # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
             warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(cost, lp)
