@@ -4,8 +4,9 @@ A tier's LP frees most of what it allocated, but the C heap keeps the freed page
 smaller arrays, the masters' protos, GLOP's and HiGHS' own memory) and the process's resident
 set counts them until the heap's top is free.  On hard XL seed 1 that was 100-580 MB at each
 tier's start; ``malloc_trim`` returned it in 2-11 ms each, and the round's peak fell from
-3,959 MB to 3,899 MB (docs/benchmarks-solver.md, twenty-ninth session).  A C library without
-it (macOS, musl) leaves the heap as it is.
+3,959 MB to 3,899 MB (docs/benchmarks-solver.md, twenty-ninth session).  The tier engine
+does so on rounds large enough for memory to bind (`solver.tiers.RELEASE_FREED_ABOVE`).  A C
+library without it (macOS, musl) leaves the heap as it is.
 """
 
 from __future__ import annotations

@@ -83,6 +83,11 @@ TIER4_MIP_MAX_PAIRS = 60_000
 """Above this many class pairs, tier 4 is not taken through the certified MIP, nor solved at
 all when tier 3 was proven off its LP's face or a tier is kept by a dense row (see
 `solve_tiers`): on hard rounds either took seconds to minutes for a tie-break."""
+RELEASE_FREED_ABOVE = 10_000_000
+"""Class pairs above which each tier's start hands the heap's freed pages back to the kernel
+(`solver.heap.release_freed`): hard XL seed 1's peak 3,899 MB against 3,959 MB.  Below, the
+pages a later tier would fault in again cost more than the memory is worth: hard L seeds 0-11
+side by side +1.3 % with it (docs/benchmarks-solver.md, twenty-ninth session)."""
 DUAL_TOL = 1e-7
 SNAP_TOL = 1e-6
 """How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
@@ -603,7 +608,8 @@ def solve_tiers(
         t0 = time.monotonic()
         if lp_mode and tier == 2:
             lps = xf = cost = None
-            release_freed()
+            if m.n > RELEASE_FREED_ABOVE:
+                release_freed()
             if not m.servable:
                 zstar = 0.0
             elif not pooled_failed:
@@ -680,7 +686,8 @@ def solve_tiers(
             # the last tier's LP, vertex and objective let go before this tier's are made
             # (24 bytes a class pair more through its LP otherwise)
             lps = xf = cost = None
-            release_freed()
+            if m.n > RELEASE_FREED_ABOVE:
+                release_freed()
             cost = m.objective(tier)
             # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
             warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(cost, lp)

@@ -36,3 +36,24 @@ def test_freed_small_arrays_go_back_to_the_kernel_on_glibc() -> None:
 def test_release_is_safe_to_call_anywhere() -> None:
     release_freed()
     release_freed()
+
+
+def test_a_large_round_releases_the_heap_at_each_lp_tier_and_solves_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above `RELEASE_FREED_ABOVE` class pairs each LP tier's start releases the heap (tiers
+    2, 3 and 4 at least), and the round's result is the same as without."""
+    import solver.tiers as tiers
+    from fixtures.hard import generate_hard_scenario
+    from solver import solve
+    from solver.schema import Scenario
+
+    scenario = Scenario.model_validate(generate_hard_scenario(200, seed=0))
+    before = solve(scenario)
+    calls: list[int] = []
+    monkeypatch.setattr(tiers, "RELEASE_FREED_ABOVE", 0)
+    monkeypatch.setattr(tiers, "release_freed", lambda: calls.append(1))
+    after = solve(scenario)
+    assert len(calls) >= 3
+    assert after.objective == before.objective
+    assert after.matches == before.matches
