@@ -606,10 +606,14 @@ def solve_tiers(
             break
         emit(tier, m.tier_value(tier, x), None)
         t0 = time.monotonic()
-        if lp_mode and tier == 2:
+        if lp_mode:
+            # the last tier's LP, vertex and objective let go before this tier's are made
+            # (24 bytes a class pair more through its LP otherwise), and on a large round the
+            # heap's freed pages handed back
             lps = xf = cost = None
             if m.n > RELEASE_FREED_ABOVE:
                 release_freed()
+        if lp_mode and tier == 2:
             if not m.servable:
                 zstar = 0.0
             elif not pooled_failed:
@@ -683,11 +687,6 @@ def solve_tiers(
             tier = 3
             continue
         if lp_mode:
-            # the last tier's LP, vertex and objective let go before this tier's are made
-            # (24 bytes a class pair more through its LP otherwise)
-            lps = xf = cost = None
-            if m.n > RELEASE_FREED_ABOVE:
-                release_freed()
             cost = m.objective(tier)
             # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
             warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(cost, lp)
