@@ -70,6 +70,16 @@ def totals_by(group: Ints, x: IntArray, count: int) -> IntArray:
 
 
 @njit(cache=True, nogil=True)
+def largest_by(group: Ints, values: Ints, count: int) -> IntArray:
+    """The largest of ``values`` by ``group`` (``count`` groups), at least 0, in int64: one
+    pass, where ``np.maximum.at`` took 0.7 s over hard XL's pairs."""
+    out = np.zeros(count, dtype=np.int64)
+    for p in range(values.size):
+        out[group[p]] = max(out[group[p]], np.int64(values[p]))
+    return out
+
+
+@njit(cache=True, nogil=True)
 def coefficient_gcd(cost: npt.NDArray[np.float64]) -> int:
     """The greatest common divisor of ``cost``'s nonzero coefficients, 1 when one is not an
     integer (or none is nonzero): one pass, where numpy's held three float copies of an

@@ -26,6 +26,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.classes import Pairs
+from solver.compiled_groups import group_members, grouped
 from solver.compiled_layout import ColumnArray, csc_of
 from solver.compiled_pairs import AmountArray, ClassArray
 from solver.eligibility import Context
@@ -176,41 +177,32 @@ def pair_attributes(ctx: Context, pairs: Pairs) -> PairAttributes:
     )
 
 
-def stable_order(key: npt.NDArray[np.signedinteger[Any]]) -> IntArray:
-    """``np.argsort(key, kind="stable")``.  Keys within [0, 65536) are sorted as uint16,
-    which numpy sorts by radix: 6-8 ms against 45-65 ms for hard L's 860,000 pairs (the
-    round's class indices and group keys mostly fit)."""
-    if key.size and int(key.min()) >= 0 and int(key.max()) < 1 << 16:
-        key = key.astype(np.uint16)
-    order: IntArray = np.argsort(key, kind="stable")
-    return order
-
-
-def split_by(
-    key: npt.NDArray[np.signedinteger[Any]], mask: BoolArray | None = None
-) -> dict[int, IntArray]:
-    """Pair indices grouped by ``key`` (restricted to ``mask``), each group in increasing order."""
-    idx = np.arange(key.size, dtype=np.int64) if mask is None else np.flatnonzero(mask)
-    if idx.size == 0:
-        return {}
-    k = key[idx]
-    order = stable_order(k)
-    ks = k[order]
-    cuts = np.flatnonzero(np.diff(ks)) + 1
-    starts = np.concatenate([[0], cuts])
-    chunks = np.split(idx[order], cuts)
-    return {int(ks[s]): chunk for s, chunk in zip(starts, chunks, strict=True)}
+def groups_by(
+    parts: tuple[SmallArray, ...],
+    radices: tuple[int, ...],
+    keys: list[int],
+    mask: BoolArray | None = None,
+) -> list[MemberArray]:
+    """The members of the pairs whose key (``parts`` read as digits of ``radices``, as
+    `solver.compiled_groups` reads them; the first radix is the first part's range) is
+    ``keys[g]``, for each g, in increasing order; pairs ``mask`` marks False in none."""
+    size = 1
+    for r in radices:
+        size *= r
+    table = np.full(size, -1, dtype=np.int32)
+    table[np.array(keys, dtype=np.int64)] = np.arange(len(keys), dtype=np.int32)
+    return grouped(parts, radices, table, mask)
 
 
 def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group]:
-    """C2 quota rows, C3 depletion rows and C4 pair-minimum groups over eligible pairs."""
+    """C2 quota rows, C3 depletion rows and C4 pair-minimum groups over eligible pairs, each
+    sorted by its names; a group no pair belongs to is left out.  The C2 and C3 groups are
+    views of one array each, which holds their members and nothing else (a pair is in one
+    such group at most, and every group with a member is kept)."""
     nt, nk = len(attrs.countries), max(1, len(attrs.cadres))
     cix = {c: i for i, c in enumerate(attrs.countries)}
     kix = {c: i for i, c in enumerate(attrs.cadres)}
-    # widened: (o nt + t) nk + c leaves int16's range
-    o, t, c = (a.astype(np.int64) for a in (attrs.origin, attrs.dest, attrs.cadre))
-    by_otc = split_by((o * nt + t) * nk + c, attrs.reloc)
-    by_oc = split_by(o * nk + c, attrs.reloc)
+    o, t, c = attrs.origin, attrs.dest, attrs.cadre
     groups: list[Group] = []
     # the tightest headroom (quota net of quota_used) among the agreements capping (o, t, c)
     quota: dict[tuple[str, str, str], tuple[int, str, int, int]] = {}
@@ -222,36 +214,41 @@ def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group
                 assert room is not None
                 if key not in quota or room < quota[key][0]:
                     quota[key] = (room, a.id, q, a.quota_used.get(cad, 0))
-    for key, (room, aid, q, used) in sorted(quota.items()):
-        orig, dest, cad = key
-        if orig not in cix or dest not in cix or cad not in kix:
-            continue
-        members = by_otc.get((cix[orig] * nt + cix[dest]) * nk + kix[cad])
-        if members is not None:
-            # each group kept holds a copy of its members (int32, as class pairs are far
-            # fewer than 2**31): a view would hold `split_by`'s array whole (8 bytes a pair of
-            # the round) through the round
-            copied = members.astype(np.int32)
-            groups.append(Group("AGREEMENT_QUOTA", (*key, aid), copied, room, aid, q, used))
-    oc_items = sorted(
-        ((attrs.countries[k // nk], attrs.cadres[k % nk]), members) for k, members in by_oc.items()
-    )
-    for (orig, cad), members in oc_items:
-        room = ctx.depletion_headroom(orig, cad)
-        if room is not None:
+    capped = [
+        (key, held)
+        for key, held in sorted(quota.items())
+        if key[0] in cix and key[1] in cix and key[2] in kix
+    ]
+    otc = [(cix[orig] * nt + cix[dest]) * nk + kix[cad] for (orig, dest, cad), _ in capped]
+    for (key, (room, aid, q, used)), members in zip(
+        capped, groups_by((o, t, c), (nt, nt, nk), otc, attrs.reloc), strict=True
+    ):
+        if members.size:
+            groups.append(Group("AGREEMENT_QUOTA", (*key, aid), members, room, aid, q, used))
+    depleted = [
+        (orig, cad)
+        for orig in sorted(cix)
+        for cad in attrs.cadres
+        if ctx.depletion_headroom(orig, cad) is not None
+    ]
+    oc = [cix[orig] * nk + kix[cad] for orig, cad in depleted]
+    for (orig, cad), members in zip(
+        depleted, groups_by((o, c), (nt, nk), oc, attrs.reloc), strict=True
+    ):
+        if members.size:
+            room = ctx.depletion_headroom(orig, cad)
+            assert room is not None
             limit = ctx.depletion_cap(orig, cad)
             used = ctx.relocated_recently.get((orig, cad), 0)
-            copied = members.astype(np.int32)  # as the quotas'
-            groups.append(Group("DEPLETION_CAP", (orig, cad), copied, room, "", limit, used))
+            groups.append(Group("DEPLETION_CAP", (orig, cad), members, room, "", limit, used))
     minimum = ctx.scenario.policy.pair_minimum_benefit_usd
     if minimum > 0:
-        ot_items = sorted(
-            ((attrs.countries[k // nt], attrs.countries[k % nt]), members)
-            for k, members in split_by(o * nt + t).items()
-        )
-        for key2, idx in ot_items:
-            if (pairs.benefit[idx] < minimum).any():
-                groups.append(Group("PAIR_MINIMUM_BENEFIT", key2, idx.astype(np.int32), minimum))
+        routes = [(orig, dest) for orig in sorted(cix) for dest in sorted(cix)]
+        ot = [cix[orig] * nt + cix[dest] for orig, dest in routes]
+        for route, members in zip(routes, groups_by((o, t), (nt, nt), ot), strict=True):
+            if members.size and (pairs.benefit[members] < minimum).any():
+                # a copy: the routes left out share the view's array, every pair of the round
+                groups.append(Group("PAIR_MINIMUM_BENEFIT", route, members.copy(), minimum))
     return groups
 
 
@@ -269,9 +266,10 @@ def c1_capacity(
     """
     for index, caps in ((dep, dcap), (wd, wcap)):
         pairs_of = np.bincount(index, minlength=caps.size)
-        order = stable_order(index)  # the pairs come sorted by deposit class
-        members = order[pairs_of[index[order]] > 1]
         classes = np.flatnonzero(pairs_of > 1)
+        table = np.full(caps.size, -1, dtype=np.int32)
+        table[classes] = np.arange(classes.size, dtype=np.int32)
+        members, _ = group_members((index,), (caps.size,), table)
         rows.add_many(
             pairs_of[classes],
             members,
@@ -315,7 +313,7 @@ def c4_pair_minimum_benefit(
         rows.add(members, np.concatenate([ben, [-float(g.cap)]]), 0.0, INF)
 
 
-def min_fill(rows: Rows, by_dest: list[tuple[IntArray, int]], z: int) -> tuple[int, list[int]]:
+def min_fill(rows: Rows, by_dest: list[tuple[MemberArray, int]], z: int) -> tuple[int, list[int]]:
     """Tier 2: ``1000 filled(t) - requested(t) z >= 0`` per servable destination t.
 
     ``by_dest`` lists each servable destination's pairs and requested positions; returns the

@@ -33,6 +33,7 @@ from solver.classes import Pairs
 from solver.compiled_values import (
     Counts,
     integer_chunks,
+    largest_by,
     tie_break_total,
     totals_by,
     weighted_total,
@@ -45,10 +46,10 @@ from solver.constraints import (
     c2_agreement_quota,
     c3_depletion_cap,
     c4_pair_minimum_benefit,
+    groups_by,
     min_fill,
     pair_attributes,
     side_groups,
-    split_by,
 )
 from solver.eligibility import Context
 from solver.greedy import greedy_columns, greedy_flows
@@ -64,7 +65,6 @@ __all__ = [
     "TierOutcome",
     "pair_attributes",
     "side_groups",
-    "split_by",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -107,7 +107,9 @@ class RoundModel:
         for w in ctx.scenario.withdrawals:
             requested[w.country] = requested.get(w.country, 0) + w.count
         self.requested = requested
-        by_dest = split_by(attrs.dest)
+        nt = len(attrs.countries)
+        dests = groups_by((attrs.dest,), (nt,), list(range(nt)))
+        by_dest = {t: members for t, members in enumerate(dests) if members.size}
         self.servable = sorted(attrs.countries[t] for t in by_dest)
         first, self.fill_req = min_fill(
             rows,
@@ -134,9 +136,7 @@ class RoundModel:
         supply = np.bincount(pairs.wd, weights=dcap[pairs.dep], minlength=len(wcap))
         wprio = np.array([c.rep.priority for c in pairs.withdrawals], dtype=np.int64)
         self.trivial_bound1 = int((np.minimum(wcap, supply.astype(np.int64)) * wprio).sum())
-        best_ben = np.zeros(len(wcap), dtype=np.int64)
-        if n:
-            np.maximum.at(best_ben, pairs.wd, pairs.benefit)
+        best_ben = largest_by(pairs.wd, pairs.benefit, len(wcap))
         self.trivial_bound3 = int((np.minimum(wcap, supply.astype(np.int64)) * best_ben).sum())
 
     # ---------------------------------------------------------------- values

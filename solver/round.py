@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from solver import compiled_face, compiled_farkas, compiled_rows
+from solver import compiled_face, compiled_farkas, compiled_groups, compiled_rows
 from solver.basis import legal_basis
 from solver.classes import disaggregate, enumerate_pairs
 from solver.eligibility import Context
@@ -181,8 +181,10 @@ def warm_up() -> None:
     disk cache, or compiles it in a new checkout: about 5 s) and the backends before its first
     real round, which would otherwise pay for it (0.3 s cached); the loops of column
     generation, of a Farkas bound and of rounding a fractional vertex, which so small a round
-    never reaches, are run on their own."""
+    never reaches, are run on their own, and the side rows' grouping for every tuple of
+    attributes a round groups by."""
     run_round(WARM_UP_ROUND)
     compiled_rows.warm_up()
     compiled_farkas.warm_up()
     compiled_face.warm_up()
+    compiled_groups.warm_up()

@@ -19,8 +19,8 @@ from solver.constraints import (
     c2_agreement_quota,
     c3_depletion_cap,
     c4_pair_minimum_benefit,
+    groups_by,
     min_fill,
-    stable_order,
 )
 
 
@@ -114,13 +114,33 @@ def test_solver_does_not_import_highspy() -> None:
 
 
 @settings(deadline=None, max_examples=150)
-@given(st.lists(st.integers(-3, 70_000), max_size=60))
-def test_stable_order_is_numpy_s_stable_argsort(values: list[int]) -> None:
-    """Keys within [0, 65536) go through uint16 (numpy's radix sort), others as they are:
-    the same order either way, ties in index order."""
-    key = np.array(values, dtype=np.int64)
-    for k in (key, key % 4, key % (1 << 16)):  # any keys, many ties, all within uint16
-        assert np.array_equal(stable_order(k), np.argsort(k, kind="stable"))
+@given(st.data())
+def test_groups_by_is_a_stable_sort_by_key_split(data: st.DataObject) -> None:
+    """Each group's members are the pairs of its key (the parts read as digits), in
+    increasing order, as numpy's stable argsort and a split gave them; masked pairs in
+    none, keys not asked for in none, keys asked for with no pair empty."""
+    radices = tuple(data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=3)))
+    n = data.draw(st.integers(0, 40))
+    parts = tuple(
+        np.array(data.draw(st.lists(st.integers(0, r - 1), min_size=n, max_size=n)), np.int16)
+        for r in radices
+    )
+    size = int(np.prod(radices))
+    keys = data.draw(st.lists(st.integers(0, size - 1), unique=True, max_size=size))
+    masked = data.draw(st.booleans())
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+    key = np.zeros(n, dtype=np.int64)
+    for part, radix in zip(parts, radices, strict=True):
+        key = key * radix + part
+    order = np.argsort(key, kind="stable")
+    got = groups_by(parts, radices, keys, mask if masked else None)
+    assert len(got) == len(keys)
+    for k, members in zip(keys, got, strict=True):
+        want = order[key[order] == k]
+        if masked:
+            want = want[mask[want]]
+        assert members.dtype == np.int32
+        assert members.tolist() == want.tolist()
 
 
 Piece = tuple[list[int], list[int], list[float] | float]
