@@ -3,14 +3,20 @@
 Two deposits with the same attributes (all but id and count) are interchangeable for every rule,
 constraint and objective tier, and so are two such withdrawals; each group becomes a class whose
 capacity is the sum of counts and whose postings are filled in id order when the solution is
-disaggregated.  Eligibility is then evaluated class against class, one cadre at a time, by the
+disaggregated.  Eligibility is then evaluated class against class, cadre by cadre, by the
 compiled rules of `solver.compiled_rules` in row chunks (bounded memory), which also yield the
 per-class reason counts used by the explanations; `solver.compiled_pairs` then writes the
-eligible pairs cadre by cadre, each cadre's in (deposit class, withdrawal class) order.
+eligible pairs cadre by cadre, each cadre's in (deposit class, withdrawal class) order.  Both
+loops release the GIL, so two threads share the work: runs of chunks (a large cadre is cut
+into two, each run with statistics of its own on the columns' side, folded in in row order),
+then the chunks' writes, each into places of its own.  On hard XL the enumeration took 3.8 s
+against 7.0 s in one thread (docs/benchmarks-solver.md, thirtieth session).
 """
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -43,6 +49,12 @@ from solver.schema import Deposit, Scenario, Withdrawal
 P = TypeVar("P", Deposit, Withdrawal)
 LANG = CODE_INDEX["LANGUAGE_GAP"]
 CHUNK_ENTRIES = 2_000_000
+SCAN_THREADS = 2
+"""Runs of chunks scanned at once (the scan releases the GIL; this machine has 2 cores)."""
+RUN_ENTRIES = 8_000_000
+"""Pairs of classes to check above which a cadre's chunks are cut into `SCAN_THREADS` runs
+scanned at once (`CadreScan.runs`); below, a cadre is one run.  On hard XL one cadre of
+eight holds two thirds of the pairs to check."""
 
 IntArray = npt.NDArray[np.int64]
 
@@ -130,10 +142,10 @@ class CadreScan:
         self.country_facts = self.block.country_facts()
         self.stats = new_stats(self.di.size, self.wj.size)
 
-    def scan(self, rows: slice) -> ChunkPairs:
+    def scan(self, rows: slice, stats: ScanStats) -> ChunkPairs:
         """Eligibility of deposit classes ``rows`` x every withdrawal class of the cadre: the
-        eligible pairs, and the reason statistics added to `stats` (chunks in row order), in
-        one compiled pass (`solver.compiled_rules.scan_block`)."""
+        eligible pairs, and the reason statistics added to ``stats`` (`stats` or a later
+        run's, chunks in row order), in one compiled pass (`solver.compiled_rules.scan_block`)."""
         block = self.block
         return scan_block(
             block.deposit_side(rows),
@@ -141,9 +153,40 @@ class CadreScan:
             self.country_facts,
             block.declined_matrix(rows),
             (self.dcount[rows], self.wcount, self.dn[rows], self.wn),
-            self.stats,
+            stats,
             rows.start,
         )
+
+    def runs(self, step: int, entries: int) -> list[tuple[range, ScanStats]]:
+        """The cadre's chunks' first rows (``step`` rows a chunk) cut into `SCAN_THREADS`
+        runs when it has more than ``entries`` pairs to check, else one; the first run fills
+        `stats`, each later one statistics of its own on the columns' side (`later_stats`),
+        to be folded in after it (`fold_in`)."""
+        starts = range(0, self.di.size, step)
+        runs = SCAN_THREADS if self.di.size * self.wj.size > entries else 1
+        runs = max(1, min(runs, len(starts)))
+        cuts = [len(starts) * k // runs for k in range(runs + 1)]
+        return [
+            (starts[cuts[k] : cuts[k + 1]], self.stats if k == 0 else self.later_stats())
+            for k in range(runs)
+        ]
+
+    def later_stats(self) -> ScanStats:
+        """Statistics for a later run of the cadre's rows: the rows' arrays shared (each run
+        has rows of its own), the columns' its own, as if nothing were seen yet."""
+        fresh = new_stats(0, self.wj.size)
+        return fresh._replace(d_workers=self.stats.d_workers, d_first=self.stats.d_first)
+
+    def fold_in(self, later: ScanStats) -> None:
+        """A later run's column statistics into `stats`, as if its rows had been scanned
+        after the earlier runs': counts added, the first row of each code and the smallest
+        language gap's first row kept from the earlier runs where they have one."""
+        st = self.stats
+        st.w_workers[:] += later.w_workers
+        np.copyto(st.w_first, later.w_first, where=st.w_first < 0)
+        smaller = later.w_lang_gap < st.w_lang_gap
+        st.w_lang_gap[smaller] = later.w_lang_gap[smaller]
+        st.w_lang_row[smaller] = later.w_lang_row[smaller]
 
     def chunk_facts(self, rows: slice) -> ChunkFacts:
         """What the pairs of deposit classes ``rows`` take their fields from."""
@@ -180,8 +223,9 @@ def enumerate_pairs(
 ) -> Pairs:
     """All eligible class pairs of the round, cadre by cadre, with reason statistics.
 
-    Chunks of a cadre's deposit classes are scanned in order (`CadreScan.scan`), then every
-    chunk's pairs written in place (`solver.compiled_pairs`).  Raises ``RoundTooLarge``
+    Runs of chunks of a cadre's deposit classes are scanned (`CadreScan.scan`), each run's
+    chunks in order, `SCAN_THREADS` runs at once; then every chunk's pairs are written in
+    place (`solver.compiled_pairs`).  Raises ``RoundTooLarge``
     (``solver.limits``) before anything is evaluated when the class pairs to consider exceed
     ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more than
     ``max_class_pairs`` are eligible.
@@ -244,26 +288,55 @@ def enumerate_pairs(
     counts = np.zeros(nd, dtype=np.int64)
     class_pairs = 0
     layout: list[IntArray] = []
-    for cadre in cadres:
-        cs = cadre_scan(cadre)
-        layout.append(cs.di)
-        step = max(1, CHUNK_ENTRIES // max(1, cs.wj.size))
-        for start in range(0, cs.di.size, step):
+    found_so_far = [0]  # over the runs being scanned at once
+    lock = threading.Lock()
+    too_many = threading.Event()
+
+    def scan_run(
+        job: tuple[CadreScan, range, ScanStats, int],
+    ) -> list[tuple[slice, ChunkPairs]]:
+        """A run of a cadre's chunks, in row order (its statistics need that order; cadres
+        and runs with statistics of their own are independent, so two are scanned at once)."""
+        cs, starts, stats, step = job
+        found_chunks: list[tuple[slice, ChunkPairs]] = []
+        for start in starts:
+            if too_many.is_set():
+                break
             rows = slice(start, min(cs.di.size, start + step))
-            found = cs.scan(rows)
+            found = cs.scan(rows, stats)
             if found.column.size == 0:
                 continue
+            with lock:
+                found_so_far[0] += found.column.size
+                if found_so_far[0] > max_class_pairs:
+                    too_many.set()
+            found_chunks.append((rows, found))
+        return found_chunks
+
+    scans = [cadre_scan(cadre) for cadre in cadres]
+    jobs: list[tuple[CadreScan, range, ScanStats, int]] = []
+    for cs in scans:
+        layout.append(cs.di)
+        step = max(1, CHUNK_ENTRIES // max(1, cs.wj.size))
+        jobs.extend((cs, starts, stats, step) for starts, stats in cs.runs(step, RUN_ENTRIES))
+    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
+        scanned = list(pool.map(scan_run, jobs))
+    if too_many.is_set():
+        raise RoundTooLarge(
+            f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
+            f" alike in every attribute form a class; this round has {nd:,} deposit"
+            f" and {nw:,} withdrawal classes), the most the solver takes on; narrow the"
+            " round with countries or cadres"
+        )
+    for (cs, _, stats, _), found_chunks in zip(jobs, scanned, strict=True):
+        if stats is not cs.stats:
+            cs.fold_in(stats)  # after the cadre's earlier runs, which come first in jobs
+        for rows, found in found_chunks:
             counts[cs.di[rows]] = np.diff(found.row_end, prepend=0)
             class_pairs += found.column.size
-            if class_pairs > max_class_pairs:
-                raise RoundTooLarge(
-                    f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
-                    f" alike in every attribute form a class; this round has {nd:,} deposit"
-                    f" and {nw:,} withdrawal classes), the most the solver takes on; narrow the"
-                    " round with countries or cadres"
-                )
             out.pairs_eligible += found.postings
             chunks.append((cs, rows, found))
+    for cs in scans:
         cs.record_statistics(out)
     top_benefit = max(
         (
@@ -285,8 +358,15 @@ def enumerate_pairs(
     # cadre by cadre (each cadre's deposit classes in class order): an LP's blocks, a cadre
     # each (solver.blocks), are then ranges of its columns, read in place
     start_of = offsets(counts, np.concatenate([np.zeros(0, dtype=np.int64), *layout]))
-    for cs, rows, found in chunks:
+
+    def place(chunk: tuple[CadreScan, slice, ChunkPairs]) -> None:
+        """A chunk's pairs written into their places (each chunk's places are its own)."""
+        cs, rows, found = chunk
         place_chunk(cs.chunk_facts(rows), found.row_end, found.column, found.gap, start_of, arrays)
+
+    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
+        for _ in pool.map(place, chunks):
+            pass
     out.dep, out.wd, out.benefit, out.months, out.prefs = arrays
     return out
 
