@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.greedy import greedy_columns, greedy_flows
+from solver.greedy import by_priority, greedy_columns, greedy_flows
 
 Caps = list[tuple[np.ndarray, int]]
 Case = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Caps]
@@ -72,6 +72,18 @@ def test_greedy_flows_takes_pairs_in_order_as_much_as_every_cap_allows(case: Cas
     empty = np.zeros(dep.size, dtype=np.int64)
     got = greedy_flows(dep, wd, priority, dcap, wcap, caps, [], empty, 0)
     assert got.tolist() == pair_by_pair(dep, wd, priority, dcap, wcap, caps).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(flows())
+def test_the_greedy_s_order_is_priority_then_withdrawal_then_deposit(case: Case) -> None:
+    """`by_priority` gives ``np.lexsort``'s order, whether the pairs come as a round holds
+    them (by deposit class, then withdrawal class: the grouped path) or in any order."""
+    dep, wd, priority, _, wcap, _ = case
+    held = np.lexsort((wd, dep))
+    for d, w, p in ((dep, wd, priority), (dep[held], wd[held], priority[held])):
+        want = np.lexsort((d, w, -p))
+        assert by_priority(d, w, p, wcap.size).tolist() == want.tolist()
 
 
 def columns_pair_by_pair(
