@@ -11,7 +11,8 @@ Here each column's entries are counted over the builders' pieces (`count_columns
 fixes where each column starts, and each piece's entries are then written straight into their
 column's place (`place_rows`).  Pieces come in row order and each lists its rows in order, so
 each column's row indices come out ascending: the same arrays, entry for entry, as scipy's
-conversion gave.
+conversion gave.  Two threads write them, each the columns of half the entries: the writes
+fault in the matrix's fresh pages, and the kernel serves both at once.
 
 A round's coefficients are integers (ones, benefits, requested positions, caps): when all of
 them are exact in float32 (`value_type`), the values are held as float32, 4 bytes an entry
@@ -22,6 +23,7 @@ sum is the same to the bit.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -51,19 +53,23 @@ def place_rows(
     first_row: int,
     values: FloatArray,
     constant: bool,
+    columns: tuple[int, int],
 ) -> None:
-    """Write rows ``first_row``, ``first_row + 1``, ... (``lengths[i]`` entries each, one
-    after another in ``cols`` and ``values``; every value ``values[0]`` when ``constant``)
-    into their columns' next free places (``free``, advanced as they fill)."""
+    """Write the entries in ``columns`` (a range, low included) of rows ``first_row``,
+    ``first_row + 1``, ... (``lengths[i]`` entries each, one after another in ``cols`` and
+    ``values``; every value ``values[0]`` when ``constant``) into their columns' next free
+    places (``free``, advanced as they fill)."""
+    low, high = columns
     p = 0
     for i in range(lengths.size):
         row = first_row + i
         for _ in range(lengths[i]):
             j = cols[p]
-            at = free[j]
-            out_rows[at] = row
-            out_values[at] = values[0] if constant else values[p]
-            free[j] = at + 1
+            if low <= j < high:
+                at = free[j]
+                out_rows[at] = row
+                out_values[at] = values[0] if constant else values[p]
+                free[j] = at + 1
             p += 1
 
 
@@ -109,13 +115,24 @@ def csc_of(
     out_rows = np.empty(nnz, dtype=np.int32)
     out_values = np.empty(nnz, dtype=value_type(pieces))
     free = indptr[:-1].copy()
-    first = 0
-    for lengths, cols, values in pieces:
-        if isinstance(values, float):
-            place_rows(free, out_rows, out_values, cols, lengths, first, np.array([values]), True)
-        else:
-            place_rows(free, out_rows, out_values, cols, lengths, first, values, False)
-        first += int(lengths.size)
+    # two threads, each writing the columns of one half of the entries: the writes fault in
+    # the matrix's fresh pages, which the kernel serves to both at once
+    middle = int(np.searchsorted(indptr, nnz // 2))
+    halves = [(0, middle), (middle, ncols)]
+
+    def place(free: IntArray, columns: tuple[int, int]) -> None:
+        first = 0
+        for lengths, cols, values in pieces:
+            constant = isinstance(values, float)
+            row_values = np.atleast_1d(np.asarray(values, dtype=np.float64))
+            place_rows(
+                free, out_rows, out_values, cols, lengths, first, row_values, constant, columns
+            )
+            first += int(lengths.size)
+
+    with ThreadPoolExecutor(max_workers=len(halves)) as pool:
+        for _ in pool.map(place, [free] * len(halves), halves):
+            pass
     del free
     small = max(nnz, nrows, ncols) < np.iinfo(np.int32).max
     return sp.csc_matrix(
