@@ -47,9 +47,9 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
-Start = npt.NDArray[np.float64] | npt.NDArray[np.int64]
+Start = npt.NDArray[np.float64] | npt.NDArray[np.int64] | npt.NDArray[np.int32]
 """Where an LP starts: a point over its columns, or over its first columns (a round's class
-pairs, the incumbent as it is) with the others at 0."""
+pairs, the incumbent as it is: int32) with the others at 0."""
 
 HIGHS_LOCK = threading.Lock()
 """HiGHS runs one solve at a time in this process (its task scheduler is process-wide); GLOP

@@ -42,6 +42,7 @@ from solver.compiled_rules import (
     new_stats,
     scan_block,
 )
+from solver.compiled_values import Flows
 from solver.eligibility import CODE_INDEX, CadreBlock, Context
 from solver.limits import MAX_CLASS_PAIRS, MAX_CLASS_PAIRS_CONSIDERED, RoundTooLarge
 from solver.schema import Deposit, Scenario, Withdrawal
@@ -371,7 +372,7 @@ def enumerate_pairs(
     return out
 
 
-def disaggregate(pairs: Pairs, x: IntArray) -> list[tuple[str, str, int, int]]:
+def disaggregate(pairs: Pairs, x: Flows) -> list[tuple[str, str, int, int]]:
     """Class-pair flows to posting flows (deposit id, withdrawal id, pair index, count).
 
     Deterministic: pairs in their order (each cadre's in (deposit class, withdrawal class)

@@ -20,18 +20,30 @@ from numba import njit
 
 Ints = npt.NDArray[np.signedinteger[Any]]
 IntArray = npt.NDArray[np.int64]
-Counts = npt.NDArray[np.int64] | npt.NDArray[np.float64]
-"""A class-pair solution: int64 flows, or an LP's integral vertex as it is (float64 holding
-integers), read as int64 a chunk at a time (`integer_chunks`)."""
+Flows = npt.NDArray[np.signedinteger[Any]]
+"""A round's incumbent class-pair solution: int32 flows when no pair can carry 2**31 workers
+or more (`flow_type`; every real round), 4 bytes a class pair where int64 held 8 through the
+whole round (hard XL seed 1: 92 MB at its peak; docs/benchmarks-solver.md, thirtieth
+session); int64 otherwise."""
+Counts = Flows | npt.NDArray[np.float64]
+"""A class-pair solution: integer flows (the incumbent's int32, a candidate's int64), or an
+LP's integral vertex as it is (float64 holding integers), read as int64 a chunk at a time
+(`integer_chunks`)."""
 CHUNK = 1 << 20
 """Class pairs converted to int64 at once (8 MB): a vertex is not copied whole (8 bytes a
 class pair, held as hard XL's round peaks)."""
 
 
-def integer_chunks(x: Counts) -> Iterator[tuple[slice, IntArray]]:
-    """``x`` as int64, a chunk at a time with the class pairs it covers (one chunk, ``x``
-    itself, when it is int64 already).  Raises ValueError on a value that is no integer."""
-    if x.dtype == np.int64:
+def flow_type(largest: float) -> type[np.int32] | type[np.int64]:
+    """The incumbent's integer type when no pair's flow can exceed ``largest``."""
+    return np.int32 if largest < 2**31 else np.int64
+
+
+def integer_chunks(x: Counts) -> Iterator[tuple[slice, Ints]]:
+    """``x`` as integers, a chunk at a time with the class pairs it covers (one chunk, ``x``
+    itself, when it holds integers already; else int64 chunks).  Raises ValueError on a value
+    that is no integer."""
+    if x.dtype in (np.int64, np.int32):
         yield slice(0, x.size), x  # type: ignore[misc]
         return
     for at in range(0, x.size, CHUNK):
@@ -43,7 +55,7 @@ def integer_chunks(x: Counts) -> Iterator[tuple[slice, IntArray]]:
 
 
 @njit(cache=True, nogil=True)
-def weighted_total(weight: Ints, x: IntArray) -> int:
+def weighted_total(weight: Ints, x: Ints) -> int:
     """``sum(weight * x)`` in int64."""
     total = 0
     for p in range(x.size):
@@ -52,7 +64,7 @@ def weighted_total(weight: Ints, x: IntArray) -> int:
 
 
 @njit(cache=True, nogil=True)
-def tie_break_total(months: Ints, prefs: Ints, x: IntArray) -> int:
+def tie_break_total(months: Ints, prefs: Ints, x: Ints) -> int:
     """``sum((3 months - prefs) x)`` in int64: tier 4's tie-break."""
     total = 0
     for p in range(x.size):
@@ -61,7 +73,7 @@ def tie_break_total(months: Ints, prefs: Ints, x: IntArray) -> int:
 
 
 @njit(cache=True, nogil=True)
-def totals_by(group: Ints, x: IntArray, count: int) -> IntArray:
+def totals_by(group: Ints, x: Ints, count: int) -> IntArray:
     """``x`` summed by ``group`` (``count`` groups), in int64."""
     out = np.zeros(count, dtype=np.int64)
     for p in range(x.size):
@@ -96,3 +108,14 @@ def coefficient_gcd(cost: npt.NDArray[np.float64]) -> int:
             a, b = b, a % b
         g = a
     return int(g) if g > 0 else 1
+
+
+def warm_up() -> None:
+    """Compile (or load) the value loops for both kinds of flows a round sums: the
+    incumbent's int32 and a candidate's int64 (an integral vertex is read as int64 chunks),
+    over the model's int16 attributes and its pairs' amounts."""
+    small = np.zeros(1, dtype=np.int16)
+    for flows in (np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int64)):
+        weighted_total(small, flows)
+        tie_break_total(small, np.zeros(1, dtype=np.int8), flows)
+        totals_by(small, flows, 1)

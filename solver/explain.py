@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from solver.classes import Pairs, PostingClass
 from solver.compiled_pairs import ClassArray
-from solver.compiled_values import totals_by
+from solver.compiled_values import Flows, totals_by
 from solver.eligibility import (
     CODES,
     Context,
@@ -171,7 +171,7 @@ def explain(
     ctx: Context,
     pairs: Pairs,
     groups: list[Group],
-    x: IntArray,
+    x: Flows,
     placed: dict[str, int],
     filled: dict[str, int],
 ) -> Unmatched:
@@ -314,7 +314,7 @@ class Binding:
     groups: list[Group]
 
     @classmethod
-    def of(cls, groups: list[Group], x: IntArray, npairs: int) -> Binding:
+    def of(cls, groups: list[Group], x: Flows, npairs: int) -> Binding:
         code = np.zeros(npairs, dtype=np.int64)
         group = np.full(npairs, -1, dtype=np.int64)
         # lowest precedence first, and within a code the last group first, so that the

@@ -20,6 +20,7 @@ from numba import njit
 from solver.basis import legal_basis
 from solver.compiled_groups import group_members
 from solver.compiled_pairs import AmountArray, ClassArray
+from solver.compiled_values import Flows, flow_type
 from solver.eligibility import Context, benefit, first_failure, gap_months
 from solver.schema import Deposit, Match, Scenario
 
@@ -106,7 +107,7 @@ def greedy_flows(
     minimum: Sequence[Members],
     benefit: AmountArray,
     minimum_benefit: int,
-) -> IntArray:
+) -> Flows:
     """Greedy by priority on eligible class pairs (the solver's start and fallback incumbent).
 
     Pairs are taken in (priority desc, withdrawal class, deposit class) order, each as much as
@@ -116,7 +117,7 @@ def greedy_flows(
     feasible.  The pairs are taken by `_take_in_order`, as `greedy_columns`' are.
     """
     n = int(dep.size)
-    x = np.zeros(n, dtype=np.int64)
+    x: Flows = np.zeros(n, dtype=flow_type(float(min(dcap.max(initial=0), wcap.max(initial=0)))))
     if n == 0:
         return x
     slot = _group_slots(n, caps)

@@ -32,6 +32,7 @@ from solver.backends import LinearModel, Outcome, solve_lp
 from solver.classes import Pairs
 from solver.compiled_values import (
     Counts,
+    Flows,
     integer_chunks,
     largest_by,
     tie_break_total,
@@ -192,7 +193,7 @@ class RoundModel:
             lp.col_hi[:n],
         )
 
-    def greedy_start(self) -> IntArray:
+    def greedy_start(self) -> Flows:
         """The greedy-by-priority flow on the class pairs (`solver.greedy.greedy_flows`): the
         incumbent a round starts from, and keeps when the limit leaves no time to improve it."""
         pairs = self.pairs
@@ -241,7 +242,7 @@ class RoundModel:
         deadline: float,
         started: float,
         on_progress: Callable[[ProgressEvent], None] | None = None,
-        start: IntArray | None = None,
+        start: Flows | None = None,
     ) -> Solution:
         """Solve the tiers in order until all are proven or the deadline passes.
 

@@ -67,7 +67,7 @@ from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
 from solver.compiled_farkas import column_terms_in_place
 from solver.compiled_rows import transposed_times
-from solver.compiled_values import Counts, coefficient_gcd
+from solver.compiled_values import Counts, Flows, coefficient_gcd, flow_type
 from solver.fill_rows import FillRows
 from solver.heap import release_freed
 from solver.master import KeptMaster
@@ -152,7 +152,7 @@ class TierOutcome:
 
 @dataclass
 class Solution:
-    x: IntArray
+    x: Flows
     tiers: list[TierOutcome] = field(default_factory=list)
     lp_bound: float | None = None
 
@@ -420,7 +420,7 @@ def rounded_to_cap(
     return x, m.tier_value(tier, x)
 
 
-def mip_tier(m: Tiered, tier: int, x: IntArray, limit: float) -> tuple[IntArray, int, int, bool]:
+def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int, int, bool]:
     """One tier as a MIP from the incumbent ``x``: (x, value, bound, proven)."""
     lp = m.lp
     # HiGHS in MathOpt takes no starting solution: the incumbent is kept below if the MIP
@@ -434,13 +434,14 @@ def mip_tier(m: Tiered, tier: int, x: IntArray, limit: float) -> tuple[IntArray,
         heuristic_effort=MIP_HEURISTIC_EFFORT,
     )
     sign = -1 if tier == 4 else 1
+    best: Counts = x
     if sol.x is not None and sol.x.size == lp.ncols:
         cand = np.rint(sol.x[: m.n]).astype(np.int64)
         if sign * m.tier_value(tier, cand) >= sign * m.tier_value(tier, x):
-            x = cand
-    value = m.tier_value(tier, x)
+            best = cand
+    value = m.tier_value(tier, best)
     if sol.outcome == Outcome.OPTIMAL:
-        return x, value, value, True
+        return best, value, value, True
     raw = sol.bound
     if raw is None or not np.isfinite(raw):
         bound = {1: m.trivial_bound1, 2: 1000 if m.servable else 0, 3: m.trivial_bound3}.get(
@@ -450,7 +451,7 @@ def mip_tier(m: Tiered, tier: int, x: IntArray, limit: float) -> tuple[IntArray,
         bound = int(np.floor(raw + 1e-6)) if tier < 4 else int(np.ceil(raw - 1e-6))
     if tier == 1:
         bound = min(bound, m.trivial_bound1)
-    return x, value, bound, False
+    return best, value, bound, False
 
 
 def solve_tiers(
@@ -459,16 +460,20 @@ def solve_tiers(
     deadline: float,
     started: float,
     on_progress: Callable[[ProgressEvent], None] | None = None,
-    start: IntArray | None = None,
+    start: Flows | None = None,
     lp_first: bool = True,
 ) -> Solution:
     """Solve the tiers in order until all are proven or the deadline passes.
 
-    ``start`` (int64) is the incumbent itself: each better solution is written over it in
-    place, so that a round holds one full-length incumbent, not its start besides (8 bytes a
-    class pair; docs/benchmarks-solver.md, twenty-sixth session)."""
+    ``start`` (`Flows`: int32 on every real round) is the incumbent itself: each better
+    solution is written over it in place, so that a round holds one full-length incumbent, not
+    its start besides (4 bytes a class pair; docs/benchmarks-solver.md, twenty-sixth and
+    thirtieth sessions)."""
     lp = m.lp
-    x = np.zeros(m.n, dtype=np.int64) if start is None else np.asarray(start, dtype=np.int64)
+    largest = float(lp.col_hi[: m.n].max(initial=0.0))
+    x: Flows = np.zeros(m.n, dtype=flow_type(largest))
+    if start is not None:
+        x = np.asarray(start, dtype=x.dtype)
     sol = Solution(x=x)
     lp_mode = lp_first and not m.has_binaries and m.n > 0
     proven: dict[int, int] = {}

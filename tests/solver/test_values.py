@@ -14,20 +14,31 @@ from hypothesis import strategies as st
 from fixtures.hard import generate_hard_scenario
 from solver import compiled_values
 from solver.classes import enumerate_pairs
-from solver.compiled_values import coefficient_gcd, tie_break_total, totals_by, weighted_total
+from solver.compiled_values import (
+    coefficient_gcd,
+    flow_type,
+    tie_break_total,
+    totals_by,
+    weighted_total,
+)
 from solver.eligibility import Context
 from solver.model import RoundModel
 from solver.validation import validate_scenario
 
 
 @settings(deadline=None, max_examples=200)
-@given(st.integers(0, 2**32 - 1), st.sampled_from([np.int8, np.int16, np.int32, np.int64]))
-def test_the_compiled_sums_are_numpy_s(seed: int, kind: type) -> None:
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([np.int8, np.int16, np.int32, np.int64]),
+    st.sampled_from([np.int32, np.int64]),
+)
+def test_the_compiled_sums_are_numpy_s(seed: int, kind: type, flows: type) -> None:
+    """Over int32 flows (the incumbent's) as over int64 (a candidate's), summed in int64."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(0, 50))
     top = min(np.iinfo(kind).max, 10**9)
     weight = rng.integers(0, top, n).astype(kind)
-    x = rng.integers(0, 1000, n).astype(np.int64)
+    x = rng.integers(0, 2**31 - 1 if flows is np.int32 else 1000, n).astype(flows)
     months = rng.integers(0, min(top, 10**6), n).astype(kind)
     prefs = rng.integers(0, 3, n).astype(np.int8)
     group = rng.integers(0, 7, n).astype(np.int16)
@@ -82,3 +93,23 @@ def test_the_compiled_step_is_numpy_s(values: list[float]) -> None:
     assert coefficient_gcd(cost) == numpy_s_step(cost)
     assert coefficient_gcd(np.array([np.nan, 2.0])) == 1
     assert coefficient_gcd(np.array([np.inf, 2.0])) == 1
+
+
+def test_the_incumbent_is_int32_unless_a_pair_could_carry_2_31_workers() -> None:
+    """A round holds its incumbent as int32 flows (4 bytes a class pair), and as int64 when
+    a deposit and a withdrawal are both that large: the round then places them all."""
+    from solver.round import run_round
+    from tests.solver.factories import deposit, scenario, withdrawal
+
+    assert flow_type(2**31 - 1) is np.int32
+    assert flow_type(2**31) is np.int64
+    small = validate_scenario(generate_hard_scenario(300, seed=1))
+    assert not isinstance(small, list)
+    ctx = Context.of(small)
+    assert RoundModel(ctx, enumerate_pairs(ctx, small)).greedy_start().dtype == np.int32
+    huge = 3 * 10**9
+    raw = scenario([deposit(count=huge)], [withdrawal(count=huge)])
+    result = run_round(raw)
+    assert result.status == "OPTIMAL"
+    assert result.objective is not None
+    assert [(m.deposit_id, m.count) for m in result.matches or []] == [("d1", huge)]
