@@ -1,19 +1,30 @@
 """`solver.compiled_rows.times` and `transposed_times`: scipy's products, to the bit, on a
-round's matrix whether its values are float64 or float32 (`solver.compiled_layout`)."""
+round's matrix whether its values are float64 or float32 (`solver.compiled_layout`), and
+``A^T y`` whether one thread or two take it."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solver import compiled_rows
 from solver.compiled_rows import times, transposed_times
 
 
 @settings(deadline=None, max_examples=200)
-@given(st.integers(0, 2**32 - 1), st.booleans())
-def test_products_are_scipy_s_to_the_bit(seed: int, whole: bool) -> None:
+@given(st.integers(0, 2**32 - 1), st.booleans(), st.sampled_from([10**9, 0]))
+def test_products_are_scipy_s_to_the_bit(seed: int, whole: bool, threads_above: int) -> None:
+    """``threads_above`` 0: every product ``A^T y`` taken by two threads, half the columns
+    each (`compiled_rows.TWO_THREADS_ABOVE`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compiled_rows, "TWO_THREADS_ABOVE", threads_above)
+        products_are_scipy_s(seed, whole)
+
+
+def products_are_scipy_s(seed: int, whole: bool) -> None:
     rng = np.random.default_rng(seed)
     m, n = int(rng.integers(1, 30)), int(rng.integers(1, 30))
     dense = np.where(rng.random((m, n)) < 0.3, rng.normal(0, 1000, (m, n)), 0.0)
