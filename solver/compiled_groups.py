@@ -12,6 +12,8 @@ numpy did this by widening the attributes to int64 and sorting the whole round b
 splitting it: on hard XL (20.8 M class pairs) 4.0 s of the model's 9.8 s build, most of it
 faulting in the fresh pages of its full-length temporaries (docs/benchmarks-solver.md,
 thirtieth session).  Here nothing the length of the round is made but the members themselves.
+(`solver.compiled_rows.grouped` groups positions the same way when their labels are already
+an array; here each label is read through the table as it is needed.)
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def group_members(
     )
 
 
-def grouped(
+def member_lists(
     parts: tuple[Ints, ...],
     radices: tuple[int, ...],
     table: Members,
@@ -108,6 +110,6 @@ def warm_up() -> None:
     class index (C1), one, two or three int16 attributes (the fills, C3 and C4, C2)."""
     one = np.zeros(1, dtype=np.int16)
     table = np.zeros(1, dtype=np.int32)
-    grouped((np.zeros(1, dtype=np.int32),), (1,), table)
+    member_lists((np.zeros(1, dtype=np.int32),), (1,), table)
     for width in (1, 2, 3):
-        grouped((one,) * width, (1,) * width, table, np.ones(1, dtype=bool))
+        member_lists((one,) * width, (1,) * width, table, np.ones(1, dtype=bool))

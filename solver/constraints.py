@@ -26,7 +26,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.classes import Pairs
-from solver.compiled_groups import group_members, grouped
+from solver.compiled_groups import group_members, member_lists
 from solver.compiled_layout import ColumnArray, csc_of
 from solver.compiled_pairs import AmountArray, ClassArray
 from solver.eligibility import Context
@@ -191,7 +191,7 @@ def groups_by(
         size *= r
     table = np.full(size, -1, dtype=np.int32)
     table[np.array(keys, dtype=np.int64)] = np.arange(len(keys), dtype=np.int32)
-    return grouped(parts, radices, table, mask)
+    return member_lists(parts, radices, table, mask)
 
 
 def side_groups(ctx: Context, pairs: Pairs, attrs: PairAttributes) -> list[Group]:
