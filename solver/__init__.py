@@ -11,7 +11,7 @@ Public API
   (status, objective, bound, matches) once the tiers are solved, before the unmatched postings
   are explained.  ``num_workers`` is accepted
   for API stability: each exact OR-Tools backend (GLOP, HiGHS) runs single-threaded and the
-  independent blocks of an LP run two at a time (`solver.blocks.THREADS`), each on its own, so
+  independent blocks of an LP run two at a time (`solver.threads.THREADS`), each on its own, so
   results are byte-identical whatever it is.  ``max_class_pairs`` caps the eligible class pairs (the
   model's columns; default ``solver.limits.MAX_CLASS_PAIRS``): beyond it, or beyond
   ``solver.limits.MAX_CLASS_PAIRS_CONSIDERED`` pairs to check, ``solve`` raises

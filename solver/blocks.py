@@ -18,7 +18,6 @@ rows) give every column's exact reduced cost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -30,13 +29,12 @@ from solver.backends import LinearModel, LpSolution, Outcome, Start
 from solver.block_view import BlockView
 from solver.compiled_layout import ColumnArray
 from solver.compiled_rows import MapArray, activity_ranges, component_labels, grouped
+from solver.threads import each
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-THREADS = 2
-"""Blocks solved at once (this machine has 2 cores; GLOP runs with the GIL released)."""
 BOUND_TOL = 1e-9
 
 BlockStart = Callable[[], FloatArray | None]
@@ -180,9 +178,10 @@ def solve_by_blocks(
     always: IntArray | None,
     reduced_costs: bool = True,
 ) -> LpSolution:
-    """The LP as its blocks' LPs side by side (`THREADS` at once), loose columns at a bound;
-    the outcome of the first block (in block order) that fails otherwise.  Without
-    ``reduced_costs`` the solution has none (a full-length vector its caller does not read).
+    """The LP as its blocks' LPs side by side (`solver.threads.THREADS` at once), loose
+    columns at a bound; the outcome of the first block (in block order) that fails
+    otherwise.  Without ``reduced_costs`` the solution has none (a full-length vector its
+    caller does not read).
 
     Each thread cuts its block's LP (its bounds and cost, in place for a range of columns,
     `columns_of`; its start) when it takes the block on, and writes the block's solution into
@@ -221,9 +220,7 @@ def solve_by_blocks(
             columns[i] = b.cols[sol.columns]
         return Outcome.OPTIMAL
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        outcomes = list(pool.map(solve_and_fold, range(len(blocks))))
-    for outcome in outcomes:
+    for outcome in each(solve_and_fold, range(len(blocks))):
         if outcome != Outcome.OPTIMAL:
             return LpSolution(outcome)
     x[loose] = np.where(cost[loose] > 0, lp.col_hi[loose], lp.col_lo[loose])

@@ -16,7 +16,6 @@ against 7.0 s in one thread (docs/benchmarks-solver.md, thirtieth session).
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -46,15 +45,14 @@ from solver.compiled_values import Flows
 from solver.eligibility import CODE_INDEX, CadreBlock, Context
 from solver.limits import MAX_CLASS_PAIRS, MAX_CLASS_PAIRS_CONSIDERED, RoundTooLarge
 from solver.schema import Deposit, Scenario, Withdrawal
+from solver.threads import THREADS, each
 
 P = TypeVar("P", Deposit, Withdrawal)
 LANG = CODE_INDEX["LANGUAGE_GAP"]
 CHUNK_ENTRIES = 2_000_000
-SCAN_THREADS = 2
-"""Runs of chunks scanned at once (the scan releases the GIL; this machine has 2 cores)."""
 RUN_ENTRIES = 8_000_000
-"""Pairs of classes to check above which a cadre's chunks are cut into `SCAN_THREADS` runs
-scanned at once (`CadreScan.runs`); below, a cadre is one run.  On hard XL one cadre of
+"""Pairs of classes to check above which a cadre's chunks are cut into `solver.threads.THREADS`
+runs scanned at once (`CadreScan.runs`); below, a cadre is one run.  On hard XL one cadre of
 eight holds two thirds of the pairs to check."""
 
 IntArray = npt.NDArray[np.int64]
@@ -159,12 +157,12 @@ class CadreScan:
         )
 
     def runs(self, step: int, entries: int) -> list[tuple[range, ScanStats]]:
-        """The cadre's chunks' first rows (``step`` rows a chunk) cut into `SCAN_THREADS`
-        runs when it has more than ``entries`` pairs to check, else one; the first run fills
+        """The cadre's chunks' first rows (``step`` rows a chunk) cut into `THREADS` runs
+        when it has more than ``entries`` pairs to check, else one; the first run fills
         `stats`, each later one statistics of its own on the columns' side (`later_stats`),
         to be folded in after it (`fold_in`)."""
         starts = range(0, self.di.size, step)
-        runs = SCAN_THREADS if self.di.size * self.wj.size > entries else 1
+        runs = THREADS if self.di.size * self.wj.size > entries else 1
         runs = max(1, min(runs, len(starts)))
         cuts = [len(starts) * k // runs for k in range(runs + 1)]
         return [
@@ -225,7 +223,7 @@ def enumerate_pairs(
     """All eligible class pairs of the round, cadre by cadre, with reason statistics.
 
     Runs of chunks of a cadre's deposit classes are scanned (`CadreScan.scan`), each run's
-    chunks in order, `SCAN_THREADS` runs at once; then every chunk's pairs are written in
+    chunks in order, `THREADS` runs at once; then every chunk's pairs are written in
     place (`solver.compiled_pairs`).  Raises ``RoundTooLarge``
     (``solver.limits``) before anything is evaluated when the class pairs to consider exceed
     ``MAX_CLASS_PAIRS_CONSIDERED``, and as soon as more than
@@ -320,8 +318,7 @@ def enumerate_pairs(
         layout.append(cs.di)
         step = max(1, CHUNK_ENTRIES // max(1, cs.wj.size))
         jobs.extend((cs, starts, stats, step) for starts, stats in cs.runs(step, RUN_ENTRIES))
-    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
-        scanned = list(pool.map(scan_run, jobs))
+    scanned = each(scan_run, jobs)
     if too_many.is_set():
         raise RoundTooLarge(
             f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
@@ -365,9 +362,7 @@ def enumerate_pairs(
         cs, rows, found = chunk
         place_chunk(cs.chunk_facts(rows), found.row_end, found.column, found.gap, start_of, arrays)
 
-    with ThreadPoolExecutor(max_workers=SCAN_THREADS) as pool:
-        for _ in pool.map(place, chunks):
-            pass
+    each(place, chunks)
     out.dep, out.wd, out.benefit, out.months, out.prefs = arrays
     return out
 

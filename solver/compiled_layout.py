@@ -11,8 +11,9 @@ Here each column's entries are counted over the builders' pieces (`count_columns
 fixes where each column starts, and each piece's entries are then written straight into their
 column's place (`place_rows`).  Pieces come in row order and each lists its rows in order, so
 each column's row indices come out ascending: the same arrays, entry for entry, as scipy's
-conversion gave.  Two threads write them, each the columns of half the entries: the writes
-fault in the matrix's fresh pages, and the kernel serves both at once.
+conversion gave.  `solver.threads.THREADS` threads write them, each the columns of an equal
+share of the entries: the writes fault in the matrix's fresh pages, and the kernel serves
+the threads at once.
 
 A round's coefficients are integers (ones, benefits, requested positions, caps): when all of
 them are exact in float32 (`value_type`), the values are held as float32, 4 bytes an entry
@@ -23,13 +24,15 @@ sum is the same to the bit.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from numba import njit
+
+from solver.threads import THREADS, each
 
 IntArray = npt.NDArray[np.int64]
 ColumnArray = npt.NDArray[np.int32]
@@ -115,10 +118,10 @@ def csc_of(
     out_rows = np.empty(nnz, dtype=np.int32)
     out_values = np.empty(nnz, dtype=value_type(pieces))
     free = indptr[:-1].copy()
-    # two threads, each writing the columns of one half of the entries: the writes fault in
-    # the matrix's fresh pages, which the kernel serves to both at once
-    middle = int(np.searchsorted(indptr, nnz // 2))
-    halves = [(0, middle), (middle, ncols)]
+    # each thread writes the columns of an equal share of the entries: the writes fault in
+    # the matrix's fresh pages, which the kernel serves to the threads at once
+    cuts = [0, *(int(np.searchsorted(indptr, nnz * k // THREADS)) for k in range(1, THREADS))]
+    shares = list(zip(cuts, [*cuts[1:], ncols], strict=True))
 
     def place(free: IntArray, columns: tuple[int, int]) -> None:
         first = 0
@@ -130,9 +133,7 @@ def csc_of(
             )
             first += int(lengths.size)
 
-    with ThreadPoolExecutor(max_workers=len(halves)) as pool:
-        for _ in pool.map(place, [free] * len(halves), halves):
-            pass
+    each(partial(place, free), shares)
     del free
     small = max(nnz, nrows, ncols) < np.iinfo(np.int32).max
     return sp.csc_matrix(

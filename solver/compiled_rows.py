@@ -14,23 +14,24 @@ are, and release the GIL.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from numba import njit
 
+from solver.threads import THREADS, each
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 MapArray = npt.NDArray[np.int32]
 """Indices into a matrix's columns or rows (int32, as scipy's own)."""
-TWO_THREADS_ABOVE = 2_000_000
-"""Columns above which ``A^T y`` (`transposed_times`), asked from the main thread, is taken by
-two threads, each over half the columns: every pricing round of hard XL's column generation
-(20.8 M columns, 0.15 s a product in one thread, 0.08 s in two) while the master's solver
-rests.  A block's thread, whose neighbour has the other core, keeps to one.  Each column's
-sum is the same."""
+SPLIT_ABOVE = 2_000_000
+"""Columns above which ``A^T y`` (`transposed_times`), asked from the main thread, is split
+over `solver.threads.THREADS` threads, each over an equal share of the columns: every pricing
+round of hard XL's column generation (20.8 M columns, 0.15 s a product in one thread, 0.08 s
+in two) while the master's solver rests.  A block's thread, whose neighbour has the other
+core, keeps to one.  Each column's sum is the same."""
 
 
 @njit(cache=True, nogil=True)
@@ -261,7 +262,7 @@ def transposed_times(csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
     out = np.empty(ncols)
     # a block's thread (`solver.blocks`) leaves the other core to the other block
     alone = threading.current_thread() is threading.main_thread()
-    parts = 2 if ncols > TWO_THREADS_ABOVE and alone else 1
+    parts = THREADS if ncols > SPLIT_ABOVE and alone else 1
     cuts = [ncols * k // parts for k in range(parts + 1)]
 
     def part(k: int) -> None:
@@ -271,9 +272,7 @@ def transposed_times(csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
     if parts == 1:
         part(0)
     else:
-        with ThreadPoolExecutor(max_workers=parts) as pool:
-            for _ in pool.map(part, range(parts)):
-                pass
+        each(part, range(parts))
     return out
 
 

@@ -227,7 +227,8 @@ def test_a_block_is_cut_only_when_a_thread_takes_it_on(monkeypatch: pytest.Monke
 
     import solver.blocks as blocks_module
     from solver.backends import LpSolution
-    from solver.blocks import THREADS, solve_by_blocks
+    from solver.blocks import solve_by_blocks
+    from solver.threads import THREADS
 
     n = 7  # seven rows x_i <= 1 over columns that may reach 2: seven blocks
     lp = LinearModel(

@@ -18,9 +18,9 @@ from solver.compiled_rows import times, transposed_times
 @given(st.integers(0, 2**32 - 1), st.booleans(), st.sampled_from([10**9, 0]))
 def test_products_are_scipy_s_to_the_bit(seed: int, whole: bool, threads_above: int) -> None:
     """``threads_above`` 0: every product ``A^T y`` taken by two threads, half the columns
-    each (`compiled_rows.TWO_THREADS_ABOVE`)."""
+    each (`compiled_rows.SPLIT_ABOVE`)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(compiled_rows, "TWO_THREADS_ABOVE", threads_above)
+        patch.setattr(compiled_rows, "SPLIT_ABOVE", threads_above)
         products_are_scipy_s(seed, whole)
 
 

@@ -196,7 +196,7 @@ def test_class_pairs_and_statistics_do_not_depend_on_the_chunks(raw: dict[str, A
     for rows in (
         enumerate_with(ctx, s, CHUNK_ENTRIES=1),
         enumerate_with(ctx, s, CHUNK_ENTRIES=1, RUN_ENTRIES=0),
-        enumerate_with(ctx, s, CHUNK_ENTRIES=1, RUN_ENTRIES=0, SCAN_THREADS=3),
+        enumerate_with(ctx, s, CHUNK_ENTRIES=1, RUN_ENTRIES=0, THREADS=3),
     ):
         for name in ("dep", "wd", "benefit", "months", "prefs", "w_workers", "w_rep"):
             assert np.array_equal(getattr(rows, name), getattr(whole, name)), name
