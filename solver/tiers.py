@@ -465,15 +465,15 @@ def solve_tiers(
 ) -> Solution:
     """Solve the tiers in order until all are proven or the deadline passes.
 
-    ``start`` (`Flows`: int32 on every real round) is the incumbent itself: each better
-    solution is written over it in place, so that a round holds one full-length incumbent, not
-    its start besides (4 bytes a class pair; docs/benchmarks-solver.md, twenty-sixth and
-    thirtieth sessions)."""
+    ``start`` (`Flows`, of the type `solver.greedy.greedy_flows` chose: int32 on every real
+    round) is the incumbent itself: each better solution is written over it in place, so that
+    a round holds one full-length incumbent, not its start besides (4 bytes a class pair;
+    docs/benchmarks-solver.md, twenty-sixth and thirtieth sessions)."""
     lp = m.lp
-    largest = float(lp.col_hi[: m.n].max(initial=0.0))
-    x: Flows = np.zeros(m.n, dtype=flow_type(largest))
-    if start is not None:
-        x = np.asarray(start, dtype=x.dtype)
+    if start is None:
+        x: Flows = np.zeros(m.n, dtype=flow_type(float(lp.col_hi[: m.n].max(initial=0.0))))
+    else:
+        x = np.asarray(start)
     sol = Solution(x=x)
     lp_mode = lp_first and not m.has_binaries and m.n > 0
     proven: dict[int, int] = {}
