@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from solver.classes import Pairs, PostingClass
 from solver.compiled_pairs import ClassArray
+from solver.compiled_reasons import reasons_by_class
 from solver.compiled_values import Flows, totals_by
 from solver.eligibility import (
     CODES,
@@ -309,14 +310,15 @@ class Binding:
     first such group in the model's order (-1 for none).
     """
 
-    code: IntArray
-    group: IntArray
+    code: npt.NDArray[np.int8]
+    group: npt.NDArray[np.int32]
     groups: list[Group]
 
     @classmethod
     def of(cls, groups: list[Group], x: Flows, npairs: int) -> Binding:
-        code = np.zeros(npairs, dtype=np.int64)
-        group = np.full(npairs, -1, dtype=np.int64)
+        # a byte and four a pair, not 16: both are full length (hard XL: 20.8 M class pairs)
+        code = np.zeros(npairs, dtype=np.int8)
+        group = np.full(npairs, -1, dtype=np.int32)
         # lowest precedence first, and within a code the last group first, so that the
         # assignments left standing are the first group of the first code
         for k in range(len(CONSTRAINT_CODES) - 1, 0, -1):
@@ -333,25 +335,13 @@ class Binding:
         self, side: ClassArray, other: ClassArray, cap: IntArray, used: IntArray, n: int
     ) -> PostingReasons:
         """Per posting of ``side``, the workers of its eligible counterparts (``other``) by
-        code: the counterpart's capacity when it is used up, else the pair's binding code."""
-        ncodes = len(CONSTRAINT_CODES)
-        full = used[other] >= cap[other]
-        code = np.where(full, 0, self.code)
-        key = np.multiply(side, ncodes, dtype=np.int64) + code  # widened: class indices are int32
-        totals = np.bincount(key, weights=cap[other], minlength=n * ncodes)
-        present = np.bincount(key, minlength=n * ncodes) > 0
-        # the first counterpart of each (posting, code) names the group; CAPACITY_USED has
-        # none, and leaving its pairs (most of them) out spares sorting them
-        named = np.flatnonzero(code > 0)
-        keys, first = np.unique(key[named], return_index=True)
-        group = np.full(n * ncodes, -1, dtype=np.int64)
-        group[keys] = self.group[named[first]]
-        return PostingReasons(
-            totals.astype(np.int64).reshape(n, ncodes),
-            present.reshape(n, ncodes),
-            group.reshape(n, ncodes),
-            self.groups,
+        code: the counterpart's capacity when it is used up, else the pair's binding code; the
+        first counterpart of each (posting, code) names the group (`CAPACITY_USED` none).
+        One compiled pass over the pairs (`solver.compiled_reasons`)."""
+        totals, present, group = reasons_by_class(
+            side, other, self.code, self.group, cap, used, n, len(CONSTRAINT_CODES)
         )
+        return PostingReasons(totals, present, group, self.groups)
 
 
 @dataclass
