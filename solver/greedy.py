@@ -269,7 +269,15 @@ def _take_in_order(
     amounts = np.empty(order.size, dtype=np.int64)
     found = 0
     for p in order:
-        i, j, a, b = dep[p], wd[p], slot[0, p], slot[1, p]
+        # a pair of a spent class takes nothing: its classes' capacity read first spares the
+        # reads of its groups and room (hard XL's greedy: 0.70 s against 0.84 s)
+        j = wd[p]
+        if left_w[j] <= 0:
+            continue
+        i = dep[p]
+        if left_d[i] <= 0:
+            continue
+        a, b = slot[0, p], slot[1, p]
         own = room[p] if room.size else NO_LIMIT
         take = min(own, left_d[i], left_w[j], left_g[a], left_g[b])
         if take > 0:
