@@ -70,9 +70,7 @@ def redundant_rows(
     col_hi: FloatArray,
 ) -> BoolArray:
     """Rows whose activity stays within their bounds whatever x within its bounds."""
-    lowest, highest = activity_ranges(
-        matrix.indptr, matrix.indices, matrix.data, col_lo, col_hi, matrix.shape[0]
-    )
+    lowest, highest = activity_ranges(matrix, col_lo, col_hi)
     tol_lo = BOUND_TOL * np.maximum(1.0, np.abs(row_lo))
     tol_hi = BOUND_TOL * np.maximum(1.0, np.abs(row_hi))
     out: BoolArray = (

@@ -14,6 +14,8 @@ are, and release the GIL.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -24,14 +26,16 @@ from solver.threads import THREADS, each
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+T = TypeVar("T")
 MapArray = npt.NDArray[np.int32]
 """Indices into a matrix's columns or rows (int32, as scipy's own)."""
 SPLIT_ABOVE = 2_000_000
-"""Columns above which ``A^T y`` (`transposed_times`), asked from the main thread, is split
-over `solver.threads.THREADS` threads, each over an equal share of the columns: every pricing
-round of hard XL's column generation (20.8 M columns, 0.15 s a product in one thread, 0.08 s
-in two) while the master's solver rests.  A block's thread, whose neighbour has the other
-core, keeps to one.  Each column's sum is the same."""
+"""Columns above which ``A^T y`` (`transposed_times`) and the rows' activity ranges
+(`activity_ranges`), asked from the main thread, are split over `solver.threads.THREADS`
+threads, each over an equal share of the columns (`column_shares`): every pricing round of
+hard XL's column generation (20.8 M columns, 0.15 s a product in one thread, 0.08 s in two)
+and every split of an LP into blocks, while the master's solver rests.  A block's thread,
+whose neighbour has the other core, keeps to one.  Each column's sum is the same."""
 
 
 @njit(cache=True, nogil=True)
@@ -84,20 +88,20 @@ def top_of_rows(
 
 
 @njit(cache=True, nogil=True)
-def activity_ranges(
+def _activity_ranges(
     indptr: IntArray,
     indices: IntArray,
     data: FloatArray,
     col_lo: FloatArray,
     col_hi: FloatArray,
     nrows: int,
+    first: int,
+    last: int,
 ) -> tuple[FloatArray, FloatArray]:
-    """Each row of a CSC matrix (``nrows`` rows): the lowest and the highest activity any x
-    within [``col_lo``, ``col_hi``] gives it (infinite when a bound it leans on is).  Entries
-    that are explicitly zero add nothing (never 0 x inf)."""
+    """Columns ``first`` to ``last`` (excluded) of `activity_ranges`."""
     lowest = np.zeros(nrows)
     highest = np.zeros(nrows)
-    for j in range(indptr.size - 1):
+    for j in range(first, last):
         lo_j = col_lo[j]
         hi_j = col_hi[j]
         for p in range(indptr[j], indptr[j + 1]):
@@ -109,6 +113,31 @@ def activity_ranges(
             elif a < 0:
                 lowest[r] += a * hi_j
                 highest[r] += a * lo_j
+    return lowest, highest
+
+
+def activity_ranges(
+    csc: sp.csc_matrix, col_lo: FloatArray, col_hi: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Each row of a CSC matrix: the lowest and the highest activity any x within
+    [``col_lo``, ``col_hi``] gives it (infinite when a bound it leans on is).  Entries that
+    are explicitly zero add nothing (never 0 x inf).
+
+    Split over the columns like `transposed_times` (`column_shares`): each share's row sums
+    are added, so a row's sum is the same whenever its terms are integers below 2^53 (every
+    round's: integer coefficients and bounds); otherwise it may differ in its last bits."""
+    ncols = csc.indptr.size - 1
+    cuts = column_shares(ncols)
+    parts = each_share(
+        lambda k: _activity_ranges(
+            csc.indptr, csc.indices, csc.data, col_lo, col_hi, csc.shape[0], cuts[k], cuts[k + 1]
+        ),
+        len(cuts) - 1,
+    )
+    lowest, highest = parts[0]
+    for lo, hi in parts[1:]:
+        lowest += lo
+        highest += hi
     return lowest, highest
 
 
@@ -260,20 +289,30 @@ def transposed_times(csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
     y = np.asarray(y, np.float64)
     ncols = csc.indptr.size - 1 if col_of is None else col_of.size
     out = np.empty(ncols)
-    # a block's thread (`solver.blocks`) leaves the other core to the other block
-    alone = threading.current_thread() is threading.main_thread()
-    parts = THREADS if ncols > SPLIT_ABOVE and alone else 1
-    cuts = [ncols * k // parts for k in range(parts + 1)]
+    cuts = column_shares(ncols)
 
     def part(k: int) -> None:
         args = (csc.indptr, csc.indices, csc.data, y, col_of, row_of)
         _transposed_product(*args, out, cuts[k], cuts[k + 1])
 
-    if parts == 1:
-        part(0)
-    else:
-        each(part, range(parts))
+    each_share(part, len(cuts) - 1)
     return out
+
+
+def column_shares(ncols: int) -> list[int]:
+    """Where a pass over ``ncols`` columns is cut: into `solver.threads.THREADS` equal shares
+    above `SPLIT_ABOVE` columns on the main thread, else one; a block's thread
+    (`solver.blocks`) leaves the other core to the other block."""
+    alone = threading.current_thread() is threading.main_thread()
+    parts = THREADS if ncols > SPLIT_ABOVE and alone else 1
+    return [ncols * k // parts for k in range(parts + 1)]
+
+
+def each_share(work: Callable[[int], T], shares: int) -> list[T]:
+    """``work(k)`` for each share k of `column_shares`, on threads when there are several."""
+    if shares == 1:
+        return [work(0)]
+    return each(work, range(shares))
 
 
 def maps(matrix: sp.csc_matrix) -> tuple[MapArray | None, MapArray | None]:
@@ -305,7 +344,7 @@ def warm_up() -> None:
     both = np.arange(2, dtype=np.int32)  # a block read in place: maps into the matrix
     top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, both, both)
     for values in (csc, csc.astype(np.float32)):  # a round's matrix, and what joins dense rows
-        activity_ranges(values.indptr, values.indices, values.data, lo, hi, 2)
+        activity_ranges(values, lo, hi)
         transposed_times(values, hi)
         times(values, hi)
         out = np.empty(2)

@@ -2,9 +2,9 @@
 
 The compiled loops (`solver.compiled_*`) and OR-Tools' solvers release the GIL, so work split
 over threads runs on every core: an LP's independent blocks (`solver.blocks`), the eligibility
-scan and the pairs' writes (`solver.classes`), the matrix's layout (`solver.compiled_layout`)
-and pricing's ``A^T y`` (`solver.compiled_rows`).  This machine has 2 cores; `THREADS` is the
-one number that says so.
+scan and the pairs' writes (`solver.classes`), the matrix's layout (`solver.compiled_layout`),
+and pricing's ``A^T y`` and the rows' activity ranges (`solver.compiled_rows`).  This machine
+has 2 cores; `THREADS` is the one number that says so.
 """
 
 from __future__ import annotations

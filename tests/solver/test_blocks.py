@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solver import compiled_rows
 from solver.backends import LinearModel, Outcome, solve_lp
 from solver.blocks import independent_blocks, redundant_rows
 from solver.columns import best_of_each_row, solve_lp_columns
@@ -95,13 +96,21 @@ def test_an_earlier_split_is_kept_while_the_rows_it_dropped_stay_redundant() -> 
 
 
 @settings(deadline=None, max_examples=200)
-@given(st.integers(0, 2**32 - 1))
+@given(st.integers(0, 2**32 - 1), st.sampled_from([10**9, 0]))
 def test_a_row_is_redundant_when_no_corner_of_the_column_box_leaves_its_bounds(
-    seed: int,
+    seed: int, split_above: int
 ) -> None:
     """`redundant_rows` against its definition: every corner of the box the column bounds span
     (its activity is linear, so the corners reach its extremes) keeps the row within its
-    bounds, and none is unbounded.  Bounds include infinite ones, the matrix explicit zeros."""
+    bounds, and none is unbounded.  Bounds include infinite ones, the matrix explicit zeros.
+    ``split_above`` 0: the activity ranges summed over two shares of the columns, one thread
+    each (`compiled_rows.SPLIT_ABOVE`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compiled_rows, "SPLIT_ABOVE", split_above)
+        rows_redundant_by_definition(seed)
+
+
+def rows_redundant_by_definition(seed: int) -> None:
     import itertools
     import math
 
