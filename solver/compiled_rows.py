@@ -30,12 +30,13 @@ T = TypeVar("T")
 MapArray = npt.NDArray[np.int32]
 """Indices into a matrix's columns or rows (int32, as scipy's own)."""
 SPLIT_ABOVE = 2_000_000
-"""Columns above which ``A^T y`` (`transposed_times`) and the rows' activity ranges
-(`activity_ranges`), asked from the main thread, are split over `solver.threads.THREADS`
-threads, each over an equal share of the columns (`column_shares`): every pricing round of
-hard XL's column generation (20.8 M columns, 0.15 s a product in one thread, 0.08 s in two)
-and every split of an LP into blocks, while the master's solver rests.  A block's thread,
-whose neighbour has the other core, keeps to one.  Each column's sum is the same."""
+"""Columns above which ``A^T y`` (`transposed_times`), ``A x`` (`times`) and the rows'
+activity ranges (`activity_ranges`), asked from the main thread, are split over
+`solver.threads.THREADS` threads, each over an equal share of the columns (`column_shares`):
+every pricing round of hard XL's column generation (20.8 M columns, 0.15 s a product in one
+thread, 0.08 s in two), every split of an LP into blocks and every vertex checked, while the
+master's solver rests.  A block's thread, whose neighbour has the other core, keeps to one.
+Each column's sum is the same; a row's may differ in its last bits (`times`)."""
 
 
 @njit(cache=True, nogil=True)
@@ -270,10 +271,17 @@ def gathered_columns(
 
 @njit(cache=True, nogil=True)
 def _product(
-    indptr: IntArray, indices: IntArray, data: FloatArray, x: FloatArray, nrows: int
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    x: FloatArray,
+    nrows: int,
+    first: int,
+    last: int,
 ) -> FloatArray:
+    """Columns ``first`` to ``last`` (excluded) of ``A x``."""
     out = np.zeros(nrows)
-    for j in range(indptr.size - 1):
+    for j in range(first, last):
         xj = x[j]
         for p in range(indptr[j], indptr[j + 1]):
             out[indices[p]] += np.float64(data[p]) * xj
@@ -322,11 +330,25 @@ def maps(matrix: sp.csc_matrix) -> tuple[MapArray | None, MapArray | None]:
 
 
 def times(csc: sp.csc_matrix, x: FloatArray) -> FloatArray:
-    """``A x`` in float64, in the order scipy sums it, without a float64 copy of the matrix's
-    values (`transposed_times`)."""
+    """``A x`` in float64 without a float64 copy of the matrix's values (`transposed_times`),
+    in the order scipy sums it when one thread takes it; split over the columns like
+    `activity_ranges`, each share's row sums added (the same sums where the terms are
+    integers, as at the integral vertices the tier engine checks; otherwise the last bits may
+    differ, and every caller compares activities within a tolerance)."""
     if any(m is not None for m in maps(csc)):
         raise TypeError("A x of a block read in place: take its columns (view[:, cols]) first")
-    return _product(csc.indptr, csc.indices, csc.data, np.asarray(x, np.float64), csc.shape[0])
+    x = np.asarray(x, np.float64)
+    cuts = column_shares(csc.indptr.size - 1)
+    parts = each_share(
+        lambda k: _product(
+            csc.indptr, csc.indices, csc.data, x, csc.shape[0], cuts[k], cuts[k + 1]
+        ),
+        len(cuts) - 1,
+    )
+    out = parts[0]
+    for part in parts[1:]:
+        out += part
+    return out
 
 
 def warm_up() -> None:
