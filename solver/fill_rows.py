@@ -60,7 +60,7 @@ class FillRows:
     def filled(self, x: Start) -> FloatArray:
         """Each fill row's activity at ``x`` without z (``rows @ x`` with z at 0); a short
         ``x`` (the class pairs') has the columns after it at 0."""
-        per_row = np.bincount(self.row_of[: x.size], weights=x, minlength=self.count + 1)[1:]
+        per_row = _totals_by_row(self.row_of, x, self.count + 1)[1:]
         return np.asarray(self.coefficient * per_row, dtype=np.float64)
 
     def weighted(self, weights: FloatArray) -> FloatArray:
@@ -69,6 +69,17 @@ class FillRows:
         by_row = np.concatenate([[0.0], self.coefficient * np.asarray(weights, dtype=np.float64)])
         out: FloatArray = by_row[self.row_of]
         return out
+
+
+@njit(cache=True, nogil=True)
+def _totals_by_row(row_of: RowOf, x: Start, bins: int) -> FloatArray:
+    """``x`` summed by ``row_of`` (``row_of[: x.size]``) in float64, in the columns' order as
+    ``np.bincount`` sums it, without its int64 copy of the rows and float64 copy of ``x``
+    (hard XL: 0.12 s a call; docs/benchmarks-solver.md, thirty-first session)."""
+    out = np.zeros(bins)
+    for j in range(x.size):
+        out[row_of[j]] += x[j]
+    return out
 
 
 @njit(cache=True, nogil=True)

@@ -40,6 +40,7 @@ def test_the_fills_and_the_weighted_costs_are_the_rows(seed: int, draw: int) -> 
     padded = np.zeros(lp.ncols)
     padded[: model.n] = flows
     assert np.array_equal(fills.filled(flows), fills.filled(padded))
+    assert np.array_equal(fills.filled(flows.astype(np.int32)), fills.filled(padded))
     cost = rows.T @ weights
     cost[model.z] = 0.0
     assert np.allclose(fills.weighted(weights), cost, rtol=1e-12, atol=1e-9)
