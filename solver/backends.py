@@ -216,6 +216,8 @@ class LpSolution:
     x: FloatArray | None = None
     row_dual: FloatArray | None = None
     reduced_cost: FloatArray | None = None
+    """Every column's ``c - A^T y``; column generation may leave 0 at a column fixed at 0 and
+    outside its master (`solver.columns.priced_columns`), whose reduced cost no tier reads."""
     objective: float | None = None
     columns: npt.NDArray[np.int64] | None = None
     """The columns of the last master (column generation): a good start for the next tier."""

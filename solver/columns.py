@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, Start, cost_scale, solve_lp
 from solver.blocks import BlockStart, independent_blocks, solve_by_blocks
-from solver.compiled_rows import maps, top_of_rows, transposed_times
+from solver.compiled_rows import MapArray, maps, reduced_costs, top_of_rows, transposed_times
 from solver.master import GlopMaster, KeptMaster
 
 IntArray = npt.NDArray[np.int64]
@@ -50,6 +50,12 @@ iterations than two on every seed (-6 %: tiers 1 and 4 fewer, 2 + 3 as many), an
 against 528 s side by side (docs/benchmarks-solver.md, eleventh session).  With none, seed
 1's tier 3 took twice the iterations."""
 PRICE_TOL = 1e-7
+PRICE_FREE_BELOW = 0.5
+"""The share of an LP's columns below which its free ones alone are priced
+(`priced_columns`): after tier 1's face, most class pairs are fixed at 0 and cannot enter a
+master, and ``A^T y`` over every column cost hard XL 0.22 s a round where tier 3 leaves
+7.4 M of its 20.8 M columns free and tier 4 0.7 M (docs/benchmarks-solver.md, thirty-first
+session).  Above it, one pass over every column costs less than reading them through a list."""
 RETIRE_ROUNDS = 2
 """After each of a master's first solves (this many), its columns nonbasic at 0 whose reduced
 cost is below ``-RETIRE_BELOW`` times the objective's largest coefficient leave it
@@ -248,6 +254,7 @@ def solve_lp_columns(
         return solved
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[free] = True
+    live = priced_columns(is_free)
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -264,7 +271,7 @@ def solve_lp_columns(
         sol = solve_lp(sub, cost[cols], maximize=True, time_limit=remaining)
         if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.x is None:
             return LpSolution(sol.outcome)
-        rc = _reduced_costs(cost, csc, sol.row_dual)
+        rc = _reduced_costs(cost, csc, sol.row_dual, live)
         found = _priced(rc, csc, is_free & ~in_master, tol)
         if found.size == 0:
             return _optimum(lp, sol, cols, rc)
@@ -277,9 +284,22 @@ def _stalled(short: float, last: float) -> bool:
     return bool(np.isfinite(last)) and short > last - max(SHORTFALL_TOL, STALL_SHARE * last)
 
 
-def _reduced_costs(cost: FloatArray | None, csc: sp.csc_matrix, y: FloatArray) -> FloatArray:
+def priced_columns(read: npt.NDArray[np.bool_]) -> MapArray | None:
+    """The columns pricing reads (``read``'s, int32) when they are fewer than
+    `PRICE_FREE_BELOW` of them all; None: every column."""
+    if np.count_nonzero(read) >= PRICE_FREE_BELOW * read.size:
+        return None
+    return np.flatnonzero(read).astype(np.int32)
+
+
+def _reduced_costs(
+    cost: FloatArray | None, csc: sp.csc_matrix, y: FloatArray, live: MapArray | None
+) -> FloatArray:
     """Every column's reduced cost ``c - A^T y`` under the row duals ``y`` (``c`` 0 for
-    None: phase one's)."""
+    None: phase one's); with ``live`` (`priced_columns`), at those columns, 0 at the others
+    (fixed at 0: no tier reads their reduced cost)."""
+    if live is not None:
+        return reduced_costs(csc, y, cost, live)
     rc = transposed_times(csc, y)
     # in place: one full-length vector, not two; ``0.0 - v`` as zeros less rc gave (+0.0)
     return np.subtract(0.0 if cost is None else cost, rc, out=rc)
@@ -350,6 +370,8 @@ def generate_columns(
     """
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[master.columns] = True
+    # a kept master may hold columns this LP fixes at 0: priced too, for their retirement
+    live = priced_columns(is_free | in_master)
     phase_one = False
     early = False  # phase one began before the objective's rounds ended (a stalled shortfall)
     back = False  # an early phase one found the LP feasible: the objective again, for good
@@ -377,7 +399,7 @@ def generate_columns(
                 phase_one, early, tol, price = True, True, PRICE_TOL, None
                 continue
             last_short = short_now
-        rc = _reduced_costs(price, csc, sol.row_dual)
+        rc = _reduced_costs(price, csc, sol.row_dual, live)
         found = _priced(rc, csc, is_free & ~in_master, tol)
         if found.size == 0:
             if phase_one:

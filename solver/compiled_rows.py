@@ -238,6 +238,60 @@ def _transposed_product(
 
 
 @njit(cache=True, nogil=True)
+def _reduced_of(
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    y: FloatArray,
+    cost: FloatArray,
+    cols: MapArray,
+    col_of: MapArray | None,
+    row_of: MapArray | None,
+    out: FloatArray,
+    first: int,
+    last: int,
+) -> None:
+    """``cost[j] - (A^T y)_j`` (``0.0 - ...`` for an empty ``cost``) written into ``out[j]``
+    for the columns j of ``cols[first:last]``, each summed as `_transposed_product` sums it."""
+    priced = cost.size > 0
+    for k in range(first, last):
+        j = cols[k]
+        c = j if col_of is None else col_of[j]
+        total = 0.0
+        for p in range(indptr[c], indptr[c + 1]):
+            if row_of is None:
+                total += np.float64(data[p]) * y[indices[p]]
+            elif row_of[indices[p]] >= 0:
+                total += np.float64(data[p]) * y[row_of[indices[p]]]
+        out[j] = (cost[j] if priced else 0.0) - total
+
+
+def reduced_costs(
+    csc: sp.csc_matrix, y: FloatArray, cost: FloatArray | None, cols: MapArray
+) -> FloatArray:
+    """``c - A^T y`` at the columns ``cols`` (``0 - A^T y`` for no ``c``), 0 at every other
+    column: pricing over the columns an LP leaves free, where the others (fixed at 0 by the
+    tiers' faces) cannot enter a master.  Each value is `transposed_times`' subtracted from
+    the cost, to the bit; split over shares of ``cols`` like it."""
+    col_of, row_of = maps(csc)
+    y = np.asarray(y, np.float64)
+    ncols = csc.indptr.size - 1 if col_of is None else col_of.size
+    out = np.zeros(ncols)
+    c = _NO_COST if cost is None else cost
+    cuts = column_shares(cols.size)
+
+    def part(k: int) -> None:
+        args = (csc.indptr, csc.indices, csc.data, y, c, cols, col_of, row_of)
+        _reduced_of(*args, out, cuts[k], cuts[k + 1])
+
+    each_share(part, len(cuts) - 1)
+    return out
+
+
+_NO_COST: FloatArray = np.zeros(0)
+
+
+@njit(cache=True, nogil=True)
 def gathered_columns(
     indptr: IntArray,
     indices: IntArray,
@@ -371,4 +425,6 @@ def warm_up() -> None:
         times(values, hi)
         out = np.empty(2)
         _transposed_product(values.indptr, values.indices, values.data, hi, both, both, out, 0, 2)
+        reduced_costs(values, hi, hi, both)  # a matrix of its own (a block's below)
+        _reduced_of(values.indptr, values.indices, values.data, hi, hi, both, both, both, out, 0, 1)
         gathered_columns(values.indptr, values.indices, values.data, both, both)

@@ -249,7 +249,7 @@ def test_retired_columns_leave_the_master_which_goes_on_from_its_basis() -> None
     assert first.objective is not None
     tol = columns.PRICE_TOL * float(cost.max())
     assert first.row_dual is not None
-    idle = columns._idle(columns._reduced_costs(cost, csc, first.row_dual), first, tol)
+    idle = columns._idle(columns._reduced_costs(cost, csc, first.row_dual, None), first, tol)
     retired = master.retire(idle)
     assert retired.size > 100
     assert not set(retired.tolist()) & set(master.columns)
@@ -320,11 +320,48 @@ def test_phase_one_prices_by_a_zero_objective_without_an_array_of_zeros() -> Non
     rng = np.random.default_rng(5)
     csc = sp.random(6, 40, density=0.3, format="csc", random_state=rng)
     y = rng.choice([0.0, -0.0, 1.5, -2.0], 6)
-    got = columns._reduced_costs(None, csc, y)
-    want = columns._reduced_costs(np.zeros(40), csc, y)
+    got = columns._reduced_costs(None, csc, y, None)
+    want = columns._reduced_costs(np.zeros(40), csc, y, None)
     assert np.array_equal(got, want)
     assert np.array_equal(np.signbit(got), np.signbit(want))
     assert (want == 0).any(), "a column no row's dual reaches: where a sign could differ"
+    # priced at some columns alone (`priced_columns`): the same there, by objective or none
+    live = np.flatnonzero(rng.random(40) < 0.3).astype(np.int32)
+    cost = rng.normal(0, 3, 40)
+    for price in (None, cost):
+        every = columns._reduced_costs(price, csc, y, None)
+        some = columns._reduced_costs(price, csc, y, live)
+        assert np.array_equal(some[live], every[live])
+        assert np.array_equal(np.signbit(some[live]), np.signbit(every[live]))
+        assert not np.delete(some, live).any()
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_the_free_columns_alone_are_priced_when_few(seed: int, blocks: bool) -> None:
+    """With most columns fixed at 0 (`PRICE_FREE_BELOW`), an LP by column generation reaches
+    the optimum of the LP solved whole, and the reduced costs of its free columns are the
+    whole LP's under its duals (the fixed columns' are not read by any tier)."""
+    lp, cost = packing_lp(seed % 50, 12, 300)
+    rng = np.random.default_rng(seed)
+    lp.col_hi[rng.random(300) < 0.8] = 0.0  # most fixed at 0, as after tier 1's face
+    assert columns.priced_columns(lp.col_hi > 0) is not None
+    whole = solve_lp(lp, cost, maximize=True, time_limit=10)
+    saved = columns.FULL_BELOW
+    try:
+        columns.FULL_BELOW = 0  # column generation, even on a tiny LP
+        got = solve_lp_columns(lp, cost, time_limit=10, split=blocks)
+    finally:
+        columns.FULL_BELOW = saved
+    assert got.outcome == whole.outcome == Outcome.OPTIMAL
+    assert got.objective is not None
+    assert whole.objective is not None
+    assert abs(got.objective - whole.objective) < 1e-7
+    assert got.reduced_cost is not None
+    assert got.row_dual is not None
+    free = lp.col_hi > lp.col_lo
+    want = cost - lp.matrix.T @ got.row_dual[: lp.nrows]
+    assert np.allclose(got.reduced_cost[free], want[free], atol=1e-9)
 
 
 def test_column_generation_holds_no_reduced_costs_through_a_master_s_solve(
