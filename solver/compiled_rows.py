@@ -228,13 +228,28 @@ def _transposed_product(
     """Columns ``first`` to ``last`` (excluded) of ``A^T y`` written into ``out``."""
     for j in range(first, last):
         c = j if col_of is None else col_of[j]
-        total = 0.0
-        for p in range(indptr[c], indptr[c + 1]):
-            if row_of is None:
-                total += np.float64(data[p]) * y[indices[p]]
-            elif row_of[indices[p]] >= 0:
-                total += np.float64(data[p]) * y[row_of[indices[p]]]
-        out[j] = total
+        out[j] = _column_times(indptr, indices, data, y, row_of, c)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _column_times(
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    y: FloatArray,
+    row_of: MapArray | None,
+    c: int,
+) -> float:
+    """Column ``c``'s entries times ``y`` (read through a block's ``row_of``, -1: not its
+    row), summed in the entries' order as scipy sums them.  Inlined into its callers: called,
+    ``A^T y`` over hard XL's 20.8 M columns took 0.31-0.40 s against 0.23-0.24 s inline."""
+    total = 0.0
+    for p in range(indptr[c], indptr[c + 1]):
+        if row_of is None:
+            total += np.float64(data[p]) * y[indices[p]]
+        elif row_of[indices[p]] >= 0:
+            total += np.float64(data[p]) * y[row_of[indices[p]]]
+    return total
 
 
 @njit(cache=True, nogil=True)
@@ -257,12 +272,7 @@ def _reduced_of(
     for k in range(first, last):
         j = cols[k]
         c = j if col_of is None else col_of[j]
-        total = 0.0
-        for p in range(indptr[c], indptr[c + 1]):
-            if row_of is None:
-                total += np.float64(data[p]) * y[indices[p]]
-            elif row_of[indices[p]] >= 0:
-                total += np.float64(data[p]) * y[row_of[indices[p]]]
+        total = _column_times(indptr, indices, data, y, row_of, c)
         out[j] = (cost[j] if priced else 0.0) - total
 
 
