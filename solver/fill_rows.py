@@ -75,7 +75,9 @@ class FillRows:
 def _totals_by_row(row_of: RowOf, x: Start, bins: int) -> FloatArray:
     """``x`` summed by ``row_of`` (``row_of[: x.size]``) in float64, in the columns' order as
     ``np.bincount`` sums it, without its int64 copy of the rows and float64 copy of ``x``
-    (hard XL: 0.12 s a call; docs/benchmarks-solver.md, thirty-first session)."""
+    (hard XL: 0.12 s a call; docs/benchmarks-solver.md, thirty-first session).  The same loop
+    as `solver.compiled_values.totals_by`, which sums integer flows exactly in int64; an LP's
+    point here is fractional, so its sums are float64."""
     out = np.zeros(bins)
     for j in range(x.size):
         out[row_of[j]] += x[j]
