@@ -40,6 +40,14 @@ ADD_PER_ROUND = 20_000
 More than a hard L master's rows (about 16,600), so with one column a row it does not bind
 there; 5,000 sent hard L seed 4's tier 3 to another vertex and a 9 s MIP, 10,000 was noise on
 seeds 0-35 (docs/benchmarks-solver.md, nineteenth session)."""
+ADD_PER_ROUND_AFRESH = 60_000
+"""`ADD_PER_ROUND` for a master that HiGHS solves afresh after a large round (tier 3's on a
+round of `solver.master.RECRASH_ROWS` rows or more, hard XL's): such a round costs a whole
+HiGHS solve (5-9 s at hard XL) whether it adds 20,000 columns or 60,000, so fewer, larger
+rounds pay.  Hard XL seeds 1-3 side by side 239.2 s against 293.6 s (-18.5 %), seed 0 98.6 s
+against 98.5 s, the same objectives; seed 10's peak memory 3,919 MB against 3,923 MB.  The
+cap of every other master stays (60,000 there cost hard XL's tier 4 more than tier 3 gained,
+docs/benchmarks-solver.md, twenty-eighth and thirty-second sessions)."""
 PER_ROW = 1
 """Priced-out columns that join the master per row and round: the best by reduced cost."""
 PER_CLASS = 1
@@ -273,7 +281,7 @@ def solve_lp_columns(
         if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.x is None:
             return LpSolution(sol.outcome)
         rc = _reduced_costs(cost, csc, sol.row_dual, live)
-        found = _priced(rc, csc, is_free & ~in_master, tol)
+        found = _priced(rc, csc, is_free & ~in_master, tol, ADD_PER_ROUND)
         if found.size == 0:
             return _optimum(lp, sol, cols, rc)
         in_master[found] = True
@@ -311,13 +319,14 @@ def _priced(
     csc: sp.csc_matrix,
     candidates: npt.NDArray[np.bool_],
     tol: float,
+    most: int,
 ) -> IntArray:
     """Candidate columns that price out (reduced cost ``rc > tol``): the ``PER_ROW`` best of
-    each row, at most ``ADD_PER_ROUND``, best reduced cost first."""
+    each row, at most ``most``, best reduced cost first."""
     # a column at 0 prices out when raising it pays (max): rc > tol
     priced = best_of_each_row(csc, np.flatnonzero(candidates & (rc > tol)), rc, PER_ROW)
-    if priced.size > ADD_PER_ROUND:
-        best = np.argsort(-rc[priced], kind="stable")[:ADD_PER_ROUND]
+    if priced.size > most:
+        best = np.argsort(-rc[priced], kind="stable")[:most]
         priced = priced[best]
     return priced
 
@@ -401,7 +410,8 @@ def generate_columns(
                 continue
             last_short = short_now
         rc = _reduced_costs(price, csc, sol.row_dual, live)
-        found = _priced(rc, csc, is_free & ~in_master, tol)
+        cap = ADD_PER_ROUND_AFRESH if master.recrashes else ADD_PER_ROUND
+        found = _priced(rc, csc, is_free & ~in_master, tol, cap)
         if found.size == 0:
             if phase_one:
                 short = master.shortfall() > SHORTFALL_TOL

@@ -299,16 +299,17 @@ class GlopMaster:
         self._set_objective(update, self._ids, np.zeros(self._ids.size))
         self._update(update)
 
+    @property
+    def recrashes(self) -> bool:
+        """Whether a large pricing round has HiGHS solve this master afresh (`RECRASH_ROWS`)."""
+        return self.elastic and self.csc.shape[0] >= RECRASH_ROWS
+
     def add(self, cols: IntArray) -> None:
         """Append columns ``cols`` (indices of the full matrix) to the master; a round large
         for a master of many rows has HiGHS solve it afresh next (`RECRASH_ROWS`)."""
         if cols.size == 0:
             return
-        if (
-            self.elastic
-            and self.csc.shape[0] >= RECRASH_ROWS
-            and cols.size >= RECRASH_SHARE * len(self.columns)
-        ):
+        if self.recrashes and cols.size >= RECRASH_SHARE * len(self.columns):
             self._recrash = True
         block = self.csc[:, cols]
         lo, hi = self.col_lo[cols], self.col_hi[cols]

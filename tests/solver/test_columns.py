@@ -7,6 +7,7 @@ from typing import Any
 from unittest import mock
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -389,3 +390,35 @@ def test_column_generation_holds_no_reduced_costs_through_a_master_s_solve(
     assert sol.outcome == Outcome.OPTIMAL
     assert len(seen) >= 2, "more than one pricing round"
     assert all(held is None for held in seen), seen
+
+
+@pytest.mark.parametrize(("elastic", "largest"), [(True, 3), (False, 1)])
+def test_a_master_solved_afresh_after_large_rounds_takes_more_columns_a_round(
+    monkeypatch: Any, elastic: bool, largest: int
+) -> None:
+    """`ADD_PER_ROUND_AFRESH`: an elastic master of `RECRASH_ROWS` rows or more (which HiGHS
+    solves afresh after a large round) takes that many priced-out columns a round; any other
+    master `ADD_PER_ROUND`.  The LP's optimum is the same either way."""
+    import solver.master as master_module
+
+    added: list[int] = []
+    add = GlopMaster.add
+
+    def watched(self: GlopMaster, cols: np.ndarray) -> None:
+        added.append(int(cols.size))
+        add(self, cols)
+
+    monkeypatch.setattr(master_module, "RECRASH_ROWS", 0)
+    monkeypatch.setattr(columns, "FULL_BELOW", 0)  # a master, even on a tiny LP
+    monkeypatch.setattr(columns, "ADD_PER_ROUND", 1)
+    monkeypatch.setattr(columns, "ADD_PER_ROUND_AFRESH", 3)
+    monkeypatch.setattr(GlopMaster, "add", watched)
+    first = np.array([0], dtype=np.int64)  # one column to start: three price out at once
+    monkeypatch.setattr(columns, "initial_columns", lambda *_: first)
+    lp = transport_lp()
+    sol = solve_lp_columns(
+        lp, np.arange(4, dtype=np.float64), time_limit=10, split=False, elastic=elastic
+    )
+    assert sol.outcome == Outcome.OPTIMAL
+    assert sol.objective == pytest.approx(7.0)  # 2 on arc 2, 1 on arc 3
+    assert max(added) == largest, added
