@@ -382,6 +382,7 @@ def generate_columns(
     in_master[master.columns] = True
     # a kept master may hold columns this LP fixes at 0: priced too, for their retirement
     live = priced_columns(is_free | in_master)
+    most = ADD_PER_ROUND_AFRESH if master.recrashes else ADD_PER_ROUND  # columns a round
     phase_one = False
     early = False  # phase one began before the objective's rounds ended (a stalled shortfall)
     back = False  # an early phase one found the LP feasible: the objective again, for good
@@ -410,8 +411,7 @@ def generate_columns(
                 continue
             last_short = short_now
         rc = _reduced_costs(price, csc, sol.row_dual, live)
-        cap = ADD_PER_ROUND_AFRESH if master.recrashes else ADD_PER_ROUND
-        found = _priced(rc, csc, is_free & ~in_master, tol, cap)
+        found = _priced(rc, csc, is_free & ~in_master, tol, most)
         if found.size == 0:
             if phase_one:
                 short = master.shortfall() > SHORTFALL_TOL
