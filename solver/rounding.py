@@ -6,7 +6,7 @@ optimum B is an integer, any integer point of value ``floor(B)`` proves the tier
 the optimal face; the tier engine looked for one in a later tier's vertex, else in a MIP over
 every column of the face (`solver.tiers.certified_mip`), which on hard L seed 4 did not finish
 in two minutes.  When no integer point can reach B (its objective's values are multiples of a
-step that B is not: `solver.tiers.integer_cap`), the engine asks for the cap instead, which
+step that B is not: `solver.lattice.integer_cap`), the engine asks for the cap instead, which
 proves the tier just as well (though off the LP's optimal face).
 
 `round_on_face` keeps every integral column of the vertex at its value and solves a small MIP
@@ -39,6 +39,7 @@ from solver.blocks import redundant_rows
 from solver.columns import SUPPORT_TOL, solve_lp_columns
 from solver.compiled_face import fractional_columns, largest_rounding
 from solver.compiled_rows import times
+from solver.lattice import lattice_tol
 from solver.near_face import keep_near_face
 
 FloatArray = npt.NDArray[np.float64]
@@ -103,7 +104,7 @@ def round_on_face(
         return None
     kept[free] = np.rint(res.x)
     if target is None:
-        target = np.floor(sol.objective + 1e-6)
+        target = np.floor(sol.objective + lattice_tol(sol.objective))
     if float(cost @ kept) < target - 1e-6:
         return None
     if not lp.holds(kept):

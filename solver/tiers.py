@@ -67,9 +67,10 @@ from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
 from solver.compiled_farkas import column_terms_in_place
 from solver.compiled_rows import transposed_times
-from solver.compiled_values import Counts, Flows, coefficient_gcd, flow_type
+from solver.compiled_values import Counts, Flows, flow_type
 from solver.fill_rows import FillRows
 from solver.heap import release_freed
+from solver.lattice import integer_cap, objective_step, on_lattice
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
 from solver.pooled import fill_dual_bound, max_fill_bound, pooled_fill_bound, sharpened
@@ -186,23 +187,10 @@ class Tiered(Protocol):
     def likely_columns(self, cost: FloatArray) -> IntArray: ...
 
 
-def objective_step(cost: FloatArray) -> int:
-    """The greatest common divisor of the objective's nonzero coefficients (1 when one is not
-    an integer): every column is an integer, so every integer point's value is a multiple of
-    it (hard rounds' benefits are multiples of 250)."""
-    return int(coefficient_gcd(cost))  # compiled: no copy of the nonzeros
-
-
 def flat_tie_break(tie_break: FloatArray, lp: LinearModel) -> bool:
     """Whether tier 4's objective (``3 x months - preferences met``, minimised) charges no free
     column of ``lp`` a training month: its costs are then 0, -1 or -2, the preferences alone."""
     return not bool((tie_break[free_columns(lp)] > 0).any())
-
-
-def integer_cap(bound: float, step: int) -> int:
-    """The highest value an integer point can reach below the LP bound ``bound`` (max form)
-    when every value is a multiple of ``step``: ``step * floor(bound / step)``."""
-    return step * int(np.floor((bound + 1e-6) / step))
 
 
 def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | None:
@@ -761,7 +749,7 @@ def solve_tiers(
             b = lps.objective
             # the most an integer point reaches; when that is b, such a point lies on b's face
             cap = None if b is None else integer_cap(b, objective_step(cost))
-            reachable = b is not None and cap is not None and abs(b - cap) <= 1e-6
+            reachable = b is not None and cap is not None and on_lattice(b, cap)
             if xf is None and b is not None and (tier == 4 or reachable):
                 # a fractional vertex of an integral optimum: rounded on the face, if it can be
                 xf = round_on_face(lp, lps, cost, m.n, time_limit=rounding_limit(), seed=m.seed)

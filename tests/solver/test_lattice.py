@@ -15,7 +15,8 @@ import scipy.sparse as sp
 
 import solver.tiers as tiers
 from solver.backends import LinearModel, MipSolution, solve_lp
-from solver.tiers import certified_mip, integer_cap, objective_step
+from solver.lattice import integer_cap, objective_step, on_lattice
+from solver.tiers import certified_mip
 
 
 def test_the_step_is_the_gcd_of_the_nonzero_coefficients() -> None:
@@ -32,6 +33,20 @@ def test_the_cap_is_the_highest_multiple_of_the_step_at_or_below_the_bound() -> 
     assert integer_cap(408_805_249.9999993, 250) == 408_805_250
     assert integer_cap(7.9, 1) == 7
     assert integer_cap(-0.5, 1) == -1
+
+
+def test_a_large_bound_a_few_units_in_the_last_place_off_a_multiple_is_on_the_lattice() -> None:
+    # GLOP's tier-3 optimum of hard XL seed 5, whose vertex is worth 1,198,617,000 exactly
+    assert on_lattice(1_198_617_000.0000017, 1_198_617_000)
+    assert integer_cap(1_198_617_000.0000017, 250) == 1_198_617_000
+    # the same error below: the cap is not a step lower than the optimum's
+    assert integer_cap(1_198_616_999.9999983, 250) == 1_198_617_000
+    # a bound genuinely off the lattice stays off it, however large
+    assert not on_lattice(1_198_617_125.0, integer_cap(1_198_617_125.0, 250))
+    assert not on_lattice(1_198_617_000.01, 1_198_617_000)
+    # small bounds keep the absolute tolerance
+    assert on_lattice(7.0000005, 7)
+    assert not on_lattice(7.00001, 7)
 
 
 @dataclass

@@ -14,8 +14,8 @@ import pytest
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
+from solver.lattice import integer_cap, objective_step
 from solver.near_face import keep_near_face
-from solver.tiers import integer_cap, objective_step
 from tests.solver.test_lattice import OddCycle
 
 
