@@ -38,7 +38,14 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, at_bound, cost_scale
-from solver.compiled_rows import times, transposed_times
+from solver.compiled_near_face import (
+    budget_coefficients,
+    column_terms_signed,
+    columns_fixed_and_whole,
+    pin_columns,
+    rows_off_integers,
+)
+from solver.compiled_rows import maps, times, transposed_times
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -75,29 +82,22 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: fl
     y = y[:nall]
     col_lo, col_hi = lp.col_lo, lp.col_hi
     tol = SIGN_TOL * scale
-    # every column term rc_j (x_j - x*_j) must be <= 0 for x within the bounds
-    at_lo = np.abs(x - col_lo) <= BOUND_TOL
-    at_hi = np.abs(x - col_hi) <= BOUND_TOL
-    if ((rc < -tol) & ~at_lo).any() or ((rc > tol) & ~at_hi).any():
+    # every column term rc_j (x_j - x*_j) must be <= 0 for x within the bounds; the passes
+    # over the columns compiled (`solver.compiled_near_face`): no full-length temporaries
+    if not column_terms_signed(x, rc, col_lo, col_hi, tol, BOUND_TOL):
         return False
     act = times(matrix, x)
     r_lo, r_hi = at_bound(act, row_lo, BOUND_TOL), at_bound(act, row_hi, BOUND_TOL)
     if ((y < -tol) & ~r_lo).any() or ((y > tol) & ~r_hi).any():
         return False
-    fixable = lp.integer & np.isclose(x, np.rint(x), rtol=0.0, atol=BOUND_TOL)
-    fix = (np.abs(rc) > gap + tol) & fixable
-    small_col = (np.abs(rc) > tol) & ~fix
-    whole = (lp.integer | (col_lo == col_hi)) & (col_lo == np.rint(col_lo))
+    fix = np.empty(x.size, dtype=bool)
+    whole = np.empty(x.size, dtype=bool)
+    columns_fixed_and_whole(x, rc, lp.integer, col_lo, col_hi, gap + tol, BOUND_TOL, fix, whole)
     tight = (np.abs(y) > gap + tol) & _integral_rows(matrix, row_lo, row_hi, whole)
     small_row = (np.abs(y) > tol) & ~tight
-    fixed_after = (col_lo == col_hi) | fix
-    coef = np.where(small_col, rc, 0.0)
-    coef += transposed_times(matrix, np.where(small_row, y, 0.0))
-    coef[fixed_after] = 0.0
-    coef[np.abs(coef) <= tol * 1e-3] = 0.0
-    budget = bool((coef != 0.0).any())
-    cols = np.flatnonzero(fix)
-    lp.col_lo[cols] = lp.col_hi[cols] = np.rint(x[cols])
+    coef = transposed_times(matrix, np.where(small_row, y, 0.0))
+    budget = budget_coefficients(coef, rc, fix, col_lo, col_hi, tol, tol * 1e-3)
+    pin_columns(x, fix, lp.col_lo, lp.col_hi)
     rows = np.flatnonzero(tight)
     lp.pin_rows(rows, np.where(r_lo[rows], row_lo[rows], row_hi[rows]))
     if budget:
@@ -111,9 +111,9 @@ def _integral_rows(
     """Rows whose activity moves by whole units at integer points: integer coefficients over
     ``whole`` columns only (integer, or fixed at an integer), and integer (or infinite)
     bounds."""
-    bad = np.zeros(matrix.shape[0], dtype=bool)
-    bad[matrix.indices[matrix.data != np.rint(matrix.data)]] = True
-    bad[matrix[:, np.flatnonzero(~whole)].indices] = True
+    if any(m is not None for m in maps(matrix)):
+        raise TypeError("the rows of a block read in place: take its columns first")
+    bad = rows_off_integers(matrix.indptr, matrix.indices, matrix.data, whole, matrix.shape[0])
     for bound in (row_lo, row_hi):
         finite = np.isfinite(bound)
         bad[finite & (bound != np.rint(bound))] = True

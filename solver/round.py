@@ -6,7 +6,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from solver import compiled_face, compiled_farkas, compiled_groups, compiled_rows, compiled_values
+from solver import (
+    compiled_face,
+    compiled_farkas,
+    compiled_groups,
+    compiled_near_face,
+    compiled_rows,
+    compiled_values,
+)
 from solver.basis import legal_basis
 from solver.classes import disaggregate, enumerate_pairs
 from solver.eligibility import Context
@@ -180,12 +187,14 @@ def warm_up() -> None:
     """Solve `WARM_UP_ROUND`, so that a long-lived process loads every compiled loop (numba's
     disk cache, or compiles it in a new checkout: about 5 s) and the backends before its first
     real round, which would otherwise pay for it (0.3 s cached); the loops of column
-    generation, of a Farkas bound and of rounding a fractional vertex, which so small a round
-    never reaches, are run on their own, and the side rows' grouping for every tuple of
-    attributes a round groups by, and the tier values for int32 and int64 flows."""
+    generation, of a Farkas bound, of rounding a fractional vertex and of keeping a tier near
+    its face, which so small a round never reaches, are run on their own, and the side rows'
+    grouping for every tuple of attributes a round groups by, and the tier values for int32
+    and int64 flows."""
     run_round(WARM_UP_ROUND)
     compiled_rows.warm_up()
     compiled_farkas.warm_up()
     compiled_face.warm_up()
+    compiled_near_face.warm_up()
     compiled_groups.warm_up()
     compiled_values.warm_up()
