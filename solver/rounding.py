@@ -49,8 +49,12 @@ BoolArray = npt.NDArray[np.bool_]
 INTEGRALITY_TOL = 1e-6
 """How far from an integer a column's LP value may sit and still count as integral (the tier
 engine's `integral_vertex` reads it too)."""
-MAX_FREE = 20_000
-"""Columns the small MIP may free at most (beyond that it is not small)."""
+MAX_FREE = 50_000
+"""Columns the small MIP may free at most (beyond that it is not small).  Hard XL's fractional
+vertices free about 23,000 (seeds 5 and 29): at 20,000, seed 29's tier 3, off the lattice,
+was not rounded, and its MIP over the reduced costs ran past the time limit and over 6 GB,
+where the small MIP reaches the cap in 2.0 s (docs/benchmarks-solver.md, thirty-third
+session).  The MIP's time is bounded by the engine's `ROUNDING_SECONDS` either way."""
 
 
 def round_on_face(
