@@ -11,13 +11,16 @@ values, to the bit, and hold only what `keep_near_face` returns or writes.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+AnyInts = npt.NDArray[np.integer[Any]]  # a matrix's index arrays: int32 or int64
+AnyFloats = npt.NDArray[np.floating[Any]]  # its values: float32 (a round's) or float64
 
 
 @njit(cache=True, nogil=True)
@@ -97,7 +100,7 @@ def pin_columns(x: FloatArray, fix: BoolArray, lo: FloatArray, hi: FloatArray) -
 
 @njit(cache=True, nogil=True)
 def rows_off_integers(
-    indptr: IntArray, indices: IntArray, data: FloatArray, whole: BoolArray, nrows: int
+    indptr: AnyInts, indices: AnyInts, data: AnyFloats, whole: BoolArray, nrows: int
 ) -> BoolArray:
     """The rows of a CSC matrix that hold a value that is not an integer, or an entry of a
     column that is not ``whole``."""
