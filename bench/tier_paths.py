@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.fill_dual_trace import Trace  # noqa: E402
 from bench.hard_round import solve_watched, summary, tool_main  # noqa: E402
 from solver import tiers  # noqa: E402
 
@@ -66,37 +68,33 @@ def returned(result: Any) -> str:
 
 
 def watch(size: int, seed: int) -> dict[str, Any]:
-    """Solve the round with `PATHS` wrapped; the summary and every call's event."""
-    events: list[dict[str, Any]] = []
-    clock = [time.monotonic()]
-    for name in PATHS:
-        inner = getattr(tiers, name)
+    """Solve the round with `PATHS` wrapped; the summary and every call's event (each from
+    when the call began, the round's start being 0)."""
+    trace = Trace()
 
-        def wrapped(*args: Any, _inner: Any = inner, _name: str = name, **kwargs: Any) -> Any:
-            began = time.monotonic()
-            result = _inner(*args, **kwargs)
+    def event(name: str) -> Callable[[Any, float], dict[str, Any]]:
+        def made(result: Any, seconds: float) -> dict[str, Any]:
             now, peak = resident_mb()
-            events.append(
-                {
-                    "at": round(began - clock[0], 2),
-                    "call": _name,
-                    "seconds": round(time.monotonic() - began, 3),
-                    "returned": returned(result),
-                    "resident_mb": now,
-                    "peak_mb": peak,
-                }
-            )
-            return result
+            return {
+                "at": round(trace.at() - seconds, 2),
+                "call": name,
+                "seconds": round(seconds, 3),
+                "returned": returned(result),
+                "resident_mb": now,
+                "peak_mb": peak,
+            }
 
-        setattr(tiers, name, wrapped)
+        return made
+
+    for name in PATHS:
+        trace.wrap(tiers, name, event(name))
 
     def start() -> None:
-        clock[0] = time.monotonic()
+        trace.events.clear()  # the warm-up's own
+        trace.started = time.monotonic()
 
     result, wall = solve_watched(size, seed, on_start=start)
-    row = summary(size, seed, result, wall)
-    row["events"] = events
-    return row
+    return {**summary(size, seed, result, wall), "events": trace.events}
 
 
 def main() -> None:
