@@ -45,7 +45,7 @@ from solver.compiled_near_face import (
     pin_columns,
     rows_off_integers,
 )
-from solver.compiled_rows import maps, times, transposed_times
+from solver.compiled_rows import times, transposed_times
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -111,8 +111,7 @@ def _integral_rows(
     """Rows whose activity moves by whole units at integer points: integer coefficients over
     ``whole`` columns only (integer, or fixed at an integer), and integer (or infinite)
     bounds."""
-    if any(m is not None for m in maps(matrix)):
-        raise TypeError("the rows of a block read in place: take its columns first")
+    # a matrix of its own, as `keep_near_face`'s `times` has already required
     bad = rows_off_integers(matrix.indptr, matrix.indices, matrix.data, whole, matrix.shape[0])
     for bound in (row_lo, row_hi):
         finite = np.isfinite(bound)
