@@ -39,7 +39,7 @@ from solver.blocks import redundant_rows
 from solver.columns import SUPPORT_TOL, solve_lp_columns
 from solver.compiled_face import fractional_columns, largest_rounding
 from solver.compiled_rows import times
-from solver.lattice import lattice_tol
+from solver.lattice import integer_cap
 from solver.near_face import keep_near_face
 
 FloatArray = npt.NDArray[np.float64]
@@ -108,7 +108,7 @@ def round_on_face(
         return None
     kept[free] = np.rint(res.x)
     if target is None:
-        target = np.floor(sol.objective + lattice_tol(sol.objective))
+        target = integer_cap(sol.objective, 1)
     if float(cost @ kept) < target - 1e-6:
         return None
     if not lp.holds(kept):

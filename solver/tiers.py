@@ -70,7 +70,7 @@ from solver.compiled_rows import transposed_times
 from solver.compiled_values import Counts, Flows, flow_type
 from solver.fill_rows import FillRows
 from solver.heap import release_freed
-from solver.lattice import integer_cap, lattice_tol, objective_step, on_lattice
+from solver.lattice import integer_cap, objective_step, on_lattice
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
 from solver.pooled import fill_dual_bound, max_fill_bound, pooled_fill_bound, sharpened
@@ -436,8 +436,8 @@ def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int,
             tier, value
         )
     else:
-        slack = lattice_tol(raw)  # the MIP's bound read as an integer within its own error
-        bound = int(np.floor(raw + slack)) if tier < 4 else int(np.ceil(raw - slack))
+        # the MIP's bound read as an integer within its own error (max form for tier 4's min)
+        bound = integer_cap(raw, 1) if tier < 4 else -integer_cap(-raw, 1)
     if tier == 1:
         bound = min(bound, m.trivial_bound1)
     return best, value, bound, False
@@ -785,7 +785,7 @@ def solve_tiers(
                 # tier 4 is the implementation's (MATCHING.md section 4): on a large round a
                 # fractional vertex leaves tier 3's solution as it is, rather than a MIP
                 lpb = lps.objective if lps.objective is not None else -m.tier_value(4, x)
-                bound = int(-np.floor(lpb + lattice_tol(lpb)))
+                bound = -integer_cap(lpb, 1)
                 record(4, m.tier_value(4, x), bound, False, time.monotonic() - t0, "kept")
                 break
             if not ok or cand is None:
