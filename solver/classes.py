@@ -29,6 +29,7 @@ from solver.compiled_pairs import (
     PairArrays,
     PrefArray,
     amount_type,
+    class_type,
     offsets,
     place_chunk,
 )
@@ -345,8 +346,8 @@ def enumerate_pairs(
     )
     top_gap = max((int(found.gap.max()) for _, _, found in chunks), default=0)
     arrays = PairArrays(
-        dep=np.empty(class_pairs, dtype=np.int32),
-        wd=np.empty(class_pairs, dtype=np.int32),
+        dep=np.empty(class_pairs, dtype=class_type(len(out.deposits))),
+        wd=np.empty(class_pairs, dtype=class_type(len(out.withdrawals))),
         benefit=np.empty(class_pairs, dtype=amount_type(top_benefit)),
         months=np.empty(
             class_pairs, dtype=amount_type(top_gap * scenario.policy.language_months_per_level)

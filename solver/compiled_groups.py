@@ -3,10 +3,11 @@
 Each row of C1 (one deposit or one withdrawal class), C2 (one origin, destination and cadre's
 relocations), C3 (one origin and cadre's relocations), C4 (one origin and destination) and
 tier 2's fill rows (one destination) sums the class pairs of one group.  A pair's key is read
-from its attributes (int16 indices, int32 classes) as a mixed-radix number, ``((a r1 + b) r2 +
-c)``, and a table says which group, if any, each key is.  Two passes over the pairs then count
-each group's members and write each pair's index into its group's place, so that every
-group's members come in increasing order, as a stable sort by key gave them.
+from its attributes (int8 or int16 indices, uint16 or int32 classes) as a mixed-radix number,
+``((a r1 + b) r2 + c)``, and a table says which group, if any, each key is.  Two passes over
+the pairs then count each group's members and write each pair's index into its group's
+place, so that every group's members come in increasing order, as a stable sort by key gave
+them.
 
 numpy did this by widening the attributes to int64 and sorting the whole round by key, then
 splitting it: on hard XL (20.8 M class pairs) 4.0 s of the model's 9.8 s build, most of it
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-Ints = npt.NDArray[np.signedinteger[Any]]
+Ints = npt.NDArray[np.integer[Any]]
 IntArray = npt.NDArray[np.int64]
 Members = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
@@ -107,9 +108,13 @@ def member_lists(
 
 def warm_up() -> None:
     """Compile (or load) `members_by_group` for the attribute tuples a round groups by: one
-    class index (C1), one, two or three int16 attributes (the fills, C3 and C4, C2)."""
-    one = np.zeros(1, dtype=np.int16)
+    class index (C1: uint16, or int32 beyond 2**16 classes a side), one, two or three
+    attributes (the fills, C3 and C4, C2: int8, or int16 beyond 127 countries or cadres)."""
     table = np.zeros(1, dtype=np.int32)
-    member_lists((np.zeros(1, dtype=np.int32),), (1,), table)
-    for width in (1, 2, 3):
-        member_lists((one,) * width, (1,) * width, table, np.ones(1, dtype=bool))
+    for index in (np.uint16, np.int32):
+        indices: Ints = np.zeros(1, dtype=index)
+        member_lists((indices,), (1,), table)
+    for attribute in (np.int8, np.int16):
+        one: Ints = np.zeros(1, dtype=attribute)
+        for width in (1, 2, 3):
+            member_lists((one,) * width, (1,) * width, table, np.ones(1, dtype=bool))

@@ -35,12 +35,14 @@ from numba import njit
 from solver.threads import THREADS, each
 
 IntArray = npt.NDArray[np.int64]
+Pointers = npt.NDArray[np.signedinteger[Any]]
+"""Column pointers and places: int32 when every index fits (`csc_of`), else int64."""
 ColumnArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
 
 
 @njit(cache=True, nogil=True)
-def count_columns(counts: IntArray, cols: ColumnArray) -> None:
+def count_columns(counts: Pointers, cols: ColumnArray) -> None:
     """Add one to ``counts[j + 1]`` for each entry of column j in ``cols``."""
     for j in cols:
         counts[j + 1] += 1
@@ -48,7 +50,7 @@ def count_columns(counts: IntArray, cols: ColumnArray) -> None:
 
 @njit(cache=True, nogil=True)
 def place_rows(
-    free: IntArray,
+    free: Pointers,
     out_rows: ColumnArray,
     out_values: FloatArray,
     cols: ColumnArray,
@@ -110,11 +112,15 @@ def csc_of(
         first += int(lengths.size)
     if first != nrows:
         raise ValueError(f"{first} rows given for {nrows}")
-    indptr = np.zeros(ncols + 1, dtype=np.int64)
+    nnz = sum(int(cols.size) for _, cols, _ in pieces)
+    # int32 from the start when every index fits: an int64 pointer and its copy for the
+    # places (`free`), then an int32 copy of it, held 20 bytes a column more at the build's
+    # peak (hard XL seed 25: 29.2 M columns; docs/benchmarks-solver.md, thirty-fourth session)
+    small = max(nnz, nrows, ncols) < np.iinfo(np.int32).max
+    indptr: Pointers = np.zeros(ncols + 1, dtype=np.int32 if small else np.int64)
     for _, cols, _ in pieces:
         count_columns(indptr, cols)
     np.cumsum(indptr, out=indptr)
-    nnz = int(indptr[-1])
     out_rows = np.empty(nnz, dtype=np.int32)
     out_values = np.empty(nnz, dtype=value_type(pieces))
     free = indptr[:-1].copy()
@@ -123,7 +129,7 @@ def csc_of(
     cuts = [0, *(int(np.searchsorted(indptr, nnz * k // THREADS)) for k in range(1, THREADS))]
     shares = list(zip(cuts, [*cuts[1:], ncols], strict=True))
 
-    def place(free: IntArray, columns: tuple[int, int]) -> None:
+    def place(free: Pointers, columns: tuple[int, int]) -> None:
         first = 0
         for lengths, cols, values in pieces:
             constant = isinstance(values, float)
@@ -135,8 +141,4 @@ def csc_of(
 
     each(partial(place, free), shares)
     del free
-    small = max(nnz, nrows, ncols) < np.iinfo(np.int32).max
-    return sp.csc_matrix(
-        (out_values, out_rows, indptr.astype(np.int32) if small else indptr),
-        shape=(nrows, ncols),
-    )
+    return sp.csc_matrix((out_values, out_rows, indptr), shape=(nrows, ncols))

@@ -20,23 +20,35 @@ import numpy.typing as npt
 from numba import njit
 
 IntArray = npt.NDArray[np.int64]
-ClassArray = npt.NDArray[np.int32]
-"""Class indices, one a pair: a round has fewer classes than postings, far below 2**31."""
+ClassArray = npt.NDArray[np.uint16] | npt.NDArray[np.int32]
+"""Class indices, one a pair: uint16 when each side has at most 2**16 classes (`class_type`),
+else int32 (a round has fewer classes than postings, far below 2**31)."""
 PrefArray = npt.NDArray[np.int8]
 """Stated preferences a pair meets (0-2)."""
-AmountArray = npt.NDArray[np.int32] | npt.NDArray[np.int64]
-"""Whole dollars or months, one a pair: int32 when the round's largest fits (`amount_type`)."""
+AmountArray = npt.NDArray[np.int16] | npt.NDArray[np.int32] | npt.NDArray[np.int64]
+"""Whole dollars or months, one a pair: as small as the round's largest allows (`amount_type`)."""
+AMOUNT_INT16_MAX = (2**15 - 1) // 4
+"""The largest amount held as int16: its small multiples (the tie-break's three training
+months a month) stay within int16 too."""
 AMOUNT_INT32_MAX = (2**31 - 1) // 4
-"""The largest amount held as int32: its small multiples (the tie-break's three training
-months a month) stay within int32 too."""
+"""The largest amount held as int32, with the same margin."""
 
 
 def amount_type(largest: int) -> type[np.signedinteger[Any]]:
-    """int32 for amounts (nonnegative) up to ``largest`` when it is at most
-    `AMOUNT_INT32_MAX`, else int64: the policy bounds neither benefits nor training months,
-    but real rounds' are far below, and hard XL holds 20.8 M pairs of each
-    (docs/benchmarks-solver.md, twenty-sixth session)."""
+    """int16 for amounts (nonnegative) up to ``largest`` when it is at most `AMOUNT_INT16_MAX`,
+    int32 when at most `AMOUNT_INT32_MAX`, else int64: the policy bounds neither benefits nor
+    training months, but real rounds' are far below, and hard XL holds up to 30 M pairs of
+    each (docs/benchmarks-solver.md, twenty-sixth and thirty-fourth sessions)."""
+    if largest <= AMOUNT_INT16_MAX:
+        return np.int16
     return np.int32 if largest <= AMOUNT_INT32_MAX else np.int64
+
+
+def class_type(classes: int) -> type[np.unsignedinteger[Any] | np.signedinteger[Any]]:
+    """uint16 for the class indices of a side of ``classes`` classes when they fit (hard XL
+    has 50,000 a side: 4 bytes a pair less over its two sides, 117 MB on 29.2 M pairs), else
+    int32 (docs/benchmarks-solver.md, thirty-fourth session)."""
+    return np.uint16 if classes <= 2**16 else np.int32
 
 
 class PairArrays(NamedTuple):

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-Ints = npt.NDArray[np.signedinteger[Any]]
+Ints = npt.NDArray[np.integer[Any]]
 IntArray = npt.NDArray[np.int64]
 Flows = npt.NDArray[np.signedinteger[Any]]
 """A round's incumbent class-pair solution: int32 flows when no pair can carry 2**31 workers
@@ -113,9 +113,11 @@ def coefficient_gcd(cost: npt.NDArray[np.float64]) -> int:
 def warm_up() -> None:
     """Compile (or load) the value loops for both kinds of flows a round sums: the
     incumbent's int32 and a candidate's int64 (an integral vertex is read as int64 chunks),
-    over the model's int16 attributes and its pairs' amounts."""
-    small = np.zeros(1, dtype=np.int16)
+    over the model's attributes (int8, or int16 beyond 127 countries) and its pairs' amounts
+    (int16 or int32 on every real round: `solver.compiled_pairs.amount_type`)."""
     for flows in (np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int64)):
-        weighted_total(small, flows)
-        tie_break_total(small, np.zeros(1, dtype=np.int8), flows)
-        totals_by(small, flows, 1)
+        for values in (np.int8, np.int16, np.int32):
+            small: npt.NDArray[np.integer[Any]] = np.zeros(1, dtype=values)
+            weighted_total(small, flows)
+            tie_break_total(small, np.zeros(1, dtype=np.int8), flows)
+            totals_by(small, flows, 1)

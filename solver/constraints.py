@@ -116,16 +116,20 @@ class Rows:
         return csc_of(self.pieces, self.count, ncols)
 
 
-SmallArray = npt.NDArray[np.int16]
+SmallArray = npt.NDArray[np.signedinteger[Any]]
+"""Per-pair indices into a round's countries or cadres, and priorities (1-5): int8 when both
+lists have at most 127 entries (every real round: ISO's 249 countries are never all in one),
+else int16."""
 
 
 @dataclass
 class PairAttributes:
     """Per-pair facts the constraints group on (parallel to `Pairs`), as index arrays.
 
-    Compact (int16: 9 bytes a class pair against 33 as int64): a class-pair round holds them
-    for as long as it is solved, over tens of millions of pairs at XL.  Arithmetic on them
-    that may leave int16's range widens first (`side_groups`)."""
+    Compact (int8: 5 bytes a class pair against 33 as int64; int16 beyond 127 countries or
+    cadres): a class-pair round holds them for as long as it is solved, over tens of millions
+    of pairs at XL.  Arithmetic on them that may leave their range widens first
+    (`side_groups`)."""
 
     origin: SmallArray  # index into countries
     dest: SmallArray
@@ -144,7 +148,7 @@ class PairAttributes:
 class TierAttributes:
     """The per-pair facts a round reads while its tiers are solved: tier 1's priorities and
     tier 2's destinations.  The origins, cadres and modalities only group the side rows, so
-    the model lets them go once built (5 bytes a class pair, 104 MB on hard XL)."""
+    the model lets them go once built (3 bytes a class pair, 62 MB on hard XL's 20.8 M)."""
 
     dest: SmallArray
     priority: SmallArray
@@ -159,19 +163,20 @@ def pair_attributes(ctx: Context, pairs: Pairs) -> PairAttributes:
     )
     kix = {c: i for i, c in enumerate(cadres)}
     assert max(len(countries), len(cadres)) < 2**15, "int16 indices"
-    small = np.int16
-    d_country = np.array([cix[c.rep.country] for c in pairs.deposits], dtype=small)
+    small = np.int8 if max(len(countries), len(cadres)) <= np.iinfo(np.int8).max else np.int16
+    none: SmallArray = np.zeros(0, dtype=small)
+    d_country: SmallArray = np.array([cix[c.rep.country] for c in pairs.deposits], dtype=small)
     wreps = [c.rep for c in pairs.withdrawals]
-    w_country = np.array([cix[w.country] for w in wreps], dtype=small)
-    w_cadre = np.array([kix[w.cadre] for w in wreps], dtype=small)
+    w_country: SmallArray = np.array([cix[w.country] for w in wreps], dtype=small)
+    w_cadre: SmallArray = np.array([kix[w.cadre] for w in wreps], dtype=small)
     w_reloc = np.array([w.modality == "relocation" for w in wreps], dtype=bool)
-    w_prio = np.array([w.priority for w in wreps], dtype=small)
+    w_prio: SmallArray = np.array([w.priority for w in wreps], dtype=small)
     return PairAttributes(
-        origin=d_country[pairs.dep] if d_country.size else np.zeros(0, dtype=small),
-        dest=w_country[pairs.wd] if w_country.size else np.zeros(0, dtype=small),
-        cadre=w_cadre[pairs.wd] if w_cadre.size else np.zeros(0, dtype=small),
+        origin=d_country[pairs.dep] if d_country.size else none,
+        dest=w_country[pairs.wd] if w_country.size else none,
+        cadre=w_cadre[pairs.wd] if w_cadre.size else none,
         reloc=w_reloc[pairs.wd] if w_reloc.size else np.zeros(0, dtype=bool),
-        priority=w_prio[pairs.wd] if w_prio.size else np.zeros(0, dtype=small),
+        priority=w_prio[pairs.wd] if w_prio.size else none,
         countries=countries,
         cadres=cadres,
     )

@@ -11,7 +11,7 @@ import pytest
 from fixtures.hard import generate_hard_scenario
 from solver import classes
 from solver.classes import enumerate_pairs
-from solver.compiled_pairs import AMOUNT_INT32_MAX
+from solver.compiled_pairs import AMOUNT_INT16_MAX, AMOUNT_INT32_MAX, class_type
 from solver.eligibility import Context
 from solver.round import WARM_UP_ROUND, run_round
 from solver.validation import validate_scenario
@@ -36,33 +36,49 @@ def test_pairs_come_cadre_by_cadre_then_in_deposit_then_withdrawal_class_order(
     assert np.all(np.diff(cadre_then_class_key(pairs)) > 0)
 
 
-def test_the_pairs_take_17_bytes_each() -> None:
-    """Class indices, benefits and training months as int32 and preferences as int8 (hard
-    XL holds 20.8 M pairs)."""
+def test_the_pairs_take_11_bytes_each_on_a_hard_round() -> None:
+    """Class indices as uint16 (fewer than 2**16 classes a side), benefits as int32 (above
+    int16's range with its margin), training months as int16 and preferences as int8 (hard
+    XL holds up to 30 M pairs)."""
     scenario = validate_scenario(generate_hard_scenario(600, seed=2))
     assert not isinstance(scenario, list)
     pairs = enumerate_pairs(Context.of(scenario), scenario)
     fields = (pairs.dep, pairs.wd, pairs.benefit, pairs.months, pairs.prefs)
-    assert [a.dtype for a in fields] == [np.int32, np.int32, np.int32, np.int32, np.int8]
-    assert sum(a.nbytes for a in fields) == 17 * len(pairs)
+    assert [a.dtype for a in fields] == [np.uint16, np.uint16, np.int32, np.int16, np.int8]
+    assert sum(a.nbytes for a in fields) == 11 * len(pairs)
     assert set(np.unique(pairs.prefs).tolist()) <= {0, 1, 2}
 
 
+def test_class_indices_beyond_uint16_are_held_as_int32() -> None:
+    """A side of 2**16 classes indexes them 0 to 65,535 (uint16); one more takes int32."""
+    assert class_type(1) is np.uint16
+    assert class_type(2**16) is np.uint16
+    assert class_type(2**16 + 1) is np.int32
+
+
+I16, I32, I64 = np.int16, np.int32, np.int64
+
+
 @pytest.mark.parametrize(
-    ("benefit", "months_per_level", "wide"),
+    ("benefit", "months_per_level", "types"),
     [
-        (AMOUNT_INT32_MAX - 1000, 6, (False, False)),  # the agreement's 1,000 on top: at the edge
-        (AMOUNT_INT32_MAX - 999, 6, (True, False)),
-        (3_000_000_000, 6, (True, False)),
-        (500, AMOUNT_INT32_MAX // 2, (False, False)),  # a gap of two levels: at the edge
-        (500, AMOUNT_INT32_MAX // 2 + 1, (False, True)),
+        (AMOUNT_INT16_MAX - 1000, 6, (I16, I16)),  # the agreement's 1,000 on top: at the edge
+        (AMOUNT_INT16_MAX - 999, 6, (I32, I16)),
+        (AMOUNT_INT32_MAX - 1000, 6, (I32, I16)),
+        (AMOUNT_INT32_MAX - 999, 6, (I64, I16)),
+        (3_000_000_000, 6, (I64, I16)),
+        (500, AMOUNT_INT16_MAX // 2, (I16, I16)),  # a gap of two levels: at the edge
+        (500, AMOUNT_INT16_MAX // 2 + 1, (I16, I32)),
+        (500, AMOUNT_INT32_MAX // 2, (I16, I32)),
+        (500, AMOUNT_INT32_MAX // 2 + 1, (I16, I64)),
     ],
 )
-def test_benefits_and_months_too_large_for_int32_are_held_as_int64(
-    benefit: int, months_per_level: int, wide: tuple[bool, bool]
+def test_benefits_and_months_are_held_in_the_smallest_type_that_fits(
+    benefit: int, months_per_level: int, types: tuple[type[Any], type[Any]]
 ) -> None:
-    """The policy bounds neither: a round whose largest amount passes `AMOUNT_INT32_MAX`
-    holds it as int64, and every pair's amount is exact either way."""
+    """The policy bounds neither: a round's amounts are int16 while its largest is at most
+    `AMOUNT_INT16_MAX`, int32 up to `AMOUNT_INT32_MAX`, int64 beyond, and every pair's amount
+    is exact either way."""
     raw = copy.deepcopy(WARM_UP_ROUND)  # one deposit, one withdrawal, both IDN -> JPN nurses
     raw["policy"] = {"language_months_per_level": months_per_level}
     raw["agreements"] = [
@@ -89,7 +105,7 @@ def test_benefits_and_months_too_large_for_int32_are_held_as_int64(
     assert not isinstance(scenario, list), scenario
     pairs = enumerate_pairs(Context.of(scenario), scenario)
     assert len(pairs) == 1
-    assert (pairs.benefit.dtype == np.int64, pairs.months.dtype == np.int64) == wide
+    assert (pairs.benefit.dtype, pairs.months.dtype) == types
     assert int(pairs.benefit[0]) == benefit + 1000
     assert int(pairs.months[0]) == 2 * months_per_level
     result = run_round(raw)
