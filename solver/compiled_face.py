@@ -48,12 +48,17 @@ def fix_priced_columns(
 ) -> None:
     """Each of the first ``n`` columns whose reduced cost exceeds ``tol`` in magnitude fixed
     at the bound it meets at ``x`` (its lower one when it meets both); every such column must
-    meet one (`priced_columns_at_bounds`)."""
+    meet one (`priced_columns_at_bounds`).  A bound already there is not written: after tier 1
+    nearly every class pair is fixed at 0, and writing 0 over ``lo``'s zeros would fault in
+    every page of an array the kernel holds as zero pages (8 bytes a column resident from
+    tier 1 on; docs/benchmarks-solver.md, thirty-fourth session)."""
     for j in range(n):
         if abs(rc[j]) > tol:
             at = lo[j] if _bound_met(x[j], lo[j], hi[j], snap) == 0 else hi[j]
-            lo[j] = at
-            hi[j] = at
+            if lo[j] != at:
+                lo[j] = at
+            if hi[j] != at:
+                hi[j] = at
 
 
 @njit(cache=True, nogil=True)
