@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution, at_bound, cost_scale
+from solver.backends import LinearModel, LpSolution, at_bound
 from solver.compiled_near_face import (
     budget_coefficients,
     column_terms_signed,
@@ -61,9 +61,10 @@ objective step, so no integer point below V gets in, and no integer point at V i
 rounding errors."""
 
 
-def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: float) -> bool:
-    """Restrict ``lp`` to a set holding every integer point of ``cost . x >= value`` (max form)
-    and no point below it, by the LP solution ``sol``'s reduced costs and duals (module
+def keep_near_face(lp: LinearModel, sol: LpSolution, scale: float, value: float) -> bool:
+    """Restrict ``lp`` to a set holding every integer point of ``cost . x >= value`` (max form;
+    ``cost`` the objective ``sol`` optimised, ``scale`` its `solver.backends.cost_scale`) and
+    no point below it, by the LP solution ``sol``'s reduced costs and duals (module
     docstring).  False, ``lp`` untouched, when ``sol`` lacks them or they do not fit an
     optimum.  A budget row over many columns links them as a value row would
     (`LinearModel.has_dense_rows`), but the columns fixed still leave the next LPs smaller."""
@@ -73,7 +74,6 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, cost: FloatArray, value: fl
         return False
     if x.size != lp.ncols or rc.size != lp.ncols or y.size < nall:
         return False
-    scale = cost_scale(cost)
     gap = float(b) - value
     if gap < -MARGIN * scale:
         return False

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution, Outcome, solve_mip
+from solver.backends import LinearModel, LpSolution, Outcome, cost_scale, solve_mip
 from solver.blocks import redundant_rows
 from solver.columns import SUPPORT_TOL, solve_lp_columns
 from solver.compiled_face import fractional_columns, largest_rounding
@@ -145,7 +145,7 @@ def round_near_face(
     if sol.x is None or time_limit <= 0:
         return None
     near = lp.with_own_bounds()
-    if not keep_near_face(near, sol, cost, cap):
+    if not keep_near_face(near, sol, cost_scale(cost), cap):
         return None
     none = np.zeros(lp.ncols)
     vertex = solve_lp_columns(near, none, time_limit=time_limit, start=sol.x)

@@ -205,19 +205,20 @@ def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | No
     return xf
 
 
-def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, cost: FloatArray, n: int) -> bool:
+def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, scale: float, n: int) -> bool:
     """Restrict ``lp`` to the LP's optimal face (complementary slackness with its duals).
 
-    ``x`` is the LP's optimal vertex, integral or not.  Columns with a nonzero reduced cost are
-    fixed at the bound they sit at, rows (dense ones included) with a nonzero dual become
-    equalities at the bound they meet: every optimum of the LP does the same.  False (``lp``
-    untouched) when the duals and ``x`` disagree beyond a tolerance.
+    ``x`` is the LP's optimal vertex, integral or not; ``scale`` its objective's
+    (`solver.backends.cost_scale`), which the tolerance is relative to.  Columns with a
+    nonzero reduced cost are fixed at the bound they sit at, rows (dense ones included) with a
+    nonzero dual become equalities at the bound they meet: every optimum of the LP does the
+    same.  False (``lp`` untouched) when the duals and ``x`` disagree beyond a tolerance.
     """
     cd, rd = sol.reduced_cost, sol.row_dual
     nall = lp.nrows + len(lp.extra)
     if cd is None or rd is None or cd.size != lp.ncols or rd.size < nall:
         return False
-    tol = DUAL_TOL * cost_scale(cost)
+    tol = DUAL_TOL * scale
     # the columns' pass compiled, in place (`solver.compiled_face`): after tier 1 nearly every
     # class pair is priced, and numpy's pass held some 40 bytes a pair at once
     bounds = (cd, x, lp.col_lo, lp.col_hi, n, tol, SNAP_TOL)
@@ -583,6 +584,13 @@ def solve_tiers(
         to_mip()
         return 2
 
+    def objective_again(tier: int) -> FloatArray:
+        """Tier ``tier``'s objective in max form, as its LP was solved: let go through the
+        vertex's checks and `keep_face` (below), made again on the paths that read it."""
+        again = m.objective(tier)
+        again *= -1.0 if tier == 4 else 1.0
+        return again
+
     def undefer() -> int:
         """Back to the first deferred tier, to be proven by its MIP: the tier to solve next."""
         nonlocal defer, out_level
@@ -757,6 +765,11 @@ def solve_tiers(
                 rounded = xf is not None
             else:
                 rounded = False
+            # the objective let go: held through the checks and keep_face beside the LP's
+            # vertex, reduced costs and the rounded point, where hard XL seed 25 peaked after
+            # tier 1 (8 bytes a class pair; docs/benchmarks-solver.md, thirty-fourth session)
+            scale = cost_scale(cost)
+            cost = None
             # the class pairs' part of the vertex as it is (integral): not an int64 copy, 8
             # bytes a class pair held through the checks, keep_face and the incumbent's update
             cand: Counts | None = None if xf is None else xf[: m.n]
@@ -765,7 +778,7 @@ def solve_tiers(
             if ok and tier == 3:
                 ok = m.tier_value(2, cand) == zc  # type: ignore[arg-type]
             if ok and tier < 4:
-                ok = keep_face(lp, lps, xf, cost, m.n)  # type: ignore[arg-type]
+                ok = keep_face(lp, lps, xf, scale, m.n)  # type: ignore[arg-type]
             if not ok and deferred and tier == 4:
                 # no integral vertex on the deferred faces: the first deferred tier by its MIP
                 tier = undefer()
@@ -774,7 +787,7 @@ def solve_tiers(
                 # a fractional vertex of an integral LP optimum: keep its face by the duals and
                 # let a later tier's integral vertex prove it (it reaches the LP's value)
                 saved = snapshot(lp)
-                if b is not None and reachable and keep_face(lp, lps, lps.x, cost, m.n):
+                if b is not None and reachable and keep_face(lp, lps, lps.x, scale, m.n):
                     deferred.append(
                         Deferred(tier, int(round(b)), time.monotonic() - t0, saved, lps.x)
                     )
@@ -794,6 +807,7 @@ def solve_tiers(
                 if not reachable and tier < 4 and cap is not None:
                     # no integer point on the face: one at the lattice's cap below it proves
                     # the tier too, if the vertex rounds to it
+                    cost = objective_again(tier)
                     certified = rounded_to_cap(m, tier, lps, cost, cap, rounding_limit())
                     how = "lp+round" if certified is not None else how
                 if certified is None:
@@ -818,7 +832,7 @@ def solve_tiers(
                     tier = undefer()
                     continue
                 kept_by_value.add(tier)
-                if tier == 4 or not keep_near_face(lp, lps, cost, float(certified[1])):
+                if tier == 4 or not keep_near_face(lp, lps, scale, float(certified[1])):
                     fix(tier, certified[1])
             x[:] = cand
             del cand  # the incumbent holds it: not held through the next tier's LPs

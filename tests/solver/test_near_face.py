@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
+from solver.backends import LinearModel, LpSolution, Outcome, cost_scale, solve_lp
 from solver.lattice import integer_cap, objective_step
 from solver.near_face import keep_near_face
 from tests.solver.test_lattice import OddCycle
@@ -85,7 +85,7 @@ def test_the_integer_points_at_a_value_are_exactly_those_kept() -> None:
         cap = integer_cap(sol.objective, step)
         for value in (cap, cap - step):
             kept = lp.with_own_bounds()
-            assert keep_near_face(kept, sol, cost, float(value))
+            assert keep_near_face(kept, sol, cost_scale(cost), float(value))
             want = {tuple(p) for p in every if cost @ p >= value - 1e-9}
             assert kept_set(kept) == want, (value, sol.objective)
             checked += 1
@@ -105,7 +105,7 @@ def test_the_odd_cycle_at_its_cap_keeps_its_three_single_points() -> None:
     lp, cost = cycle.lp, cycle.objective(3)
     sol = solve_lp(lp, cost, maximize=True, time_limit=10)
     assert sol.objective == pytest.approx(375.0)
-    assert keep_near_face(lp, sol, cost, 250.0)
+    assert keep_near_face(lp, sol, cost_scale(cost), 250.0)
     assert len(lp.extra) == 1
     assert kept_set(lp) == {(1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)}
 
@@ -123,11 +123,11 @@ def test_duals_that_do_not_fit_an_optimum_leave_the_model_untouched() -> None:
         objective=sol.objective,
     )
     before = lp.with_own_bounds()
-    assert not keep_near_face(lp, wrong, cost, float(sol.objective or 0.0))
+    assert not keep_near_face(lp, wrong, cost_scale(cost), float(sol.objective or 0.0))
     assert np.array_equal(lp.col_lo, before.col_lo)
     assert np.array_equal(lp.col_hi, before.col_hi)
     assert lp.extra == []
-    assert not keep_near_face(lp, LpSolution(Outcome.OPTIMAL), cost, 0.0)
+    assert not keep_near_face(lp, LpSolution(Outcome.OPTIMAL), cost_scale(cost), 0.0)
 
 
 def test_a_hard_round_off_the_lattice_is_proven_as_with_value_rows(
@@ -144,10 +144,10 @@ def test_a_hard_round_off_the_lattice_is_proven_as_with_value_rows(
     raw = generate_hard_scenario(4000, seed=15)
     kept: list[tuple[float, float]] = []
 
-    def spied(lp: LinearModel, sol: LpSolution, cost: np.ndarray, value: float) -> bool:
+    def spied(lp: LinearModel, sol: LpSolution, scale: float, value: float) -> bool:
         assert sol.objective is not None
         kept.append((sol.objective, value))
-        return keep_near_face(lp, sol, cost, value)
+        return keep_near_face(lp, sol, scale, value)
 
     monkeypatch.setattr(tiers, "keep_near_face", spied)
     near = solve(raw)
