@@ -585,8 +585,8 @@ def solve_tiers(
         return 2
 
     def objective_again(tier: int) -> FloatArray:
-        """Tier ``tier``'s objective in max form, as its LP was solved: let go through the
-        vertex's checks and `keep_face` (below), made again on the paths that read it."""
+        """Tier ``tier``'s objective in max form, as its LP was solved: let go once the LP is
+        (below), made again on the paths that read it."""
         again = m.objective(tier)
         again *= -1.0 if tier == 4 else 1.0
         return again
@@ -754,22 +754,25 @@ def solve_tiers(
                 continue
             if tier == 1 and lps.objective is not None:
                 sol.lp_bound = float(lps.objective)
-            xf = integral_vertex(lp, lps, m.n)
             b = lps.objective
             # the most an integer point reaches; when that is b, such a point lies on b's face
             cap = None if b is None else integer_cap(b, objective_step(cost))
             reachable = b is not None and cap is not None and on_lattice(b, cap)
+            # the objective let go: held through the vertex's rounding, its checks and
+            # keep_face beside the LP's vertex, reduced costs and the rounded point, where hard
+            # XL seed 25 peaked after tier 1 (8 bytes a class pair; docs/benchmarks-solver.md,
+            # thirty-fourth session); the paths that read more than its scale make it again
+            scale = cost_scale(cost)
+            cost = None
+            xf = integral_vertex(lp, lps, m.n)
             if xf is None and b is not None and (tier == 4 or reachable):
                 # a fractional vertex of an integral optimum: rounded on the face, if it can be
-                xf = round_on_face(lp, lps, cost, m.n, time_limit=rounding_limit(), seed=m.seed)
+                xf = round_on_face(
+                    lp, lps, objective_again(tier), m.n, time_limit=rounding_limit(), seed=m.seed
+                )
                 rounded = xf is not None
             else:
                 rounded = False
-            # the objective let go: held through the checks and keep_face beside the LP's
-            # vertex, reduced costs and the rounded point, where hard XL seed 25 peaked after
-            # tier 1 (8 bytes a class pair; docs/benchmarks-solver.md, thirty-fourth session)
-            scale = cost_scale(cost)
-            cost = None
             # the class pairs' part of the vertex as it is (integral): not an int64 copy, 8
             # bytes a class pair held through the checks, keep_face and the incumbent's update
             cand: Counts | None = None if xf is None else xf[: m.n]
