@@ -35,6 +35,8 @@ from numba import njit
 from solver.threads import THREADS, each
 
 IntArray = npt.NDArray[np.int64]
+Values = npt.NDArray[np.floating[Any]]
+"""A piece's values: float64, or float32 when its builder knows them exact there."""
 Pointers = npt.NDArray[np.signedinteger[Any]]
 """Column pointers and places: int32 when every index fits (`csc_of`), else int64."""
 ColumnArray = npt.NDArray[np.int32]
@@ -52,11 +54,11 @@ def count_columns(counts: Pointers, cols: ColumnArray) -> None:
 def place_rows(
     free: Pointers,
     out_rows: ColumnArray,
-    out_values: FloatArray,
+    out_values: Values,
     cols: ColumnArray,
     lengths: IntArray,
     first_row: int,
-    values: FloatArray,
+    values: Values,
     constant: bool,
     columns: tuple[int, int],
 ) -> None:
@@ -83,7 +85,7 @@ EXACT_IN_FLOAT32 = 2**24
 
 
 def value_type(
-    pieces: list[tuple[IntArray, ColumnArray, FloatArray | float]],
+    pieces: list[tuple[IntArray, ColumnArray, Values | float]],
 ) -> type[np.floating[Any]]:
     """float32 when every coefficient is an integer of magnitude at most `EXACT_IN_FLOAT32`,
     so that float32 holds each exactly; float64 otherwise."""
@@ -95,7 +97,7 @@ def value_type(
 
 
 def csc_of(
-    pieces: list[tuple[IntArray, ColumnArray, FloatArray | float]], nrows: int, ncols: int
+    pieces: list[tuple[IntArray, ColumnArray, Values | float]], nrows: int, ncols: int
 ) -> sp.csc_matrix:
     """The matrix (``nrows`` x ``ncols``) of rows given as pieces in row order, each
     ``(lengths, cols, values)``: ``lengths.size`` rows whose entries follow each other in
@@ -133,7 +135,8 @@ def csc_of(
         first = 0
         for lengths, cols, values in pieces:
             constant = isinstance(values, float)
-            row_values = np.atleast_1d(np.asarray(values, dtype=np.float64))
+            # as held (float32 or float64): a float64 copy per thread otherwise
+            row_values = np.array([values]) if constant else np.asarray(values)
             place_rows(
                 free, out_rows, out_values, cols, lengths, first, row_values, constant, columns
             )

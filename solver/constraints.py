@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from solver.classes import Pairs
 from solver.compiled_groups import group_members, member_lists
-from solver.compiled_layout import ColumnArray, csc_of
+from solver.compiled_layout import EXACT_IN_FLOAT32, ColumnArray, Values, csc_of
 from solver.compiled_pairs import AmountArray, ClassArray
 from solver.eligibility import Context
 
@@ -64,14 +64,14 @@ class Rows:
     Column indices are held as int32 and rows whose coefficients are all alike as one number:
     hard XL's rows hold 82 M entries until the matrix is laid out."""
 
-    pieces: list[tuple[IntArray, ColumnArray, FloatArray | float]] = field(default_factory=list)
+    pieces: list[tuple[IntArray, ColumnArray, Values | float]] = field(default_factory=list)
     bounds: list[tuple[FloatArray, FloatArray]] = field(default_factory=list)
     count: int = 0
 
     def add(
         self,
         indices: npt.NDArray[np.integer[Any]],
-        values: FloatArray | float,
+        values: Values | float,
         lo: float,
         hi: float,
     ) -> int:
@@ -83,7 +83,7 @@ class Rows:
         self,
         lengths: IntArray,
         indices: npt.NDArray[np.integer[Any]],
-        values: FloatArray | float,
+        values: Values | float,
         lo: FloatArray,
         hi: FloatArray,
     ) -> int:
@@ -93,8 +93,12 @@ class Rows:
         if indices.size and not 0 <= int(indices.min()) <= int(indices.max()) < 2**31 - 1:
             raise ValueError("a column index outside int32's range")
         if not isinstance(values, float):
-            values = np.asarray(values, dtype=np.float64)
-        self.pieces.append((lengths.astype(np.int64), indices.astype(np.int32), values))
+            values = np.asarray(values)
+            if values.dtype != np.float32:  # float32: exact values the caller chose to compact
+                values = values.astype(np.float64, copy=False)
+        # the indices as given when int32 already (a group's members, held by the model
+        # anyway): a copy of each was held through the layout, where the build peaks
+        self.pieces.append((lengths.astype(np.int64), indices.astype(np.int32, copy=False), values))
         self.bounds.append((lo.astype(np.float64), hi.astype(np.float64)))
         self.count += int(lengths.size)
         return first
@@ -324,15 +328,23 @@ def min_fill(rows: Rows, by_dest: list[tuple[MemberArray, int]], z: int) -> tupl
     ``by_dest`` lists each servable destination's pairs and requested positions; returns the
     first row's index and the requested counts in row order.
     """
-    first = len(rows)
-    zcol = np.array([z], dtype=np.int64)
-    requested: list[int] = []
+    requested = [req for _, req in by_dest]
+    if not by_dest:
+        return len(rows), requested
+    # every row at once, its entries int32 and its values float32 when exact (as the matrix
+    # will hold them): one row at a time, int64 and float64, they held 12 bytes a class pair
+    # through the layout, where hard XL's build peaks (docs/benchmarks-solver.md,
+    # thirty-fourth session)
+    lengths = np.array([members.size + 1 for members, _ in by_dest], dtype=np.int64)
+    entries = np.empty(int(lengths.sum()), dtype=np.int32)
+    exact = all(req <= EXACT_IN_FLOAT32 for req in requested)
+    values: Values = np.full(entries.size, 1000.0, dtype=np.float32 if exact else np.float64)
+    at = 0
     for members, req in by_dest:
-        requested.append(req)
-        rows.add(
-            np.concatenate([members, zcol]),
-            np.concatenate([np.full(members.size, 1000.0), [-float(req)]]),
-            0.0,
-            INF,
-        )
-    return first, requested
+        entries[at : at + members.size] = members
+        entries[at + members.size] = z
+        values[at + members.size] = -float(req)
+        at += members.size + 1
+    return rows.add_many(
+        lengths, entries, values, np.zeros(len(by_dest)), np.full(len(by_dest), INF)
+    ), requested

@@ -80,9 +80,10 @@ class RoundModel:
         self.lp_first = lp_first
         self.seed = seed
         self.pairs = pairs
-        attrs = pair_attributes(ctx, pairs)
-        self.attrs = attrs.for_tiers()
-        self.groups = side_groups(ctx, pairs, attrs)
+        every = pair_attributes(ctx, pairs)
+        self.attrs = attrs = every.for_tiers()
+        self.groups = side_groups(ctx, pairs, every)
+        del every  # the origins, cadres and modalities, before the rows are laid out
         n = len(pairs)
         dcap = np.array([c.total for c in pairs.deposits], dtype=np.int64)
         wcap = np.array([c.total for c in pairs.withdrawals], dtype=np.int64)
@@ -123,6 +124,7 @@ class RoundModel:
             self.dest_requested[attrs.countries.index(t_name)] = r
         self.dest_servable = np.zeros(len(attrs.countries), dtype=bool)
         self.dest_servable[list(by_dest)] = True
+        del dests, by_dest  # the fill rows hold their members now: not held through the layout
         self.lp = LinearModel(
             col_lo=np.zeros(self.ncols),
             col_hi=col_hi,

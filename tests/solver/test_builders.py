@@ -107,6 +107,38 @@ def test_min_fill_bounds_z_by_the_least_filled_destination() -> None:
     assert x[0] + x[1] == 10
 
 
+@settings(deadline=None, max_examples=100)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 2**25)), max_size=5))
+def test_min_fill_lays_out_the_rows_one_at_a_time_would(dests: list[tuple[int, int]]) -> None:
+    """The fill rows, added at once (int32 entries, float32 values while the requested
+    counts are exact there), make the matrix and bounds that adding them one at a time made;
+    a count beyond float32's exact integers keeps float64 values."""
+    z = 40
+    by_dest = [
+        (np.arange(k * 7, k * 7 + size, dtype=np.int32), req) for k, (size, req) in enumerate(dests)
+    ]
+    rows = Rows()
+    first, requested = min_fill(rows, by_dest, z)
+    one_at_a_time = Rows()
+    for members, req in by_dest:
+        one_at_a_time.add(
+            np.concatenate([members, [z]]),
+            np.concatenate([np.full(members.size, 1000.0), [-float(req)]]),
+            0.0,
+            np.inf,
+        )
+    assert (first, requested) == (0, [req for _, req in dests])
+    got, want = rows.matrix(z + 1), one_at_a_time.matrix(z + 1)
+    assert got.dtype == want.dtype
+    assert (got != want).nnz == 0
+    assert rows.lo.tolist() == one_at_a_time.lo.tolist()
+    assert rows.hi.tolist() == one_at_a_time.hi.tolist()
+    for _, entries, values in rows.pieces:
+        assert entries.dtype == np.int32
+        exact = all(req <= 2**24 for _, req in dests)
+        assert np.asarray(values).dtype == (np.float32 if exact else np.float64)
+
+
 def test_solver_does_not_import_highspy() -> None:
     code = "import sys, solver.round; assert 'highspy' not in sys.modules; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
