@@ -54,10 +54,11 @@ def class_type(classes: int) -> type[np.unsignedinteger[Any] | np.signedinteger[
 class PairArrays(NamedTuple):
     """The round's eligible class pairs, one entry per pair (`solver.classes.Pairs`).
 
-    17 bytes a pair, against 40 for five int64 arrays (about 480 MB on hard XL's 20.8 M class
-    pairs); benefit and months, which the policy does not bound, are int64 when a round's
-    largest does not fit int32 (25 bytes a pair then; docs/benchmarks-solver.md,
-    twenty-fifth and twenty-sixth sessions)."""
+    11 bytes a pair on hard XL (uint16 classes, int32 benefits, int16 months, int8
+    preferences), against 40 for five int64 arrays (over 1.1 GB on its 30 M class pairs); the
+    classes are int32 beyond 2**16 a side, and benefit and months, which the policy does not
+    bound, as wide as a round's largest needs (`amount_type`; docs/benchmarks-solver.md,
+    twenty-fifth, twenty-sixth and thirty-fourth sessions)."""
 
     dep: ClassArray  # deposit class
     wd: ClassArray  # withdrawal class
