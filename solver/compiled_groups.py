@@ -108,13 +108,11 @@ def member_lists(
 
 def warm_up() -> None:
     """Compile (or load) `members_by_group` for the attribute tuples a round groups by: one
-    class index (C1: uint16, or int32 beyond 2**16 classes a side), one, two or three
-    attributes (the fills, C3 and C4, C2: int8, or int16 beyond 127 countries or cadres)."""
+    class index (C1: uint16), one, two or three attributes (the fills, C3 and C4, C2: int8).
+    Beyond 2**16 classes a side or 127 countries or cadres they are int32 and int16, and
+    compile (or load) at their first round."""
     table = np.zeros(1, dtype=np.int32)
-    for index in (np.uint16, np.int32):
-        indices: Ints = np.zeros(1, dtype=index)
-        member_lists((indices,), (1,), table)
-    for attribute in (np.int8, np.int16):
-        one: Ints = np.zeros(1, dtype=attribute)
-        for width in (1, 2, 3):
-            member_lists((one,) * width, (1,) * width, table, np.ones(1, dtype=bool))
+    member_lists((np.zeros(1, dtype=np.uint16),), (1,), table)
+    one = np.zeros(1, dtype=np.int8)
+    for width in (1, 2, 3):
+        member_lists((one,) * width, (1,) * width, table, np.ones(1, dtype=bool))

@@ -113,11 +113,13 @@ def coefficient_gcd(cost: npt.NDArray[np.float64]) -> int:
 def warm_up() -> None:
     """Compile (or load) the value loops for both kinds of flows a round sums: the
     incumbent's int32 and a candidate's int64 (an integral vertex is read as int64 chunks),
-    over the model's attributes (int8, or int16 beyond 127 countries) and its pairs' amounts
-    (int16 or int32 on every real round: `solver.compiled_pairs.amount_type`)."""
+    over what a round holds below 128 countries: int8 priorities and destinations, int16
+    training months, int16 or int32 benefits (`solver.compiled_pairs.amount_type`).  Other
+    types compile (or load) at their first round."""
+    attribute = np.zeros(1, dtype=np.int8)
+    months = np.zeros(1, dtype=np.int16)
     for flows in (np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int64)):
-        for values in (np.int8, np.int16, np.int32):
-            small: npt.NDArray[np.integer[Any]] = np.zeros(1, dtype=values)
-            weighted_total(small, flows)
-            tie_break_total(small, np.zeros(1, dtype=np.int8), flows)
-            totals_by(small, flows, 1)
+        for amounts in (attribute, months, np.zeros(1, dtype=np.int32)):
+            weighted_total(amounts, flows)
+        tie_break_total(months, np.zeros(1, dtype=np.int8), flows)
+        totals_by(attribute, flows, 1)
