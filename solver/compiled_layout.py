@@ -84,14 +84,21 @@ EXACT_IN_FLOAT32 = 2**24
 """Integers up to this magnitude are exact in float32 (its 24-bit significand)."""
 
 
+def exact_type(values: Values | float) -> type[np.floating[Any]]:
+    """float32 when every one of ``values`` is an integer of magnitude at most
+    `EXACT_IN_FLOAT32`, so that float32 holds each exactly; float64 otherwise."""
+    v = np.asarray(values)
+    if v.size and not (np.abs(v).max() <= EXACT_IN_FLOAT32 and (v == np.rint(v)).all()):
+        return np.float64
+    return np.float32
+
+
 def value_type(
     pieces: list[tuple[IntArray, ColumnArray, Values | float]],
 ) -> type[np.floating[Any]]:
-    """float32 when every coefficient is an integer of magnitude at most `EXACT_IN_FLOAT32`,
-    so that float32 holds each exactly; float64 otherwise."""
+    """float32 when every coefficient is exact there (`exact_type`); float64 otherwise."""
     for _, cols, values in pieces:
-        v = np.asarray(values)
-        if cols.size and not (np.abs(v).max() <= EXACT_IN_FLOAT32 and (v == np.rint(v)).all()):
+        if cols.size and exact_type(values) is np.float64:
             return np.float64
     return np.float32
 

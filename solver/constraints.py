@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from solver.classes import Pairs
 from solver.compiled_groups import group_members, member_lists
-from solver.compiled_layout import EXACT_IN_FLOAT32, ColumnArray, Values, csc_of
+from solver.compiled_layout import ColumnArray, Values, csc_of, exact_type
 from solver.compiled_pairs import AmountArray, ClassArray
 from solver.eligibility import Context
 
@@ -329,16 +329,14 @@ def min_fill(rows: Rows, by_dest: list[tuple[MemberArray, int]], z: int) -> tupl
     first row's index and the requested counts in row order.
     """
     requested = [req for _, req in by_dest]
-    if not by_dest:
-        return len(rows), requested
     # every row at once, its entries int32 and its values float32 when exact (as the matrix
     # will hold them): one row at a time, int64 and float64, they held 12 bytes a class pair
     # through the layout, where hard XL's build peaks (docs/benchmarks-solver.md,
     # thirty-fourth session)
     lengths = np.array([members.size + 1 for members, _ in by_dest], dtype=np.int64)
     entries = np.empty(int(lengths.sum()), dtype=np.int32)
-    exact = all(req <= EXACT_IN_FLOAT32 for req in requested)
-    values: Values = np.full(entries.size, 1000.0, dtype=np.float32 if exact else np.float64)
+    kind = exact_type(np.array([1000.0, *(-float(req) for req in requested)]))
+    values: Values = np.full(entries.size, 1000.0, dtype=kind)
     at = 0
     for members, req in by_dest:
         entries[at : at + members.size] = members
