@@ -810,8 +810,9 @@ def solve_tiers(
                 if not reachable and tier < 4 and cap is not None:
                     # no integer point on the face: one at the lattice's cap below it proves
                     # the tier too, if the vertex rounds to it
-                    cost = objective_again(tier)
-                    certified = rounded_to_cap(m, tier, lps, cost, cap, rounding_limit())
+                    certified = rounded_to_cap(
+                        m, tier, lps, objective_again(tier), cap, rounding_limit()
+                    )
                     how = "lp+round" if certified is not None else how
                 if certified is None:
                     certified = certified_mip(m, tier, lps, deadline - time.monotonic())
