@@ -12,7 +12,7 @@ when it began, the seconds it took, what it returned (an LP's outcome, or whethe
 found a point) and the resident and peak memory after it.  A round that takes a slow path
 shows it here at once: hard XL seed 5 spent 450 s in `certified_mip` after `rounded_to_cap`
 found nothing, because its tier-3 bound was read off the lattice (docs/benchmarks-solver.md,
-thirty-third session).
+thirty-third session).  Each call is also printed to stderr as it begins and as it ends.
 """
 
 from __future__ import annotations
@@ -67,6 +67,26 @@ def returned(result: Any) -> str:
     return "none" if result is None else "found"
 
 
+def announced(name: str, trace: Trace) -> None:
+    """``tiers.name`` printed to stderr as each call begins and ends, so a call that does not
+    end (a MIP's presolve past the time limit) is named while it runs."""
+    inner: Callable[..., Any] = getattr(tiers, name)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        now, _ = resident_mb()
+        print(f"{trace.at():>8.2f} s  {name} begins at {now} MB", file=sys.stderr, flush=True)
+        result = inner(*args, **kwargs)
+        now, peak = resident_mb()
+        print(
+            f"{trace.at():>8.2f} s  {name} ends: {returned(result)}, {now} MB (peak {peak})",
+            file=sys.stderr,
+            flush=True,
+        )
+        return result
+
+    setattr(tiers, name, wrapped)
+
+
 def watch(size: int, seed: int) -> dict[str, Any]:
     """Solve the round with `PATHS` wrapped; the summary and every call's event (each from
     when the call began, the round's start being 0)."""
@@ -87,6 +107,7 @@ def watch(size: int, seed: int) -> dict[str, Any]:
         return made
 
     for name in PATHS:
+        announced(name, trace)
         trace.wrap(tiers, name, event(name))
 
     def start() -> None:
