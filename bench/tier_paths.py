@@ -34,6 +34,7 @@ PATHS = (
     "solve_lp_columns",
     "integral_vertex",
     "round_on_face",
+    "round_near_face",
     "rounded_to_cap",
     "certified_mip",
     "keep_face",

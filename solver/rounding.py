@@ -24,6 +24,15 @@ worth the cap or more, so a feasibility LP over it (no objective: one master fro
 columns) gives a vertex of value at the cap, rounded there by the same small MIP.  On seeds 4,
 49, 53 and 56 that took 1.0-1.3 s and reached the cap every time, where the MIP over the
 reduced costs (`solver.tiers.certified_mip`, 103,706 columns on seed 53) took 10-11 s.
+
+On hard XL that feasibility LP is the round's whole LP again: 11-27 s and peaks of 4.1-7.1 GB
+(seeds 5, 29 and 51), and it reached the cap on none of them.  There the small MIP is tried
+once more instead, with the columns of the LP's last master allowed to move too: columns at
+0 in the vertex that column generation found worth pricing in.  On hard XL seed 51 the
+vertex's support alone reaches only the cap less two steps, and the master's columns in its
+fractional columns' rows reach the cap in 4.2 s, where the MIP over the reduced costs
+(1,479,159 columns) was still in HiGHS' presolve after ten minutes; on hard L seeds 4, 49,
+53 and 56 they reach it too, in 0.2-4.6 s (docs/benchmarks-solver.md, thirty-fifth session).
 """
 
 from __future__ import annotations
@@ -49,12 +58,15 @@ BoolArray = npt.NDArray[np.bool_]
 INTEGRALITY_TOL = 1e-6
 """How far from an integer a column's LP value may sit and still count as integral (the tier
 engine's `integral_vertex` reads it too)."""
-MAX_FREE = 50_000
+MAX_FREE = 100_000
 """Columns the small MIP may free at most (beyond that it is not small).  Hard XL's fractional
 vertices free about 23,000 (seeds 5 and 29): at 20,000, seed 29's tier 3, off the lattice,
 was not rounded, and its MIP over the reduced costs ran past the time limit and over 6 GB,
 where the small MIP reaches the cap in 2.0 s (docs/benchmarks-solver.md, thirty-third
-session).  The MIP's time is bounded by the engine's `ROUNDING_SECONDS` either way."""
+session).  With the master's columns (hard XL seed 51) it frees 81,298 and reaches the cap
+in 4.2 s; the master's 172,024 whole took 18.9 s, 13 s of it HiGHS' presolve, which does not
+heed the time limit (thirty-fifth session).  The MIP's time is otherwise bounded by the
+engine's `ROUNDING_SECONDS`."""
 
 
 def round_on_face(
@@ -66,10 +78,13 @@ def round_on_face(
     time_limit: float,
     seed: int = 0,
     target: float | None = None,
+    movable: IntArray | None = None,
 ) -> FloatArray | None:
     """A point of ``lp`` integral on its first ``n`` columns with ``cost . x >= target``
     (``floor(B)`` by default, B the optimum of ``sol``, maximised), near ``sol``'s vertex; None
-    when the small MIP finds none in time."""
+    when the small MIP finds none in time.  The MIP moves the vertex's support in the
+    fractional columns' rows, and with ``movable`` those columns too (at 0 in the vertex: the
+    master's, module docstring)."""
     if sol.x is None or sol.objective is None or time_limit <= 0:
         return None
     x = sol.x
@@ -84,6 +99,8 @@ def round_on_face(
     rows[lp.nrows :] = False
     rows &= ~redundant_rows(matrix, row_lo, row_hi, lp.col_lo, lp.col_hi)
     support = np.flatnonzero(x[:n] > SUPPORT_TOL)
+    if movable is not None:
+        support = np.union1d(support, movable[movable < n])
     free = np.union1d(support[touching(matrix, support, rows)], frac).astype(np.int64)
     if free.size > MAX_FREE:
         return None

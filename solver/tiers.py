@@ -99,6 +99,12 @@ FARKAS_TOL = 1e-7
 """How far below 0 a Farkas bound must be, relative to its row terms, to prove a level out."""
 ROUNDING_SECONDS = 10.0
 """Time the small MIP of `solver.rounding.round_on_face` may take on one vertex."""
+NEAR_FACE_MAX_PAIRS = 10_000_000
+"""Class pairs above which `rounded_to_cap` does not look for a vertex near the face
+(`solver.rounding.round_near_face`): its feasibility LP is the round's whole LP again, which
+on hard XL seeds 5, 29 and 51 took 11-27 s, peaked at 4.1-7.1 GB and reached the cap on none.
+Hard L's rounds (about a million) take it in 1.0-1.3 s (docs/benchmarks-solver.md,
+thirty-fifth session)."""
 MIP_HEURISTIC_EFFORT = 0.3
 """HiGHS' ``mip_heuristic_effort`` for a tier solved as a MIP over the whole model (`mip_tier`:
 C4's binaries, or a failed LP path), instead of its 0.05.  With a pair minimum benefit, hard
@@ -395,17 +401,24 @@ def certified_mip(
 
 def rounded_to_cap(
     m: Tiered, tier: int, lps: LpSolution, cost: FloatArray, cap: int, limit: float
-) -> tuple[IntArray, int] | None:
+) -> tuple[Counts, int] | None:
     """The fractional vertex of ``lps`` rounded (`round_on_face`) to a point of value ``cap``
     (``integer_cap(B)``, the most any integer point reaches), else a vertex of the set where
-    every such point lies (`round_near_face`): the tier's optimum, as `certified_mip` would
-    return it; None when both fall short."""
+    every such point lies (`round_near_face`, up to `NEAR_FACE_MAX_PAIRS`), else the vertex
+    rounded with its last master's columns free to move too: the tier's optimum, as
+    `certified_mip` would return it; None when all fall short."""
     xf = round_on_face(m.lp, lps, cost, m.n, time_limit=limit, seed=m.seed, target=cap)
-    if xf is None:
+    if xf is None and m.n <= NEAR_FACE_MAX_PAIRS:
         xf = round_near_face(m.lp, lps, cost, m.n, cap=cap, time_limit=limit, seed=m.seed)
+    if xf is None and lps.columns is not None:
+        xf = round_on_face(
+            m.lp, lps, cost, m.n, time_limit=limit, seed=m.seed, target=cap, movable=lps.columns
+        )
     if xf is None:
         return None
-    x = xf[: m.n].astype(np.int64)
+    # the class pairs' part as it is (integral), not an int64 copy: 8 bytes a class pair where
+    # hard XL seed 51 peaked (4,124 MB; docs/benchmarks-solver.md, thirty-fifth session)
+    x = xf[: m.n]
     return x, m.tier_value(tier, x)
 
 

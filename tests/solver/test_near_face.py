@@ -218,3 +218,41 @@ def test_a_vertex_that_will_not_round_to_the_cap_is_proven_near_its_face(
     near = solve(raw)
     assert near.status == "OPTIMAL"
     assert near.objective == reference.objective
+
+
+def test_above_the_near_faces_size_the_masters_columns_round_the_vertex_to_the_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same round with the vertex's support made too narrow to round and the near face
+    above its size (as on hard XL): the rounding with the last master's columns free to move
+    proves the tiers off the lattice, without the near face or the reduced costs' MIP, at the
+    same values."""
+    import solver.tiers as tiers
+    from fixtures.hard import generate_hard_scenario
+    from solver import solve
+
+    raw = generate_hard_scenario(4000, seed=15)
+    reference = solve(raw)
+    real = tiers.round_on_face
+    widened = []
+
+    def only_with_the_master(*args: object, **kwargs: object) -> object:
+        if kwargs.get("target") is not None and kwargs.get("movable") is None:
+            return None  # rounded_to_cap's first try
+        out = real(*args, **kwargs)  # type: ignore[arg-type]
+        if kwargs.get("movable") is not None:
+            widened.append(out is not None)
+        return out
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ran")
+
+    monkeypatch.setattr(tiers, "round_on_face", only_with_the_master)
+    monkeypatch.setattr(tiers, "NEAR_FACE_MAX_PAIRS", 0)
+    monkeypatch.setattr(tiers, "round_near_face", never)
+    monkeypatch.setattr(tiers, "certified_mip", never)
+    wide = solve(raw)
+    assert wide.status == "OPTIMAL"
+    assert wide.objective == reference.objective
+    assert widened
+    assert all(widened)

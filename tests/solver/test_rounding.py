@@ -77,6 +77,18 @@ def test_no_point_is_returned_when_no_integer_reaches_the_bound() -> None:
     )
 
 
+def test_columns_at_zero_the_caller_names_may_move_to_reach_the_bound() -> None:
+    # x0 + x1 + x2 <= 1, 2 x0 <= 1, 2 x1 <= 1, every column worth 2: the vertex (1/2, 1/2, 0)
+    # is worth 2, and only x2, at 0 there, reaches it as an integer
+    lp = model([[1, 1, 1], [2, 0, 0], [0, 2, 0]], [1, 1, 1], [1, 1, 1])
+    half = vertex([0.5, 0.5, 0.0], 2.0)
+    cost = np.full(3, 2.0)
+    assert round_on_face(lp, half, cost, 3, time_limit=10) is None
+    out = round_on_face(lp, half, cost, 3, time_limit=10, movable=np.array([2]))
+    assert out is not None
+    assert out.tolist() == [0.0, 0.0, 1.0]
+
+
 def test_an_integral_vertex_is_left_to_the_caller() -> None:
     lp = model([[1, 1]], [1], [1, 1])
     assert round_on_face(lp, vertex([1.0, 0.0], 1.0), np.ones(2), 2, time_limit=10) is None
