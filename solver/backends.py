@@ -64,6 +64,16 @@ class Outcome(Enum):
     FAILED = "failed"  # anything else (numerical trouble, infeasible after a bad fix)
 
 
+PRESOLVE_MAX_COLUMNS = 200_000
+"""Columns above which a MIP goes to HiGHS without its presolve (`solve_mip`).  HiGHS' MIP
+presolve does not heed the time limit, and its time grows faster than the columns: on hard XL
+seed 51's tier 3, MIPs over 172,024 of its columns took 13 s in presolve, 263,361 stopped at
+33 s on a 30 s limit, 446,316 at 95.5 s, and 1,479,159 (the reduced costs' MIP,
+`solver.tiers.certified_mip`) ran past ten minutes at 5.9 GB.  Without presolve that MIP
+stopped at 41 s on a 20 s limit (its set-up before the root LP takes 28 s), and proved the
+tier in 82.6 s without one (docs/benchmarks-solver.md, thirty-fifth session).  Every MIP the
+hard rounds take today is below: the roundings' at most `solver.rounding.MAX_FREE`, the
+reduced costs' on hard L about 100,000."""
 DENSE_ROW_SHARE = 0.1
 """A fixing row over more than this share of the columns counts as dense
 (`LinearModel.has_dense_rows`)."""
@@ -367,7 +377,8 @@ def solve_mip(
     3 s ``model_builder`` spent before HiGHS started on a MIP of 124,000 columns (hard L
     seed 4).  It starts from no solution (HiGHS in MathOpt takes none): a caller with an
     incumbent keeps it when the MIP returns worse.  ``heuristic_effort`` sets HiGHS'
-    ``mip_heuristic_effort`` (its default, 0.05, when None).
+    ``mip_heuristic_effort`` (its default, 0.05, when None).  Above `PRESOLVE_MAX_COLUMNS`
+    the MIP is solved without presolve, which would not stop at the time limit.
     """
     matrix, lo, hi = model.full_matrix()
     proto = model_proto(
@@ -388,6 +399,8 @@ def solve_mip(
     params.time_limit.FromNanoseconds(int(max(time_limit, 0.01) * 1e9))
     if heuristic_effort is not None:
         params.highs.double_options["mip_heuristic_effort"] = heuristic_effort
+    if model.ncols > PRESOLVE_MAX_COLUMNS:
+        params.presolve = parameters_pb2.EMPHASIS_OFF
     try:
         result = solve_with_highs(proto, params)
     except Exception:  # noqa: BLE001 - MathOpt raises StatusNotOk
