@@ -193,6 +193,15 @@ class Tiered(Protocol):
     def likely_columns(self, cost: FloatArray) -> IntArray: ...
 
 
+def max_form(m: Tiered, tier: int) -> FloatArray:
+    """Tier ``tier``'s objective as the engine maximises it: tier 4's tie-break, which is
+    minimised, negated; a new array each call."""
+    cost = m.objective(tier)
+    if tier == 4:
+        cost *= -1.0
+    return cost
+
+
 def flat_tie_break(tie_break: FloatArray, lp: LinearModel) -> bool:
     """Whether tier 4's objective (``3 x months - preferences met``, minimised) charges no free
     column of ``lp`` a training month: its costs are then 0, -1 or -2, the preferences alone."""
@@ -370,7 +379,7 @@ def certified_mip(
     if lps.x is None or lps.reduced_cost is None or lps.objective is None:
         return None
     sense = -1 if tier == 4 else 1
-    cost = sense * m.objective(tier)
+    cost = max_form(m, tier)
     bound = lps.objective
     rc = lps.reduced_cost
     free = lp.col_hi > lp.col_lo
@@ -542,7 +551,7 @@ def solve_tiers(
             set_z(float(value), 1000.0)
             return
         sense = -1.0 if tier == 4 else 1.0
-        lp.extra.append([sense * m.objective(tier), sense * float(value), np.inf])
+        lp.extra.append([max_form(m, tier), sense * float(value), np.inf])
 
     def current() -> Start:
         """Where the next LP starts: the last deferred tier's vertex, else the incumbent; the
@@ -596,13 +605,6 @@ def solve_tiers(
         set_z(0.0, float(zc))
         to_mip()
         return 2
-
-    def objective_again(tier: int) -> FloatArray:
-        """Tier ``tier``'s objective in max form, as its LP was solved: let go once the LP is
-        (below), made again on the paths that read it."""
-        again = m.objective(tier)
-        again *= -1.0 if tier == 4 else 1.0
-        return again
 
     def undefer() -> int:
         """Back to the first deferred tier, to be proven by its MIP: the tier to solve next."""
@@ -718,7 +720,8 @@ def solve_tiers(
                     record(4, value, value, False, 0.0, "kept")
                     break
             sense = -1.0 if tier == 4 else 1.0
-            cost *= sense  # maximised (tier 4's tie-break is minimised)
+            # maximised, as `max_form` makes it (here after the tie-break's own sign was read)
+            cost *= sense
             always = warm
             if tier in (3, 4) and GREEDY_SEEDS and kept.master is None:
                 # a fresh master (not tier 3 one level down): the greedy's columns join it
@@ -775,13 +778,14 @@ def solve_tiers(
             # keep_face beside the LP's vertex, reduced costs and the rounded point, where hard
             # XL seed 25 peaked after tier 1 (8 bytes a class pair; docs/benchmarks-solver.md,
             # thirty-fourth session); the paths that read more than its scale make it again
+            # (`max_form`)
             scale = cost_scale(cost)
             cost = None
             xf = integral_vertex(lp, lps, m.n)
             if xf is None and b is not None and (tier == 4 or reachable):
                 # a fractional vertex of an integral optimum: rounded on the face, if it can be
                 xf = round_on_face(
-                    lp, lps, objective_again(tier), m.n, time_limit=rounding_limit(), seed=m.seed
+                    lp, lps, max_form(m, tier), m.n, time_limit=rounding_limit(), seed=m.seed
                 )
                 rounded = xf is not None
             else:
@@ -824,7 +828,7 @@ def solve_tiers(
                     # no integer point on the face: one at the lattice's cap below it proves
                     # the tier too, if the vertex rounds to it
                     certified = rounded_to_cap(
-                        m, tier, lps, objective_again(tier), cap, rounding_limit()
+                        m, tier, lps, max_form(m, tier), cap, rounding_limit()
                     )
                     how = "lp+round" if certified is not None else how
                 if certified is None:
