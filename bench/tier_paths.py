@@ -36,6 +36,7 @@ PATHS = (
     "round_on_face",
     "round_near_face",
     "rounded_to_cap",
+    "master_mip",
     "certified_mip",
     "keep_face",
     "keep_near_face",

@@ -99,6 +99,9 @@ FARKAS_TOL = 1e-7
 """How far below 0 a Farkas bound must be, relative to its row terms, to prove a level out."""
 ROUNDING_SECONDS = 10.0
 """Time the small MIP of `solver.rounding.round_on_face` may take on one vertex."""
+MASTER_MIP_SECONDS = 60.0
+"""Time the MIP over a tier's last master (`master_mip`) may take to reach the cap, before
+the MIP over the reduced costs takes over."""
 NEAR_FACE_MAX_PAIRS = 10_000_000
 """Class pairs above which `rounded_to_cap` does not look for a vertex near the face
 (`solver.rounding.round_near_face`): its feasibility LP is the round's whole LP again, which
@@ -429,6 +432,35 @@ def rounded_to_cap(
     # hard XL seed 51 peaked (4,124 MB; docs/benchmarks-solver.md, thirty-fifth session)
     x = xf[: m.n]
     return x, m.tier_value(tier, x)
+
+
+def master_mip(
+    m: Tiered, tier: int, lps: LpSolution, cap: int, limit: float
+) -> tuple[Counts, int] | None:
+    """A point of value ``cap`` (`rounded_to_cap`'s, the most any integer point reaches) from a
+    MIP over the columns of the LP's last master and its vertex's support: the tier's
+    optimum; None when that MIP falls short of the cap, or the limit stops it.  A MIP of a
+    master's size (hard XL seed 65: 165,703 columns, 33 s to the cap) where the reduced
+    costs' (`certified_mip`, 975,782 columns) took 52 s and peaked at 6.4 GB
+    (docs/benchmarks-solver.md, thirty-fifth session)."""
+    lp = m.lp
+    if lps.x is None or lps.columns is None or limit <= 0:
+        return None
+    cols = np.union1d(np.flatnonzero((lps.x > 1e-9) | (lp.col_lo > 0)), lps.columns)
+    cost = max_form(m, tier)
+    res = solve_mip(lp.restricted(cols), cost[cols], maximize=True, time_limit=limit, seed=m.seed)
+    del cost
+    if m.n > RELEASE_FREED_ABOVE:
+        release_freed()  # HiGHS' pages, before the face is kept (seed 65: 4,010 MB there)
+    if res.x is None:
+        return None
+    full = np.zeros(lp.ncols)
+    full[cols] = np.rint(res.x)
+    x = full[: m.n]
+    value = m.tier_value(tier, x)
+    if value < cap or not lp.holds(full):
+        return None
+    return x, value
 
 
 def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int, int, bool]:
@@ -831,6 +863,10 @@ def solve_tiers(
                         m, tier, lps, max_form(m, tier), cap, rounding_limit()
                     )
                     how = "lp+round" if certified is not None else how
+                    if certified is None:
+                        limit = min(MASTER_MIP_SECONDS, deadline - time.monotonic())
+                        certified = master_mip(m, tier, lps, cap, limit)
+                        how = "lp+mip" if certified is not None else how
                 if certified is None:
                     certified = certified_mip(m, tier, lps, deadline - time.monotonic())
                     how = "lp+mip"

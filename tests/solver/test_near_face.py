@@ -8,6 +8,7 @@ the restricted model must hold each integer point of ``cost . x >= V`` and no ot
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -256,3 +257,45 @@ def test_above_the_near_faces_size_the_masters_columns_round_the_vertex_to_the_c
         "benefit_usd": 427768250,
     }
     assert rounded == [(False, False), (True, True)]
+
+
+def test_a_vertex_no_rounding_takes_to_the_cap_is_proven_by_its_masters_mip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hard L seed 56 with the near face above its size and no rounding to the cap (as hard XL
+    seed 65's): the MIP over the last master's columns reaches the cap, and the reduced
+    costs' MIP never runs, at the values the round has."""
+    import solver.tiers as tiers
+    from fixtures.hard import generate_hard_scenario
+    from solver import solve
+
+    real = tiers.round_on_face
+    proven: list[bool] = []
+
+    def never_to_the_cap(*args: object, **kwargs: object) -> object:
+        if kwargs.get("target") is not None:
+            return None
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        out = real_master(*args, **kwargs)
+        proven.append(out is not None)
+        return out
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ran")
+
+    real_master = tiers.master_mip
+    monkeypatch.setattr(tiers, "round_on_face", never_to_the_cap)
+    monkeypatch.setattr(tiers, "NEAR_FACE_MAX_PAIRS", 0)
+    monkeypatch.setattr(tiers, "master_mip", recorded)
+    monkeypatch.setattr(tiers, "certified_mip", never)
+    out = solve(generate_hard_scenario(20_000, seed=56))
+    assert out.status == "OPTIMAL"
+    assert out.objective is not None
+    assert out.objective.model_dump() == {
+        "priority_fill": 324680,
+        "min_fill_permille": 560,
+        "benefit_usd": 427768250,
+    }
+    assert proven == [True]
