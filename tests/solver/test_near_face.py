@@ -221,16 +221,36 @@ def test_a_vertex_that_will_not_round_to_the_cap_is_proven_near_its_face(
     assert near.objective == reference.objective
 
 
-def test_above_the_near_faces_size_the_masters_columns_round_the_vertex_to_the_cap(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Hard L seed 56 with the near face above its size (as on hard XL): its tier 3, off the
-    lattice, will not round to the cap from the vertex's support, and with the last master's
-    columns free to move it does, without the near face or the reduced costs' MIP, at the
-    values the round has (docs/benchmarks-solver.md, thirty-fifth session)."""
+SEED_56 = {"priority_fill": 324680, "min_fill_permille": 560, "benefit_usd": 427768250}
+"""Hard L seed 56's optimum, the same in every session since the twentieth."""
+
+
+def proven_without_the_near_face(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hard L seed 56 solved with the near face above its size (as on hard XL) and the reduced
+    costs' MIP never run: proven at its optimum."""
     import solver.tiers as tiers
     from fixtures.hard import generate_hard_scenario
     from solver import solve
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ran")
+
+    monkeypatch.setattr(tiers, "NEAR_FACE_MAX_PAIRS", 0)
+    monkeypatch.setattr(tiers, "round_near_face", never)
+    monkeypatch.setattr(tiers, "certified_mip", never)
+    out = solve(generate_hard_scenario(20_000, seed=56))
+    assert out.status == "OPTIMAL"
+    assert out.objective is not None
+    assert out.objective.model_dump() == SEED_56
+
+
+def test_above_the_near_faces_size_the_masters_columns_round_the_vertex_to_the_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hard L seed 56's tier 3, off the lattice, will not round to the cap from the vertex's
+    support, and with the last master's columns free to move it does
+    (docs/benchmarks-solver.md, thirty-fifth session)."""
+    import solver.tiers as tiers
 
     real = tiers.round_on_face
     rounded: list[tuple[bool, bool]] = []
@@ -241,35 +261,20 @@ def test_above_the_near_faces_size_the_masters_columns_round_the_vertex_to_the_c
             rounded.append((kwargs.get("movable") is not None, out is not None))
         return out
 
-    def never(*args: object, **kwargs: object) -> None:
-        raise AssertionError("ran")
-
     monkeypatch.setattr(tiers, "round_on_face", recorded)
-    monkeypatch.setattr(tiers, "NEAR_FACE_MAX_PAIRS", 0)
-    monkeypatch.setattr(tiers, "round_near_face", never)
-    monkeypatch.setattr(tiers, "certified_mip", never)
-    wide = solve(generate_hard_scenario(20_000, seed=56))
-    assert wide.status == "OPTIMAL"
-    assert wide.objective is not None
-    assert wide.objective.model_dump() == {
-        "priority_fill": 324680,
-        "min_fill_permille": 560,
-        "benefit_usd": 427768250,
-    }
+    proven_without_the_near_face(monkeypatch)
     assert rounded == [(False, False), (True, True)]
 
 
 def test_a_vertex_no_rounding_takes_to_the_cap_is_proven_by_its_masters_mip(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Hard L seed 56 with the near face above its size and no rounding to the cap (as hard XL
-    seed 65's): the MIP over the last master's columns reaches the cap, and the reduced
-    costs' MIP never runs, at the values the round has."""
+    """Hard L seed 56 with no rounding to the cap either (as hard XL seed 65's tier 3): the
+    MIP over the last master's columns reaches the cap."""
     import solver.tiers as tiers
-    from fixtures.hard import generate_hard_scenario
-    from solver import solve
 
     real = tiers.round_on_face
+    real_master = tiers.master_mip
     proven: list[bool] = []
 
     def never_to_the_cap(*args: object, **kwargs: object) -> object:
@@ -282,20 +287,7 @@ def test_a_vertex_no_rounding_takes_to_the_cap_is_proven_by_its_masters_mip(
         proven.append(out is not None)
         return out
 
-    def never(*args: object, **kwargs: object) -> None:
-        raise AssertionError("ran")
-
-    real_master = tiers.master_mip
     monkeypatch.setattr(tiers, "round_on_face", never_to_the_cap)
-    monkeypatch.setattr(tiers, "NEAR_FACE_MAX_PAIRS", 0)
     monkeypatch.setattr(tiers, "master_mip", recorded)
-    monkeypatch.setattr(tiers, "certified_mip", never)
-    out = solve(generate_hard_scenario(20_000, seed=56))
-    assert out.status == "OPTIMAL"
-    assert out.objective is not None
-    assert out.objective.model_dump() == {
-        "priority_fill": 324680,
-        "min_fill_permille": 560,
-        "benefit_usd": 427768250,
-    }
+    proven_without_the_near_face(monkeypatch)
     assert proven == [True]
