@@ -365,9 +365,33 @@ def level_left(
     return level
 
 
-def certified_mip(
-    m: Tiered, tier: int, lps: LpSolution, limit: float
-) -> tuple[IntArray, int] | None:
+def held(lp: LinearModel, x: FloatArray) -> npt.NDArray[np.bool_]:
+    """The columns the point ``x`` uses, or whose lower bound holds above 0: a MIP over a few
+    of ``lp``'s columns (`certified_mip`, `master_mip`) keeps them."""
+    out: npt.NDArray[np.bool_] = (x > 1e-9) | (lp.col_lo > 0)
+    return out
+
+
+def mip_over(
+    m: Tiered, cols: IntArray, cost: FloatArray, limit: float, *, optimal: bool
+) -> FloatArray | None:
+    """The MIP maximising ``cost`` (over ``cols`` alone) on the columns ``cols`` of the
+    round's LP, the others at 0: its point over every column, when that holds every bound and
+    row; None when the MIP finds no point (with ``optimal``, none it proves optimal).  On a
+    large round HiGHS' freed pages are handed back after it (hard XL seed 65 read 4,010 MB at
+    the step after `master_mip` without)."""
+    lp = m.lp
+    res = solve_mip(lp.restricted(cols), cost, maximize=True, time_limit=limit, seed=m.seed)
+    if m.n > RELEASE_FREED_ABOVE:
+        release_freed()
+    if res.x is None or (optimal and res.outcome != Outcome.OPTIMAL):
+        return None
+    full = np.zeros(lp.ncols)
+    full[cols] = np.rint(res.x)
+    return full if lp.holds(full) else None
+
+
+def certified_mip(m: Tiered, tier: int, lps: LpSolution, limit: float) -> tuple[Counts, int] | None:
     """A tier's integer optimum from its LP (over every column) and a MIP on few columns.
 
     With the LP optimum B and its reduced costs rc (max form), any solution of value >= T uses
@@ -386,25 +410,21 @@ def certified_mip(
     bound = lps.objective
     rc = lps.reduced_cost
     free = lp.col_hi > lp.col_lo
-    base = (lps.x > 1e-9) | (lp.col_lo > 0)
+    base = held(lp, lps.x)
     margin = DUAL_TOL * cost_scale(cost)
     target = integer_cap(bound, objective_step(cost))
     deadline = time.monotonic() + limit
     tried: int | None = None
     while True:
         cols = np.flatnonzero(base | (free & (rc >= target - bound - margin)))
-        sub = lp.restricted(cols)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
-        res = solve_mip(sub, cost[cols], maximize=True, time_limit=remaining, seed=m.seed)
-        if res.outcome != Outcome.OPTIMAL or res.x is None:
+        full = mip_over(m, cols, cost[cols], remaining, optimal=True)
+        if full is None:
             return None
-        full = np.zeros(lp.ncols)
-        full[cols] = np.rint(res.x)
-        if not lp.holds(full):
-            return None
-        x = full[: m.n].astype(np.int64)
+        # the class pairs' part as it is (integral), not an int64 copy (as `rounded_to_cap`)
+        x = full[: m.n]
         value = sense * m.tier_value(tier, x)
         if value >= target or tried == value:
             return x, m.tier_value(tier, x)
@@ -443,24 +463,15 @@ def master_mip(
     master's size (hard XL seed 65: 165,703 columns, 33 s to the cap) where the reduced
     costs' (`certified_mip`, 975,782 columns) took 52 s and peaked at 6.4 GB
     (docs/benchmarks-solver.md, thirty-fifth session)."""
-    lp = m.lp
     if lps.x is None or lps.columns is None or limit <= 0:
         return None
-    cols = np.union1d(np.flatnonzero((lps.x > 1e-9) | (lp.col_lo > 0)), lps.columns)
-    cost = max_form(m, tier)
-    res = solve_mip(lp.restricted(cols), cost[cols], maximize=True, time_limit=limit, seed=m.seed)
-    del cost
-    if m.n > RELEASE_FREED_ABOVE:
-        release_freed()  # HiGHS' pages, before the face is kept (seed 65: 4,010 MB there)
-    if res.x is None:
+    cols = np.union1d(np.flatnonzero(held(m.lp, lps.x)), lps.columns)
+    full = mip_over(m, cols, max_form(m, tier)[cols], limit, optimal=False)
+    if full is None:
         return None
-    full = np.zeros(lp.ncols)
-    full[cols] = np.rint(res.x)
     x = full[: m.n]
     value = m.tier_value(tier, x)
-    if value < cap or not lp.holds(full):
-        return None
-    return x, value
+    return (x, value) if value >= cap else None
 
 
 def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int, int, bool]:
