@@ -44,11 +44,20 @@ class Trace:
     def at(self) -> float:
         return round(time.monotonic() - self.started, 2)
 
-    def wrap(self, module: Any, name: str, event: Callable[[Any, float], dict[str, Any]]) -> None:
-        """``module.name`` recorded as ``event(result, seconds)`` after each call."""
+    def wrap(
+        self,
+        module: Any,
+        name: str,
+        event: Callable[[Any, float], dict[str, Any]],
+        begins: Callable[[], None] | None = None,
+    ) -> None:
+        """``module.name`` recorded as ``event(result, seconds)`` after each call, and
+        ``begins()`` called before it (to say a call has begun that may not end)."""
         inner: Callable[..., Any] = getattr(module, name)
 
         def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if begins is not None:
+                begins()
             began = time.monotonic()
             result = inner(*args, **kwargs)
             self.events.append({"at": self.at(), **event(result, time.monotonic() - began)})

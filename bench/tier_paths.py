@@ -69,34 +69,26 @@ def returned(result: Any) -> str:
     return "none" if result is None else "found"
 
 
-def announced(name: str, trace: Trace) -> None:
-    """``tiers.name`` printed to stderr as each call begins and ends, so a call that does not
-    end (a MIP's presolve past the time limit) is named while it runs."""
-    inner: Callable[..., Any] = getattr(tiers, name)
-
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        now, _ = resident_mb()
-        print(f"{trace.at():>8.2f} s  {name} begins at {now} MB", file=sys.stderr, flush=True)
-        result = inner(*args, **kwargs)
-        now, peak = resident_mb()
-        print(
-            f"{trace.at():>8.2f} s  {name} ends: {returned(result)}, {now} MB (peak {peak})",
-            file=sys.stderr,
-            flush=True,
-        )
-        return result
-
-    setattr(tiers, name, wrapped)
-
-
 def watch(size: int, seed: int) -> dict[str, Any]:
     """Solve the round with `PATHS` wrapped; the summary and every call's event (each from
     when the call began, the round's start being 0)."""
     trace = Trace()
 
+    def begins(name: str) -> Callable[[], None]:
+        def said() -> None:
+            now, _ = resident_mb()
+            print(f"{trace.at():>8.2f} s  {name} begins at {now} MB", file=sys.stderr, flush=True)
+
+        return said
+
     def event(name: str) -> Callable[[Any, float], dict[str, Any]]:
         def made(result: Any, seconds: float) -> dict[str, Any]:
             now, peak = resident_mb()
+            print(
+                f"{trace.at():>8.2f} s  {name} ends: {returned(result)}, {now} MB (peak {peak})",
+                file=sys.stderr,
+                flush=True,
+            )
             return {
                 "at": round(trace.at() - seconds, 2),
                 "call": name,
@@ -109,8 +101,7 @@ def watch(size: int, seed: int) -> dict[str, Any]:
         return made
 
     for name in PATHS:
-        announced(name, trace)
-        trace.wrap(tiers, name, event(name))
+        trace.wrap(tiers, name, event(name), begins(name))
 
     def start() -> None:
         trace.events.clear()  # the warm-up's own

@@ -27,3 +27,10 @@ def test_every_tier_s_calls_are_listed_in_order_with_their_time_and_memory(
     lp = next(e for e in events if e["call"] == "solve_lp_columns")
     assert lp["returned"] == "OPTIMAL"
     assert "the slowest calls" in done.stdout
+    # each call also said on stderr as it begins (a call that never ends is named) and as it
+    # ends, the warm-up's round's too
+    said = done.stderr.splitlines()
+    began = [line for line in said if " begins at " in line]
+    ended = [line for line in said if " ends: " in line]
+    assert len(began) == len(ended) >= len(events)
+    assert sum("solve_lp_columns begins at" in line for line in began) >= 3
