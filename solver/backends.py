@@ -191,6 +191,19 @@ class LinearModel:
             return False
         return self.rows_hold(x)
 
+    def with_rows(self, rows: sp.csc_matrix, lo: FloatArray, hi: FloatArray) -> LinearModel:
+        """The model with ``rows`` appended (its dense rows kept, as sparse ones), on the same
+        column bounds."""
+        matrix, row_lo, row_hi = self.full_matrix()
+        return LinearModel(
+            col_lo=self.col_lo,
+            col_hi=self.col_hi,
+            integer=self.integer,
+            matrix=sp.vstack([matrix, rows], format="csc"),
+            row_lo=np.concatenate([row_lo, lo]),
+            row_hi=np.concatenate([row_hi, hi]),
+        )
+
     def restricted(self, cols: npt.NDArray[np.int64]) -> LinearModel:
         """The model on columns ``cols`` only (the others held at 0), dense rows included."""
         _, lo, hi = self.full_matrix()
@@ -378,10 +391,13 @@ def solve_mip(
 
     Through MathOpt: the same HiGHS as ``model_builder``'s, but handed the model without the
     3 s ``model_builder`` spent before HiGHS started on a MIP of 124,000 columns (hard L
-    seed 4).  It starts from no solution (HiGHS in MathOpt takes none): a caller with an
-    incumbent keeps it when the MIP returns worse.  ``heuristic_effort`` sets HiGHS'
-    ``mip_heuristic_effort`` (its default, 0.05, when None).  Above `PRESOLVE_MAX_COLUMNS`
-    the MIP is solved without presolve, which would not stop at the time limit.
+    seed 4).  It starts from no solution: a caller with an incumbent keeps it when the MIP
+    returns worse.  MathOpt does pass a solution hint on to HiGHS, but the greedy start given
+    so left tier 1 of hard M seed 0 (a 100,000 USD pair minimum) at 16,795 after 30 s, where
+    HiGHS on its own reached 24,038 (docs/benchmarks-solver.md, thirty-sixth session).
+    ``heuristic_effort`` sets HiGHS' ``mip_heuristic_effort`` (its default, 0.05, when
+    None).  Above `PRESOLVE_MAX_COLUMNS` the MIP is solved without presolve, which would not
+    stop at the time limit.
     """
     matrix, lo, hi = model.full_matrix()
     proto = model_proto(

@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from solver.backends import LinearModel, Outcome, solve_lp
 from solver.classes import Pairs
@@ -47,6 +48,7 @@ from solver.constraints import (
     c2_agreement_quota,
     c3_depletion_cap,
     c4_pair_minimum_benefit,
+    c4_perspective,
     groups_by,
     min_fill,
     pair_attributes,
@@ -70,6 +72,13 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+
+PERSPECTIVE_MAX_PAIRS = 200_000
+"""Class pairs up to which a C4 round's tier-1 MIP is given its per-pair rows
+(`RoundModel.mip_model`).  Above `solver.backends.PRESOLVE_MAX_COLUMNS` HiGHS solves the
+MIP without presolve; on hard L with a 100,000 USD minimum (860,116 class pairs) it found
+nothing better than the greedy start in 60 s either way, and overran the limit by 5 s more
+with the rows (docs/benchmarks-solver.md, thirty-sixth session)."""
 
 
 class RoundModel:
@@ -105,6 +114,11 @@ class RoundModel:
         c4_pair_minimum_benefit(
             rows, self.c4, self.y0, ub, pairs.benefit, int(min(dcap.sum(), wcap.sum()))
         )
+        self.perspective: tuple[sp.csc_matrix, FloatArray, FloatArray] | None = None
+        if self.c4 and n <= PERSPECTIVE_MAX_PAIRS:  # tier 1's MIP's own rows (`mip_model`)
+            tight = Rows()
+            c4_perspective(tight, self.c4, self.y0, ub)
+            self.perspective = (tight.matrix(self.ncols), tight.lo, tight.hi)
         requested: dict[str, int] = {}
         for w in ctx.scenario.withdrawals:
             requested[w.country] = requested.get(w.country, 0) + w.count
@@ -141,6 +155,14 @@ class RoundModel:
         self.trivial_bound1 = int((np.minimum(wcap, supply.astype(np.int64)) * wprio).sum())
         best_ben = largest_by(pairs.wd, pairs.benefit, len(wcap))
         self.trivial_bound3 = int((np.minimum(wcap, supply.astype(np.int64)) * best_ben).sum())
+
+    def mip_model(self, tier: int) -> LinearModel:
+        """The model tier ``tier``'s MIP is solved over: the round's, with C4's per-pair rows
+        (`solver.constraints.c4_perspective`) for tier 1, which they speed up and tier 2 they
+        slow down."""
+        if tier != 1 or self.perspective is None:
+            return self.lp
+        return self.lp.with_rows(*self.perspective)
 
     # ---------------------------------------------------------------- values
 

@@ -195,6 +195,11 @@ class Tiered(Protocol):
 
     def likely_columns(self, cost: FloatArray) -> IntArray: ...
 
+    def mip_model(self, tier: int) -> LinearModel:
+        """The model tier ``tier``'s MIP (`mip_tier`) is solved over: ``lp``, or ``lp`` with
+        rows of its own."""
+        ...
+
 
 def max_form(m: Tiered, tier: int) -> FloatArray:
     """Tier ``tier``'s objective as the engine maximises it: tier 4's tie-break, which is
@@ -476,9 +481,9 @@ def master_mip(
 
 def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int, int, bool]:
     """One tier as a MIP from the incumbent ``x``: (x, value, bound, proven)."""
-    lp = m.lp
-    # HiGHS in MathOpt takes no starting solution: the incumbent is kept below if the MIP
-    # returns worse
+    lp = m.mip_model(tier)
+    # HiGHS is given no starting solution (as a hint it made HiGHS worse: solve_mip): the
+    # incumbent is kept below if the MIP returns worse
     sol = solve_mip(
         lp,
         m.objective(tier),

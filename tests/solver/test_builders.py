@@ -19,6 +19,7 @@ from solver.constraints import (
     c2_agreement_quota,
     c3_depletion_cap,
     c4_pair_minimum_benefit,
+    c4_perspective,
     groups_by,
     min_fill,
 )
@@ -95,6 +96,30 @@ def test_c4_no_flow_or_at_least_the_minimum() -> None:
     sol = solve_mip(lp, np.array([1.0, 0.0]), maximize=True, time_limit=10, seed=0)
     assert sol.x is not None
     assert sol.x.tolist() == [3.0, 1.0]
+
+
+def test_c4_perspective_opens_a_route_no_further_than_its_benefit_pays_for_each_pair() -> None:
+    # one route: pair a (benefit 0, worth 1) and pair b (benefit 100), 10 workers each; another
+    # rule holds b to 1 worker, so the route's benefit reaches 100 of its 500 at most: y <= 0.2.
+    # The route's flow row alone lets a take 20 y - 1 = 3; each pair within 10 y holds it to 2
+    # (the hull of closed and open; no integer point opens the route at all)
+    rows = Rows()
+    group = Group("PAIR_MINIMUM_BENEFIT", ("A", "B"), idx(0, 1), 500)
+    ub = np.array([10.0, 10.0])
+    c4_pair_minimum_benefit(rows, [group], 2, ub, np.array([0, 100]), 100)
+    rows.add(idx(1), 1.0, -np.inf, 1.0)
+    value, _ = best(model(rows, [10, 10, 1]), [1, 0, 0])
+    assert value == pytest.approx(3.0)
+    c4_perspective(rows, [group], 2, ub)
+    assert len(rows) == 5  # one row a pair
+    value, x = best(model(rows, [10, 10, 1]), [1, 0, 0])
+    assert value == pytest.approx(2.0)
+    assert x[2] == pytest.approx(0.2)
+    lp = model(rows, [10, 10, 1], integer=True)
+    sol = solve_mip(lp, np.array([1.0, 0.0, 0.0]), maximize=True, time_limit=10, seed=0)
+    assert sol.outcome == Outcome.OPTIMAL
+    assert sol.x is not None
+    assert sol.x.tolist() == [0.0, 0.0, 0.0]
 
 
 def test_min_fill_bounds_z_by_the_least_filled_destination() -> None:

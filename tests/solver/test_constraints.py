@@ -114,6 +114,52 @@ def test_c4_rounds_give_highs_more_heuristic_effort(monkeypatch: pytest.MonkeyPa
     assert all(effort is None for _, effort in seen)
 
 
+def test_c4_per_pair_rows_go_to_tier_1_s_mip_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`RoundModel.mip_model`: tier 1's MIP holds a row for each pair of a C4 route (x <= ub
+    y), which tightens it; the later tiers' MIPs, which they slowed down, hold the model's."""
+    rows: list[int] = []
+    real = solver.backends.solve_with_highs
+
+    def spy(
+        proto: model_pb2.ModelProto, params: parameters_pb2.SolveParametersProto
+    ) -> result_pb2.SolveResultProto:
+        if any(proto.variables.integers):
+            rows.append(len(proto.linear_constraints.ids))
+        return real(proto, params)
+
+    monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
+    raw = scenario(
+        [deposit(count=5), deposit("d2", country="DDD", count=4)],
+        [
+            withdrawal(count=2, benefit_usd_per_worker=100),  # AAA and DDD -> BBB
+            withdrawal("w2", country="CCC", count=3, benefit_usd_per_worker=100),
+        ],
+        policy={"pair_minimum_benefit_usd": 250},
+    )
+    result = run(raw)
+    assert result.objective.priority_fill == 3
+    from solver.classes import enumerate_pairs
+    from solver.eligibility import Context
+    from solver.model import RoundModel
+
+    sc = parse(raw)
+    ctx = Context.of(sc)
+    model = RoundModel(ctx, enumerate_pairs(ctx, sc, max_class_pairs=10**6), seed=0)
+    routed = sum(g.pairs.size for g in model.c4)
+    assert routed >= 3
+    assert model.mip_model(1).nrows == model.lp.nrows + routed
+    assert model.mip_model(2) is model.lp
+    # as solved: tier 1 first, then each later tier over the model's rows and at most one
+    # row for each tier proven before it (fewer than the pairs' rows)
+    assert len(rows) >= 2
+    assert rows[0] == model.lp.nrows + routed
+    assert all(model.lp.nrows < r <= model.lp.nrows + k for k, r in enumerate(rows) if k)
+    # above PERSPECTIVE_MAX_PAIRS class pairs (HiGHS without presolve) tier 1's MIP too
+    monkeypatch.setattr("solver.model.PERSPECTIVE_MAX_PAIRS", model.n - 1)
+    large = RoundModel(ctx, enumerate_pairs(ctx, sc, max_class_pairs=10**6), seed=0)
+    assert large.mip_model(1) is large.lp
+
+
 def test_tier2_min_fill_then_tier3_benefit() -> None:
     # 10 workers; BBB asks 10 (priority 1), CCC asks 10 (priority 1): tier 2 splits 5/5
     raw = scenario(
