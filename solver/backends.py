@@ -353,17 +353,25 @@ def model_proto(
 
 
 def solve_with_highs(
-    proto: model_pb2.ModelProto, params: parameters_pb2.SolveParametersProto
+    proto: model_pb2.ModelProto,
+    params: parameters_pb2.SolveParametersProto,
+    hint: FloatArray | None = None,
 ) -> result_pb2.SolveResultProto:
     """``proto`` solved once by HiGHS inside OR-Tools (MathOpt), one HiGHS solve at a time in
-    this process; MathOpt's ``StatusNotOk`` propagates."""
+    this process, from ``hint`` (a value for every variable) when given; MathOpt's
+    ``StatusNotOk`` propagates."""
+    model_params = model_parameters_pb2.ModelSolveParametersProto()
+    if hint is not None:
+        given = model_params.solution_hints.add()
+        given.variable_values.ids.extend(range(hint.size))
+        given.variable_values.values.extend(hint.tolist())
     with HIGHS_LOCK:
         return mathopt.solve(
             proto,
             parameters_pb2.SOLVER_TYPE_HIGHS,
             parameters_pb2.SolverInitializerProto(),
             params,
-            model_parameters_pb2.ModelSolveParametersProto(),
+            model_params,
             None,
             callback_pb2.CallbackRegistrationProto(),
             None,
@@ -386,15 +394,14 @@ def solve_mip(
     time_limit: float,
     seed: int,
     heuristic_effort: float | None = None,
+    start: FloatArray | None = None,
 ) -> MipSolution:
     """The integer program with HiGHS inside OR-Tools, proven when the gap is below 1.
 
     Through MathOpt: the same HiGHS as ``model_builder``'s, but handed the model without the
     3 s ``model_builder`` spent before HiGHS started on a MIP of 124,000 columns (hard L
-    seed 4).  It starts from no solution: a caller with an incumbent keeps it when the MIP
-    returns worse.  MathOpt does pass a solution hint on to HiGHS, but the greedy start given
-    so left tier 1 of hard M seed 0 (a 100,000 USD pair minimum) at 16,795 after 30 s, where
-    HiGHS on its own reached 24,038 (docs/benchmarks-solver.md, thirty-sixth session).
+    seed 4).  ``start``, a point of every column, is handed to HiGHS as a solution hint; a
+    caller keeps its incumbent when the MIP returns worse.
     ``heuristic_effort`` sets HiGHS' ``mip_heuristic_effort`` (its default, 0.05, when
     None).  Above `PRESOLVE_MAX_COLUMNS` the MIP is solved without presolve, which would not
     stop at the time limit.
@@ -421,7 +428,7 @@ def solve_mip(
     if model.ncols > PRESOLVE_MAX_COLUMNS:
         params.presolve = parameters_pb2.EMPHASIS_OFF
     try:
-        result = solve_with_highs(proto, params)
+        result = solve_with_highs(proto, params, start)
     except Exception:  # noqa: BLE001 - MathOpt raises StatusNotOk
         return MipSolution(Outcome.FAILED)
     x: FloatArray | None = None

@@ -164,6 +164,16 @@ class RoundModel:
             return self.lp
         return self.lp.with_rows(*self.perspective)
 
+    def mip_start(self, x: Counts) -> FloatArray:
+        """The class pairs' flows ``x`` as a point of every column: each C4 route's binary 1
+        where the route carries flow, z at ``x``'s least fill."""
+        full = np.zeros(self.ncols)
+        full[: self.n] = x
+        for k, g in enumerate(self.c4):
+            full[self.y0 + k] = float(bool(x[g.pairs].any()))
+        full[self.z] = self.tier_value(2, x)
+        return full
+
     # ---------------------------------------------------------------- values
 
     def objective(self, tier: int) -> FloatArray:

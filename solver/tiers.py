@@ -116,6 +116,16 @@ round returns: on hard M seeds 0-2 at 100,000 and 1,000,000 USD, tier 1 after 60
 cases of eight (1,870 -> 7,243 on seed 0 at 1,000,000) and stayed in two, while rounds proven
 today took the same time (docs/benchmarks-solver.md, eighth session).  The small MIPs of
 `certified_mip` and `solver.rounding` keep the default: their target is known."""
+STARTED_TIERS = (2,)
+"""The tiers whose MIP over the whole model (`mip_tier`) HiGHS starts from the incumbent (the
+previous tier's optimum, which satisfies that tier's kept row: a point HiGHS must otherwise
+find itself).  Hard M seeds 0-7 with a 50,000 USD pair minimum: tier 2's MIPs took 151.8 s in
+all against 209.5 s, and three rounds of eight were proven within 60 s against one; at
+20,000 USD 38.1 s against 29.2 s (seed 6 3.4 s to 10.8 s), every round proven either way.
+Tiers 3 and 4 started too gained no proof and slowed tier 4 on five seeds of eight.  Tier
+1's start would be the greedy's: as a hint it left hard M seed 0's tier 1 (100,000 USD) at
+16,795 after 30 s, where HiGHS alone reached 24,038 (docs/benchmarks-solver.md,
+thirty-sixth session)."""
 GREEDY_SEEDS = True
 """Whether the first masters of tiers 3 and 4 also hold the columns a greedy by the tier's
 objective takes (`Tiered.likely_columns`).  The first master then sits nearer the optimum: on
@@ -198,6 +208,10 @@ class Tiered(Protocol):
     def mip_model(self, tier: int) -> LinearModel:
         """The model tier ``tier``'s MIP (`mip_tier`) is solved over: ``lp``, or ``lp`` with
         rows of its own."""
+        ...
+
+    def mip_start(self, x: Counts) -> FloatArray:
+        """The class pairs' flows ``x`` as a point of every column of ``lp``."""
         ...
 
 
@@ -482,8 +496,10 @@ def master_mip(
 def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int, int, bool]:
     """One tier as a MIP from the incumbent ``x``: (x, value, bound, proven)."""
     lp = m.mip_model(tier)
-    # HiGHS is given no starting solution (as a hint it made HiGHS worse: solve_mip): the
-    # incumbent is kept below if the MIP returns worse
+    start = m.mip_start(x) if tier in STARTED_TIERS else None
+    if start is not None and not lp.holds(start):
+        start = None
+    # the incumbent is kept below if the MIP returns worse
     sol = solve_mip(
         lp,
         m.objective(tier),
@@ -491,6 +507,7 @@ def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int,
         time_limit=limit,
         seed=m.seed,
         heuristic_effort=MIP_HEURISTIC_EFFORT,
+        start=start,
     )
     sign = -1 if tier == 4 else 1
     best: Counts = x

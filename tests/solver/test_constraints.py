@@ -90,11 +90,13 @@ def test_c4_rounds_give_highs_more_heuristic_effort(monkeypatch: pytest.MonkeyPa
     real = solver.backends.solve_with_highs
 
     def spy(
-        proto: model_pb2.ModelProto, params: parameters_pb2.SolveParametersProto
+        proto: model_pb2.ModelProto,
+        params: parameters_pb2.SolveParametersProto,
+        hint: Any = None,
     ) -> result_pb2.SolveResultProto:
         effort = params.highs.double_options.get("mip_heuristic_effort")
         seen.append((any(proto.variables.integers), effort))
-        return real(proto, params)
+        return real(proto, params, hint)
 
     monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
     raw = scenario(
@@ -121,11 +123,13 @@ def test_c4_per_pair_rows_go_to_tier_1_s_mip_alone(monkeypatch: pytest.MonkeyPat
     real = solver.backends.solve_with_highs
 
     def spy(
-        proto: model_pb2.ModelProto, params: parameters_pb2.SolveParametersProto
+        proto: model_pb2.ModelProto,
+        params: parameters_pb2.SolveParametersProto,
+        hint: Any = None,
     ) -> result_pb2.SolveResultProto:
         if any(proto.variables.integers):
             rows.append(len(proto.linear_constraints.ids))
-        return real(proto, params)
+        return real(proto, params, hint)
 
     monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
     raw = scenario(
@@ -158,6 +162,41 @@ def test_c4_per_pair_rows_go_to_tier_1_s_mip_alone(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr("solver.model.PERSPECTIVE_MAX_PAIRS", model.n - 1)
     large = RoundModel(ctx, enumerate_pairs(ctx, sc, max_class_pairs=10**6), seed=0)
     assert large.mip_model(1) is large.lp
+
+
+def test_c4_tier_2_s_mip_starts_from_tier_1_s_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`solver.tiers.STARTED_TIERS`: HiGHS is handed tier 2's start (tier 1's optimum, every
+    column of it: routes open where they carry flow, z at its least fill), tier 1 none."""
+    hints: list[Any] = []
+    real = solver.backends.solve_with_highs
+
+    def spy(
+        proto: model_pb2.ModelProto,
+        params: parameters_pb2.SolveParametersProto,
+        hint: Any = None,
+    ) -> result_pb2.SolveResultProto:
+        if any(proto.variables.integers):
+            hints.append(hint)
+        return real(proto, params, hint)
+
+    monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
+    raw = scenario(
+        [deposit(count=5), deposit("d2", country="DDD", count=4)],
+        [
+            withdrawal(count=2, benefit_usd_per_worker=100),
+            withdrawal("w2", country="CCC", count=3, benefit_usd_per_worker=100),
+        ],
+        policy={"pair_minimum_benefit_usd": 250},
+    )
+    assert run(raw).objective.priority_fill == 3
+    assert len(hints) >= 2
+    assert hints[0] is None
+    start = hints[1]
+    assert start is not None
+    # tier 1's optimum: the 3 workers to CCC on one open route, CCC's fill 1000 of 1000 and
+    # BBB's 0, so z at 0
+    assert start.sum() == 3 + 1 + 0
+    assert all(h is None for h in hints[2:])
 
 
 def test_tier2_min_fill_then_tier3_benefit() -> None:

@@ -21,9 +21,9 @@ def test_a_mip_above_the_presolve_limit_is_solved_without_presolve(
     seen: list[int] = []
     real = backends.solve_with_highs
 
-    def spy(proto: Any, params: Any) -> Any:
+    def spy(proto: Any, params: Any, hint: Any = None) -> Any:
         seen.append(params.presolve)
-        return real(proto, params)
+        return real(proto, params, hint)
 
     monkeypatch.setattr(backends, "solve_with_highs", spy)
     # x0 + x1 <= 1.5 over integers, x0 worth 2: the optimum is x0 = 1
