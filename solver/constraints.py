@@ -330,11 +330,11 @@ def c4_perspective(rows: Rows, groups: list[Group], first_y: int, ub: FloatArray
     With `c4_pair_minimum_benefit`'s benefit row they are the convex hull of a route's two
     states (closed, or open with at least P), where its flow row alone lets an LP open a route
     by the share of its big-M that its benefit pays for.  Measured on hard M with minimums of
-    20,000 and 50,000 USD, seeds 0-7: tier 1's MIP was proven 1.4-5.9x faster with them on 11
-    of 12 seeds (seed 2 at 50,000: 20.5 s to 3.5 s), but tier 2's took 1.7-6.2x longer at
-    20,000.  So tier 1's MIP alone is given them (`solver.model.RoundModel.mip_model`): the
-    rounds at 20,000 took 17 % less in all (docs/benchmarks-solver.md, thirty-sixth
-    session)."""
+    20,000 and 50,000 USD, seeds 0-7: tier 1's MIP was proven 1.4-5.9x faster with them on 10
+    of 12 (seed 2 at 50,000: 20.5 s to 3.5 s), slower on one, and within the limit on the
+    last, but tier 2's took 1.7-6.2x longer at 20,000.  So tier 1's MIP alone is given them
+    (`solver.model.RoundModel.mip_model`): the rounds at 20,000 took 17 % less in all
+    (docs/benchmarks-solver.md, thirty-sixth session)."""
     if not groups:
         return
     pairs = np.concatenate([g.pairs for g in groups]).astype(np.int64)
