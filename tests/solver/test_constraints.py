@@ -83,10 +83,13 @@ def test_c4_pair_minimum_benefit_counts_zero_benefit_flow() -> None:
     assert run(raw3).objective.priority_fill == 0  # 200 < 250
 
 
-def test_c4_rounds_give_highs_more_heuristic_effort(monkeypatch: pytest.MonkeyPatch) -> None:
-    """C4's binaries send every tier to a MIP over the whole model, whose incumbent is what a
-    round stopped by its limit returns: those MIPs, and only those, raise HiGHS' heuristics."""
-    seen: list[tuple[bool, float | None]] = []
+Call = tuple[model_pb2.ModelProto, parameters_pb2.SolveParametersProto, Any]
+
+
+def highs_calls(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
+    """Every model HiGHS is handed from here on (`solver.backends.solve_with_highs`), with its
+    parameters and solution hint, in order."""
+    calls: list[Call] = []
     real = solver.backends.solve_with_highs
 
     def spy(
@@ -94,11 +97,34 @@ def test_c4_rounds_give_highs_more_heuristic_effort(monkeypatch: pytest.MonkeyPa
         params: parameters_pb2.SolveParametersProto,
         hint: Any = None,
     ) -> result_pb2.SolveResultProto:
-        effort = params.highs.double_options.get("mip_heuristic_effort")
-        seen.append((any(proto.variables.integers), effort))
+        calls.append((proto, params, hint))
         return real(proto, params, hint)
 
     monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
+    return calls
+
+
+def whole_mips(calls: list[Call]) -> list[Call]:
+    """The calls that were MIPs (C4's tiers over the whole model, in these rounds)."""
+    return [call for call in calls if any(call[0].variables.integers)]
+
+
+def two_routes_to_bbb_and_ccc() -> dict[str, Any]:
+    """AAA and DDD send to BBB (2 positions, 100 USD a worker: a route below 250) and CCC (3)."""
+    return scenario(
+        [deposit(count=5), deposit("d2", country="DDD", count=4)],
+        [
+            withdrawal(count=2, benefit_usd_per_worker=100),
+            withdrawal("w2", country="CCC", count=3, benefit_usd_per_worker=100),
+        ],
+        policy={"pair_minimum_benefit_usd": 250},
+    )
+
+
+def test_c4_rounds_give_highs_more_heuristic_effort(monkeypatch: pytest.MonkeyPatch) -> None:
+    """C4's binaries send every tier to a MIP over the whole model, whose incumbent is what a
+    round stopped by its limit returns: those MIPs, and only those, raise HiGHS' heuristics."""
+    calls = highs_calls(monkeypatch)
     raw = scenario(
         [deposit(count=5)],
         [
@@ -108,40 +134,24 @@ def test_c4_rounds_give_highs_more_heuristic_effort(monkeypatch: pytest.MonkeyPa
         policy={"pair_minimum_benefit_usd": 250},
     )
     assert run(raw).objective.priority_fill == 3
-    whole = [effort for integer, effort in seen if integer]
+    whole = [
+        params.highs.double_options.get("mip_heuristic_effort")
+        for _, params, _ in whole_mips(calls)
+    ]
     assert whole
     assert all(effort == MIP_HEURISTIC_EFFORT for effort in whole)
-    seen.clear()
+    calls.clear()
     run(scenario([deposit(count=5)], [withdrawal(count=3)]))  # no C4: no whole-model MIP
-    assert all(effort is None for _, effort in seen)
+    assert all("mip_heuristic_effort" not in params.highs.double_options for _, params, _ in calls)
 
 
 def test_c4_per_pair_rows_go_to_tier_1_s_mip_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """`RoundModel.mip_model`: tier 1's MIP holds a row for each pair of a C4 route (x <= ub
     y), which tightens it; the later tiers' MIPs, which they slowed down, hold the model's."""
-    rows: list[int] = []
-    real = solver.backends.solve_with_highs
-
-    def spy(
-        proto: model_pb2.ModelProto,
-        params: parameters_pb2.SolveParametersProto,
-        hint: Any = None,
-    ) -> result_pb2.SolveResultProto:
-        if any(proto.variables.integers):
-            rows.append(len(proto.linear_constraints.ids))
-        return real(proto, params, hint)
-
-    monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
-    raw = scenario(
-        [deposit(count=5), deposit("d2", country="DDD", count=4)],
-        [
-            withdrawal(count=2, benefit_usd_per_worker=100),  # AAA and DDD -> BBB
-            withdrawal("w2", country="CCC", count=3, benefit_usd_per_worker=100),
-        ],
-        policy={"pair_minimum_benefit_usd": 250},
-    )
-    result = run(raw)
-    assert result.objective.priority_fill == 3
+    calls = highs_calls(monkeypatch)
+    raw = two_routes_to_bbb_and_ccc()
+    assert run(raw).objective.priority_fill == 3
+    rows = [len(proto.linear_constraints.ids) for proto, _, _ in whole_mips(calls)]
     from solver.classes import enumerate_pairs
     from solver.eligibility import Context
     from solver.model import RoundModel
@@ -167,28 +177,9 @@ def test_c4_per_pair_rows_go_to_tier_1_s_mip_alone(monkeypatch: pytest.MonkeyPat
 def test_c4_tier_2_s_mip_starts_from_tier_1_s_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
     """`solver.tiers.STARTED_TIERS`: HiGHS is handed tier 2's start (tier 1's optimum, every
     column of it: routes open where they carry flow, z at its least fill), tier 1 none."""
-    hints: list[Any] = []
-    real = solver.backends.solve_with_highs
-
-    def spy(
-        proto: model_pb2.ModelProto,
-        params: parameters_pb2.SolveParametersProto,
-        hint: Any = None,
-    ) -> result_pb2.SolveResultProto:
-        if any(proto.variables.integers):
-            hints.append(hint)
-        return real(proto, params, hint)
-
-    monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
-    raw = scenario(
-        [deposit(count=5), deposit("d2", country="DDD", count=4)],
-        [
-            withdrawal(count=2, benefit_usd_per_worker=100),
-            withdrawal("w2", country="CCC", count=3, benefit_usd_per_worker=100),
-        ],
-        policy={"pair_minimum_benefit_usd": 250},
-    )
-    assert run(raw).objective.priority_fill == 3
+    calls = highs_calls(monkeypatch)
+    assert run(two_routes_to_bbb_and_ccc()).objective.priority_fill == 3
+    hints = [hint for _, _, hint in whole_mips(calls)]
     assert len(hints) >= 2
     assert hints[0] is None
     start = hints[1]
