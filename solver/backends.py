@@ -401,10 +401,9 @@ def solve_mip(
     Through MathOpt: the same HiGHS as ``model_builder``'s, but handed the model without the
     3 s ``model_builder`` spent before HiGHS started on a MIP of 124,000 columns (hard L
     seed 4).  ``start``, a point of every column, is handed to HiGHS as a solution hint; a
-    caller keeps its incumbent when the MIP returns worse.
-    ``heuristic_effort`` sets HiGHS' ``mip_heuristic_effort`` (its default, 0.05, when
-    None).  Above `PRESOLVE_MAX_COLUMNS` the MIP is solved without presolve, which would not
-    stop at the time limit.
+    caller keeps its incumbent when the MIP returns worse.  ``heuristic_effort`` sets HiGHS'
+    ``mip_heuristic_effort`` (its default, 0.05, when None).  Above `PRESOLVE_MAX_COLUMNS`
+    the MIP is solved without presolve, which would not stop at the time limit.
     """
     matrix, lo, hi = model.full_matrix()
     proto = model_proto(
