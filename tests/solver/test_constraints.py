@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ortools.math_opt import model_pb2, parameters_pb2, result_pb2
 
-import solver.backends
 from solver import check_solution, solve
 from solver.tiers import MIP_HEURISTIC_EFFORT
 from tests.solver.factories import agreement, deposit, parse, scenario, withdrawal
+from tests.solver.highs_spy import highs_calls, whole_mips
 
 
 def run(raw: dict[str, Any]) -> Any:
@@ -81,32 +80,6 @@ def test_c4_pair_minimum_benefit_counts_zero_benefit_flow() -> None:
         policy={"pair_minimum_benefit_usd": 250},
     )
     assert run(raw3).objective.priority_fill == 0  # 200 < 250
-
-
-Call = tuple[model_pb2.ModelProto, parameters_pb2.SolveParametersProto, Any]
-
-
-def highs_calls(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
-    """Every model HiGHS is handed from here on (`solver.backends.solve_with_highs`), with its
-    parameters and solution hint, in order."""
-    calls: list[Call] = []
-    real = solver.backends.solve_with_highs
-
-    def spy(
-        proto: model_pb2.ModelProto,
-        params: parameters_pb2.SolveParametersProto,
-        hint: Any = None,
-    ) -> result_pb2.SolveResultProto:
-        calls.append((proto, params, hint))
-        return real(proto, params, hint)
-
-    monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
-    return calls
-
-
-def whole_mips(calls: list[Call]) -> list[Call]:
-    """The calls that were MIPs (C4's tiers over the whole model, in these rounds)."""
-    return [call for call in calls if any(call[0].variables.integers)]
 
 
 def two_routes_to_bbb_and_ccc() -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -11,6 +9,7 @@ from ortools.math_opt import parameters_pb2
 
 import solver.backends as backends
 from solver.backends import LinearModel, Outcome, solve_mip
+from tests.solver.highs_spy import highs_calls
 
 
 def test_a_mip_above_the_presolve_limit_is_solved_without_presolve(
@@ -18,14 +17,7 @@ def test_a_mip_above_the_presolve_limit_is_solved_without_presolve(
 ) -> None:
     """HiGHS' presolve does not heed the time limit: a MIP of more columns than
     `PRESOLVE_MAX_COLUMNS` goes without it, and is still solved to its optimum."""
-    seen: list[int] = []
-    real = backends.solve_with_highs
-
-    def spy(proto: Any, params: Any, hint: Any = None) -> Any:
-        seen.append(params.presolve)
-        return real(proto, params, hint)
-
-    monkeypatch.setattr(backends, "solve_with_highs", spy)
+    calls = highs_calls(monkeypatch)
     # x0 + x1 <= 1.5 over integers, x0 worth 2: the optimum is x0 = 1
     lp = LinearModel(
         col_lo=np.zeros(2),
@@ -41,4 +33,5 @@ def test_a_mip_above_the_presolve_limit_is_solved_without_presolve(
         assert sol.outcome == Outcome.OPTIMAL
         assert sol.x is not None
         assert sol.x.tolist() == [1.0, 0.0]
+    seen = [params.presolve for _, params, _ in calls]
     assert seen == [parameters_pb2.EMPHASIS_UNSPECIFIED, parameters_pb2.EMPHASIS_OFF]
