@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
 from ortools.math_opt import model_pb2, parameters_pb2, result_pb2
 
 import solver.backends
+import solver.master  # noqa: F401 - imported so that its own name for HiGHS is spied on too
 
 Call = tuple[model_pb2.ModelProto, parameters_pb2.SolveParametersProto, Any]
 
 
 def highs_calls(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
-    """Every model HiGHS is handed from here on (`solver.backends.solve_with_highs`), with its
+    """Every model HiGHS is handed from here on (`solver.backends.solve_with_highs`, under
+    whichever name a solver module holds it: `solver.master`'s masters too), with its
     parameters and solution hint, in order."""
     calls: list[Call] = []
     real = solver.backends.solve_with_highs
@@ -26,7 +29,9 @@ def highs_calls(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
         calls.append((proto, params, hint))
         return real(proto, params, hint)
 
-    monkeypatch.setattr(solver.backends, "solve_with_highs", spy)
+    for name, module in list(sys.modules.items()):
+        if name.startswith("solver.") and getattr(module, "solve_with_highs", None) is real:
+            monkeypatch.setattr(module, "solve_with_highs", spy)
     return calls
 
 

@@ -18,6 +18,7 @@ from ortools.math_opt import solution_pb2
 from solver.backends import LinearModel, LpSolution, Outcome, solve_lp
 from solver.columns import generate_columns
 from solver.master import GlopMaster, KeptMaster, Status
+from tests.solver.highs_spy import highs_calls
 
 
 def covering_lp() -> tuple[LinearModel, np.ndarray]:
@@ -76,21 +77,6 @@ def test_an_infeasible_lp_is_reported_not_solved_on_an_artificial_column(elastic
     lp.row_lo[0] = 3.0  # x0 + x1 >= 3 with both at most 1
     outcome, _ = run(lp, cost, first=[2], elastic=elastic)
     assert outcome == Outcome.INFEASIBLE
-
-
-def highs_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the masters HiGHS solves (`solver.master.solve_with_highs`)."""
-    import solver.master as master_module
-
-    calls: list[int] = []
-    real = master_module.solve_with_highs
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(master_module, "solve_with_highs", counted)
-    return calls
 
 
 def test_an_elastic_master_that_needs_no_artificial_column_keeps_none(
