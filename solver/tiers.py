@@ -531,6 +531,11 @@ def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int,
     return best, value, bound, False
 
 
+Next = int | None
+"""What a step of the engine returns: the tier to solve next (a later one, the same one again,
+or an earlier deferred one), or None when the round stops there."""
+
+
 def solve_tiers(
     m: Tiered,
     *,
@@ -540,415 +545,507 @@ def solve_tiers(
     start: Flows | None = None,
     lp_first: bool = True,
 ) -> Solution:
-    """Solve the tiers in order until all are proven or the deadline passes.
+    """Solve the tiers in order until all are proven or the deadline passes (`TierEngine`).
 
     ``start`` (`Flows`, of the type `solver.greedy.greedy_flows` chose: int32 on every real
     round) is the incumbent itself: each better solution is written over it in place, so that
     a round holds one full-length incumbent, not its start besides (4 bytes a class pair;
     docs/benchmarks-solver.md, twenty-sixth and thirtieth sessions)."""
-    lp = m.lp
-    if start is None:
-        x: Flows = np.zeros(m.n, dtype=flow_type(float(lp.col_hi[: m.n].max(initial=0.0))))
-    else:
-        x = np.asarray(start)
-    sol = Solution(x=x)
-    lp_mode = lp_first and not m.has_binaries and m.n > 0
-    proven: dict[int, int] = {}
-    outcomes: dict[int, TierOutcome] = {}
-    zc = 0
-    out_level: int | None = None  # the lowest tier-2 level tier 3 proved no integer reaches
-    descents = 0  # levels below tier 2's LP bound tried in tier 3 (MAX_DESCENTS at most)
-    t2_seconds = 0.0
-    fill_saved = lp.row_lo[m.fill_rows].copy()
-    warm: IntArray | None = None  # columns of the last LP, in the next tier's first master
-    t2_how = "lp"
-    deferred: list[Deferred] = []  # tiers kept by their LP face, proven by a later vertex
-    defer = DEFER  # whether a tier may be deferred so (not again once a deferral failed)
-    pooled_failed = False  # tier 3 could not prove the pooled bound: tier 2 by the fill duals
-    points: list[FloatArray] = []  # fill vectors of the pooled LPs' solutions, for the duals
-    # the last master of tier 1, for the pooled LPs (same face, another objective), and of
-    # tier 3, for tier 3 one level down (same LP, lower fill bounds): retargeted, not rebuilt
-    kept = KeptMaster()
-    kept_by_value: set[int] = set()  # tiers proven off their LP's face (`solver.near_face`)
-    # the last tier's LP, vertex and objective (full length each): let go before tier 2's LPs
-    lps: LpSolution | None = None
-    xf: FloatArray | None = None
-    cost: FloatArray | None = None
+    engine = TierEngine(
+        m,
+        deadline=deadline,
+        started=started,
+        on_progress=on_progress,
+        start=start,
+        lp_first=lp_first,
+    )
+    return engine.run()
 
-    def emit(tier: int, value: int, bound: int | None) -> None:
-        if on_progress:
-            on_progress(
+
+class TierEngine:
+    """One round's tiers, solved in order (module docstring): the state the steps share, and
+    the steps.
+
+    `run` asks one step per pass for the tier to solve next (`Next`): `pooled_step` (tier 2's
+    bound on the LP path), `lp_step` (tiers 1, 3 and 4 on the LP path, which hands a
+    fractional vertex to `certify_step` and a failed LP to `lp_failed`), or `mip_step` (the
+    MIP path).  Each step reads and writes the state below; none loops.  The moves:
+
+    ====================  ==========================================================
+    next                  when
+    ====================  ==========================================================
+    tier + 1              the tier proven (`proven_step`, `mip_step`), or deferred: its
+                          face kept by the duals for a later integral vertex to prove
+    3, from 2             tier 2's level zc bounded and imposed (`pooled_step`)
+    2, again              the pooled bound failed: the fill duals; they failed: the
+                          MIP path
+    3, again              tier 3's LP infeasible: zc proven out, one level down
+                          (`lp_failed`, `MAX_DESCENTS` times)
+    2, from 3             `give_up_zc`: tier 3 could not prove zc
+    the first deferred    `undefer`: no later vertex proved it; its MIP next
+    the same, as a MIP    its LP failed, or no certificate held (``lp_mode`` off)
+    None (stop)           the time limit, tier 4 kept as tier 3 left it, or a MIP not
+                          proven
+    ====================  =========================================================="""
+
+    def __init__(
+        self,
+        m: Tiered,
+        *,
+        deadline: float,
+        started: float,
+        on_progress: Callable[[ProgressEvent], None] | None = None,
+        start: Flows | None = None,
+        lp_first: bool = True,
+    ) -> None:
+        self.m = m
+        self.lp = lp = m.lp
+        self.deadline = deadline
+        self.started = started
+        self.on_progress = on_progress
+        if start is None:
+            hi = float(lp.col_hi[: m.n].max(initial=0.0))
+            start = np.zeros(m.n, dtype=flow_type(hi))
+        self.x: Flows = np.asarray(start)  # the incumbent, written over in place
+        self.sol = Solution(x=self.x)
+        self.lp_mode = lp_first and not m.has_binaries and m.n > 0  # else the MIP path
+        self.proven: dict[int, int] = {}
+        self.outcomes: dict[int, TierOutcome] = {}
+        self.zc = 0  # tier 2's level, which tier 3 proves (the LP path)
+        self.out_level: int | None = None  # the lowest level tier 3 proved no integer reaches
+        self.descents = 0  # levels below tier 2's LP bound tried in tier 3 (MAX_DESCENTS)
+        self.t2_seconds = 0.0
+        self.t2_how = "lp"
+        self.fill_saved = self.lp.row_lo[m.fill_rows].copy()
+        self.warm: IntArray | None = None  # columns of the last LP, in the next tier's master
+        self.deferred: list[Deferred] = []  # tiers kept by their LP face, proven by a later vertex
+        self.defer = DEFER  # whether a tier may be deferred (not again once a deferral failed)
+        self.pooled_failed = False  # tier 3 could not prove the pooled bound: the fill duals
+        self.points: list[FloatArray] = []  # the pooled LPs' fill vectors, for the fill duals
+        # the last master of tier 1, for the pooled LPs (same face, another objective), and of
+        # tier 3, for tier 3 one level down (same LP, lower fill bounds): retargeted, not rebuilt
+        self.kept = KeptMaster()
+        self.kept_by_value: set[int] = set()  # tiers proven off their LP's face (near_face)
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> Solution:
+        """The tiers from 1 on, one step a pass, until a step stops the round or tier 4 is
+        done."""
+        m = self.m
+        tier: Next = 1
+        while tier is not None and tier <= 4:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self.emit(tier, m.tier_value(tier, self.x), None)
+            t0 = time.monotonic()
+            if self.lp_mode and m.n > RELEASE_FREED_ABOVE:
+                # the last tier's LP, vertex and objective are gone with its step; on a large
+                # round the heap's freed pages are handed back before this tier's are made
+                release_freed()
+            if self.lp_mode and tier == 2:
+                tier = self.pooled_step(t0, remaining)
+            elif self.lp_mode:
+                tier = self.lp_step(tier, t0, remaining)
+            else:
+                tier = self.mip_step(tier, t0, remaining)
+        self.record_deferred(False)
+        if 2 not in self.outcomes and 3 in self.outcomes:
+            self.record(2, m.tier_value(2, self.x), self.zc, False, self.t2_seconds, self.t2_how)
+        self.sol.tiers = [self.outcomes[k] for k in sorted(self.outcomes)]
+        self.sol.x = self.x
+        return self.sol
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def emit(self, tier: int, value: int, bound: int | None) -> None:
+        if self.on_progress:
+            self.on_progress(
                 ProgressEvent(
                     tier=tier,
                     tier_name=TIER_NAMES[tier - 1],
                     incumbent=float(value),
                     bound=None if bound is None else float(bound),
-                    elapsed=time.monotonic() - started,
+                    elapsed=time.monotonic() - self.started,
                 )
             )
 
-    def record(tier: int, value: int, bound: int, ok: bool, secs: float, how: str) -> None:
-        outcomes[tier] = TierOutcome(value, bound, ok, secs, how)
-        emit(tier, value, bound)
+    def record(self, tier: int, value: int, bound: int, ok: bool, secs: float, how: str) -> None:
+        self.outcomes[tier] = TierOutcome(value, bound, ok, secs, how)
+        self.emit(tier, value, bound)
 
-    def record_deferred(ok: bool) -> None:
-        """The deferred tiers, proven by ``x`` (an integral vertex on their faces) or not."""
-        for d in deferred:
-            value = d.value if ok else m.tier_value(d.tier, x)
+    def record_deferred(self, ok: bool) -> None:
+        """The deferred tiers, proven by the incumbent (an integral vertex on their faces) or
+        not."""
+        for d in self.deferred:
+            value = d.value if ok else self.m.tier_value(d.tier, self.x)
             if ok:
-                proven[d.tier] = d.value
-            record(d.tier, value, d.value, ok, d.seconds, "lp-face")
-        deferred.clear()
+                self.proven[d.tier] = d.value
+            self.record(d.tier, value, d.value, ok, d.seconds, "lp-face")
+        self.deferred.clear()
 
-    @functools.cache
-    def fills() -> FillRows:
+    @functools.cached_property
+    def fills(self) -> FillRows:
         """Tier 2's fill rows by column (`solver.fill_rows`), cut once, when tier 2 first
         bounds its level."""
-        return FillRows.of(lp, m.fill_rows, m.z)
+        return FillRows.of(self.lp, self.m.fill_rows, self.m.z)
 
-    def set_z(low: float, up: float) -> None:
-        lp.col_lo[m.z], lp.col_hi[m.z] = low, up
+    def set_z(self, low: float, up: float) -> None:
+        self.lp.col_lo[self.m.z], self.lp.col_hi[self.m.z] = low, up
 
-    def fix(tier: int, value: int) -> None:
+    def fix(self, tier: int, value: int) -> None:
         """A proven tier kept at its optimum: a dense row (tier 2: z's lower bound); the MIP
         path's, or the LP path's when `keep_near_face` cannot keep it."""
         if tier == 2:
-            set_z(float(value), 1000.0)
+            self.set_z(float(value), 1000.0)
             return
         sense = -1.0 if tier == 4 else 1.0
-        lp.extra.append([max_form(m, tier), sense * float(value), np.inf])
+        self.lp.extra.append([max_form(self.m, tier), sense * float(value), np.inf])
 
-    def current() -> Start:
+    def current(self) -> Start:
         """Where the next LP starts: the last deferred tier's vertex, else the incumbent; the
         class pairs' part alone, as it is (the columns after it at 0), not a full-length copy
         (8 bytes a class pair)."""
-        if deferred:
-            return deferred[-1].x[: m.n]
-        return x
+        if self.deferred:
+            return self.deferred[-1].x[: self.m.n]
+        return self.x
 
-    def needs(level: int) -> FloatArray:
+    def needs(self, level: int) -> FloatArray:
         """The fill rows' lower bounds at tier-2 level ``level``."""
-        need = np.array([-(-r * level // 1000) * 1000 for r in m.fill_req], dtype=float)
-        out: FloatArray = np.maximum(fill_saved, need)
+        need = np.array([-(-r * level // 1000) * 1000 for r in self.m.fill_req], dtype=float)
+        out: FloatArray = np.maximum(self.fill_saved, need)
         return out
 
-    def fills_bind() -> bool:
+    def fills_bind(self) -> bool:
         """Whether some fill row needs a worker: the fill rows then link every cadre, and
         the LP is one block (`solver.blocks` would spend 0.1-0.2 s a hard L tier finding
         that out)."""
-        return bool((lp.row_lo[m.fill_rows] > 0).any())
+        return bool((self.lp.row_lo[self.m.fill_rows] > 0).any())
 
-    def set_need(level: int) -> None:
+    def set_need(self, level: int) -> None:
         """Tier 2 at ``level`` or more: every fill at least ``ceil(requested level / 1000)``."""
-        lp.row_lo[m.fill_rows] = needs(level)
+        self.lp.row_lo[self.m.fill_rows] = self.needs(level)
 
-    def to_mip() -> None:
-        nonlocal lp_mode
-        lp_mode = False
+    def rounding_limit(self) -> float:
+        return min(ROUNDING_SECONDS, max(0.0, self.deadline - time.monotonic()))
 
-    def rounding_limit() -> float:
-        return min(ROUNDING_SECONDS, max(0.0, deadline - time.monotonic()))
-
-    def meets_proven(xs: Counts) -> bool:
+    def meets_proven(self, xs: Counts) -> bool:
         """Whether ``xs`` keeps every proven tier at its optimum."""
-        return all(m.tier_value(k, xs) == v for k, v in proven.items())
+        return all(self.m.tier_value(k, xs) == v for k, v in self.proven.items())
 
-    def meets_deferred(xs: Counts) -> bool:
+    def meets_deferred(self, xs: Counts) -> bool:
         """Whether ``xs`` reaches every deferred tier's LP value (which proves them)."""
-        return all(m.tier_value(d.tier, xs) == d.value for d in deferred)
+        return all(self.m.tier_value(d.tier, xs) == d.value for d in self.deferred)
 
-    def give_up_zc() -> int:
+    # ------------------------------------------------------------------ back to earlier tiers
+
+    def give_up_zc(self) -> int:
         """Tier 3 could not prove zc: the tier to solve next.  The fill duals when zc was the
         pooled bound, else the first deferred tier, else tier 2 as a MIP below zc."""
-        nonlocal pooled_failed
-        lp.row_lo[m.fill_rows] = fill_saved
-        if not pooled_failed and m.servable:
-            pooled_failed = True
+        self.lp.row_lo[self.m.fill_rows] = self.fill_saved
+        if not self.pooled_failed and self.m.servable:
+            self.pooled_failed = True
             return 2
-        if deferred:
-            return undefer()
-        set_z(0.0, float(zc))
-        to_mip()
+        if self.deferred:
+            return self.undefer()
+        self.set_z(0.0, float(self.zc))
+        self.lp_mode = False
         return 2
 
-    def undefer() -> int:
+    def undefer(self) -> int:
         """Back to the first deferred tier, to be proven by its MIP: the tier to solve next."""
-        nonlocal defer, out_level
-        out_level = None  # proven on the deferred faces, which may have been too narrow
-        first = deferred[0]
-        restore(lp, first.saved)
-        deferred.clear()
-        defer = False
+        self.out_level = None  # proven on the deferred faces, which may have been too narrow
+        first = self.deferred[0]
+        restore(self.lp, first.saved)
+        self.deferred.clear()
+        self.defer = False
         return first.tier
 
-    tier = 1
-    while tier <= 4:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        emit(tier, m.tier_value(tier, x), None)
-        t0 = time.monotonic()
-        if lp_mode:
-            # the last tier's LP, vertex and objective let go before this tier's are made
-            # (24 bytes a class pair more through its LP otherwise), and on a large round the
-            # heap's freed pages handed back
-            lps = xf = cost = None
-            if m.n > RELEASE_FREED_ABOVE:
-                release_freed()
-        if lp_mode and tier == 2:
-            if not m.servable:
-                zstar = 0.0
-            elif not pooled_failed:
-                # tier 2's bound (solver.pooled), proven by tier 3 or given up there
-                set_z(0.0, 0.0)
-                if WHOLE_TIER_2 and solved_whole(lp):
-                    # a round whose LP is solved whole: the max-z LP itself
-                    pooled = max_fill_bound(lp, fills(), m.z, current(), time_limit=remaining)
-                    t2_how = "lp"
-                else:
-                    pooled = pooled_fill_bound(
-                        lp,
-                        fills(),
-                        m.fill_req,
-                        m.z,
-                        current(),
-                        time_limit=remaining,
-                        warm=warm,
-                        keep=kept,
-                    )
-                    pooled = sharpened(
-                        pooled,
-                        lp,
-                        fills(),
-                        m.fill_req,
-                        m.z,
-                        current(),
-                        time_limit=deadline - time.monotonic(),
-                        keep=kept,
-                    )
-                    t2_how = "pooled"
-                kept.drop()  # tier 3 starts afresh: the kept master's basis did not help
-                if pooled.outcome == Outcome.LIMIT:
-                    record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "lp")
-                    break
-                if pooled.bound is None:
-                    pooled_failed = True
-                    continue
-                zstar, warm, points = pooled.bound, pooled.support, pooled.points
+    # ------------------------------------------------------------------ the steps
+
+    def pooled_step(self, t0: float, remaining: float) -> Next:
+        """Tier 2 on the LP path: an integer upper bound zc of its level (the max-z LP on a
+        round solved whole, else the pooled fill, else the fill rows' best weights), imposed
+        on the fill rows for tier 3 to prove."""
+        m, lp = self.m, self.lp
+        if not m.servable:
+            zstar = 0.0
+        elif not self.pooled_failed:
+            # tier 2's bound (solver.pooled), proven by tier 3 or given up there
+            self.set_z(0.0, 0.0)
+            if WHOLE_TIER_2 and solved_whole(lp):
+                # a round whose LP is solved whole: the max-z LP itself
+                pooled = max_fill_bound(lp, self.fills, m.z, self.current(), time_limit=remaining)
+                self.t2_how = "lp"
             else:
-                # tier 3 could not prove the pooled bound: the fill rows' best weights instead
-                dual = fill_dual_bound(
+                pooled = pooled_fill_bound(
                     lp,
-                    fills(),
+                    self.fills,
                     m.fill_req,
                     m.z,
-                    current(),
-                    points,
+                    self.current(),
                     time_limit=remaining,
-                    warm=warm,
+                    warm=self.warm,
+                    keep=self.kept,
                 )
-                if dual.outcome == Outcome.LIMIT:
-                    record(2, m.tier_value(2, x), 1000, False, time.monotonic() - t0, "fill-duals")
-                    break
-                if dual.bound is None:
-                    if deferred:
-                        tier = undefer()
-                        continue
-                    to_mip()
-                    continue
-                zstar = dual.bound
-                warm = dual.support if dual.support is not None else warm
-                t2_how = "fill-duals"
-            zc = int(min(1000, max(0, np.floor(zstar + 1e-6))))
-            if out_level is not None:
-                zc = max(0, min(zc, out_level - 1))
-            descents = 0
-            set_z(0.0, 0.0)
-            set_need(zc)
-            t2_seconds += time.monotonic() - t0
-            tier = 3
-            continue
-        if lp_mode:
-            cost = m.objective(tier)
-            # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
-            warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(cost, lp)
-            if tier == 4:
-                if not warm_tier_4:
-                    kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
-                off_face = lp.has_dense_rows() or 3 in kept_by_value
-                if off_face and not deferred and m.n > TIER4_MIP_MAX_PAIRS:
-                    # tier 3 proven off its LP's face (or a tier kept by a dense row, which
-                    # links every column): the tie-break LP over it took 108 s on hard L seed 4
-                    # with a value row, 3-17 s on seeds 49, 53 and 56 with tier 3's budget row
-                    # (`solver.near_face`) against about 1.3 s; tier 3's solution stays
-                    value = m.tier_value(4, x)
-                    record(4, value, value, False, 0.0, "kept")
-                    break
-            sense = -1.0 if tier == 4 else 1.0
-            # maximised, as `max_form` makes it (here after the tie-break's own sign was read)
-            cost *= sense
-            always = warm
-            if tier in (3, 4) and GREEDY_SEEDS and kept.master is None:
-                # a fresh master (not tier 3 one level down): the greedy's columns join it
-                seeds = m.likely_columns(cost)
-                always = seeds if warm is None else np.union1d(warm, seeds)
-            lps = solve_lp_columns(
+                pooled = sharpened(
+                    pooled,
+                    lp,
+                    self.fills,
+                    m.fill_req,
+                    m.z,
+                    self.current(),
+                    time_limit=self.deadline - time.monotonic(),
+                    keep=self.kept,
+                )
+                self.t2_how = "pooled"
+            self.kept.drop()  # tier 3 starts afresh: the kept master's basis did not help
+            if pooled.outcome == Outcome.LIMIT:
+                self.record(2, m.tier_value(2, self.x), 1000, False, time.monotonic() - t0, "lp")
+                return None
+            if pooled.bound is None:
+                self.pooled_failed = True
+                return 2
+            zstar, self.warm, self.points = pooled.bound, pooled.support, pooled.points
+        else:
+            # tier 3 could not prove the pooled bound: the fill rows' best weights instead
+            dual = fill_dual_bound(
                 lp,
-                cost,
+                self.fills,
+                m.fill_req,
+                m.z,
+                self.current(),
+                self.points,
                 time_limit=remaining,
-                start=current(),
-                always=always,
-                keep=kept if tier in (1, 3) or (tier == 4 and warm_tier_4) else None,
-                split=not fills_bind(),
-                elastic=ELASTIC_TIER_3 and tier == 3,
+                warm=self.warm,
             )
-            # tier 1's whole last master starts tier 2; later tiers start from a support
-            if tier == 1:
-                warm = lps.columns if lps.columns is not None else warm
-            elif lps.x is not None:
-                warm = support(lps)
-            if lps.outcome == Outcome.LIMIT:
-                record_deferred(False)
-                if tier >= 3 and 2 not in outcomes:
-                    record(2, m.tier_value(2, x), zc, False, t2_seconds, t2_how)
-                bound = {1: m.trivial_bound1, 3: m.trivial_bound3}.get(tier, m.tier_value(tier, x))
-                record(tier, m.tier_value(tier, x), bound, False, time.monotonic() - t0, "lp")
-                break
-            if lps.outcome != Outcome.OPTIMAL:
-                if tier == 3 and lps.outcome == Outcome.INFEASIBLE:
-                    out_level = zc  # no integer reaches zc: its rounded-up fills are infeasible
-                    if zc > 0 and descents < MAX_DESCENTS:
-                        zc, descents = zc - 1, descents + 1
-                        if lps.row_dual is not None:
-                            # the levels below that the same certificate proves out
-                            zc = level_left(lp, lps.row_dual, m.fill_rows, needs, zc)
-                            out_level = zc + 1
-                        t2_seconds += time.monotonic() - t0
-                        set_need(zc)
-                        continue
-                if tier == 3:
-                    tier = give_up_zc()
-                elif deferred:
-                    tier = undefer()
-                else:
-                    to_mip()
-                continue
-            if tier == 1 and lps.objective is not None:
-                sol.lp_bound = float(lps.objective)
-            b = lps.objective
-            # the most an integer point reaches; when that is b, such a point lies on b's face
-            cap = None if b is None else integer_cap(b, objective_step(cost))
-            reachable = b is not None and cap is not None and on_lattice(b, cap)
-            # the objective let go: held through the vertex's rounding, its checks and
-            # keep_face beside the LP's vertex, reduced costs and the rounded point, where hard
-            # XL seed 25 peaked after tier 1 (8 bytes a class pair; docs/benchmarks-solver.md,
-            # thirty-fourth session); the paths that read more than its scale make it again
-            # (`max_form`)
-            scale = cost_scale(cost)
-            cost = None
-            xf = integral_vertex(lp, lps, m.n)
-            if xf is None and b is not None and (tier == 4 or reachable):
-                # a fractional vertex of an integral optimum: rounded on the face, if it can be
-                xf = round_on_face(
-                    lp, lps, max_form(m, tier), m.n, time_limit=rounding_limit(), seed=m.seed
-                )
-                rounded = xf is not None
-            else:
-                rounded = False
-            # the class pairs' part of the vertex as it is (integral): not an int64 copy, 8
-            # bytes a class pair held through the checks, keep_face and the incumbent's update
-            cand: Counts | None = None if xf is None else xf[: m.n]
-            ok = cand is not None and meets_proven(cand)
-            ok = ok and meets_deferred(cand)  # type: ignore[arg-type]
-            if ok and tier == 3:
-                ok = m.tier_value(2, cand) == zc  # type: ignore[arg-type]
-            if ok and tier < 4:
-                ok = keep_face(lp, lps, xf, scale, m.n)  # type: ignore[arg-type]
-            if not ok and deferred and tier == 4:
-                # no integral vertex on the deferred faces: the first deferred tier by its MIP
-                tier = undefer()
-                continue
-            if not ok and tier < 4 and defer and lps.x is not None:
-                # a fractional vertex of an integral LP optimum: keep its face by the duals and
-                # let a later tier's integral vertex prove it (it reaches the LP's value)
-                saved = snapshot(lp)
-                if b is not None and reachable and keep_face(lp, lps, lps.x, scale, m.n):
-                    deferred.append(
-                        Deferred(tier, int(round(b)), time.monotonic() - t0, saved, lps.x)
+            if dual.outcome == Outcome.LIMIT:
+                value = m.tier_value(2, self.x)
+                self.record(2, value, 1000, False, time.monotonic() - t0, "fill-duals")
+                return None
+            if dual.bound is None:
+                if self.deferred:
+                    return self.undefer()
+                self.lp_mode = False
+                return 2
+            zstar = dual.bound
+            self.warm = dual.support if dual.support is not None else self.warm
+            self.t2_how = "fill-duals"
+        self.zc = int(min(1000, max(0, np.floor(zstar + 1e-6))))
+        if self.out_level is not None:
+            self.zc = max(0, min(self.zc, self.out_level - 1))
+        self.descents = 0
+        self.set_z(0.0, 0.0)
+        self.set_need(self.zc)
+        self.t2_seconds += time.monotonic() - t0
+        return 3
+
+    def lp_step(self, tier: int, t0: float, remaining: float) -> Next:
+        """Tier 1, 3 or 4 on the LP path: its LP by column generation, then its vertex: an
+        integral one (or one rounded on the face) proves the tier and keeps its face; a
+        fractional one defers the tier, or goes to `certify_step`."""
+        m, lp, kept = self.m, self.lp, self.kept
+        cost = m.objective(tier)
+        # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
+        warm_tier_4 = tier == 4 and FLAT_TIE_BREAK_WARM and flat_tie_break(cost, lp)
+        if tier == 4:
+            if not warm_tier_4:
+                kept.drop()  # tier 3's master is done with: tier 4 starts afresh (measured)
+            off_face = lp.has_dense_rows() or 3 in self.kept_by_value
+            if off_face and not self.deferred and m.n > TIER4_MIP_MAX_PAIRS:
+                # tier 3 proven off its LP's face (or a tier kept by a dense row, which links
+                # every column): the tie-break LP over it took 108 s on hard L seed 4 with a
+                # value row, 3-17 s on seeds 49, 53 and 56 with tier 3's budget row
+                # (`solver.near_face`) against about 1.3 s; tier 3's solution stays
+                value = m.tier_value(4, self.x)
+                self.record(4, value, value, False, 0.0, "kept")
+                return None
+        sense = -1.0 if tier == 4 else 1.0
+        # maximised, as `max_form` makes it (here after the tie-break's own sign was read)
+        cost *= sense
+        always = self.warm
+        if tier in (3, 4) and GREEDY_SEEDS and kept.master is None:
+            # a fresh master (not tier 3 one level down): the greedy's columns join it
+            seeds = m.likely_columns(cost)
+            always = seeds if self.warm is None else np.union1d(self.warm, seeds)
+        lps = solve_lp_columns(
+            lp,
+            cost,
+            time_limit=remaining,
+            start=self.current(),
+            always=always,
+            keep=kept if tier in (1, 3) or (tier == 4 and warm_tier_4) else None,
+            split=not self.fills_bind(),
+            elastic=ELASTIC_TIER_3 and tier == 3,
+        )
+        # tier 1's whole last master starts tier 2; later tiers start from a support
+        if tier == 1:
+            self.warm = lps.columns if lps.columns is not None else self.warm
+        elif lps.x is not None:
+            self.warm = support(lps)
+        if lps.outcome == Outcome.LIMIT:
+            self.record_deferred(False)
+            if tier >= 3 and 2 not in self.outcomes:
+                value = m.tier_value(2, self.x)
+                self.record(2, value, self.zc, False, self.t2_seconds, self.t2_how)
+            bound = {1: m.trivial_bound1, 3: m.trivial_bound3}.get(tier, m.tier_value(tier, self.x))
+            self.record(tier, m.tier_value(tier, self.x), bound, False, time.monotonic() - t0, "lp")
+            return None
+        if lps.outcome != Outcome.OPTIMAL:
+            return self.lp_failed(tier, lps, t0)
+        if tier == 1 and lps.objective is not None:
+            self.sol.lp_bound = float(lps.objective)
+        b = lps.objective
+        # the most an integer point reaches; when that is b, such a point lies on b's face
+        cap = None if b is None else integer_cap(b, objective_step(cost))
+        reachable = b is not None and cap is not None and on_lattice(b, cap)
+        # the objective let go: held through the vertex's rounding, its checks and keep_face
+        # beside the LP's vertex, reduced costs and the rounded point, where hard XL seed 25
+        # peaked after tier 1 (8 bytes a class pair; docs/benchmarks-solver.md, thirty-fourth
+        # session); the paths that read more than its scale make it again (`max_form`)
+        scale = cost_scale(cost)
+        del cost
+        xf = integral_vertex(lp, lps, m.n)
+        if xf is None and b is not None and (tier == 4 or reachable):
+            # a fractional vertex of an integral optimum: rounded on the face, if it can be
+            xf = round_on_face(
+                lp, lps, max_form(m, tier), m.n, time_limit=self.rounding_limit(), seed=m.seed
+            )
+            rounded = xf is not None
+        else:
+            rounded = False
+        # the class pairs' part of the vertex as it is (integral): not an int64 copy, 8 bytes
+        # a class pair held through the checks, keep_face and the incumbent's update
+        cand: Counts | None = None if xf is None else xf[: m.n]
+        ok = cand is not None and self.meets_proven(cand)
+        ok = ok and self.meets_deferred(cand)  # type: ignore[arg-type]
+        if ok and tier == 3:
+            ok = m.tier_value(2, cand) == self.zc  # type: ignore[arg-type]
+        if ok and tier < 4:
+            ok = keep_face(lp, lps, xf, scale, m.n)  # type: ignore[arg-type]
+        if not ok and self.deferred and tier == 4:
+            # no integral vertex on the deferred faces: the first deferred tier by its MIP
+            return self.undefer()
+        if not ok and tier < 4 and self.defer and lps.x is not None:
+            # a fractional vertex of an integral LP optimum: keep its face by the duals and
+            # let a later tier's integral vertex prove it (it reaches the LP's value)
+            saved = snapshot(lp)
+            if b is not None and reachable and keep_face(lp, lps, lps.x, scale, m.n):
+                seconds = time.monotonic() - t0
+                self.deferred.append(Deferred(tier, int(round(b)), seconds, saved, lps.x))
+                return tier + 1
+        how = "lp+round" if rounded else "lp"
+        if not ok and tier == 4 and m.n > TIER4_MIP_MAX_PAIRS:
+            # tier 4 is the implementation's (MATCHING.md section 4): on a large round a
+            # fractional vertex leaves tier 3's solution as it is, rather than a MIP
+            lpb = lps.objective if lps.objective is not None else -m.tier_value(4, self.x)
+            bound = -integer_cap(lpb, 1)
+            self.record(4, m.tier_value(4, self.x), bound, False, time.monotonic() - t0, "kept")
+            return None
+        if not ok or cand is None:
+            return self.certify_step(tier, lps, cap, reachable, scale, how, t0)
+        return self.proven_step(tier, cand, how, t0)
+
+    def lp_failed(self, tier: int, lps: LpSolution, t0: float) -> Next:
+        """A tier's LP neither optimal nor stopped by the limit.  Tier 3 infeasible: no integer
+        reaches tier 2's level zc, so the next level down that the LP's certificate does not
+        prove out too (`MAX_DESCENTS` times), else `give_up_zc`; otherwise the first deferred
+        tier, else the MIP path."""
+        if tier == 3 and lps.outcome == Outcome.INFEASIBLE:
+            self.out_level = self.zc  # no integer reaches zc: its rounded-up fills are infeasible
+            if self.zc > 0 and self.descents < MAX_DESCENTS:
+                self.zc, self.descents = self.zc - 1, self.descents + 1
+                if lps.row_dual is not None:
+                    # the levels below that the same certificate proves out
+                    self.zc = level_left(
+                        self.lp, lps.row_dual, self.m.fill_rows, self.needs, self.zc
                     )
-                    tier += 1
-                    continue
-            how = "lp+round" if rounded else "lp"
-            if not ok and tier == 4 and m.n > TIER4_MIP_MAX_PAIRS:
-                # tier 4 is the implementation's (MATCHING.md section 4): on a large round a
-                # fractional vertex leaves tier 3's solution as it is, rather than a MIP
-                lpb = lps.objective if lps.objective is not None else -m.tier_value(4, x)
-                bound = -integer_cap(lpb, 1)
-                record(4, m.tier_value(4, x), bound, False, time.monotonic() - t0, "kept")
-                break
-            if not ok or cand is None:
-                # a fractional vertex: the MIP over the columns its reduced costs allow
-                certified = None
-                if not reachable and tier < 4 and cap is not None:
-                    # no integer point on the face: one at the lattice's cap below it proves
-                    # the tier too, if the vertex rounds to it
-                    certified = rounded_to_cap(
-                        m, tier, lps, max_form(m, tier), cap, rounding_limit()
-                    )
-                    how = "lp+round" if certified is not None else how
-                    if certified is None:
-                        limit = min(MASTER_MIP_SECONDS, deadline - time.monotonic())
-                        certified = master_mip(m, tier, lps, cap, limit)
-                        how = "lp+mip" if certified is not None else how
-                if certified is None:
-                    certified = certified_mip(m, tier, lps, deadline - time.monotonic())
-                    how = "lp+mip"
-                if certified is not None and not meets_proven(certified[0]):
-                    certified = None  # off an earlier tier's optimum: never kept
-                if certified is None or (tier == 3 and m.tier_value(2, certified[0]) < zc):
-                    if tier == 3:
-                        tier = give_up_zc()
-                        continue
-                    if certified is None and time.monotonic() >= deadline:
-                        value = m.tier_value(tier, x)
-                        top = cap if cap is not None else int(sense * value)  # max form
-                        bound = top if tier < 4 else -top
-                        record(tier, value, bound, False, time.monotonic() - t0, "lp+mip")
-                        break
-                    to_mip()
-                    continue
-                cand = certified[0]
-                if not meets_deferred(cand):
-                    tier = undefer()
-                    continue
-                kept_by_value.add(tier)
-                if tier == 4 or not keep_near_face(lp, lps, scale, float(certified[1])):
-                    fix(tier, certified[1])
-            x[:] = cand
-            del cand  # the incumbent holds it: not held through the next tier's LPs
-            record_deferred(True)
-            if tier >= 3 and 2 not in outcomes:
-                proven[2] = zc
-                record(2, zc, zc, True, t2_seconds, t2_how)
-            value = m.tier_value(tier, x)
-            proven[tier] = value
-            record(tier, value, value, True, time.monotonic() - t0, how)
-            tier += 1
-            continue
-        # MIP path
-        if tier == 2 and 2 not in proven and lp.col_hi[m.z] == 0.0:
-            set_z(0.0, 1000.0)
-        found, value, bound, ok = mip_tier(m, tier, x, remaining)
-        x[:] = found
-        record(tier, value, bound, ok, time.monotonic() - t0, "mip")
+                    self.out_level = self.zc + 1
+                self.t2_seconds += time.monotonic() - t0
+                self.set_need(self.zc)
+                return 3
+        if tier == 3:
+            return self.give_up_zc()
+        if self.deferred:
+            return self.undefer()
+        self.lp_mode = False
+        return tier
+
+    def certify_step(
+        self,
+        tier: int,
+        lps: LpSolution,
+        cap: int | None,
+        reachable: bool,
+        scale: float,
+        how: str,
+        t0: float,
+    ) -> Next:
+        """A fractional vertex the face could not keep: the tier proven at the lattice's cap
+        below its LP optimum (`rounded_to_cap`, `master_mip`), else by the MIP over the columns
+        its reduced costs allow (`certified_mip`), and kept near its face (`keep_near_face`) or
+        by a dense row; failing all, tier 3 gives its level up, others go to the MIP path."""
+        m = self.m
+        certified = None
+        if not reachable and tier < 4 and cap is not None:
+            # no integer point on the face: one at the lattice's cap below it proves the tier
+            # too, if the vertex rounds to it
+            certified = rounded_to_cap(m, tier, lps, max_form(m, tier), cap, self.rounding_limit())
+            how = "lp+round" if certified is not None else how
+            if certified is None:
+                limit = min(MASTER_MIP_SECONDS, self.deadline - time.monotonic())
+                certified = master_mip(m, tier, lps, cap, limit)
+                how = "lp+mip" if certified is not None else how
+        if certified is None:
+            certified = certified_mip(m, tier, lps, self.deadline - time.monotonic())
+            how = "lp+mip"
+        if certified is not None and not self.meets_proven(certified[0]):
+            certified = None  # off an earlier tier's optimum: never kept
+        if certified is None or (tier == 3 and m.tier_value(2, certified[0]) < self.zc):
+            if tier == 3:
+                return self.give_up_zc()
+            if certified is None and time.monotonic() >= self.deadline:
+                value = m.tier_value(tier, self.x)
+                sense = -1 if tier == 4 else 1
+                top = cap if cap is not None else int(sense * value)  # max form
+                bound = top if tier < 4 else -top
+                self.record(tier, value, bound, False, time.monotonic() - t0, "lp+mip")
+                return None
+            self.lp_mode = False
+            return tier
+        cand = certified[0]
+        if not self.meets_deferred(cand):
+            return self.undefer()
+        self.kept_by_value.add(tier)
+        if tier == 4 or not keep_near_face(self.lp, lps, scale, float(certified[1])):
+            self.fix(tier, certified[1])
+        return self.proven_step(tier, cand, how, t0)
+
+    def proven_step(self, tier: int, cand: Counts, how: str, t0: float) -> Next:
+        """Tier ``tier`` proven at ``cand`` (the LP path): the incumbent, the deferred tiers
+        it proves, tier 2's level (proven by tier 3's point), and on to the next tier."""
+        m = self.m
+        self.x[:] = cand
+        self.record_deferred(True)
+        if tier >= 3 and 2 not in self.outcomes:
+            self.proven[2] = self.zc
+            self.record(2, self.zc, self.zc, True, self.t2_seconds, self.t2_how)
+        value = m.tier_value(tier, self.x)
+        self.proven[tier] = value
+        self.record(tier, value, value, True, time.monotonic() - t0, how)
+        return tier + 1
+
+    def mip_step(self, tier: int, t0: float, remaining: float) -> Next:
+        """The MIP path: the tier as a MIP over every column (`mip_tier`), fixed at its proven
+        optimum by a row; the round stops at a tier the MIP does not prove."""
+        if tier == 2 and 2 not in self.proven and self.lp.col_hi[self.m.z] == 0.0:
+            self.set_z(0.0, 1000.0)
+        found, value, bound, ok = mip_tier(self.m, tier, self.x, remaining)
+        self.x[:] = found
+        self.record(tier, value, bound, ok, time.monotonic() - t0, "mip")
         if not ok:
-            break
-        proven[tier] = value
-        fix(tier, value)
-        tier += 1
-    record_deferred(False)
-    if 2 not in outcomes and 3 in outcomes:
-        record(2, m.tier_value(2, x), zc, False, t2_seconds, t2_how)
-    sol.tiers = [outcomes[k] for k in sorted(outcomes)]
-    sol.x = x
-    return sol
+            return None
+        self.proven[tier] = value
+        self.fix(tier, value)
+        return tier + 1
