@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.hard_round import solve_watched, summary, tool_main  # noqa: E402
 from solver import round as round_module  # noqa: E402
-from solver import tiers  # noqa: E402
+from solver import tier_mips, tiers  # noqa: E402
 from solver.model import RoundModel  # noqa: E402
 
 INTERVAL = 0.02
@@ -59,7 +59,7 @@ PHASES = (
     "level_left",
     "mip_tier",
 )
-"""What `solver.tiers` calls, wrapped there."""
+"""What `solver.tiers` and `solver.tier_mips` call, wrapped in each that holds it."""
 METHODS = ("greedy_start", "objective", "likely_columns", "tier_value")
 """What the tier engine and the round ask the model (`solver.model.RoundModel`), wrapped on
 its class: once the arrays the phases above hold at once were cut, a round's peak moved
@@ -125,8 +125,9 @@ def measure(size: int, seed: int) -> dict[str, Any]:
     for name in STEPS:
         phases.wrap(round_module, name)
     for name in PHASES:
-        if hasattr(tiers, name):
-            phases.wrap(tiers, name)
+        for module in (tiers, tier_mips):
+            if hasattr(module, name):
+                phases.wrap(module, name)
     for name in METHODS:
         phases.wrap(RoundModel, name)
     before: list[float] = []

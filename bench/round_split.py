@@ -59,7 +59,7 @@ def split_round(size: int, seed: int, max_class_pairs: int | None = None) -> dic
     import solver.pooled as pooled
     import solver.round as round_module
     import solver.rounding as rounding
-    import solver.tiers as tiers
+    import solver.tier_mips as tier_mips
     from fixtures.hard import generate_hard_scenario
 
     wall: dict[str, float] = {}
@@ -92,7 +92,7 @@ def split_round(size: int, seed: int, max_class_pairs: int | None = None) -> dic
     timed(master.GlopMaster, "_solve", "solver")
     for owner in (columns, pooled):
         timed(owner, "solve_lp", "solver")
-    for owner in (tiers, rounding):
+    for owner in (tier_mips, rounding):
         timed(owner, "solve_mip", "solver")
     timed(columns, "solve_by_blocks", "blocks", main_only=True)
     # pricing: every column's reduced cost, and the best priced-out column of each row

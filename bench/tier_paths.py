@@ -4,15 +4,15 @@
         --out bench/results/tier_paths_XL_seed5.json
 
 Solves the hard round of ``--size`` postings and ``--seed`` as `bench/hard_round.py` does, with
-the tier engine's exact paths wrapped (`solver.tiers`: each LP by column generation, the
-rounding of a fractional vertex on its face or to the lattice's cap, the MIP over the reduced
-costs, the faces kept, tier 2's bounds).  Each call is one event, listed as it ends (a call
-made inside another, as `rounded_to_cap` makes `round_on_face`, comes first): its function,
-when it began, the seconds it took, what it returned (an LP's outcome, or whether a rounding
-found a point) and the resident and peak memory after it.  A round that takes a slow path
-shows it here at once: hard XL seed 5 spent 450 s in `certified_mip` after `rounded_to_cap`
+the tier engine's exact paths wrapped (`solver.tiers`, `solver.tier_mips`: each LP by column
+generation, the rounding of a fractional vertex on its face or to the lattice's cap, the MIP
+over the reduced costs, the faces kept, tier 2's bounds). Each call is one event, listed as it
+ends (a call made inside another, as `rounded_to_cap` makes `round_on_face`, comes first): its
+function, when it began, the seconds it took, what it returned (an LP's outcome, or whether a
+rounding found a point) and the resident and peak memory after it. A round that takes a slow
+path shows it here at once: hard XL seed 5 spent 450 s in `certified_mip` after `rounded_to_cap`
 found nothing, because its tier-3 bound was read off the lattice (docs/benchmarks-solver.md,
-thirty-third session).  Each call is also printed to stderr as it begins and as it ends.
+thirty-third session). Each call is also printed to stderr as it begins and as it ends.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.fill_dual_trace import Trace  # noqa: E402
 from bench.hard_round import solve_watched, summary, tool_main  # noqa: E402
-from solver import tiers  # noqa: E402
+from solver import tier_mips, tiers  # noqa: E402
 
 PATHS = (
     "solve_lp_columns",
@@ -46,7 +46,8 @@ PATHS = (
     "fill_dual_bound",
     "level_left",
 )
-"""The functions of `solver.tiers` (its own or imported there) each event names."""
+"""The functions each event names, wrapped in `solver.tiers` (the engine's calls) and in
+`solver.tier_mips` (the calls its MIPs and roundings make) wherever the module holds them."""
 
 
 def resident_mb() -> tuple[int, int]:
@@ -101,7 +102,9 @@ def watch(size: int, seed: int) -> dict[str, Any]:
         return made
 
     for name in PATHS:
-        trace.wrap(tiers, name, event(name), begins(name))
+        for module in (tiers, tier_mips):
+            if hasattr(module, name):
+                trace.wrap(module, name, event(name), begins(name))
 
     def start() -> None:
         trace.events.clear()  # the warm-up's own

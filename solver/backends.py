@@ -69,13 +69,13 @@ PRESOLVE_MAX_COLUMNS = 200_000
 presolve does not heed the time limit, and its time grows faster than the columns: on hard XL
 seed 51's tier 3, MIPs over 172,024 of its columns took 13 s in presolve, 263,361 stopped at
 33 s on a 30 s limit, 446,316 at 95.5 s, and 1,479,159 (the reduced costs' MIP,
-`solver.tiers.certified_mip`) ran past ten minutes at 5.9 GB.  Without presolve that MIP
+`solver.tier_mips.certified_mip`) ran past ten minutes at 5.9 GB.  Without presolve that MIP
 stopped at 41 s on a 20 s limit (its set-up before the root LP takes 28 s), and proved the
 tier in 82.6 s without one.  A round of C4's binaries, every tier a MIP over the whole model,
 stopped at 751.3 s on a 60 s limit with presolve and at 65.9 s without, with the same
 incumbent (hard L with a 100,000 USD pair minimum; docs/benchmarks-solver.md, thirty-fifth
 session).  The MIPs that prove hard rounds' tiers are below: the roundings' at most
-`solver.rounding.MAX_FREE`, the masters' (`solver.tiers.master_mip`) about 170,000 at hard
+`solver.rounding.MAX_FREE`, the masters' (`solver.tier_mips.master_mip`) about 170,000 at hard
 XL, the reduced costs' about 100,000 at hard L."""
 DENSE_ROW_SHARE = 0.1
 """A fixing row over more than this share of the columns counts as dense

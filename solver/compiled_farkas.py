@@ -1,6 +1,6 @@
 """The column terms of a Farkas bound, written over ``A^T y`` in place.
 
-`solver.tiers.level_left` bounds ``max 0`` over tier 3's LP by the multipliers ``y`` of an
+`solver.tier_levels.level_left` bounds ``max 0`` over tier 3's LP by the multipliers ``y`` of an
 infeasible level: each column adds the largest ``-(A^T y)_j x_j`` over its bounds.  In numpy
 that held ``A^T y``, its negation, both bound products and their maximum at once: five arrays of
 8 bytes a class pair, where hard XL's round peaked after tier 3's LP proved a level out

@@ -2,7 +2,7 @@
 
 When a tier's LP optimum B is off the objective's lattice (hard L seed 42's tier 1: B =
 294,486.5 where every integer point's value is an integer), or its vertex cannot be rounded,
-the tier is proven at a value V < B (`solver.tiers.rounded_to_cap`, `certified_mip`), and its
+the tier is proven at a value V < B (`solver.tier_mips.rounded_to_cap`, `certified_mip`), and its
 integer optima lie off the LP's optimal face, so `solver.tiers.keep_face` cannot keep it.  A
 dense row ``cost . x >= V`` over every column does, but it links every column: the LPs of the
 next tiers no longer split into blocks and GLOP carries a row as long as its master

@@ -4,7 +4,7 @@ A tier's LP vertex on a hard round is sometimes fractional on a handful of its h
 thousands of columns (a quota or a depletion cap met halfway between two pairs).  When the LP
 optimum B is an integer, any integer point of value ``floor(B)`` proves the tier and lies on
 the optimal face; the tier engine looked for one in a later tier's vertex, else in a MIP over
-every column of the face (`solver.tiers.certified_mip`), which on hard L seed 4 did not finish
+every column of the face (`solver.tier_mips.certified_mip`), which on hard L seed 4 did not finish
 in two minutes.  When no integer point can reach B (its objective's values are multiples of a
 step that B is not: `solver.lattice.integer_cap`), the engine asks for the cap instead, which
 proves the tier just as well (though off the LP's optimal face).
@@ -23,7 +23,7 @@ integer point of that value moves fixed, a budget row for the rest).  Any point 
 worth the cap or more, so a feasibility LP over it (no objective: one master from the vertex's
 columns) gives a vertex of value at the cap, rounded there by the same small MIP.  On seeds 4,
 49, 53 and 56 that took 1.0-1.3 s and reached the cap every time, where the MIP over the
-reduced costs (`solver.tiers.certified_mip`, 103,706 columns on seed 53) took 10-11 s.
+reduced costs (`solver.tier_mips.certified_mip`, 103,706 columns on seed 53) took 10-11 s.
 
 On hard XL that feasibility LP is the round's whole LP again: 11-27 s and peaks of 4.1-7.1 GB
 (seeds 5, 29 and 51), and it reached the cap on none of them.  There the small MIP is tried

@@ -41,6 +41,10 @@ that is below B no integer point lies on the LP's optimal face).  Two exact path
 
 The incumbent (e.g. greedy) is returned as is when the time limit leaves no time to improve on
 it; a tier stopped by the limit reports its best bound and is not proven.
+
+Here: the engine (`TierEngine`) and the LP faces it keeps.  Elsewhere: the MIPs that prove a
+tier (`solver.tier_mips`), tier 2's levels proven out by a Farkas certificate
+(`solver.tier_levels`), and what the engine asks of the round's model (`solver.tiered`).
 """
 
 from __future__ import annotations
@@ -49,33 +53,25 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from solver.backends import (
-    LinearModel,
-    LpSolution,
-    Outcome,
-    Start,
-    at_bound,
-    cost_scale,
-    solve_mip,
-)
+from solver.backends import LinearModel, LpSolution, Outcome, Start, at_bound, cost_scale
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
-from solver.compiled_farkas import column_terms_in_place
-from solver.compiled_rows import transposed_times
 from solver.compiled_values import Counts, Flows, flow_type
 from solver.fill_rows import FillRows
-from solver.heap import release_freed
+from solver.heap import RELEASE_FREED_ABOVE, release_freed
 from solver.lattice import integer_cap, objective_step, on_lattice
 from solver.master import KeptMaster
 from solver.near_face import keep_near_face
 from solver.pooled import fill_dual_bound, max_fill_bound, pooled_fill_bound, sharpened
-from solver.rounding import INTEGRALITY_TOL, round_near_face, round_on_face
+from solver.rounding import INTEGRALITY_TOL, round_on_face
 from solver.schema import ProgressEvent
+from solver.tier_levels import level_left
+from solver.tier_mips import certified_mip, master_mip, mip_tier, rounded_to_cap
+from solver.tiered import DUAL_TOL, Tiered, max_form
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -84,48 +80,16 @@ TIER4_MIP_MAX_PAIRS = 60_000
 """Above this many class pairs, tier 4 is not taken through the certified MIP, nor solved at
 all when tier 3 was proven off its LP's face or a tier is kept by a dense row (see
 `solve_tiers`): on hard rounds either took seconds to minutes for a tie-break."""
-RELEASE_FREED_ABOVE = 10_000_000
-"""Class pairs above which each tier's start hands the heap's freed pages back to the kernel
-(`solver.heap.release_freed`): hard XL seed 1's peak 3,899 MB against 3,959 MB.  Below, the
-pages a later tier would fault in again cost more than the memory is worth: hard L seeds 0-11
-side by side +1.3 % with it (docs/benchmarks-solver.md, twenty-ninth session)."""
-DUAL_TOL = 1e-7
 SNAP_TOL = 1e-6
 """How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
 MAX_DESCENTS = 3
 """Tier 2 levels tried one below another when tier 3 proves a level out (no integer reaches
 it), before tier 2's fill duals and again before its MIP."""
-FARKAS_TOL = 1e-7
-"""How far below 0 a Farkas bound must be, relative to its row terms, to prove a level out."""
 ROUNDING_SECONDS = 10.0
 """Time the small MIP of `solver.rounding.round_on_face` may take on one vertex."""
 MASTER_MIP_SECONDS = 60.0
 """Time the MIP over a tier's last master (`master_mip`) may take to reach the cap, before
 the MIP over the reduced costs takes over."""
-NEAR_FACE_MAX_PAIRS = 10_000_000
-"""Class pairs above which `rounded_to_cap` does not look for a vertex near the face
-(`solver.rounding.round_near_face`): its feasibility LP is the round's whole LP again, which
-on hard XL seeds 5, 29 and 51 took 11-27 s, peaked at 4.1-7.1 GB and reached the cap on none.
-Hard L's rounds (about a million) take it in 1.0-1.3 s (docs/benchmarks-solver.md,
-thirty-fifth session)."""
-MIP_HEURISTIC_EFFORT = 0.3
-"""HiGHS' ``mip_heuristic_effort`` for a tier solved as a MIP over the whole model (`mip_tier`:
-C4's binaries, or a failed LP path), instead of its 0.05.  With a pair minimum benefit, hard
-rounds of 1,000-2,000 postings are not proven within a minute, so the incumbent is what the
-round returns: on hard M seeds 0-2 at 100,000 and 1,000,000 USD, tier 1 after 60 s rose in six
-cases of eight (1,870 -> 7,243 on seed 0 at 1,000,000) and stayed in two, while rounds proven
-today took the same time (docs/benchmarks-solver.md, eighth session).  The small MIPs of
-`certified_mip` and `solver.rounding` keep the default: their target is known."""
-STARTED_TIERS = (2,)
-"""The tiers whose MIP over the whole model (`mip_tier`) HiGHS starts from the incumbent (the
-previous tier's optimum, which satisfies that tier's kept row: a point HiGHS must otherwise
-find itself).  Hard M seeds 0-7 with a 50,000 USD pair minimum: tier 2's MIPs took 151.8 s in
-all against 209.5 s, and three rounds of eight were proven within 60 s against one; at
-20,000 USD 38.1 s against 29.2 s (seed 6 3.4 s to 10.8 s), every round proven either way.
-Tiers 3 and 4 started too gained no proof and slowed tier 4 on five seeds of eight.  Tier
-1's start would be the greedy's: as a hint it left hard M seed 0's tier 1 (100,000 USD) at
-16,795 after 30 s, where HiGHS alone reached 24,038 (docs/benchmarks-solver.md,
-thirty-sixth session)."""
 GREEDY_SEEDS = True
 """Whether the first masters of tiers 3 and 4 also hold the columns a greedy by the tier's
 objective takes (`Tiered.likely_columns`).  The first master then sits nearer the optimum: on
@@ -179,49 +143,6 @@ class Solution:
     @property
     def optimal(self) -> bool:
         return len(self.tiers) >= 3 and all(t.optimal for t in self.tiers[:3])
-
-
-class Tiered(Protocol):
-    """What the engine needs from a round's model (`solver.model.RoundModel`)."""
-
-    n: int
-    z: int
-    y0: int
-    lp: LinearModel
-    fill_rows: IntArray
-    fill_req: list[int]
-    servable: list[str]
-    has_binaries: bool
-    trivial_bound1: int
-    trivial_bound3: int
-    seed: int
-
-    def objective(self, tier: int) -> FloatArray:
-        """Tier ``tier``'s objective over all columns, a new array each call (the engine
-        scales it in place)."""
-        ...
-
-    def tier_value(self, tier: int, x: Counts) -> int: ...
-
-    def likely_columns(self, cost: FloatArray) -> IntArray: ...
-
-    def mip_model(self, tier: int) -> LinearModel:
-        """The model tier ``tier``'s MIP (`mip_tier`) is solved over: ``lp``, or ``lp`` with
-        rows of its own."""
-        ...
-
-    def mip_start(self, x: Counts) -> FloatArray:
-        """The class pairs' flows ``x`` as a point of every column of ``lp``."""
-        ...
-
-
-def max_form(m: Tiered, tier: int) -> FloatArray:
-    """Tier ``tier``'s objective as the engine maximises it: tier 4's tie-break, which is
-    minimised, negated; a new array each call."""
-    cost = m.objective(tier)
-    if tier == 4:
-        cost *= -1.0
-    return cost
 
 
 def flat_tie_break(tie_break: FloatArray, lp: LinearModel) -> bool:
@@ -320,215 +241,6 @@ def restore(lp: LinearModel, saved: Saved) -> None:
     lp.col_hi[saved.cols] = saved.col_hi
     lp.row_lo[:], lp.row_hi[:] = saved.row_lo, saved.row_hi
     lp.extra[:] = [list(e) for e in saved.extra]
-
-
-def farkas_bound(lp: LinearModel, y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> float:
-    """An upper bound of ``max 0`` over ``lp``'s columns with rows within ``row_lo``-``row_hi``
-    by the multipliers ``y`` (weak duality): below 0, no point satisfies those rows.
-
-    ``0 = (0 - A^T y) x + y . Ax`` and every term is at most its largest value over the column
-    bounds and the row bounds; ``y`` is first made to fit the rows' open sides (any ``y`` gives
-    a valid bound, so this is always safe)."""
-    y = _fitted(y, row_lo, row_hi)
-    return _column_terms(lp, y) + _row_terms(y, row_lo, row_hi)
-
-
-def _fitted(y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> FloatArray:
-    """``y`` with no weight on a row's open side (where its term would be infinite)."""
-    y = y.copy()
-    y[row_hi == np.inf] = np.minimum(y[row_hi == np.inf], 0.0)
-    y[row_lo == -np.inf] = np.maximum(y[row_lo == -np.inf], 0.0)
-    return y
-
-
-def _column_terms(lp: LinearModel, y: FloatArray) -> float:
-    """The largest ``-(A^T y)_j x_j`` over each column's bounds, summed."""
-    terms = transposed_times(lp.full_csc(), y)
-    column_terms_in_place(terms, lp.col_lo, lp.col_hi)  # compiled: no full-length temporaries
-    return float(terms.sum())
-
-
-def _row_terms(y: FloatArray, row_lo: FloatArray, row_hi: FloatArray) -> float:
-    """The largest ``y_r s_r`` over each row's bounds, summed."""
-    with np.errstate(invalid="ignore"):
-        rows = np.maximum(y * row_lo, y * row_hi)
-    rows[y == 0] = 0.0
-    return float(rows.sum())
-
-
-def level_left(
-    lp: LinearModel,
-    dual: FloatArray,
-    fill_rows: IntArray,
-    needs: Callable[[int], FloatArray],
-    level: int,
-) -> int:
-    """The highest tier-2 level from ``level`` down that the Farkas certificate ``dual`` (of the
-    LP at a higher level) does not prove out (0 at the lowest).
-
-    Levels change only the fill rows' (finite) lower bounds, so the multipliers' fit and the
-    column terms of `farkas_bound` are the same at every level: only the row terms are redone.
-    """
-    _, row_lo, row_hi = lp.full_matrix()
-    lo = row_lo.copy()
-    for sign in (1.0, -1.0):  # whichever sign the solver's duals come in
-        raw = sign * dual
-        y = _fitted(raw, lo, row_hi)
-        cols = _column_terms(lp, y)
-        while level > 0:
-            lo[fill_rows] = needs(level)
-            scale = float(np.abs(raw * np.where(np.isfinite(lo), lo, 0.0)).sum())
-            if cols + _row_terms(y, lo, row_hi) >= -FARKAS_TOL * max(1.0, scale):
-                break
-            level -= 1
-    return level
-
-
-def held(lp: LinearModel, x: FloatArray) -> npt.NDArray[np.bool_]:
-    """The columns the point ``x`` uses, or whose lower bound holds above 0: a MIP over a few
-    of ``lp``'s columns (`certified_mip`, `master_mip`) keeps them."""
-    out: npt.NDArray[np.bool_] = (x > 1e-9) | (lp.col_lo > 0)
-    return out
-
-
-def mip_over(
-    m: Tiered, cols: IntArray, cost: FloatArray, limit: float, *, optimal: bool
-) -> FloatArray | None:
-    """The MIP maximising ``cost`` (over ``cols`` alone) on the columns ``cols`` of the
-    round's LP, the others at 0: its point over every column, when that holds every bound and
-    row; None when the MIP finds no point (with ``optimal``, none it proves optimal).  On a
-    large round HiGHS' freed pages are handed back after it (hard XL seed 65 read 4,010 MB at
-    the step after `master_mip` without)."""
-    lp = m.lp
-    res = solve_mip(lp.restricted(cols), cost, maximize=True, time_limit=limit, seed=m.seed)
-    if m.n > RELEASE_FREED_ABOVE:
-        release_freed()
-    if res.x is None or (optimal and res.outcome != Outcome.OPTIMAL):
-        return None
-    full = np.zeros(lp.ncols)
-    full[cols] = np.rint(res.x)
-    return full if lp.holds(full) else None
-
-
-def certified_mip(m: Tiered, tier: int, lps: LpSolution, limit: float) -> tuple[Counts, int] | None:
-    """A tier's integer optimum from its LP (over every column) and a MIP on few columns.
-
-    With the LP optimum B and its reduced costs rc (max form), any solution of value >= T uses
-    only columns with ``rc >= T - B`` (complementary slackness: c x <= B + sum rc_j x_j over
-    columns at 0).  For T the highest value an integer point can take below B (`integer_cap`:
-    floor(B), or the multiple of the objective's step below it) that set is small; the MIP over
-    it either reaches T (optimal, as no integer beats T) or proves the optimum v < T, and one
-    more MIP over the set of ``rc >= v - B`` finds the optimum.  None when the time limit or
-    trouble stops it.
-    """
-    lp = m.lp
-    if lps.x is None or lps.reduced_cost is None or lps.objective is None:
-        return None
-    sense = -1 if tier == 4 else 1
-    cost = max_form(m, tier)
-    bound = lps.objective
-    rc = lps.reduced_cost
-    free = lp.col_hi > lp.col_lo
-    base = held(lp, lps.x)
-    margin = DUAL_TOL * cost_scale(cost)
-    target = integer_cap(bound, objective_step(cost))
-    deadline = time.monotonic() + limit
-    tried: int | None = None
-    while True:
-        cols = np.flatnonzero(base | (free & (rc >= target - bound - margin)))
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        full = mip_over(m, cols, cost[cols], remaining, optimal=True)
-        if full is None:
-            return None
-        # the class pairs' part as it is (integral), not an int64 copy (as `rounded_to_cap`)
-        x = full[: m.n]
-        value = sense * m.tier_value(tier, x)
-        if value >= target or tried == value:
-            return x, m.tier_value(tier, x)
-        tried = target = value
-
-
-def rounded_to_cap(
-    m: Tiered, tier: int, lps: LpSolution, cost: FloatArray, cap: int, limit: float
-) -> tuple[Counts, int] | None:
-    """The fractional vertex of ``lps`` rounded (`round_on_face`) to a point of value ``cap``
-    (``integer_cap(B)``, the most any integer point reaches), else a vertex of the set where
-    every such point lies (`round_near_face`, up to `NEAR_FACE_MAX_PAIRS`), else the vertex
-    rounded with its last master's columns free to move too: the tier's optimum, as
-    `certified_mip` would return it; None when all fall short."""
-    xf = round_on_face(m.lp, lps, cost, m.n, time_limit=limit, seed=m.seed, target=cap)
-    if xf is None and m.n <= NEAR_FACE_MAX_PAIRS:
-        xf = round_near_face(m.lp, lps, cost, m.n, cap=cap, time_limit=limit, seed=m.seed)
-    if xf is None and lps.columns is not None:
-        xf = round_on_face(
-            m.lp, lps, cost, m.n, time_limit=limit, seed=m.seed, target=cap, movable=lps.columns
-        )
-    if xf is None:
-        return None
-    # the class pairs' part as it is (integral), not an int64 copy: 8 bytes a class pair where
-    # hard XL seed 51 peaked (4,124 MB; docs/benchmarks-solver.md, thirty-fifth session)
-    x = xf[: m.n]
-    return x, m.tier_value(tier, x)
-
-
-def master_mip(
-    m: Tiered, tier: int, lps: LpSolution, cap: int, limit: float
-) -> tuple[Counts, int] | None:
-    """A point of value ``cap`` (`rounded_to_cap`'s, the most any integer point reaches) from a
-    MIP over the columns of the LP's last master and its vertex's support: the tier's
-    optimum; None when that MIP falls short of the cap, or the limit stops it.  A MIP of a
-    master's size (hard XL seed 65: 165,703 columns, 33 s to the cap) where the reduced
-    costs' (`certified_mip`, 975,782 columns) took 52 s and peaked at 6.4 GB
-    (docs/benchmarks-solver.md, thirty-fifth session)."""
-    if lps.x is None or lps.columns is None or limit <= 0:
-        return None
-    cols = np.union1d(np.flatnonzero(held(m.lp, lps.x)), lps.columns)
-    full = mip_over(m, cols, max_form(m, tier)[cols], limit, optimal=False)
-    if full is None:
-        return None
-    x = full[: m.n]
-    value = m.tier_value(tier, x)
-    return (x, value) if value >= cap else None
-
-
-def mip_tier(m: Tiered, tier: int, x: Flows, limit: float) -> tuple[Counts, int, int, bool]:
-    """One tier as a MIP from the incumbent ``x``: (x, value, bound, proven)."""
-    lp = m.mip_model(tier)
-    start = m.mip_start(x) if tier in STARTED_TIERS else None
-    if start is not None and not lp.holds(start):
-        start = None
-    # the incumbent is kept below if the MIP returns worse
-    sol = solve_mip(
-        lp,
-        m.objective(tier),
-        maximize=tier != 4,
-        time_limit=limit,
-        seed=m.seed,
-        heuristic_effort=MIP_HEURISTIC_EFFORT,
-        start=start,
-    )
-    sign = -1 if tier == 4 else 1
-    best: Counts = x
-    if sol.x is not None and sol.x.size == lp.ncols:
-        cand = np.rint(sol.x[: m.n]).astype(np.int64)
-        if sign * m.tier_value(tier, cand) >= sign * m.tier_value(tier, x):
-            best = cand
-    value = m.tier_value(tier, best)
-    if sol.outcome == Outcome.OPTIMAL:
-        return best, value, value, True
-    raw = sol.bound
-    if raw is None or not np.isfinite(raw):
-        bound = {1: m.trivial_bound1, 2: 1000 if m.servable else 0, 3: m.trivial_bound3}.get(
-            tier, value
-        )
-    else:
-        # the MIP's bound read as an integer within its own error (max form for tier 4's min)
-        bound = integer_cap(raw, 1) if tier < 4 else -integer_cap(-raw, 1)
-    if tier == 1:
-        bound = min(bound, m.trivial_bound1)
-    return best, value, bound, False
 
 
 Next = int | None

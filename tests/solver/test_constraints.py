@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from solver import check_solution, solve
-from solver.tiers import MIP_HEURISTIC_EFFORT
+from solver.tier_mips import MIP_HEURISTIC_EFFORT
 from tests.solver.factories import agreement, deposit, parse, scenario, withdrawal
 from tests.solver.highs_spy import highs_calls, whole_mips
 
@@ -148,7 +148,7 @@ def test_c4_per_pair_rows_go_to_tier_1_s_mip_alone(monkeypatch: pytest.MonkeyPat
 
 
 def test_c4_tier_2_s_mip_starts_from_tier_1_s_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`solver.tiers.STARTED_TIERS`: HiGHS is handed tier 2's start (tier 1's optimum, every
+    """`solver.tier_mips.STARTED_TIERS`: HiGHS is handed tier 2's start (tier 1's optimum, every
     column of it: routes open where they carry flow, z at its least fill), tier 1 none."""
     calls = highs_calls(monkeypatch)
     assert run(two_routes_to_bbb_and_ccc()).objective.priority_fill == 3

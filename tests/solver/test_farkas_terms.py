@@ -15,7 +15,7 @@ VALUES = st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.5, -1e-9, 1e300, -1e300, np.in
 def numpy_s_terms(
     t: npt.NDArray[np.float64], lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
-    """The terms as `solver.tiers._column_terms` took them in numpy."""
+    """The terms as `solver.tier_levels._column_terms` took them in numpy."""
     rc = -t
     with np.errstate(invalid="ignore", over="ignore"):
         cols = np.maximum(rc * lo, rc * hi)

@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+import solver.tier_mips as tier_mips
 import solver.tiers as tiers
 from solver.backends import LinearModel, MipSolution, solve_lp
 from solver.lattice import integer_cap, objective_step, on_lattice
-from solver.tiers import certified_mip
+from solver.tier_mips import certified_mip
 
 
 def test_the_step_is_the_gcd_of_the_nonzero_coefficients() -> None:
@@ -78,7 +79,7 @@ def test_certified_mip_aims_at_the_lattice_and_needs_one_mip() -> None:
     m = OddCycle()
     lps = solve_lp(m.lp, m.objective(3), maximize=True, time_limit=10)
     assert lps.objective == pytest.approx(375.0)
-    real = tiers.solve_mip
+    real = tier_mips.solve_mip
     calls: list[int] = []
 
     def counted(*args: object, **kwargs: object) -> MipSolution:
@@ -86,7 +87,7 @@ def test_certified_mip_aims_at_the_lattice_and_needs_one_mip() -> None:
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(tiers, "solve_mip", counted)
+        mp.setattr(tier_mips, "solve_mip", counted)
         out = certified_mip(m, 3, lps, 10.0)  # type: ignore[arg-type]
     assert out is not None
     x, value = out
@@ -106,7 +107,7 @@ def test_a_fractional_vertex_off_the_lattice_is_rounded_to_the_cap() -> None:
     assert lps.objective is not None
     cap = integer_cap(lps.objective, objective_step(m.objective(3)))
     assert cap == 250
-    out = tiers.rounded_to_cap(m, 3, lps, m.objective(3), cap, 10.0)  # type: ignore[arg-type]
+    out = tier_mips.rounded_to_cap(m, 3, lps, m.objective(3), cap, 10.0)  # type: ignore[arg-type]
     assert out is not None
     x, value = out
     assert value == 250

@@ -198,13 +198,14 @@ def test_a_vertex_that_will_not_round_to_the_cap_is_proven_near_its_face(
     """The hard 4,000-posting round of seed 15 with the rounding on the face made to fail: its
     tiers off the lattice are proven by a vertex near the face, without the reduced costs'
     MIP, at the same values."""
+    import solver.tier_mips as tier_mips
     import solver.tiers as tiers
     from fixtures.hard import generate_hard_scenario
     from solver import solve
 
     raw = generate_hard_scenario(4000, seed=15)
     reference = solve(raw)
-    real = tiers.round_on_face
+    real = tier_mips.round_on_face
 
     def failing_at_the_cap(*args: object, **kwargs: object) -> object:
         if kwargs.get("target") is not None:
@@ -214,7 +215,7 @@ def test_a_vertex_that_will_not_round_to_the_cap_is_proven_near_its_face(
     def no_mip(*args: object, **kwargs: object) -> None:
         raise AssertionError("the reduced costs' MIP ran")
 
-    monkeypatch.setattr(tiers, "round_on_face", failing_at_the_cap)
+    monkeypatch.setattr(tier_mips, "round_on_face", failing_at_the_cap)
     monkeypatch.setattr(tiers, "certified_mip", no_mip)
     near = solve(raw)
     assert near.status == "OPTIMAL"
@@ -228,6 +229,7 @@ SEED_56 = {"priority_fill": 324680, "min_fill_permille": 560, "benefit_usd": 427
 def proven_without_the_near_face(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hard L seed 56 solved with the near face above its size (as on hard XL) and the reduced
     costs' MIP never run: proven at its optimum."""
+    import solver.tier_mips as tier_mips
     import solver.tiers as tiers
     from fixtures.hard import generate_hard_scenario
     from solver import solve
@@ -235,8 +237,8 @@ def proven_without_the_near_face(monkeypatch: pytest.MonkeyPatch) -> None:
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("ran")
 
-    monkeypatch.setattr(tiers, "NEAR_FACE_MAX_PAIRS", 0)
-    monkeypatch.setattr(tiers, "round_near_face", never)
+    monkeypatch.setattr(tier_mips, "NEAR_FACE_MAX_PAIRS", 0)
+    monkeypatch.setattr(tier_mips, "round_near_face", never)
     monkeypatch.setattr(tiers, "certified_mip", never)
     out = solve(generate_hard_scenario(20_000, seed=56))
     assert out.status == "OPTIMAL"
@@ -250,9 +252,9 @@ def test_above_the_near_faces_size_the_masters_columns_round_the_vertex_to_the_c
     """Hard L seed 56's tier 3, off the lattice, will not round to the cap from the vertex's
     support, and with the last master's columns free to move it does
     (docs/benchmarks-solver.md, thirty-fifth session)."""
-    import solver.tiers as tiers
+    import solver.tier_mips as tier_mips
 
-    real = tiers.round_on_face
+    real = tier_mips.round_on_face
     rounded: list[tuple[bool, bool]] = []
 
     def recorded(*args: object, **kwargs: object) -> object:
@@ -261,7 +263,7 @@ def test_above_the_near_faces_size_the_masters_columns_round_the_vertex_to_the_c
             rounded.append((kwargs.get("movable") is not None, out is not None))
         return out
 
-    monkeypatch.setattr(tiers, "round_on_face", recorded)
+    monkeypatch.setattr(tier_mips, "round_on_face", recorded)
     proven_without_the_near_face(monkeypatch)
     assert rounded == [(False, False), (True, True)]
 
@@ -271,9 +273,10 @@ def test_a_vertex_no_rounding_takes_to_the_cap_is_proven_by_its_masters_mip(
 ) -> None:
     """Hard L seed 56 with no rounding to the cap either (as hard XL seed 65's tier 3): the
     MIP over the last master's columns reaches the cap."""
+    import solver.tier_mips as tier_mips
     import solver.tiers as tiers
 
-    real = tiers.round_on_face
+    real = tier_mips.round_on_face
     real_master = tiers.master_mip
     proven: list[bool] = []
 
@@ -287,7 +290,7 @@ def test_a_vertex_no_rounding_takes_to_the_cap_is_proven_by_its_masters_mip(
         proven.append(out is not None)
         return out
 
-    monkeypatch.setattr(tiers, "round_on_face", never_to_the_cap)
+    monkeypatch.setattr(tier_mips, "round_on_face", never_to_the_cap)
     monkeypatch.setattr(tiers, "master_mip", recorded)
     proven_without_the_near_face(monkeypatch)
     assert proven == [True]

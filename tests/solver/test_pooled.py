@@ -24,7 +24,7 @@ from solver.eligibility import Context
 from solver.model import RoundModel
 from solver.pooled import PooledBound, bottleneck_guess, weighted_level
 from solver.schema import Scenario
-from solver.tiers import farkas_bound, level_left
+from solver.tier_levels import farkas_bound, level_left
 from tests.solver.factories import deposit, parse, scenario, withdrawal
 from tests.solver.strategies import scenarios
 
