@@ -279,9 +279,9 @@ class TierEngine:
     the steps.
 
     `run` asks one step per pass for the tier to solve next (`Next`): `pooled_step` (tier 2's
-    bound on the LP path), `lp_step` (tiers 1, 3 and 4 on the LP path, which hands a
-    fractional vertex to `certify_step` and a failed LP to `lp_failed`), or `mip_step` (the
-    MIP path).  Each step reads and writes the state below; none loops.  The moves:
+    bound on the LP path), `lp_step` (tiers 1, 3 and 4 on the LP path: a failed LP goes on
+    to `lp_failed`, an optimal vertex to `vertex_step`, and a fractional one the face cannot
+    keep from there to `certify_step`), or `mip_step` (the MIP path).  Each step reads and writes the state below; none loops.  The moves:
 
     ====================  ==========================================================
     next                  when
@@ -554,9 +554,8 @@ class TierEngine:
         return 3
 
     def lp_step(self, tier: int, t0: float, remaining: float) -> Next:
-        """Tier 1, 3 or 4 on the LP path: its LP by column generation, then its vertex: an
-        integral one (or one rounded on the face) proves the tier and keeps its face; a
-        fractional one defers the tier, or goes to `certify_step`."""
+        """Tier 1, 3 or 4 on the LP path: its LP by column generation, and what its outcome
+        leads to (`vertex_step`, `lp_failed`, or the time limit)."""
         m, lp, kept = self.m, self.lp, self.kept
         cost = m.objective(tier)
         # tier 4 goes on from tier 3's master when its tie-break is flat, else afresh
@@ -618,6 +617,24 @@ class TierEngine:
         # session); the paths that read more than its scale make it again (`max_form`)
         scale = cost_scale(cost)
         del cost
+        return self.vertex_step(tier, lps, cap, reachable, scale, t0)
+
+    def vertex_step(
+        self,
+        tier: int,
+        lps: LpSolution,
+        cap: int | None,
+        reachable: bool,
+        scale: float,
+        t0: float,
+    ) -> Next:
+        """Tier ``tier``'s optimal LP vertex (``cap`` the most an integer point reaches,
+        ``reachable`` when that is the LP optimum, ``scale`` the objective's): integral, or
+        rounded on the face, it proves the tier (`proven_step`) once its face is kept;
+        fractional, the tier is deferred with its face kept by the duals, or (tier 4 on a large
+        round) left as tier 3 made it, or proven by `certify_step`."""
+        m, lp = self.m, self.lp
+        b = lps.objective
         xf = integral_vertex(lp, lps, m.n)
         if xf is None and b is not None and (tier == 4 or reachable):
             # a fractional vertex of an integral optimum: rounded on the face, if it can be
