@@ -15,12 +15,13 @@ from solver import (
     compiled_values,
 )
 from solver.basis import legal_basis
-from solver.classes import disaggregate, enumerate_pairs
+from solver.classes import Pairs, disaggregate, enumerate_pairs
 from solver.eligibility import Context
 from solver.explain import explain
 from solver.limits import MAX_CLASS_PAIRS
 from solver.model import RoundModel
 from solver.schema import Basis, Bound, Match, Objective, ProgressEvent, Result, Scenario, Stats
+from solver.tiers import TIER_NAMES, TierOutcome
 from solver.validation import validate_scenario
 
 
@@ -68,40 +69,7 @@ def run_round(
     # the model's LP (its matrix, bounds and pair attributes) let go before the matches and
     # the explanations, which read the pairs and the side groups alone
     del model
-    flows = disaggregate(pairs, x)
-    matches: list[Match] = []
-    placed: dict[str, int] = {}
-    filled: dict[str, int] = {}
-    merged: dict[tuple[str, str], list[int]] = {}
-    for did, wid, p, count in flows:
-        key = (did, wid)
-        if key in merged:
-            merged[key][1] += count
-        else:
-            merged[key] = [p, count]
-        placed[did] = placed.get(did, 0) + count
-        filled[wid] = filled.get(wid, 0) + count
-    basis: dict[int, Basis] = {}
-    for p, _ in merged.values():
-        if p not in basis:
-            rep_d = pairs.deposits[int(pairs.dep[p])].rep
-            rep_w = pairs.withdrawals[int(pairs.wd[p])].rep
-            basis[p] = legal_basis(ctx, rep_d, rep_w)
-    for (did, wid), (p, count) in sorted(merged.items()):
-        d = pairs.deposits[int(pairs.dep[p])].rep
-        w = pairs.withdrawals[int(pairs.wd[p])].rep
-        agreement = ctx.agreement_of_pair(d.country, w.country, w.cadre)
-        matches.append(
-            Match(
-                deposit_id=did,
-                withdrawal_id=wid,
-                count=count,
-                benefit_usd_per_worker=int(pairs.benefit[p]),
-                language_training_months=int(pairs.months[p]),
-                agreement_id=agreement.id if agreement else None,
-                basis=basis[p],
-            )
-        )
+    matches, placed, filled = matches_of(ctx, pairs, disaggregate(pairs, x))
     bounds: list[int | None] = [None, None, None]
     for k, outcome in enumerate(sol.tiers[:3]):
         bounds[k] = outcome.bound
@@ -132,22 +100,66 @@ def run_round(
             deposit_classes=len(pairs.deposits),
             withdrawal_classes=len(pairs.withdrawals),
             class_pairs=len(pairs),
-            tier_seconds={
-                "eligibility": round(t_pairs, 3),
-                "build": round(t_model, 3),
-                "greedy": round(t_greedy, 3),
-                **{
-                    name: round(o.seconds, 3)
-                    for name, o in zip(
-                        ("priority_fill", "min_fill_permille", "benefit_usd", "tie_break"),
-                        sol.tiers,
-                        strict=False,
-                    )
-                },
-            },
+            tier_seconds=stage_seconds(t_pairs, t_model, t_greedy, sol.tiers),
             lp_bound_priority_fill=lp,
         ),
     )
+
+
+def matches_of(
+    ctx: Context, pairs: Pairs, flows: list[tuple[str, str, int, int]]
+) -> tuple[list[Match], dict[str, int], dict[str, int]]:
+    """The round's matches from its posting flows (`solver.classes.disaggregate`): one per
+    (deposit, withdrawal), ordered so, each with its class pair's benefit, training months,
+    agreement and legal basis (`solver.basis`); and the workers placed from each deposit and
+    filled into each withdrawal, for the explanations."""
+    placed: dict[str, int] = {}
+    filled: dict[str, int] = {}
+    merged: dict[tuple[str, str], list[int]] = {}
+    for did, wid, p, count in flows:
+        key = (did, wid)
+        if key in merged:
+            merged[key][1] += count
+        else:
+            merged[key] = [p, count]
+        placed[did] = placed.get(did, 0) + count
+        filled[wid] = filled.get(wid, 0) + count
+    basis: dict[int, Basis] = {}
+    for p, _ in merged.values():
+        if p not in basis:
+            rep_d = pairs.deposits[int(pairs.dep[p])].rep
+            rep_w = pairs.withdrawals[int(pairs.wd[p])].rep
+            basis[p] = legal_basis(ctx, rep_d, rep_w)
+    matches: list[Match] = []
+    for (did, wid), (p, count) in sorted(merged.items()):
+        d = pairs.deposits[int(pairs.dep[p])].rep
+        w = pairs.withdrawals[int(pairs.wd[p])].rep
+        agreement = ctx.agreement_of_pair(d.country, w.country, w.cadre)
+        matches.append(
+            Match(
+                deposit_id=did,
+                withdrawal_id=wid,
+                count=count,
+                benefit_usd_per_worker=int(pairs.benefit[p]),
+                language_training_months=int(pairs.months[p]),
+                agreement_id=agreement.id if agreement else None,
+                basis=basis[p],
+            )
+        )
+    return matches, placed, filled
+
+
+def stage_seconds(
+    t_pairs: float, t_model: float, t_greedy: float, tiers: list[TierOutcome]
+) -> dict[str, float]:
+    """The round's seconds by stage, as `Stats.tier_seconds` reports them: eligibility (the
+    class pairs), the model's build, the greedy start, then each tier solved, by its name."""
+    return {
+        "eligibility": round(t_pairs, 3),
+        "build": round(t_model, 3),
+        "greedy": round(t_greedy, 3),
+        **{name: round(o.seconds, 3) for name, o in zip(TIER_NAMES, tiers, strict=False)},
+    }
 
 
 WARM_UP_ROUND: dict[str, Any] = {

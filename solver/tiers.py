@@ -281,7 +281,8 @@ class TierEngine:
     `run` asks one step per pass for the tier to solve next (`Next`): `pooled_step` (tier 2's
     bound on the LP path), `lp_step` (tiers 1, 3 and 4 on the LP path: a failed LP goes on
     to `lp_failed`, an optimal vertex to `vertex_step`, and a fractional one the face cannot
-    keep from there to `certify_step`), or `mip_step` (the MIP path).  Each step reads and writes the state below; none loops.  The moves:
+    keep from there to `certify_step`), or `mip_step` (the MIP path).  Each step reads and
+    writes the state below; none loops.  The moves:
 
     ====================  ==========================================================
     next                  when
