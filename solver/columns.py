@@ -23,11 +23,12 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, Start, cost_scale, solve_lp
-from solver.blocks import BlockStart, independent_blocks, solve_by_blocks
+from solver.blocks import BlockStart, Layout, independent_blocks, solve_by_blocks
 from solver.compiled_rows import MapArray, maps, reduced_costs, top_of_rows, transposed_times
 from solver.master import GlopMaster, KeptMaster
 
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
 FULL_BELOW = 60_000
@@ -192,10 +193,7 @@ def solve_lp_columns(
     only x and the optimum, and a full-length vector is spared where a round peaks).
     """
     deadline = time.monotonic() + time_limit
-    _, row_lo, row_hi = lp.full_matrix()
     free = free_columns(lp)
-    tol = PRICE_TOL * cost_scale(cost)
-    csc = lp.full_csc()
     if free.size > FULL_BELOW and split and not lp.has_dense_rows():
         previous = keep.layout if keep is not None else None
         blocks, loose = independent_blocks(lp, previous)
@@ -203,64 +201,132 @@ def solve_lp_columns(
             keep.layout = (blocks, loose)
         if len(blocks) > 1:
             del free  # each block finds its own: not held while the blocks are solved
-
-            def solve_block(
-                sub: LinearModel,
-                c: FloatArray,
-                start_of: BlockStart,
-                al: IntArray | None,
-                key: bytes,
-            ) -> LpSolution:
-                part = None if keep is None else keep.part(key)
-                # a block that goes on from its kept master never reads a start: not cut
-                # (8 bytes a column of each block under way, as hard XL's round peaks)
-                goes_on = part is not None and part.master is not None
-                return solve_lp_columns(
-                    sub,
-                    c,
-                    time_limit=deadline - time.monotonic(),
-                    start=None if goes_on else start_of(),
-                    always=al,
-                    keep=part,
-                    split=False,
-                )
-
-            return solve_by_blocks(
+            return _by_blocks(
                 lp,
                 cost,
-                blocks,
-                loose,
-                solve_block,
+                (blocks, loose),
+                deadline,
                 start=start,
                 always=always,
+                keep=keep,
                 reduced_costs=reduced_costs,
             )
     is_free = np.zeros(lp.ncols, dtype=bool)
     is_free[free] = True
     kept = keep.master if keep is not None else None
-    if kept is not None and kept.csc.shape != csc.shape:
+    if kept is not None and kept.csc.shape != lp.full_csc().shape:
         kept = None
     if free.size > FULL_BELOW or kept is not None:
         # a master kept by the last LP over these rows goes on from its basis, however few
         # columns this LP leaves free (a block of tier 1's face falls below FULL_BELOW)
         del free  # ``is_free`` says it: not held through the LP's column generation
-        if kept is not None:
-            kept.retarget(csc, cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
-            master = kept
-        else:
-            first = initial_columns(lp, cost, start)
-            if always is not None:
-                first = np.union1d(first, always[is_free_mask(lp, always)])
-            master = GlopMaster(
-                csc, row_lo, row_hi, lp.col_lo, lp.col_hi, cost, first, elastic=elastic
-            )
-        if keep is not None:
-            keep.master = master
-        solved = generate_columns(master, lp, cost, csc, is_free, tol, deadline)
-        if keep is not None and solved.outcome == Outcome.FAILED:
-            keep.master = None  # its GLOP may be spent (trouble twice): never gone on from
-        master.rest()  # kept for the next LP, which retargets it: this LP's arrays let go
-        return solved
+        return _on_master(
+            lp,
+            cost,
+            is_free,
+            deadline,
+            kept,
+            start=start,
+            always=always,
+            keep=keep,
+            elastic=elastic,
+        )
+    return _whole(lp, cost, free, is_free, deadline)
+
+
+def _by_blocks(
+    lp: LinearModel,
+    cost: FloatArray,
+    layout: Layout,
+    deadline: float,
+    *,
+    start: Start | None,
+    always: IntArray | None,
+    keep: KeptMaster | None,
+    reduced_costs: bool,
+) -> LpSolution:
+    """`solve_lp_columns` on an LP of independent blocks (``layout``): each block by its own
+    column generation, on its own kept master when ``keep`` holds one (`KeptMaster.part`),
+    two at once (`solver.blocks.solve_by_blocks`)."""
+
+    def solve_block(
+        sub: LinearModel,
+        c: FloatArray,
+        start_of: BlockStart,
+        al: IntArray | None,
+        key: bytes,
+    ) -> LpSolution:
+        part = None if keep is None else keep.part(key)
+        # a block that goes on from its kept master never reads a start: not cut (8 bytes a
+        # column of each block under way, as hard XL's round peaks)
+        goes_on = part is not None and part.master is not None
+        return solve_lp_columns(
+            sub,
+            c,
+            time_limit=deadline - time.monotonic(),
+            start=None if goes_on else start_of(),
+            always=al,
+            keep=part,
+            split=False,
+        )
+
+    blocks, loose = layout
+    return solve_by_blocks(
+        lp,
+        cost,
+        blocks,
+        loose,
+        solve_block,
+        start=start,
+        always=always,
+        reduced_costs=reduced_costs,
+    )
+
+
+def _on_master(
+    lp: LinearModel,
+    cost: FloatArray,
+    is_free: BoolArray,
+    deadline: float,
+    kept: GlopMaster | None,
+    *,
+    start: Start | None,
+    always: IntArray | None,
+    keep: KeptMaster | None,
+    elastic: bool,
+) -> LpSolution:
+    """`solve_lp_columns` on a persistent GLOP master: ``kept`` (the one ``keep`` holds from
+    the last LP over these rows) retargeted, else a new one from ``start``'s columns and
+    ``always``; left in ``keep`` for the next LP."""
+    _, row_lo, row_hi = lp.full_matrix()
+    csc = lp.full_csc()
+    if kept is not None:
+        kept.retarget(csc, cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
+        master = kept
+    else:
+        first = initial_columns(lp, cost, start)
+        if always is not None:
+            first = np.union1d(first, always[is_free_mask(lp, always)])
+        master = GlopMaster(csc, row_lo, row_hi, lp.col_lo, lp.col_hi, cost, first, elastic=elastic)
+    if keep is not None:
+        keep.master = master
+    tol = PRICE_TOL * cost_scale(cost)
+    solved = generate_columns(master, lp, cost, csc, is_free, tol, deadline)
+    if keep is not None and solved.outcome == Outcome.FAILED:
+        keep.master = None  # its GLOP may be spent (trouble twice): never gone on from
+    master.rest()  # kept for the next LP, which retargets it: this LP's arrays let go
+    return solved
+
+
+def _whole(
+    lp: LinearModel, cost: FloatArray, free: IntArray, is_free: BoolArray, deadline: float
+) -> LpSolution:
+    """`solve_lp_columns` on a small LP (`FULL_BELOW` free columns or fewer): every free
+    column in the first LP, then the columns that price out added a round at a time, each
+    round solved afresh by GLOP."""
+    _, row_lo, row_hi = lp.full_matrix()
+    csc = lp.full_csc()
+    tol = PRICE_TOL * cost_scale(cost)
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[free] = True
     live = priced_columns(is_free)
