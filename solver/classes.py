@@ -215,6 +215,45 @@ class CadreScan:
         out.d_rep[di] = np.where(st.d_first >= 0, wj[np.maximum(st.d_first, 0)], -1)
 
 
+def cadre_scan(
+    ctx: Context,
+    scenario: Scenario,
+    deposits: list[PostingClass[Deposit]],
+    withdrawals: list[PostingClass[Withdrawal]],
+    countries: dict[str, int],
+    cadre: str,
+    of_cadre: tuple[list[int], list[int]],
+) -> CadreScan:
+    """The scan of one cadre's class pairs: its deposit and withdrawal classes (``of_cadre``,
+    their places in the round's ``deposits`` and ``withdrawals``, in class order), their
+    eligibility block (`solver.eligibility.CadreBlock`), worker and posting counts, and
+    preferred countries."""
+    di = np.array(of_cadre[0], dtype=np.int64)
+    wj = np.array(of_cadre[1], dtype=np.int64)
+    d_pref = np.zeros((len(di), len(countries)), dtype=np.int64)
+    for r, i in enumerate(di):
+        for code in deposits[i].rep.preferred_destinations:
+            d_pref[r, countries[code]] = 1
+    w_pref = np.zeros((len(wj), len(countries)), dtype=np.int64)
+    for r, j in enumerate(wj):
+        for code in withdrawals[j].rep.preferred_origins:
+            w_pref[r, countries[code]] = 1
+    return CadreScan(
+        block=CadreBlock(
+            ctx, cadre, [deposits[i].rep for i in di], [withdrawals[j].rep for j in wj], countries
+        ),
+        di=di,
+        wj=wj,
+        dcount=np.array([deposits[i].total for i in di], dtype=np.int64),
+        wcount=np.array([withdrawals[j].total for j in wj], dtype=np.int64),
+        dn=np.array([len(deposits[i].ids) for i in di], dtype=np.int64),
+        wn=np.array([len(withdrawals[j].ids) for j in wj], dtype=np.int64),
+        d_pref=d_pref,
+        w_pref=w_pref,
+        months_per_level=scenario.policy.language_months_per_level,
+    )
+
+
 def enumerate_pairs(
     ctx: Context,
     scenario: Scenario,
@@ -256,32 +295,6 @@ def enumerate_pairs(
             " classes); narrow the round with countries or cadres"
         )
 
-    def cadre_scan(cadre: str) -> CadreScan:
-        di = np.array(by_cadre_d[cadre], dtype=np.int64)
-        wj = np.array(by_cadre_w[cadre], dtype=np.int64)
-        d_pref = np.zeros((len(di), len(countries)), dtype=np.int64)
-        for r, i in enumerate(di):
-            for code in dcls[i].rep.preferred_destinations:
-                d_pref[r, countries[code]] = 1
-        w_pref = np.zeros((len(wj), len(countries)), dtype=np.int64)
-        for r, j in enumerate(wj):
-            for code in wcls[j].rep.preferred_origins:
-                w_pref[r, countries[code]] = 1
-        return CadreScan(
-            block=CadreBlock(
-                ctx, cadre, [dcls[i].rep for i in di], [wcls[j].rep for j in wj], countries
-            ),
-            di=di,
-            wj=wj,
-            dcount=np.array([dcls[i].total for i in di], dtype=np.int64),
-            wcount=np.array([wcls[j].total for j in wj], dtype=np.int64),
-            dn=np.array([len(dcls[i].ids) for i in di], dtype=np.int64),
-            wn=np.array([len(wcls[j].ids) for j in wj], dtype=np.int64),
-            d_pref=d_pref,
-            w_pref=w_pref,
-            months_per_level=scenario.policy.language_months_per_level,
-        )
-
     # each chunk's pairs are kept (compact) until every class's count, and so its place in
     # the arrays, is known (`solver.compiled_pairs`)
     chunks: list[tuple[CadreScan, slice, ChunkPairs]] = []
@@ -313,7 +326,12 @@ def enumerate_pairs(
             found_chunks.append((rows, found))
         return found_chunks
 
-    scans = [cadre_scan(cadre) for cadre in cadres]
+    scans = [
+        cadre_scan(
+            ctx, scenario, dcls, wcls, countries, cadre, (by_cadre_d[cadre], by_cadre_w[cadre])
+        )
+        for cadre in cadres
+    ]
     jobs: list[tuple[CadreScan, range, ScanStats, int]] = []
     for cs in scans:
         layout.append(cs.di)
@@ -337,23 +355,7 @@ def enumerate_pairs(
             chunks.append((cs, rows, found))
     for cs in scans:
         cs.record_statistics(out)
-    top_benefit = max(
-        (
-            int(cs.block.w_benefit.max()) + int(cs.block.agreement_benefit.max())
-            for cs, _, _ in chunks
-        ),
-        default=0,
-    )
-    top_gap = max((int(found.gap.max()) for _, _, found in chunks), default=0)
-    arrays = PairArrays(
-        dep=np.empty(class_pairs, dtype=class_type(len(out.deposits))),
-        wd=np.empty(class_pairs, dtype=class_type(len(out.withdrawals))),
-        benefit=np.empty(class_pairs, dtype=amount_type(top_benefit)),
-        months=np.empty(
-            class_pairs, dtype=amount_type(top_gap * scenario.policy.language_months_per_level)
-        ),
-        prefs=np.empty(class_pairs, dtype=np.int8),
-    )
+    arrays = empty_pair_arrays(out, chunks, class_pairs, scenario.policy.language_months_per_level)
     # cadre by cadre (each cadre's deposit classes in class order): an LP's blocks, a cadre
     # each (solver.blocks), are then ranges of its columns, read in place
     start_of = offsets(counts, np.concatenate([np.zeros(0, dtype=np.int64), *layout]))
@@ -366,6 +368,33 @@ def enumerate_pairs(
     each(place, chunks)
     out.dep, out.wd, out.benefit, out.months, out.prefs = arrays
     return out
+
+
+def empty_pair_arrays(
+    out: Pairs,
+    chunks: list[tuple[CadreScan, slice, ChunkPairs]],
+    class_pairs: int,
+    months_per_level: int,
+) -> PairArrays:
+    """The class pairs' arrays, to be written in place (`solver.compiled_pairs.place_chunk`),
+    each in the smallest type that holds its values (`class_type`, `amount_type`): the
+    largest benefit and training months the scanned chunks can reach set those of the
+    amounts."""
+    top_benefit = max(
+        (
+            int(cs.block.w_benefit.max()) + int(cs.block.agreement_benefit.max())
+            for cs, _, _ in chunks
+        ),
+        default=0,
+    )
+    top_gap = max((int(found.gap.max()) for _, _, found in chunks), default=0)
+    return PairArrays(
+        dep=np.empty(class_pairs, dtype=class_type(len(out.deposits))),
+        wd=np.empty(class_pairs, dtype=class_type(len(out.withdrawals))),
+        benefit=np.empty(class_pairs, dtype=amount_type(top_benefit)),
+        months=np.empty(class_pairs, dtype=amount_type(top_gap * months_per_level)),
+        prefs=np.empty(class_pairs, dtype=np.int8),
+    )
 
 
 def disaggregate(pairs: Pairs, x: Flows) -> list[tuple[str, str, int, int]]:
