@@ -57,7 +57,7 @@ from solver.constraints import (
 from solver.eligibility import Context
 from solver.greedy import greedy_columns, greedy_flows
 from solver.schema import ProgressEvent
-from solver.tiers import TIER_NAMES, Solution, TierOutcome, solve_tiers
+from solver.tiers import TIER_NAMES, Solution, TierEngine, TierOutcome
 
 __all__ = [
     "TIER_NAMES",
@@ -281,10 +281,10 @@ class RoundModel:
         """Solve the tiers in order until all are proven or the deadline passes.
 
         ``start`` (a feasible integer class-pair flow, e.g. greedy) is the incumbent until a tier
-        finds better, written over in place (`solve_tiers`); it is returned as is when the
-        limit leaves no time to improve on it.
+        finds better, written over in place (`solver.tiers.TierEngine`); it is returned as is
+        when the limit leaves no time to improve on it.
         """
-        return solve_tiers(
+        engine = TierEngine(
             self,
             deadline=deadline,
             started=started,
@@ -292,3 +292,4 @@ class RoundModel:
             start=start,
             lp_first=self.lp_first,
         )
+        return engine.run()

@@ -79,7 +79,7 @@ TIER_NAMES = ("priority_fill", "min_fill_permille", "benefit_usd", "tie_break")
 TIER4_MIP_MAX_PAIRS = 60_000
 """Above this many class pairs, tier 4 is not taken through the certified MIP, nor solved at
 all when tier 3 was proven off its LP's face or a tier is kept by a dense row (see
-`solve_tiers`): on hard rounds either took seconds to minutes for a tie-break."""
+`TierEngine`): on hard rounds either took seconds to minutes for a tie-break."""
 SNAP_TOL = 1e-6
 """How far from a bound an LP value may sit and still count as at it (`keep_face`)."""
 MAX_DESCENTS = 3
@@ -122,7 +122,7 @@ from tier 3's master: seeds 0-11 side by side +3.1 %) (docs/benchmarks-solver.md
 twenty-second session)."""
 DEFER = True
 """Whether a fractional vertex of an integral LP optimum may be proven by a later tier's vertex
-(`solve_tiers`); off, it goes straight to `certified_mip` (tests force both paths)."""
+(`TierEngine`); off, it goes straight to `certified_mip` (tests force both paths)."""
 
 
 @dataclass
@@ -248,32 +248,6 @@ Next = int | None
 or an earlier deferred one), or None when the round stops there."""
 
 
-def solve_tiers(
-    m: Tiered,
-    *,
-    deadline: float,
-    started: float,
-    on_progress: Callable[[ProgressEvent], None] | None = None,
-    start: Flows | None = None,
-    lp_first: bool = True,
-) -> Solution:
-    """Solve the tiers in order until all are proven or the deadline passes (`TierEngine`).
-
-    ``start`` (`Flows`, of the type `solver.greedy.greedy_flows` chose: int32 on every real
-    round) is the incumbent itself: each better solution is written over it in place, so that
-    a round holds one full-length incumbent, not its start besides (4 bytes a class pair;
-    docs/benchmarks-solver.md, twenty-sixth and thirtieth sessions)."""
-    engine = TierEngine(
-        m,
-        deadline=deadline,
-        started=started,
-        on_progress=on_progress,
-        start=start,
-        lp_first=lp_first,
-    )
-    return engine.run()
-
-
 class TierEngine:
     """One round's tiers, solved in order (module docstring): the state the steps share, and
     the steps.
@@ -311,6 +285,12 @@ class TierEngine:
         start: Flows | None = None,
         lp_first: bool = True,
     ) -> None:
+        """The engine for the model ``m``, to run until ``deadline`` (``started``: when the
+        round began, for the progress events).  ``start`` (`Flows`, of the type
+        `solver.greedy.greedy_flows` chose: int32 on every real round) is the incumbent
+        itself: each better solution is written over it in place, so that a round holds one
+        full-length incumbent, not its start besides (4 bytes a class pair;
+        docs/benchmarks-solver.md, twenty-sixth and thirtieth sessions)."""
         self.m = m
         self.lp = lp = m.lp
         self.deadline = deadline
