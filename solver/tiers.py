@@ -243,6 +243,22 @@ def restore(lp: LinearModel, saved: Saved) -> None:
     lp.extra[:] = [list(e) for e in saved.extra]
 
 
+@dataclass(frozen=True)
+class SolvedLp:
+    """A tier's optimal LP as the steps after `TierEngine.lp_step` read it."""
+
+    tier: int
+    lps: LpSolution
+    cap: int | None
+    """The most an integer point reaches (`integer_cap` of the LP optimum)."""
+    reachable: bool
+    """Whether ``cap`` is the LP optimum itself: an integer point may lie on the LP's face."""
+    scale: float
+    """The objective's scale (`cost_scale`), which the face's tolerances are relative to."""
+    t0: float
+    """When the tier began (`time.monotonic`)."""
+
+
 Next = int | None
 """What a step of the engine returns: the tier to solve next (a later one, the same one again,
 or an earlier deferred one), or None when the round stops there."""
@@ -598,23 +614,16 @@ class TierEngine:
         # session); the paths that read more than its scale make it again (`max_form`)
         scale = cost_scale(cost)
         del cost
-        return self.vertex_step(tier, lps, cap, reachable, scale, t0)
+        return self.vertex_step(SolvedLp(tier, lps, cap, reachable, scale, t0))
 
-    def vertex_step(
-        self,
-        tier: int,
-        lps: LpSolution,
-        cap: int | None,
-        reachable: bool,
-        scale: float,
-        t0: float,
-    ) -> Next:
-        """Tier ``tier``'s optimal LP vertex (``cap`` the most an integer point reaches,
-        ``reachable`` when that is the LP optimum, ``scale`` the objective's): integral, or
-        rounded on the face, it proves the tier (`proven_step`) once its face is kept;
-        fractional, the tier is deferred with its face kept by the duals, or (tier 4 on a large
-        round) left as tier 3 made it, or proven by `certify_step`."""
+    def vertex_step(self, solved: SolvedLp) -> Next:
+        """A tier's optimal LP vertex: integral, or rounded on the face, it proves the tier
+        (`proven_step`) once its face is kept; fractional, the tier is deferred with its face
+        kept by the duals, or (tier 4 on a large round) left as tier 3 made it, or proven by
+        `certify_step`."""
         m, lp = self.m, self.lp
+        tier, lps, reachable = solved.tier, solved.lps, solved.reachable
+        scale, t0 = solved.scale, solved.t0
         b = lps.objective
         xf = integral_vertex(lp, lps, m.n)
         if xf is None and b is not None and (tier == 4 or reachable):
@@ -654,7 +663,7 @@ class TierEngine:
             self.record(4, m.tier_value(4, self.x), bound, False, time.monotonic() - t0, "kept")
             return None
         if not ok or cand is None:
-            return self.certify_step(tier, lps, cap, reachable, scale, how, t0)
+            return self.certify_step(solved, how)
         return self.proven_step(tier, cand, how, t0)
 
     def lp_failed(self, tier: int, lps: LpSolution, t0: float) -> Next:
@@ -682,20 +691,13 @@ class TierEngine:
         self.lp_mode = False
         return tier
 
-    def certify_step(
-        self,
-        tier: int,
-        lps: LpSolution,
-        cap: int | None,
-        reachable: bool,
-        scale: float,
-        how: str,
-        t0: float,
-    ) -> Next:
+    def certify_step(self, solved: SolvedLp, how: str) -> Next:
         """A fractional vertex the face could not keep: the tier proven at the lattice's cap
         below its LP optimum (`rounded_to_cap`, `master_mip`), else by the MIP over the columns
         its reduced costs allow (`certified_mip`), and kept near its face (`keep_near_face`) or
         by a dense row; failing all, tier 3 gives its level up, others go to the MIP path."""
+        tier, lps, cap, reachable = solved.tier, solved.lps, solved.cap, solved.reachable
+        scale, t0 = solved.scale, solved.t0
         m = self.m
         certified = None
         if not reachable and tier < 4 and cap is not None:
