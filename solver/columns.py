@@ -298,8 +298,7 @@ def _on_master(
     """`solve_lp_columns` on a persistent GLOP master: ``kept`` (the one ``keep`` holds from
     the last LP over these rows) retargeted, else a new one from ``start``'s columns and
     ``always``; left in ``keep`` for the next LP."""
-    _, row_lo, row_hi = lp.full_matrix()
-    csc = lp.full_csc()
+    csc, row_lo, row_hi = lp.full_matrix()
     if kept is not None:
         kept.retarget(csc, cost, lp.col_lo, lp.col_hi, row_lo, row_hi)
         master = kept
@@ -324,8 +323,7 @@ def _whole(
     """`solve_lp_columns` on a small LP (`FULL_BELOW` free columns or fewer): every free
     column in the first LP, then the columns that price out added a round at a time, each
     round solved afresh by GLOP."""
-    _, row_lo, row_hi = lp.full_matrix()
-    csc = lp.full_csc()
+    csc, row_lo, row_hi = lp.full_matrix()
     tol = PRICE_TOL * cost_scale(cost)
     in_master = np.zeros(lp.ncols, dtype=bool)
     in_master[free] = True

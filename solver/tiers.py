@@ -363,7 +363,6 @@ class TierEngine:
         if 2 not in self.outcomes and 3 in self.outcomes:
             self.record(2, m.tier_value(2, self.x), self.zc, False, self.t2_seconds, self.t2_how)
         self.sol.tiers = [self.outcomes[k] for k in sorted(self.outcomes)]
-        self.sol.x = self.x
         return self.sol
 
     # ------------------------------------------------------------------ bookkeeping
