@@ -66,12 +66,15 @@ def _public(routes: PostingRoutes, posting: Any, response: Response) -> Any:
 
 def posting_router(routes: PostingRoutes) -> APIRouter:
     """List, post, get, patch and delete one kind of posting, under ``/v1/{plural}``."""
-    name, service = routes.name, routes.service
     router = APIRouter(prefix=f"/v1/{routes.plural}", tags=[routes.plural])
-    item = f"/{{{name}_id}}"
-    id_path = Path(alias=f"{name}_id", title=f"{name.title()} Id")
-    # PATCH: the body as sent, documented as the Update schema inline (as it always was)
-    patch_schema = WithJsonSchema(service.update_model.model_json_schema())
+    _add_collection_routes(router, routes)
+    _add_item_routes(router, routes)
+    return router
+
+
+def _add_collection_routes(router: APIRouter, routes: PostingRoutes) -> None:
+    """``GET`` (a page) and ``POST`` (a new posting) on the kind's collection."""
+    name, service = routes.name, routes.service
 
     @router.get(
         "",
@@ -113,6 +116,15 @@ def posting_router(routes: PostingRoutes) -> APIRouter:
         body = public.model_dump(mode="json")
         headers = {"ETag": etag(posting.version), "Location": f"{router.prefix}/{posting.id}"}
         return idem.respond(201, body, headers)
+
+
+def _add_item_routes(router: APIRouter, routes: PostingRoutes) -> None:
+    """``GET``, ``PATCH`` and ``DELETE`` (withdraw) on one posting, by its id."""
+    name, service = routes.name, routes.service
+    item = f"/{{{name}_id}}"
+    id_path = Path(alias=f"{name}_id", title=f"{name.title()} Id")
+    # PATCH: the body as sent, documented as the Update schema inline (as it always was)
+    patch_schema = WithJsonSchema(service.update_model.model_json_schema())
 
     @router.get(
         item,
@@ -174,8 +186,6 @@ def posting_router(routes: PostingRoutes) -> APIRouter:
             session=session, actor=actor, posting_id=posting_id, expected_version=version
         )
         return _public(routes, posting, response)
-
-    return router
 
 
 async def _postings_page(
