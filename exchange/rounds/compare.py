@@ -29,7 +29,11 @@ from exchange.rounds.service import get_round
 TIERS = ("priority_fill", "min_fill_permille", "benefit_usd")
 
 
-def _solved(session: Session, round_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+Solved = tuple[dict[str, Any], dict[str, Any]]
+"""A solved round's scenario and result documents."""
+
+
+def _solved(session: Session, round_id: int) -> Solved:
     scenario = documents.get(session, round_id, "scenario")
     result = documents.get(session, round_id, "result")
     if scenario is None or result is None:
@@ -70,11 +74,23 @@ def compare_rounds(
     require_role(actor, "planner", "viewer")
     get_round(session=session, actor=actor, round_id=round_id)
     get_round(session=session, actor=actor, round_id=other_id)
-    scenario_a, result_a = _solved(session, round_id)
-    scenario_b, result_b = _solved(session, other_id)
+    a = _solved(session, round_id)
+    b = _solved(session, other_id)
+    return RoundComparison(
+        a=round_id,
+        b=other_id,
+        tiers=_tiers(a[1], b[1]),
+        destinations=_destinations(a, b),
+        routes=_route_changes(a, b),
+        postings=_posting_changes(a, b),
+    )
+
+
+def _tiers(result_a: dict[str, Any], result_b: dict[str, Any]) -> list[CompareTier]:
+    """Each tier's value in a and b, and b's gain over a."""
     objective_a = result_a.get("objective") or {}
     objective_b = result_b.get("objective") or {}
-    tiers = [
+    return [
         CompareTier(
             tier=tier,
             a=objective_a.get(tier),
@@ -83,70 +99,84 @@ def compare_rounds(
         )
         for tier in TIERS
     ]
-    filled = (_placed(result_a, "withdrawal_id"), _placed(result_b, "withdrawal_id"))
+
+
+def _destinations(a: Solved, b: Solved) -> list[CompareDestination]:
+    """Per destination country: positions requested (in a) and filled in each round."""
     requested: dict[str, int] = defaultdict(int)
-    by_destination: tuple[dict[str, int], dict[str, int]] = (defaultdict(int), defaultdict(int))
-    country_of: dict[tuple[str, str], str] = {}
-    for side, scenario in (("a", scenario_a), ("b", scenario_b)):
-        index = 0 if side == "a" else 1
-        for w in scenario["withdrawals"]:
-            country_of[("withdrawal", w["id"])] = w["country"]
-            if side == "a":
-                requested[w["country"]] += int(w["count"])
-            by_destination[index][w["country"]] += filled[index].get(w["id"], 0)
-        for d in scenario["deposits"]:
-            country_of[("deposit", d["id"])] = d["country"]
-    destinations = [
+    for w in a[0]["withdrawals"]:
+        requested[w["country"]] += int(w["count"])
+    filled_a, filled_b = _filled_by_destination(a), _filled_by_destination(b)
+    return [
         CompareDestination(
             destination=country,
             requested=requested.get(country, 0),
-            filled_a=by_destination[0].get(country, 0),
-            filled_b=by_destination[1].get(country, 0),
-            delta=by_destination[1].get(country, 0) - by_destination[0].get(country, 0),
+            filled_a=filled_a.get(country, 0),
+            filled_b=filled_b.get(country, 0),
+            delta=filled_b.get(country, 0) - filled_a.get(country, 0),
         )
-        for country in sorted(set(by_destination[0]) | set(by_destination[1]))
+        for country in sorted(set(filled_a) | set(filled_b))
     ]
-    routes_a, routes_b = _routes(scenario_a, result_a), _routes(scenario_b, result_b)
-    routes = [
-        CompareRoute(
-            origin=origin,
-            destination=destination,
-            cadre=cadre,
-            workers_a=routes_a.get((origin, destination, cadre), 0),
-            workers_b=routes_b.get((origin, destination, cadre), 0),
-            delta=routes_b.get((origin, destination, cadre), 0)
-            - routes_a.get((origin, destination, cadre), 0),
+
+
+def _filled_by_destination(solved: Solved) -> dict[str, int]:
+    scenario, result = solved
+    filled = _placed(result, "withdrawal_id")
+    by_destination: dict[str, int] = defaultdict(int)
+    for w in scenario["withdrawals"]:
+        by_destination[w["country"]] += filled.get(w["id"], 0)
+    return by_destination
+
+
+def _route_changes(a: Solved, b: Solved) -> list[CompareRoute]:
+    """Per (origin, destination, cadre): workers in each round."""
+    routes_a, routes_b = _routes(*a), _routes(*b)
+    changes: list[CompareRoute] = []
+    for route in sorted(set(routes_a) | set(routes_b)):
+        origin, destination, cadre = route
+        workers_a, workers_b = routes_a.get(route, 0), routes_b.get(route, 0)
+        changes.append(
+            CompareRoute(
+                origin=origin,
+                destination=destination,
+                cadre=cadre,
+                workers_a=workers_a,
+                workers_b=workers_b,
+                delta=workers_b - workers_a,
+            )
         )
-        for origin, destination, cadre in sorted(set(routes_a) | set(routes_b))
-    ]
+    return changes
+
+
+def _posting_changes(a: Solved, b: Solved) -> list[ComparePosting]:
+    """The postings placed differently, with the reasons of the round that placed fewer."""
+    country_of: dict[tuple[str, str], str] = {}
+    for scenario in (a[0], b[0]):
+        for side in ("deposit", "withdrawal"):
+            for posting in scenario[f"{side}s"]:
+                country_of[(side, posting["id"])] = posting["country"]
+    result_a, result_b = a[1], b[1]
     postings: list[ComparePosting] = []
     for side, key in (("deposit", "deposit_id"), ("withdrawal", "withdrawal_id")):
         placed_a, placed_b = _placed(result_a, key), _placed(result_b, key)
         for posting_id in sorted(set(placed_a) | set(placed_b)):
-            a, b = placed_a.get(posting_id, 0), placed_b.get(posting_id, 0)
-            if a == b:
+            in_a, in_b = placed_a.get(posting_id, 0), placed_b.get(posting_id, 0)
+            if in_a == in_b:
                 continue
-            less, result = ("a", result_a) if a < b else ("b", result_b)
+            less, result = ("a", result_a) if in_a < in_b else ("b", result_b)
             postings.append(
                 ComparePosting(
                     side=side,
                     id=posting_id,
                     country=country_of.get((side, posting_id), ""),
-                    placed_a=a,
-                    placed_b=b,
-                    delta=b - a,
+                    placed_a=in_a,
+                    placed_b=in_b,
+                    delta=in_b - in_a,
                     less_in=less,
                     reasons=_reasons(result, side, posting_id),
                 )
             )
-    return RoundComparison(
-        a=round_id,
-        b=other_id,
-        tiers=tiers,
-        destinations=destinations,
-        routes=routes,
-        postings=postings,
-    )
+    return postings
 
 
 def comparison_rows(comparison: RoundComparison) -> list[dict[str, Any]]:
