@@ -271,22 +271,61 @@ def enumerate_pairs(
     """
     dcls = merge(list(scenario.deposits), frozenset(d for d, _ in ctx.excluded))
     wcls = merge(list(scenario.withdrawals), frozenset(w for _, w in ctx.excluded))
+    out = _no_pairs_yet(dcls, wcls, len(scenario.deposits) * len(scenario.withdrawals))
+    of_cadre = _classes_by_cadre(dcls, wcls)
+    _check_considered(of_cadre, len(dcls), len(wcls))
+    countries = {c.code: i for i, c in enumerate(scenario.countries)}
+    scans = [
+        cadre_scan(ctx, scenario, dcls, wcls, countries, cadre, classes)
+        for cadre, classes in of_cadre.items()
+    ]
+    chunks = _gathered(_scanned(scans, max_class_pairs, len(dcls), len(wcls)), out)
+    for cs in scans:
+        cs.record_statistics(out)
+    _write_pairs(out, scans, chunks, scenario.policy.language_months_per_level)
+    return out
+
+
+ScanJob = tuple[CadreScan, range, ScanStats, int]
+"""A run of a cadre's chunks: the cadre, its chunks' first rows, the statistics it fills and
+its rows a chunk."""
+Chunk = tuple[CadreScan, slice, ChunkPairs]
+"""A chunk's eligible pairs, found and kept (compact) until every class's count, and so its
+place in the arrays, is known (`solver.compiled_pairs`)."""
+
+
+def _no_pairs_yet(
+    dcls: list[PostingClass[Deposit]], wcls: list[PostingClass[Withdrawal]], considered: int
+) -> Pairs:
+    """The round's `Pairs` before any scan: its classes, and statistics to be filled."""
     nd, nw = len(dcls), len(wcls)
     out = Pairs(deposits=dcls, withdrawals=wcls)
     out.w_workers = np.zeros((nw, NCODES), dtype=np.int64)
     out.w_rep = np.full((nw, NCODES), -1, dtype=np.int64)
     out.d_workers = np.zeros((nd, NCODES), dtype=np.int64)
     out.d_rep = np.full((nd, NCODES), -1, dtype=np.int64)
-    out.pairs_considered = len(scenario.deposits) * len(scenario.withdrawals)
-    countries = {c.code: i for i, c in enumerate(scenario.countries)}
+    out.pairs_considered = considered
+    return out
+
+
+def _classes_by_cadre(
+    dcls: list[PostingClass[Deposit]], wcls: list[PostingClass[Withdrawal]]
+) -> dict[str, tuple[list[int], list[int]]]:
+    """Each cadre with classes on both sides (in cadre order): its deposit and withdrawal
+    classes, in class order."""
     by_cadre_d: dict[str, list[int]] = {}
     by_cadre_w: dict[str, list[int]] = {}
     for i, dc in enumerate(dcls):
         by_cadre_d.setdefault(dc.rep.cadre, []).append(i)
     for j, wc in enumerate(wcls):
         by_cadre_w.setdefault(wc.rep.cadre, []).append(j)
-    cadres = sorted(set(by_cadre_d) & set(by_cadre_w))
-    considered = sum(len(by_cadre_d[c]) * len(by_cadre_w[c]) for c in cadres)
+    return {c: (by_cadre_d[c], by_cadre_w[c]) for c in sorted(set(by_cadre_d) & set(by_cadre_w))}
+
+
+def _check_considered(of_cadre: dict[str, tuple[list[int], list[int]]], nd: int, nw: int) -> None:
+    """``RoundTooLarge`` when more class pairs of the same cadre are to be checked than
+    ``MAX_CLASS_PAIRS_CONSIDERED``, before any is."""
+    considered = sum(len(d) * len(w) for d, w in of_cadre.values())
     if considered > MAX_CLASS_PAIRS_CONSIDERED:
         raise RoundTooLarge(
             f"{considered:,} pairs of posting classes of the same cadre to check, more than"
@@ -295,19 +334,17 @@ def enumerate_pairs(
             " classes); narrow the round with countries or cadres"
         )
 
-    # each chunk's pairs are kept (compact) until every class's count, and so its place in
-    # the arrays, is known (`solver.compiled_pairs`)
-    chunks: list[tuple[CadreScan, slice, ChunkPairs]] = []
-    counts = np.zeros(nd, dtype=np.int64)
-    class_pairs = 0
-    layout: list[IntArray] = []
+
+def _scanned(
+    scans: list[CadreScan], max_class_pairs: int, nd: int, nw: int
+) -> list[tuple[ScanJob, list[tuple[slice, ChunkPairs]]]]:
+    """Every cadre's runs of chunks scanned, `THREADS` runs at once, each with the chunks it
+    found pairs in; ``RoundTooLarge`` as soon as more than ``max_class_pairs`` are found."""
     found_so_far = [0]  # over the runs being scanned at once
     lock = threading.Lock()
     too_many = threading.Event()
 
-    def scan_run(
-        job: tuple[CadreScan, range, ScanStats, int],
-    ) -> list[tuple[slice, ChunkPairs]]:
+    def scan_run(job: ScanJob) -> list[tuple[slice, ChunkPairs]]:
         """A run of a cadre's chunks, in row order (its statistics need that order; cadres
         and runs with statistics of their own are independent, so two are scanned at once)."""
         cs, starts, stats, step = job
@@ -326,15 +363,8 @@ def enumerate_pairs(
             found_chunks.append((rows, found))
         return found_chunks
 
-    scans = [
-        cadre_scan(
-            ctx, scenario, dcls, wcls, countries, cadre, (by_cadre_d[cadre], by_cadre_w[cadre])
-        )
-        for cadre in cadres
-    ]
-    jobs: list[tuple[CadreScan, range, ScanStats, int]] = []
+    jobs: list[ScanJob] = []
     for cs in scans:
-        layout.append(cs.di)
         step = max(1, CHUNK_ENTRIES // max(1, cs.wj.size))
         jobs.extend((cs, starts, stats, step) for starts, stats in cs.runs(step, RUN_ENTRIES))
     scanned = each(scan_run, jobs)
@@ -345,34 +375,51 @@ def enumerate_pairs(
             f" and {nw:,} withdrawal classes), the most the solver takes on; narrow the"
             " round with countries or cadres"
         )
-    for (cs, _, stats, _), found_chunks in zip(jobs, scanned, strict=True):
+    return list(zip(jobs, scanned, strict=True))
+
+
+def _gathered(
+    scanned: list[tuple[ScanJob, list[tuple[slice, ChunkPairs]]]], out: Pairs
+) -> list[Chunk]:
+    """The runs' chunks in order, each later run's statistics folded into its cadre's, and
+    the eligible postings' pairs counted into ``out``."""
+    chunks: list[Chunk] = []
+    for (cs, _, stats, _), found_chunks in scanned:
         if stats is not cs.stats:
-            cs.fold_in(stats)  # after the cadre's earlier runs, which come first in jobs
+            cs.fold_in(stats)  # after the cadre's earlier runs, which come first
         for rows, found in found_chunks:
-            counts[cs.di[rows]] = np.diff(found.row_end, prepend=0)
-            class_pairs += found.column.size
             out.pairs_eligible += found.postings
             chunks.append((cs, rows, found))
-    for cs in scans:
-        cs.record_statistics(out)
-    arrays = empty_pair_arrays(out, chunks, class_pairs, scenario.policy.language_months_per_level)
-    # cadre by cadre (each cadre's deposit classes in class order): an LP's blocks, a cadre
-    # each (solver.blocks), are then ranges of its columns, read in place
+    return chunks
+
+
+def _write_pairs(
+    out: Pairs, scans: list[CadreScan], chunks: list[Chunk], months_per_level: int
+) -> None:
+    """Every chunk's pairs written in place into ``out``'s arrays, on `THREADS` threads.
+
+    Cadre by cadre (each cadre's deposit classes in class order): an LP's blocks, a cadre
+    each (solver.blocks), are then ranges of its columns, read in place."""
+    counts = np.zeros(len(out.deposits), dtype=np.int64)
+    for cs, rows, found in chunks:
+        counts[cs.di[rows]] = np.diff(found.row_end, prepend=0)
+    class_pairs = sum(found.column.size for _, _, found in chunks)
+    arrays = empty_pair_arrays(out, chunks, class_pairs, months_per_level)
+    layout = [cs.di for cs in scans]
     start_of = offsets(counts, np.concatenate([np.zeros(0, dtype=np.int64), *layout]))
 
-    def place(chunk: tuple[CadreScan, slice, ChunkPairs]) -> None:
+    def place(chunk: Chunk) -> None:
         """A chunk's pairs written into their places (each chunk's places are its own)."""
         cs, rows, found = chunk
         place_chunk(cs.chunk_facts(rows), found.row_end, found.column, found.gap, start_of, arrays)
 
     each(place, chunks)
     out.dep, out.wd, out.benefit, out.months, out.prefs = arrays
-    return out
 
 
 def empty_pair_arrays(
     out: Pairs,
-    chunks: list[tuple[CadreScan, slice, ChunkPairs]],
+    chunks: list[Chunk],
     class_pairs: int,
     months_per_level: int,
 ) -> PairArrays:
