@@ -6,6 +6,9 @@ cut from the LP's: on hard XL some 27 bytes a class pair, held from tier 1 throu
 pooled LPs, where a round's memory peaks (docs/benchmarks-solver.md, twenty-sixth session).
 A `BlockView` reads the LP's matrix through two maps instead: its column j is the matrix's
 column ``col_of[j]``, and the matrix's row r its row ``row_of[r]`` (-1 for a row not in it).
+A block whose columns are a range (a cadre's: `solver.block_columns`) has no column map: its
+``indptr`` is the range's part of the matrix's, a view whose pointers still index the
+matrix's own entries, so its column j is read as the matrix's column ``first + j``.
 A block's columns have entries in its own rows and in rows that cannot bind (left out), so
 one row map serves every block of a split.
 
@@ -24,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from solver.block_columns import BlockColumns
 from solver.compiled_rows import MapArray, gathered_columns
 
 
@@ -32,18 +36,26 @@ class BlockView:
     """Rows and columns of ``matrix`` (CSC), numbered by the block."""
 
     matrix: sp.csc_matrix
-    col_of: MapArray
-    """The block's columns in the matrix, ascending."""
+    cols: BlockColumns
+    """The block's columns in the matrix."""
     row_of: MapArray
     """Each of the matrix's rows in the block (-1: not in it)."""
     nrows: int
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.nrows, int(self.col_of.size)
+        return self.nrows, self.cols.size
+
+    @property
+    def col_of(self) -> MapArray | None:
+        """The column map (`solver.compiled_rows.maps`): none for a range of columns."""
+        return self.cols.listed
 
     @property
     def indptr(self) -> Any:
+        cols = self.cols
+        if cols.is_range:
+            return self.matrix.indptr[cols.first : cols.first + cols.size + 1]
         return self.matrix.indptr
 
     @property
@@ -60,7 +72,7 @@ class BlockView:
         rows, cols = key
         if rows != slice(None):
             raise IndexError("a block's columns are taken whole: view[:, cols]")
-        taken = self.col_of[np.asarray(cols, dtype=np.int64)]
+        taken = self.cols.in_lp(np.asarray(cols, dtype=np.int64))
         indptr, indices, data = gathered_columns(
             self.matrix.indptr, self.matrix.indices, self.matrix.data, taken, self.row_of
         )
@@ -68,7 +80,7 @@ class BlockView:
 
     def tocsc(self) -> sp.csc_matrix:
         """The whole block as a matrix of its own (tests, and any reader without the maps)."""
-        return self[:, np.arange(self.col_of.size)]
+        return self[:, np.arange(self.cols.size)]
 
 
 def own_matrix(matrix: sp.spmatrix | BlockView) -> sp.spmatrix:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
 from solver.backends import LinearModel, LpSolution, Outcome, Start
+from solver.block_columns import BlockColumns
 from solver.block_view import BlockView
 from solver.compiled_layout import ColumnArray
 from solver.compiled_rows import MapArray, activity_ranges, component_labels, grouped
@@ -49,9 +49,9 @@ class Block:
     """Rows and the columns they touch, independent of every other block."""
 
     rows: IntArray
-    cols: ColumnArray
-    """Ascending; int32, as the matrix's own indices: a round's blocks list nearly every
-    column, and keep them from tier 1 through tier 2's pooled LPs."""
+    cols: BlockColumns
+    """A range of the LP's columns (a cadre's), or their list: a round's blocks hold nearly
+    every column, from tier 1 through tier 2's pooled LPs (`solver.block_columns`)."""
     row_of: MapArray = field(repr=False)
     """Each of the LP's rows in its block (its position there; -1 in none): one array the
     blocks of a split share, which reads each block in place (`solver.block_view`)."""
@@ -102,8 +102,6 @@ def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layou
     loose = np.flatnonzero(col_label < 0).astype(np.int64)
     rows, row_bounds = grouped(row_label, count)
     order, col_bounds = grouped(col_label, count)
-    cols = order.astype(np.int32)
-    del order
     row_of = np.full(row_label.size, -1, dtype=np.int32)
     for c in range(count):
         row_of[rows[row_bounds[c] : row_bounds[c + 1]]] = np.arange(
@@ -112,7 +110,7 @@ def independent_blocks(lp: LinearModel, previous: Layout | None = None) -> Layou
     blocks = [
         Block(
             rows[row_bounds[c] : row_bounds[c + 1]],
-            cols[col_bounds[c] : col_bounds[c + 1]],
+            BlockColumns.of(order[col_bounds[c] : col_bounds[c + 1]]),
             row_of,
         )
         for c in range(count)
@@ -140,29 +138,13 @@ def block_lp(lp: LinearModel, block: Block) -> LinearModel:
         extra = np.full(matrix.shape[0] - row_of.size, -1, dtype=np.int32)
         row_of = block.row_of = np.concatenate([row_of, extra])
     return LinearModel(  # a cadre's bounds read in place, another block's copied
-        col_lo=columns_of(lp.col_lo, block.cols),
-        col_hi=columns_of(lp.col_hi, block.cols),
-        integer=columns_of(lp.integer, block.cols),
+        col_lo=block.cols.take(lp.col_lo),
+        col_hi=block.cols.take(lp.col_hi),
+        integer=block.cols.take(lp.integer),
         matrix=BlockView(matrix, block.cols, row_of, int(block.rows.size)),
         row_lo=row_lo[block.rows],
         row_hi=row_hi[block.rows],
     )
-
-
-Values = TypeVar("Values", bound=npt.NDArray[Any])
-
-
-def columns_of(values: Values, cols: ColumnArray) -> Values:
-    """``values[cols]`` (``cols`` ascending): a view when ``cols`` is a range, a copy otherwise.
-
-    The pairs come cadre by cadre (`solver.classes`), so a block that is a whole cadre is a
-    range of columns, and its LP reads the LP's bounds and cost in place: on hard XL the
-    nurses' block alone held some 25 bytes a column in copies, where a round's memory peaks
-    (docs/benchmarks-solver.md, twenty-seventh session).  Nothing writes into a block's LP.
-    """
-    if cols.size and int(cols[-1]) - int(cols[0]) + 1 == cols.size:
-        return values[int(cols[0]) : int(cols[-1]) + 1]  # type: ignore[return-value]
-    return values[cols]  # type: ignore[return-value]
 
 
 def solve_by_blocks(
@@ -182,7 +164,7 @@ def solve_by_blocks(
     caller does not read).
 
     Each thread cuts its block's LP (its bounds and cost, in place for a range of columns,
-    `columns_of`; its start) when it takes the block on, and writes the block's solution into
+    `BlockColumns.take`; its start) when it takes the block on, and writes the block's solution into
     the LP's before it takes the next: a round's memory peaks while its blocks are solved, so
     only the blocks under way hold copies (docs/benchmarks-solver.md, twenty-fifth session).
     """
@@ -197,25 +179,25 @@ def solve_by_blocks(
 
     def solve_and_fold(i: int) -> Outcome:
         b = blocks[i]
-        mine = None if always is None else _positions(b.cols, always)
+        mine = None if always is None else b.cols.positions(always)
 
         def start_of() -> FloatArray | None:
-            return None if start is None else _part(start, b.cols)
+            return None if start is None else b.cols.part(start)
 
-        sol = solve_block(block_lp(lp, b), columns_of(cost, b.cols), start_of, mine, b.key)
+        sol = solve_block(block_lp(lp, b), b.cols.take(cost), start_of, mine, b.key)
         if sol.outcome != Outcome.OPTIMAL:
             return sol.outcome
         assert sol.x is not None
         assert sol.row_dual is not None
         assert sol.reduced_cost is not None
         # each block its own columns and rows: the threads write apart
-        x[b.cols] = sol.x
+        x[b.cols.index] = sol.x
         y[b.rows] = sol.row_dual
         if rc is not None:
-            rc[b.cols] = sol.reduced_cost
+            rc[b.cols.index] = sol.reduced_cost
         objectives[i] = sol.objective or 0.0
         if sol.columns is not None:
-            columns[i] = b.cols[sol.columns]
+            columns[i] = b.cols.in_lp(sol.columns)
         return Outcome.OPTIMAL
 
     for outcome in each(solve_and_fold, range(len(blocks))):
@@ -233,20 +215,3 @@ def solve_by_blocks(
         if used
         else np.zeros(0, dtype=np.int64),
     )
-
-
-def _part(start: Start, cols: ColumnArray) -> FloatArray:
-    """A block's part of ``start`` (its columns ``cols``, ascending), 0 beyond a short start."""
-    out = np.zeros(cols.size)
-    inside = int(np.searchsorted(cols, start.size))
-    out[:inside] = start[cols[:inside]]
-    return out
-
-
-def _positions(cols: ColumnArray, wanted: IntArray) -> IntArray:
-    """The positions in ``cols`` (ascending, as `independent_blocks` groups them) of those of
-    ``wanted`` it holds, in ``wanted``'s order."""
-    at = np.searchsorted(cols, wanted)
-    inside = at < cols.size
-    inside[inside] = cols[at[inside]] == wanted[inside]
-    return at[inside].astype(np.int64)

@@ -429,12 +429,16 @@ def warm_up() -> None:
     grouped(row_label, count)
     both = np.arange(2, dtype=np.int32)  # a block read in place: maps into the matrix
     top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, both, both)
+    # a block of a range of columns: its rows mapped, its columns read through ``indptr``
+    top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, None, both)
     for values in (csc, csc.astype(np.float32)):  # a round's matrix, and what joins dense rows
         activity_ranges(values, lo, hi)
         transposed_times(values, hi)
         times(values, hi)
         out = np.empty(2)
         _transposed_product(values.indptr, values.indices, values.data, hi, both, both, out, 0, 2)
+        _transposed_product(values.indptr, values.indices, values.data, hi, None, both, out, 0, 2)
         reduced_costs(values, hi, hi, both)  # a matrix of its own (a block's below)
         _reduced_of(values.indptr, values.indices, values.data, hi, hi, both, both, both, out, 0, 1)
+        _reduced_of(values.indptr, values.indices, values.data, hi, hi, both, None, both, out, 0, 1)
         gathered_columns(values.indptr, values.indices, values.data, both, both)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from solver import compiled_rows
 from solver.backends import LinearModel, Outcome, solve_lp
+from solver.block_columns import BlockColumns
 from solver.blocks import independent_blocks, redundant_rows
 from solver.columns import best_of_each_row, solve_lp_columns
 from solver.compiled_rows import times, transposed_times
@@ -180,14 +181,15 @@ def test_the_blocks_are_the_kept_rows_connected_components(seed: int) -> None:
     )
     blocks, loose = independent_blocks(lp)
     want_blocks, want_loose = blocks_by_scipy(lp)
-    assert [(b.rows.tolist(), b.cols.tolist()) for b in blocks] == want_blocks
+    assert [(b.rows.tolist(), b.cols.array().tolist()) for b in blocks] == want_blocks
     assert loose.tolist() == want_loose
     for b in blocks:
-        assert b.cols.dtype == np.int32  # held from tier 1 through tier 2: 4 bytes a column
+        # held from tier 1 through tier 2: nothing for a range, 4 bytes a column otherwise
+        assert b.cols.is_range or (b.cols.listed is not None and b.cols.listed.dtype == np.int32)
         view = block_lp(lp, b).matrix
         got = view.tocsc()
         assert got.has_sorted_indices
-        want = lp.matrix[b.rows][:, b.cols]
+        want = lp.matrix[b.rows][:, b.cols.array()]
         assert got.shape == want.shape
         assert (got != want).nnz == 0
         # pricing reads the view as it read the cut matrix, to the bit
@@ -212,14 +214,16 @@ def test_a_block_reads_its_lp_s_matrix_in_place() -> None:
     blocks, _ = independent_blocks(lp)
     block = blocks[0]
     first = block_lp(lp, block)
-    expected = lp.matrix[block.rows][:, block.cols].toarray()
+    expected = lp.matrix[block.rows][:, block.cols.array()].toarray()
     assert first.matrix.data is lp.matrix.data
+    assert block.cols.is_range
+    assert first.matrix.col_of is None
     assert first.matrix.indices is lp.matrix.indices
     assert first.matrix.shape == expected.shape
     assert np.array_equal(first.matrix.tocsc().toarray(), expected)
     picked = np.array([2, 0], dtype=np.int64) % expected.shape[1]
     assert np.array_equal(first.matrix[:, picked].toarray(), expected[:, picked])
-    lp.col_hi[block.cols[0]] = 0.5  # another LP over the same matrix: new bounds
+    lp.col_hi[block.cols.first] = 0.5  # another LP over the same matrix: new bounds
     again = block_lp(lp, block)
     assert again.col_hi[0] == 0.5
     lp.extra.append([np.ones(lp.ncols), 0.0, 1e9])  # a row no x within the bounds meets
@@ -297,16 +301,24 @@ def test_a_block_that_fails_is_the_lp_s_outcome() -> None:
 @settings(deadline=None, max_examples=200)
 @given(st.integers(0, 2**32 - 1))
 def test_a_block_s_warm_columns_are_their_positions_in_it(seed: int) -> None:
-    """`_positions` against a full-length map of each column to its place in the block."""
-    from solver.blocks import _positions
-
+    """`BlockColumns.positions` against a full-length map of each column to its place in the
+    block, and `in_lp` its inverse, for a list of columns and for a range alike."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 30))
-    cols = np.flatnonzero(rng.random(n) < 0.5).astype(np.int64)
+    if rng.random() < 0.5:
+        cols = np.flatnonzero(rng.random(n) < 0.5).astype(np.int64)
+    else:
+        first = int(rng.integers(0, n))
+        cols = np.arange(first, int(rng.integers(first, n + 1)), dtype=np.int64)
+    block = BlockColumns.of(cols)
+    assert block.is_range == (cols.size == 0 or cols[-1] - cols[0] + 1 == cols.size)
     wanted = rng.integers(0, n, int(rng.integers(0, 12))).astype(np.int64)
     local = np.full(n, -1, dtype=np.int64)
     local[cols] = np.arange(cols.size)
-    assert _positions(cols, wanted).tolist() == local[wanted][local[wanted] >= 0].tolist()
+    at = block.positions(wanted)
+    assert at.tolist() == local[wanted][local[wanted] >= 0].tolist()
+    assert block.in_lp(at).tolist() == wanted[local[wanted] >= 0].tolist()
+    assert block.array().tolist() == cols.tolist()
 
 
 def test_an_lp_by_blocks_may_leave_its_reduced_costs_out(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -357,7 +369,6 @@ def test_an_lp_by_blocks_holds_no_list_of_free_columns_meanwhile(
 def test_a_short_start_is_the_full_one_with_the_columns_after_it_at_0(seed: int) -> None:
     """The tiers start an LP from the incumbent as it is (the class pairs' alone, int64):
     a block's part of it and the first master's columns are those of the padded start."""
-    from solver.blocks import _part
     from solver.columns import initial_columns
 
     rng = np.random.default_rng(seed)
@@ -366,7 +377,11 @@ def test_a_short_start_is_the_full_one_with_the_columns_after_it_at_0(seed: int)
     padded = np.zeros(lp.ncols)
     padded[: short.size] = short
     cols = np.sort(rng.choice(lp.ncols, int(rng.integers(1, lp.ncols + 1)), replace=False))
-    assert np.array_equal(_part(short, cols.astype(np.int32)), padded[cols])
+    assert np.array_equal(BlockColumns.of(cols).part(short), padded[cols])
+    first = int(rng.integers(0, lp.ncols))
+    span = np.arange(first, int(rng.integers(first + 1, lp.ncols + 1)))
+    assert BlockColumns.of(span).is_range
+    assert np.array_equal(BlockColumns.of(span).part(short), padded[span])
     assert np.array_equal(initial_columns(lp, cost, short), initial_columns(lp, cost, padded))
 
 
@@ -376,19 +391,18 @@ def test_a_block_going_on_from_its_kept_master_cuts_no_start(
     """Tier 2's pooled LPs go on from tier 1's kept masters, which never read a start: a
     block's part of the start is cut only for a block that starts a master afresh, and the
     LP's optimum is the same either way."""
-    import solver.blocks as blocks_module
     import solver.columns as columns
     from solver.master import KeptMaster
 
     monkeypatch.setattr(columns, "FULL_BELOW", 0)
     cut: list[int] = []
-    part = blocks_module._part
+    part = BlockColumns.part
 
-    def counted(start: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        cut.append(cols.size)
-        return part(start, cols)
+    def counted(self: BlockColumns, start: np.ndarray) -> np.ndarray:
+        cut.append(self.size)
+        return part(self, start)
 
-    monkeypatch.setattr(blocks_module, "_part", counted)
+    monkeypatch.setattr(BlockColumns, "part", counted)
     lp, cost = two_cadres_and_a_slack_row(11)
     start = np.zeros(lp.ncols, dtype=np.int64)
     keep = KeptMaster()
@@ -405,22 +419,25 @@ def test_a_block_going_on_from_its_kept_master_cuts_no_start(
 
 
 def test_a_block_of_a_range_of_columns_reads_the_lp_s_bounds_and_cost_in_place() -> None:
-    """`columns_of` is ``values[cols]``, a view when the columns are a range (a cadre's block:
-    the pairs come cadre by cadre) and a copy otherwise; the blocks of a round's LP are
-    ranges, so their LPs share the LP's bounds."""
-    from solver.blocks import block_lp, columns_of
+    """`BlockColumns.take` is ``values[cols]``, a view when the columns are a range (a
+    cadre's block: the pairs come cadre by cadre) and a copy otherwise; the blocks of a
+    round's LP are ranges, so their LPs share the LP's bounds, and hold no list of their
+    columns."""
+    from solver.blocks import block_lp
 
     values = np.arange(10.0)
     for cols in ([2, 3, 4], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 4], [7], []):
-        at = np.array(cols, dtype=np.int32)
-        got = columns_of(values, at)
+        at = np.array(cols, dtype=np.int64)
+        got = BlockColumns.of(at).take(values)
         assert np.array_equal(got, values[at])
         ranged = at.size > 0 and at[-1] - at[0] + 1 == at.size
         assert np.shares_memory(got, values) == ranged
+        assert (BlockColumns.of(at).listed is None) == (ranged or at.size == 0)
     lp, _ = two_cadres_and_a_slack_row(7)
     blocks, _ = independent_blocks(lp)
     for block in blocks:
         sub = block_lp(lp, block)
         assert np.shares_memory(sub.col_lo, lp.col_lo)
         assert np.shares_memory(sub.col_hi, lp.col_hi)
-        assert np.array_equal(sub.col_hi, lp.col_hi[block.cols])
+        assert np.array_equal(sub.col_hi, lp.col_hi[block.cols.array()])
+        assert block.cols.is_range
