@@ -7,7 +7,8 @@ for all of them, and a mask per bound: some 40 bytes a class pair at once, 830 M
 (docs/benchmarks-solver.md, twenty-sixth session).  These loops read the arrays as they are;
 so does the check that a vertex is integral (`largest_rounding`), whose numpy form held three
 full-length arrays at once, where hard XL then peaked, and the search for a vertex's
-fractional columns (`fractional_columns`, `solver.rounding.round_on_face`).
+fractional columns (`fractional_columns`, `solver.rounding.round_on_face`), and the
+rounding of an integral vertex, in place (`round_in_place`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,32 @@ def fix_priced_columns(
 
 
 @njit(cache=True, nogil=True)
+def round_in_place(x: FloatArray) -> tuple[IntArray, FloatArray]:
+    """``x`` rounded to the nearest integers in place (``np.rint``'s values, to the bit), and
+    the entries it moved with their values before, to put back (``x[at] = was``).
+
+    A vertex is mostly exact integers, so only a few entries move: a rounded copy instead
+    (``np.rint(x)``) was 8 bytes a column, held beside the vertex through its checks and
+    `keep_face`, where hard XL seed 33 peaked at tier 3 (docs/benchmarks-solver.md,
+    thirty-eighth session)."""
+    count = 0
+    for j in range(x.size):
+        if x[j] != np.rint(x[j]):
+            count += 1
+    at = np.empty(count, dtype=np.int64)
+    was = np.empty(count)
+    k = 0
+    for j in range(x.size):
+        r = np.rint(x[j])
+        if x[j] != r:
+            at[k] = j
+            was[k] = x[j]
+            x[j] = r
+            k += 1
+    return at, was
+
+
+@njit(cache=True, nogil=True)
 def fractional_columns(v: FloatArray, n: int, tol: float) -> IntArray:
     """The first ``n`` entries of ``v`` farther than ``tol`` from their nearest integer, in
     order (a NaN counts as one)."""
@@ -96,3 +123,4 @@ def warm_up() -> None:
     it) before a round needs it: `solver.round.warm_up` calls this, as its one-pair round's
     vertex is integral and never reaches it."""
     fractional_columns(np.array([0.5]), 1, 1e-6)
+    round_in_place(np.array([0.0, 1.0 - 1e-9]))

@@ -59,7 +59,12 @@ import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, Start, at_bound, cost_scale
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
-from solver.compiled_face import fix_priced_columns, largest_rounding, priced_columns_at_bounds
+from solver.compiled_face import (
+    fix_priced_columns,
+    largest_rounding,
+    priced_columns_at_bounds,
+    round_in_place,
+)
 from solver.compiled_values import Counts, Flows, flow_type
 from solver.fill_rows import FillRows
 from solver.heap import RELEASE_FREED_ABOVE, release_freed
@@ -151,16 +156,36 @@ def flat_tie_break(tie_break: FloatArray, lp: LinearModel) -> bool:
     return not bool((tie_break[free_columns(lp)] > 0).any())
 
 
-def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> FloatArray | None:
-    """The LP optimum rounded, if it is integral and satisfies every bound and row exactly."""
+@dataclass(frozen=True)
+class RoundedVertex:
+    """An LP vertex rounded in place by `integral_vertex`: ``x`` is the LP solution's own
+    array, and ``at`` the entries the rounding moved, whose LP values were ``was``."""
+
+    x: FloatArray
+    at: IntArray
+    was: FloatArray
+
+    def put_back(self) -> None:
+        """``x`` the LP's vertex again, for a path that reads it as the LP left it."""
+        self.x[self.at] = self.was
+
+
+def integral_vertex(lp: LinearModel, sol: LpSolution, n: int) -> RoundedVertex | None:
+    """The LP optimum rounded, if it is integral and satisfies every bound and row exactly.
+
+    ``sol.x`` is rounded in place (`round_in_place`), not copied: a copy was 8 bytes a
+    column, held beside the vertex through its checks and `keep_face`, where hard XL seed 33
+    peaked (docs/benchmarks-solver.md, thirty-eighth session).  When the rounded point fails
+    a bound or a row, the LP's values are put back and None is returned."""
     if sol.x is None or sol.x.size != lp.ncols:
         return None
     if n and not largest_rounding(sol.x, n) <= INTEGRALITY_TOL:  # compiled: no temporaries
         return None
-    xf: FloatArray = np.rint(sol.x)
-    if not lp.holds(xf):  # the dense rows of proven tiers included
+    vertex = RoundedVertex(sol.x, *round_in_place(sol.x))
+    if not lp.holds(vertex.x):  # the dense rows of proven tiers included
+        vertex.put_back()
         return None
-    return xf
+    return vertex
 
 
 def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, scale: float, n: int) -> bool:
@@ -624,7 +649,8 @@ class TierEngine:
         tier, lps, reachable = solved.tier, solved.lps, solved.reachable
         scale, t0 = solved.scale, solved.t0
         b = lps.objective
-        xf = integral_vertex(lp, lps, m.n)
+        vertex = integral_vertex(lp, lps, m.n)
+        xf = None if vertex is None else vertex.x
         if xf is None and b is not None and (tier == 4 or reachable):
             # a fractional vertex of an integral optimum: rounded on the face, if it can be
             xf = round_on_face(
@@ -642,6 +668,8 @@ class TierEngine:
             ok = m.tier_value(2, cand) == self.zc  # type: ignore[arg-type]
         if ok and tier < 4:
             ok = keep_face(lp, lps, xf, scale, m.n)  # type: ignore[arg-type]
+        if not ok and vertex is not None:
+            vertex.put_back()  # the paths below read the LP's own vertex
         if not ok and self.deferred and tier == 4:
             # no integral vertex on the deferred faces: the first deferred tier by its MIP
             return self.undefer()

@@ -14,6 +14,7 @@ from solver.compiled_face import (
     fractional_columns,
     largest_rounding,
     priced_columns_at_bounds,
+    round_in_place,
 )
 
 SNAP = 1e-6
@@ -85,6 +86,26 @@ def test_the_fractional_columns_are_numpy_s(values: list[float], n: int) -> None
     assert np.array_equal(got, want)
 
 
+@settings(deadline=None, max_examples=200)
+@given(
+    st.lists(
+        st.floats(-1e6, 1e6)
+        | st.sampled_from([0.0, -0.0, 3.0, 1.0 - 1e-9, 2.5, -0.5, float("nan")]),
+        max_size=30,
+    )
+)
+def test_a_vertex_rounded_in_place_is_numpy_s_and_goes_back(values: list[float]) -> None:
+    """`round_in_place`: the vertex becomes ``np.rint``'s, to the bit (-0.0 and NaN
+    included), and the entries it moved, put back, give the vertex as it was, to the bit."""
+    v = np.array(values, dtype=np.float64)
+    before = v.copy()
+    at, was = round_in_place(v)
+    assert np.rint(before).tobytes() == v.tobytes()
+    assert at.dtype == np.int64
+    v[at] = was
+    assert before.tobytes() == v.tobytes()
+
+
 def _resident_mb() -> float:
     with open("/proc/self/statm") as held:
         return int(held.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -103,3 +124,35 @@ def test_bounds_already_where_the_face_fixes_them_are_not_written() -> None:
     assert _resident_mb() - before < 16
     assert not lo.any()
     assert not hi.any()
+
+
+def test_an_integral_vertex_that_breaks_a_row_is_left_as_the_lp_gave_it() -> None:
+    """`solver.tiers.integral_vertex` rounds the LP's vertex in place: when the rounded point
+    breaks a row, the LP's values are put back and there is no integral vertex; when it holds,
+    it is the LP solution's own array, rounded, and ``put_back`` restores the LP's values."""
+    import scipy.sparse as sp
+
+    from solver.backends import LinearModel, LpSolution, Outcome
+    from solver.tiers import integral_vertex
+
+    def lp(row_hi: float) -> LinearModel:  # x0 + x1 <= row_hi, each in [0, 1]
+        return LinearModel(
+            col_lo=np.zeros(2),
+            col_hi=np.ones(2),
+            integer=np.zeros(2, dtype=bool),
+            matrix=sp.csr_matrix(np.array([[1.0, 1.0]])),
+            row_lo=np.array([-np.inf]),
+            row_hi=np.array([row_hi]),
+        )
+
+    x = np.array([1.0 - 1e-9, 1.0 - 1e-9])
+    sol = LpSolution(Outcome.OPTIMAL, x=x.copy())
+    assert integral_vertex(lp(1.9999999), sol, 2) is None  # rounded: 2 > 1.9999999
+    assert sol.x is not None
+    assert sol.x.tobytes() == x.tobytes()
+    vertex = integral_vertex(lp(2.0), sol, 2)
+    assert vertex is not None
+    assert vertex.x is sol.x
+    assert sol.x.tolist() == [1.0, 1.0]
+    vertex.put_back()
+    assert sol.x.tobytes() == x.tobytes()
