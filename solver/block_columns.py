@@ -2,8 +2,8 @@
 
 `solver.blocks` splits an LP into independent blocks.  The class pairs come cadre by cadre
 (`solver.classes`) and a block is a cadre, so a round's blocks are ranges of columns: held as
-a list, they cost 4 bytes a class pair from tier 1 through tier 2's pooled LPs, where hard
-XL's memory peaks (121 MB on seed 33, 30.3 M class pairs); held as a range, nothing.  Any
+a list, they cost 4 bytes a class pair from tier 1 through tier 2's pooled LPs, among hard
+XL's highest phases (121 MB on seed 33, 30.3 M class pairs); held as a range, nothing.  Any
 other block (a cadre split by its rows, or columns left loose inside it) keeps its list.
 
 Every reader goes through the methods below, so none needs to know which form it has: the
