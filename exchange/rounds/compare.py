@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
@@ -29,8 +29,11 @@ from exchange.rounds.service import get_round
 TIERS = ("priority_fill", "min_fill_permille", "benefit_usd")
 
 
-Solved = tuple[dict[str, Any], dict[str, Any]]
-"""A solved round's scenario and result documents."""
+class Solved(NamedTuple):
+    """A solved round's documents."""
+
+    scenario: dict[str, Any]
+    result: dict[str, Any]
 
 
 def _solved(session: Session, round_id: int) -> Solved:
@@ -38,7 +41,7 @@ def _solved(session: Session, round_id: int) -> Solved:
     result = documents.get(session, round_id, "result")
     if scenario is None or result is None:
         raise Conflict(f"round {round_id} has no result to compare: run it first")
-    return scenario, result
+    return Solved(scenario, result)
 
 
 def _placed(result: dict[str, Any], key: str) -> dict[str, int]:
@@ -79,7 +82,7 @@ def compare_rounds(
     return RoundComparison(
         a=round_id,
         b=other_id,
-        tiers=_tiers(a[1], b[1]),
+        tiers=_tiers(a.result, b.result),
         destinations=_destinations(a, b),
         routes=_route_changes(a, b),
         postings=_posting_changes(a, b),
@@ -104,7 +107,7 @@ def _tiers(result_a: dict[str, Any], result_b: dict[str, Any]) -> list[CompareTi
 def _destinations(a: Solved, b: Solved) -> list[CompareDestination]:
     """Per destination country: positions requested (in a) and filled in each round."""
     requested: dict[str, int] = defaultdict(int)
-    for w in a[0]["withdrawals"]:
+    for w in a.scenario["withdrawals"]:
         requested[w["country"]] += int(w["count"])
     filled_a, filled_b = _filled_by_destination(a), _filled_by_destination(b)
     return [
@@ -151,11 +154,11 @@ def _route_changes(a: Solved, b: Solved) -> list[CompareRoute]:
 def _posting_changes(a: Solved, b: Solved) -> list[ComparePosting]:
     """The postings placed differently, with the reasons of the round that placed fewer."""
     country_of: dict[tuple[str, str], str] = {}
-    for scenario in (a[0], b[0]):
+    for scenario in (a.scenario, b.scenario):
         for side in ("deposit", "withdrawal"):
             for posting in scenario[f"{side}s"]:
                 country_of[(side, posting["id"])] = posting["country"]
-    result_a, result_b = a[1], b[1]
+    result_a, result_b = a.result, b.result
     postings: list[ComparePosting] = []
     for side, key in (("deposit", "deposit_id"), ("withdrawal", "withdrawal_id")):
         placed_a, placed_b = _placed(result_a, key), _placed(result_b, key)
