@@ -242,11 +242,24 @@ class LpSolution:
     x: FloatArray | None = None
     row_dual: FloatArray | None = None
     reduced_cost: FloatArray | None = None
-    """Every column's ``c - A^T y``; column generation may leave 0 at a column fixed at 0 and
-    outside its master (`solver.columns.priced_columns`), whose reduced cost no tier reads."""
+    """Every column's ``c - A^T y``, or, when ``priced`` is set, those columns' in their order."""
     objective: float | None = None
     columns: npt.NDArray[np.int64] | None = None
     """The columns of the last master (column generation): a good start for the next tier."""
+    priced: npt.NDArray[np.int32] | None = None
+    """The columns ``reduced_cost`` is given at (ascending), when column generation priced
+    only those (`solver.columns.priced_columns`); None: it is every column's.  Each column
+    outside them is fixed at 0 and outside the last master, and no tier reads its reduced
+    cost: they count as 0 (`every_reduced_cost`)."""
+
+    def every_reduced_cost(self, ncols: int) -> FloatArray | None:
+        """Every one of the ``ncols`` columns' reduced cost, 0 outside ``priced``: for the
+        rare readers (`solver.near_face`) that take a full-length vector."""
+        if self.reduced_cost is None or self.priced is None:
+            return self.reduced_cost
+        out = np.zeros(ncols)
+        out[self.priced] = self.reduced_cost
+        return out
 
 
 @dataclass

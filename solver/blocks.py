@@ -193,8 +193,8 @@ def solve_by_blocks(
         # each block its own columns and rows: the threads write apart
         x[b.cols.index] = sol.x
         y[b.rows] = sol.row_dual
-        if rc is not None:
-            rc[b.cols.index] = sol.reduced_cost
+        if rc is not None:  # 0 outside the columns the block priced, as in one LP
+            rc[b.cols.index] = sol.every_reduced_cost(b.cols.size)
         objectives[i] = sol.objective or 0.0
         if sol.columns is not None:
             columns[i] = b.cols.in_lp(sol.columns)

@@ -10,8 +10,9 @@ matrix), adds the best priced-out column of every row (not the best overall, whi
 few rows and swell the master: GLOP's time per simplex iteration grows with the master's
 columns), and repeats until no column prices out.  The duals of the last
 master are then feasible for every column: the master's optimum is the LP optimum over all
-columns, and the returned reduced costs (computed for every column) are exact optimality
-certificates the tier engine uses to keep a tier's optimal face and to restrict its MIP.
+columns, and the returned reduced costs (of every column the LP leaves free, or of every
+column) are exact optimality certificates the tier engine uses to keep a tier's optimal face
+and to restrict its MIP.
 """
 
 from __future__ import annotations
@@ -124,10 +125,17 @@ def initial_columns(lp: LinearModel, cost: FloatArray, start: Start | None) -> I
 
 
 def best_of_each_row(
-    csc: sp.csc_matrix, cols: IntArray, score: FloatArray, k: int, *, rows: int | None = None
+    csc: sp.csc_matrix,
+    cols: IntArray,
+    score: FloatArray,
+    k: int,
+    *,
+    rows: int | None = None,
+    aligned: bool = False,
 ) -> IntArray:
     """The ``k`` columns of ``cols`` with the highest ``score`` in each row (ties: lowest index),
-    over the first ``rows`` rows (all by default); sorted, each once.
+    over the first ``rows`` rows (all by default); sorted, each once.  ``score`` is every
+    column's, or with ``aligned`` ``cols``' in their order.
 
     One compiled pass over the columns' entries (`solver.compiled_rows.top_of_rows`): this
     runs at every pricing round.
@@ -143,6 +151,7 @@ def best_of_each_row(
         k,
         nrows,
         *maps(csc),
+        aligned,
     )
     return np.unique(best[best >= 0])  # int64, as `top_of_rows` returns
 
@@ -345,9 +354,9 @@ def _whole(
         if sol.outcome != Outcome.OPTIMAL or sol.row_dual is None or sol.x is None:
             return LpSolution(sol.outcome)
         rc = _reduced_costs(cost, csc, sol.row_dual, live)
-        found = _priced(rc, csc, is_free & ~in_master, tol, ADD_PER_ROUND)
+        found = _priced(rc, live, csc, is_free, in_master, tol, ADD_PER_ROUND)
         if found.size == 0:
-            return _optimum(lp, sol, cols, rc)
+            return _optimum(lp, sol, cols, rc, live)
         in_master[found] = True
 
 
@@ -369,8 +378,8 @@ def _reduced_costs(
     cost: FloatArray | None, csc: sp.csc_matrix, y: FloatArray, live: MapArray | None
 ) -> FloatArray:
     """Every column's reduced cost ``c - A^T y`` under the row duals ``y`` (``c`` 0 for
-    None: phase one's); with ``live`` (`priced_columns`), at those columns, 0 at the others
-    (fixed at 0: no tier reads their reduced cost)."""
+    None: phase one's); with ``live`` (`priced_columns`), those columns' alone, in their order
+    (the others are fixed at 0: no tier reads their reduced cost)."""
     if live is not None:
         return reduced_costs(csc, y, cost, live)
     rc = transposed_times(csc, y)
@@ -380,34 +389,55 @@ def _reduced_costs(
 
 def _priced(
     rc: FloatArray,
+    live: MapArray | None,
     csc: sp.csc_matrix,
-    candidates: npt.NDArray[np.bool_],
+    is_free: BoolArray,
+    in_master: BoolArray,
     tol: float,
     most: int,
 ) -> IntArray:
-    """Candidate columns that price out (reduced cost ``rc > tol``): the ``PER_ROW`` best of
-    each row, at most ``most``, best reduced cost first."""
+    """Free columns outside the master that price out (reduced cost ``rc > tol``; ``rc``
+    every column's, or ``live``'s in their order): the ``PER_ROW`` best of each row, at most
+    ``most``, best reduced cost first."""
     # a column at 0 prices out when raising it pays (max): rc > tol
-    priced = best_of_each_row(csc, np.flatnonzero(candidates & (rc > tol)), rc, PER_ROW)
+    if live is None:
+        at = np.flatnonzero(is_free & ~in_master & (rc > tol))
+        score = rc[at]
+    else:  # read at ``live`` alone: no full-length masks
+        pos = np.flatnonzero(is_free[live] & ~in_master[live] & (rc > tol))
+        at, score = live[pos].astype(np.int64), rc[pos]
+    priced = best_of_each_row(csc, at, score, PER_ROW, aligned=True)
     if priced.size > most:
-        best = np.argsort(-rc[priced], kind="stable")[:most]
+        best = np.argsort(-score[np.searchsorted(at, priced)], kind="stable")[:most]
         priced = priced[best]
     return priced
 
 
-def _idle(rc: FloatArray, sol: LpSolution, tol: float) -> IntArray:
+def _at_columns(rc: FloatArray, live: MapArray | None, cols: IntArray) -> FloatArray:
+    """The reduced costs (``rc``: every column's, or ``live``'s in their order) of ``cols``,
+    each one of ``live``'s when it is given (a master's columns are)."""
+    if live is None:
+        return rc[cols]
+    pos = np.searchsorted(live, cols)
+    assert pos.size == 0 or (pos[-1] < live.size and (live[pos] == cols).all())
+    return rc[pos]
+
+
+def _idle(rc: FloatArray, live: MapArray | None, sol: LpSolution, tol: float) -> IntArray:
     """Positions in the master (``sol.columns``) of the columns at 0 that its duals price
-    far out: reduced cost (``rc``, every column's) below ``-RETIRE_BELOW`` times the
-    objective's largest coefficient (``tol`` is `PRICE_TOL` times it)."""
+    far out: reduced cost (``rc``: every column's, or ``live``'s) below ``-RETIRE_BELOW``
+    times the objective's largest coefficient (``tol`` is `PRICE_TOL` times it)."""
     assert sol.columns is not None
     assert sol.x is not None
-    far = rc[sol.columns] < -tol * RETIRE_BELOW / PRICE_TOL
+    far = _at_columns(rc, live, sol.columns) < -tol * RETIRE_BELOW / PRICE_TOL
     return np.flatnonzero(far & (sol.x <= 0)).astype(np.int64)
 
 
-def _optimum(lp: LinearModel, sol: LpSolution, cols: IntArray, rc: FloatArray) -> LpSolution:
-    """The master's optimum as the LP's: full-length x, the duals, every column's reduced cost
-    (``rc``, under those duals)."""
+def _optimum(
+    lp: LinearModel, sol: LpSolution, cols: IntArray, rc: FloatArray, live: MapArray | None
+) -> LpSolution:
+    """The master's optimum as the LP's: full-length x, the duals, the reduced costs under
+    those duals (``rc``: every column's, or ``live``'s, as `LpSolution.priced` says)."""
     assert sol.x is not None
     assert sol.row_dual is not None
     x = np.zeros(lp.ncols)
@@ -419,6 +449,7 @@ def _optimum(lp: LinearModel, sol: LpSolution, cols: IntArray, rc: FloatArray) -
         reduced_cost=rc,
         objective=sol.objective,
         columns=cols,
+        priced=live,
     )
 
 
@@ -475,7 +506,7 @@ def generate_columns(
                 continue
             last_short = short_now
         rc = _reduced_costs(price, csc, sol.row_dual, live)
-        found = _priced(rc, csc, is_free & ~in_master, tol, most)
+        found = _priced(rc, live, csc, is_free, in_master, tol, most)
         if found.size == 0:
             if phase_one:
                 short = master.shortfall() > SHORTFALL_TOL
@@ -492,9 +523,9 @@ def generate_columns(
                 master.phase_one()
                 phase_one, tol, price = True, PRICE_TOL, None
                 continue
-            return _optimum(lp, sol, sol.columns, rc)  # not phase one: ``price`` is ``cost``
+            return _optimum(lp, sol, sol.columns, rc, live)  # not phase one: by ``cost``
         in_master[found] = True
         rounds += 1
         if rounds <= RETIRE_ROUNDS and not master.artificial:  # never phase one: by ``cost``
-            in_master[master.retire(_idle(rc, sol, tol))] = False
+            in_master[master.retire(_idle(rc, live, sol, tol))] = False
         master.add(found)

@@ -19,6 +19,7 @@ from numba import njit
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+MapArray = npt.NDArray[np.int32]
 
 
 @njit(cache=True, nogil=True)
@@ -32,29 +33,58 @@ def _bound_met(v: float, lo: float, hi: float, snap: float) -> int:
 
 
 @njit(cache=True, nogil=True)
+def _read(cols: MapArray | None, n: int) -> int:
+    """How many reduced costs a pass reads: the first ``n`` columns', or ``cols``'."""
+    return n if cols is None else cols.size
+
+
+@njit(cache=True, nogil=True)
 def priced_columns_at_bounds(
-    rc: FloatArray, x: FloatArray, lo: FloatArray, hi: FloatArray, n: int, tol: float, snap: float
+    rc: FloatArray,
+    cols: MapArray | None,
+    x: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    n: int,
+    tol: float,
+    snap: float,
 ) -> bool:
     """Whether each of the first ``n`` columns whose reduced cost exceeds ``tol`` in
-    magnitude sits (within ``snap``) at one of its bounds at ``x``."""
-    for j in range(n):
-        if abs(rc[j]) > tol and _bound_met(x[j], lo[j], hi[j], snap) < 0:
+    magnitude sits (within ``snap``) at one of its bounds at ``x``.  ``rc`` is every
+    column's, or (``cols``, ascending) the columns ``cols``' in their order, each other column
+    without one (`solver.backends.LpSolution.priced`)."""
+    for k in range(_read(cols, n)):
+        j = k if cols is None else cols[k]
+        if j >= n:
+            break
+        if abs(rc[k]) > tol and _bound_met(x[j], lo[j], hi[j], snap) < 0:
             return False
     return True
 
 
 @njit(cache=True, nogil=True)
 def fix_priced_columns(
-    rc: FloatArray, x: FloatArray, lo: FloatArray, hi: FloatArray, n: int, tol: float, snap: float
+    rc: FloatArray,
+    cols: MapArray | None,
+    x: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    n: int,
+    tol: float,
+    snap: float,
 ) -> None:
     """Each of the first ``n`` columns whose reduced cost exceeds ``tol`` in magnitude fixed
     at the bound it meets at ``x`` (its lower one when it meets both); every such column must
-    meet one (`priced_columns_at_bounds`).  A bound already there is not written: after tier 1
-    nearly every class pair is fixed at 0, and writing 0 over ``lo``'s zeros would fault in
-    every page of an array the kernel holds as zero pages (8 bytes a column resident from
-    tier 1 on; docs/benchmarks-solver.md, thirty-fourth session)."""
-    for j in range(n):
-        if abs(rc[j]) > tol:
+    meet one (`priced_columns_at_bounds`, whose ``rc`` and ``cols`` these are).  A bound
+    already there is not written: after tier 1 nearly every class pair is fixed at 0, and
+    writing 0 over ``lo``'s zeros would fault in every page of an array the kernel holds as
+    zero pages (8 bytes a column resident from tier 1 on; docs/benchmarks-solver.md,
+    thirty-fourth session)."""
+    for k in range(_read(cols, n)):
+        j = k if cols is None else cols[k]
+        if j >= n:
+            break
+        if abs(rc[k]) > tol:
             at = lo[j] if _bound_met(x[j], lo[j], hi[j], snap) == 0 else hi[j]
             if lo[j] != at:
                 lo[j] = at
@@ -119,8 +149,13 @@ def largest_rounding(v: FloatArray, n: int) -> float:
 
 
 def warm_up() -> None:
-    """`fractional_columns` run once, so that numba loads it from its disk cache (or compiles
-    it) before a round needs it: `solver.round.warm_up` calls this, as its one-pair round's
-    vertex is integral and never reaches it."""
+    """`fractional_columns`, `round_in_place` and the face's passes over reduced costs priced
+    at some columns alone run once, so that numba loads them from its disk cache (or compiles
+    them) before a round needs them: `solver.round.warm_up` calls this, as its one-pair round
+    never reaches them."""
     fractional_columns(np.array([0.5]), 1, 1e-6)
     round_in_place(np.array([0.0, 1.0 - 1e-9]))
+    # a face kept by reduced costs priced at some columns alone (`LpSolution.priced`)
+    one, at = np.ones(1), np.zeros(1, dtype=np.int32)
+    priced_columns_at_bounds(one, at, one, one, one, 1, 0.0, 0.0)
+    fix_priced_columns(one, at, one, one.copy(), one.copy(), 1, 0.0, 0.0)

@@ -55,10 +55,13 @@ def top_of_rows(
     nrows: int,
     col_of: MapArray | None,
     row_of: MapArray | None,
+    aligned: bool = False,
 ) -> IntArray:
     """For each of the first ``nrows`` rows of a CSC matrix (``indptr``, ``indices``), the
     ``k`` columns of ``cols`` with the highest ``score`` among those with an entry in it, ties
     to the lowest column; -1 where a row has fewer.  A score of -inf (or NaN) is never taken.
+    Column ``cols[i]``'s score is ``score[cols[i]]``, or with ``aligned`` ``score[i]`` (pricing
+    holds reduced costs at the columns it reads alone).
     A block read in place (`solver.block_view`) passes its maps: its column j is the
     matrix's column ``col_of[j]``, and the matrix's row r its row ``row_of[r]`` (-1: none).
 
@@ -66,8 +69,9 @@ def top_of_rows(
     it beats the last one there (a higher score, or an equal score and a lower index)."""
     best_val = np.full((nrows, k), -np.inf)
     best_col = np.full((nrows, k), -1, dtype=np.int64)
-    for j in cols:
-        v = score[j]
+    for i in range(cols.size):
+        j = cols[i]
+        v = score[i] if aligned else score[j]
         if not v > -np.inf:
             continue
         c = j if col_of is None else col_of[j]
@@ -266,27 +270,30 @@ def _reduced_of(
     first: int,
     last: int,
 ) -> None:
-    """``cost[j] - (A^T y)_j`` (``0.0 - ...`` for an empty ``cost``) written into ``out[j]``
-    for the columns j of ``cols[first:last]``, each summed as `_transposed_product` sums it."""
+    """``cost[j] - (A^T y)_j`` (``0.0 - ...`` for an empty ``cost``) written into ``out[k]``
+    for the columns ``j = cols[k]`` of ``cols[first:last]``, each summed as
+    `_transposed_product` sums it."""
     priced = cost.size > 0
     for k in range(first, last):
         j = cols[k]
         c = j if col_of is None else col_of[j]
         total = _column_times(indptr, indices, data, y, row_of, c)
-        out[j] = (cost[j] if priced else 0.0) - total
+        out[k] = (cost[j] if priced else 0.0) - total
 
 
 def reduced_costs(
     csc: sp.csc_matrix, y: FloatArray, cost: FloatArray | None, cols: MapArray
 ) -> FloatArray:
-    """``c - A^T y`` at the columns ``cols`` (``0 - A^T y`` for no ``c``), 0 at every other
-    column: pricing over the columns an LP leaves free, where the others (fixed at 0 by the
-    tiers' faces) cannot enter a master.  Each value is `transposed_times`' subtracted from
-    the cost, to the bit; split over shares of ``cols`` like it."""
+    """``c - A^T y`` at the columns ``cols`` (``0 - A^T y`` for no ``c``), in their order:
+    pricing over the columns an LP leaves free, where the others (fixed at 0 by the tiers'
+    faces) cannot enter a master.  Each value is `transposed_times`' subtracted from the cost,
+    to the bit; split over shares of ``cols`` like it.  Only ``cols``' values are held: a
+    full-length vector written at them was 8 bytes a column of the LP made resident at every
+    pricing round, and hard XL peaked in tier 4's LP holding one
+    (docs/benchmarks-solver.md, thirty-ninth session)."""
     col_of, row_of = maps(csc)
     y = np.asarray(y, np.float64)
-    ncols = csc.indptr.size - 1 if col_of is None else col_of.size
-    out = np.zeros(ncols)
+    out = np.empty(cols.size)
     c = _NO_COST if cost is None else cost
     cuts = column_shares(cols.size)
 
@@ -425,12 +432,15 @@ def warm_up() -> None:
     csc = csr.tocsc()
     lo, hi = np.zeros(2), np.ones(2)
     top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, None, None)
+    top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, None, None, True)
     row_label, _, count = component_labels(csc.indptr, csc.indices, np.ones(2, dtype=np.bool_))
     grouped(row_label, count)
     both = np.arange(2, dtype=np.int32)  # a block read in place: maps into the matrix
     top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, both, both)
+    top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, both, both, True)
     # a block of a range of columns: its rows mapped, its columns read through ``indptr``
     top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, None, both)
+    top_of_rows(csc.indptr, csc.indices, np.arange(2, dtype=np.int64), hi, 1, 2, None, both, True)
     for values in (csc, csc.astype(np.float32)):  # a round's matrix, and what joins dense rows
         activity_ranges(values, lo, hi)
         transposed_times(values, hi)

@@ -68,7 +68,7 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, scale: float, value: float)
     docstring).  False, ``lp`` untouched, when ``sol`` lacks them or they do not fit an
     optimum.  A budget row over many columns links them as a value row would
     (`LinearModel.has_dense_rows`), but the columns fixed still leave the next LPs smaller."""
-    x, rc, y, b = sol.x, sol.reduced_cost, sol.row_dual, sol.objective
+    x, rc, y, b = sol.x, sol.every_reduced_cost(lp.ncols), sol.row_dual, sol.objective
     nall = lp.nrows + len(lp.extra)
     if x is None or rc is None or y is None or b is None:
         return False

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.backends import LinearModel, LpSolution, Outcome, cost_scale, solve_mip
+from solver.compiled_rows import MapArray
 from solver.compiled_values import Counts, Flows
 from solver.heap import RELEASE_FREED_ABOVE, release_freed
 from solver.lattice import integer_cap, objective_step
@@ -21,6 +22,7 @@ from solver.tiered import DUAL_TOL, Tiered, max_form
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 NEAR_FACE_MAX_PAIRS = 10_000_000
 """Class pairs above which `rounded_to_cap` does not look for a vertex near the face
@@ -99,7 +101,7 @@ def certified_mip(m: Tiered, tier: int, lps: LpSolution, limit: float) -> tuple[
     deadline = time.monotonic() + limit
     tried: int | None = None
     while True:
-        cols = np.flatnonzero(base | (free & (rc >= target - bound - margin)))
+        cols = _allowed(base, free, rc, lps.priced, target - bound - margin)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
@@ -112,6 +114,17 @@ def certified_mip(m: Tiered, tier: int, lps: LpSolution, limit: float) -> tuple[
         if value >= target or tried == value:
             return x, m.tier_value(tier, x)
         tried = target = value
+
+
+def _allowed(
+    base: BoolArray, free: BoolArray, rc: FloatArray, priced: MapArray | None, least: float
+) -> IntArray:
+    """The columns ``base`` holds and the free ones whose reduced cost (``rc``: every
+    column's, or ``priced``'s in their order, `LpSolution.priced`) is at least ``least``."""
+    if priced is None:
+        return np.flatnonzero(base | (free & (rc >= least)))
+    ok = priced[free[priced] & (rc >= least)]
+    return np.union1d(np.flatnonzero(base), ok.astype(np.int64))
 
 
 def rounded_to_cap(

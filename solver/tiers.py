@@ -197,14 +197,17 @@ def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, scale: float, n: 
     nonzero dual become equalities at the bound they meet: every optimum of the LP does the
     same.  False (``lp`` untouched) when the duals and ``x`` disagree beyond a tolerance.
     """
-    cd, rd = sol.reduced_cost, sol.row_dual
+    cd, rd, at = sol.reduced_cost, sol.row_dual, sol.priced
     nall = lp.nrows + len(lp.extra)
-    if cd is None or rd is None or cd.size != lp.ncols or rd.size < nall:
+    if cd is None or rd is None or rd.size < nall:
+        return False
+    if cd.size != (lp.ncols if at is None else at.size):
         return False
     tol = DUAL_TOL * scale
     # the columns' pass compiled, in place (`solver.compiled_face`): after tier 1 nearly every
-    # class pair is priced, and numpy's pass held some 40 bytes a pair at once
-    bounds = (cd, x, lp.col_lo, lp.col_hi, n, tol, SNAP_TOL)
+    # class pair is priced, and numpy's pass held some 40 bytes a pair at once; the columns
+    # outside ``at`` (when the LP priced some alone) are fixed at 0 already
+    bounds = (cd, at, x, lp.col_lo, lp.col_hi, n, tol, SNAP_TOL)
     if not priced_columns_at_bounds(*bounds):
         return False
     rows = np.flatnonzero(np.abs(rd[:nall]) > tol)

@@ -250,7 +250,12 @@ def test_retired_columns_leave_the_master_which_goes_on_from_its_basis() -> None
     assert first.objective is not None
     tol = columns.PRICE_TOL * float(cost.max())
     assert first.row_dual is not None
-    idle = columns._idle(columns._reduced_costs(cost, csc, first.row_dual, None), first, tol)
+    rc = columns._reduced_costs(cost, csc, first.row_dual, None)
+    idle = columns._idle(rc, None, first, tol)
+    # priced at some columns alone (the master's among them): the same columns idle
+    live = np.union1d(master.columns, np.arange(0, 600, 7)).astype(np.int32)
+    some = columns._reduced_costs(cost, csc, first.row_dual, live)
+    assert np.array_equal(columns._idle(some, live, first, tol), idle)
     retired = master.retire(idle)
     assert retired.size > 100
     assert not set(retired.tolist()) & set(master.columns)
@@ -289,7 +294,9 @@ def test_column_generation_that_retires_columns_still_finds_the_lp_optimum(
     assert sol.reduced_cost is not None
     assert sol.columns is not None
     outside = np.setdiff1d(np.arange(n), sol.columns)  # at 0: none may price out
-    assert float(sol.reduced_cost[outside].max(initial=0.0)) <= tol
+    every = sol.every_reduced_cost(n)
+    assert every is not None
+    assert float(every[outside].max(initial=0.0)) <= tol
 
 
 def test_column_generation_holds_no_list_of_free_columns_meanwhile(monkeypatch: Any) -> None:
@@ -326,15 +333,16 @@ def test_phase_one_prices_by_a_zero_objective_without_an_array_of_zeros() -> Non
     assert np.array_equal(got, want)
     assert np.array_equal(np.signbit(got), np.signbit(want))
     assert (want == 0).any(), "a column no row's dual reaches: where a sign could differ"
-    # priced at some columns alone (`priced_columns`): the same there, by objective or none
+    # priced at some columns alone (`priced_columns`): the same there, by objective or none,
+    # and those columns' alone held
     live = np.flatnonzero(rng.random(40) < 0.3).astype(np.int32)
     cost = rng.normal(0, 3, 40)
     for price in (None, cost):
         every = columns._reduced_costs(price, csc, y, None)
         some = columns._reduced_costs(price, csc, y, live)
-        assert np.array_equal(some[live], every[live])
-        assert np.array_equal(np.signbit(some[live]), np.signbit(every[live]))
-        assert not np.delete(some, live).any()
+        assert some.size == live.size
+        assert np.array_equal(some, every[live])
+        assert np.array_equal(np.signbit(some), np.signbit(every[live]))
 
 
 @settings(deadline=None, max_examples=100)
@@ -362,7 +370,13 @@ def test_the_free_columns_alone_are_priced_when_few(seed: int, blocks: bool) -> 
     assert got.row_dual is not None
     free = lp.col_hi > lp.col_lo
     want = cost - lp.matrix.T @ got.row_dual[: lp.nrows]
-    assert np.allclose(got.reduced_cost[free], want[free], atol=1e-9)
+    every = got.every_reduced_cost(lp.ncols)
+    assert every is not None
+    assert np.allclose(every[free], want[free], atol=1e-9)
+    if not blocks:  # one master: its free columns' alone held (blocks fill in the LP's)
+        assert got.priced is not None
+        assert got.reduced_cost.size == got.priced.size
+        assert free[got.priced].all() or got.columns is not None
 
 
 def test_column_generation_holds_no_reduced_costs_through_a_master_s_solve(
