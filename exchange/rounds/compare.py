@@ -44,21 +44,29 @@ def _solved(session: Session, round_id: int) -> Solved:
     return Solved(scenario, result)
 
 
-def _placed(result: dict[str, Any], key: str) -> dict[str, int]:
-    placed: dict[str, int] = defaultdict(int)
-    for match in result.get("matches") or []:
-        placed[match[key]] += int(match["count"])
-    return placed
+Route = tuple[str, str, str]
+"""(origin, destination, cadre)."""
 
 
-def _routes(scenario: dict[str, Any], result: dict[str, Any]) -> dict[tuple[str, str, str], int]:
-    deposits = {d["id"]: d for d in scenario["deposits"]}
-    destination = {w["id"]: w["country"] for w in scenario["withdrawals"]}
-    routes: dict[tuple[str, str, str], int] = defaultdict(int)
-    for m in result.get("matches") or []:
-        d = deposits[m["deposit_id"]]
-        routes[(d["country"], destination[m["withdrawal_id"]], d["cadre"])] += int(m["count"])
-    return routes
+class Tally(NamedTuple):
+    """A solved round's workers placed, per posting of each side and per route."""
+
+    deposit: dict[str, int]
+    withdrawal: dict[str, int]
+    routes: dict[Route, int]
+
+
+def _tally(solved: Solved) -> Tally:
+    """One pass over ``solved``'s matches."""
+    deposits = {d["id"]: d for d in solved.scenario["deposits"]}
+    destination = {w["id"]: w["country"] for w in solved.scenario["withdrawals"]}
+    tally = Tally(defaultdict(int), defaultdict(int), defaultdict(int))
+    for m in solved.result.get("matches") or []:
+        count, d = int(m["count"]), deposits[m["deposit_id"]]
+        tally.deposit[m["deposit_id"]] += count
+        tally.withdrawal[m["withdrawal_id"]] += count
+        tally.routes[(d["country"], destination[m["withdrawal_id"]], d["cadre"])] += count
+    return tally
 
 
 def _reasons(result: dict[str, Any], side: str, posting_id: str) -> list[dict[str, Any]]:
@@ -79,13 +87,14 @@ def compare_rounds(
     get_round(session=session, actor=actor, round_id=other_id)
     a = _solved(session, round_id)
     b = _solved(session, other_id)
+    tally_a, tally_b = _tally(a), _tally(b)
     return RoundComparison(
         a=round_id,
         b=other_id,
         tiers=_tiers(a.result, b.result),
-        destinations=_destinations(a, b),
-        routes=_route_changes(a, b),
-        postings=_posting_changes(a, b),
+        destinations=_destinations(a, b, tally_a, tally_b),
+        routes=_route_changes(tally_a, tally_b),
+        postings=_posting_changes(a, b, tally_a, tally_b),
     )
 
 
@@ -104,12 +113,13 @@ def _tiers(result_a: dict[str, Any], result_b: dict[str, Any]) -> list[CompareTi
     ]
 
 
-def _destinations(a: Solved, b: Solved) -> list[CompareDestination]:
+def _destinations(a: Solved, b: Solved, tally_a: Tally, tally_b: Tally) -> list[CompareDestination]:
     """Per destination country: positions requested (in a) and filled in each round."""
     requested: dict[str, int] = defaultdict(int)
     for w in a.scenario["withdrawals"]:
         requested[w["country"]] += int(w["count"])
-    filled_a, filled_b = _filled_by_destination(a), _filled_by_destination(b)
+    filled_a = _filled_by_destination(a.scenario, tally_a)
+    filled_b = _filled_by_destination(b.scenario, tally_b)
     return [
         CompareDestination(
             destination=country,
@@ -122,18 +132,16 @@ def _destinations(a: Solved, b: Solved) -> list[CompareDestination]:
     ]
 
 
-def _filled_by_destination(solved: Solved) -> dict[str, int]:
-    scenario, result = solved
-    filled = _placed(result, "withdrawal_id")
+def _filled_by_destination(scenario: dict[str, Any], tally: Tally) -> dict[str, int]:
     by_destination: dict[str, int] = defaultdict(int)
     for w in scenario["withdrawals"]:
-        by_destination[w["country"]] += filled.get(w["id"], 0)
+        by_destination[w["country"]] += tally.withdrawal.get(w["id"], 0)
     return by_destination
 
 
-def _route_changes(a: Solved, b: Solved) -> list[CompareRoute]:
+def _route_changes(tally_a: Tally, tally_b: Tally) -> list[CompareRoute]:
     """Per (origin, destination, cadre): workers in each round."""
-    routes_a, routes_b = _routes(*a), _routes(*b)
+    routes_a, routes_b = tally_a.routes, tally_b.routes
     changes: list[CompareRoute] = []
     for route in sorted(set(routes_a) | set(routes_b)):
         origin, destination, cadre = route
@@ -151,7 +159,7 @@ def _route_changes(a: Solved, b: Solved) -> list[CompareRoute]:
     return changes
 
 
-def _posting_changes(a: Solved, b: Solved) -> list[ComparePosting]:
+def _posting_changes(a: Solved, b: Solved, tally_a: Tally, tally_b: Tally) -> list[ComparePosting]:
     """The postings placed differently, with the reasons of the round that placed fewer."""
     country_of: dict[tuple[str, str], str] = {}
     for scenario in (a.scenario, b.scenario):
@@ -160,8 +168,10 @@ def _posting_changes(a: Solved, b: Solved) -> list[ComparePosting]:
                 country_of[(side, posting["id"])] = posting["country"]
     result_a, result_b = a.result, b.result
     postings: list[ComparePosting] = []
-    for side, key in (("deposit", "deposit_id"), ("withdrawal", "withdrawal_id")):
-        placed_a, placed_b = _placed(result_a, key), _placed(result_b, key)
+    for side, placed_a, placed_b in (
+        ("deposit", tally_a.deposit, tally_b.deposit),
+        ("withdrawal", tally_a.withdrawal, tally_b.withdrawal),
+    ):
         for posting_id in sorted(set(placed_a) | set(placed_b)):
             in_a, in_b = placed_a.get(posting_id, 0), placed_b.get(posting_id, 0)
             if in_a == in_b:
