@@ -327,11 +327,11 @@ def _check_considered(of_cadre: dict[str, tuple[list[int], list[int]]], nd: int,
     ``MAX_CLASS_PAIRS_CONSIDERED``, before any is."""
     considered = sum(len(d) * len(w) for d, w in of_cadre.values())
     if considered > MAX_CLASS_PAIRS_CONSIDERED:
-        raise RoundTooLarge(
+        raise RoundTooLarge.past(
             f"{considered:,} pairs of posting classes of the same cadre to check, more than"
-            f" the {MAX_CLASS_PAIRS_CONSIDERED:,} the solver takes on (postings alike in every"
-            f" attribute form a class; this round has {nd:,} deposit and {nw:,} withdrawal"
-            " classes); narrow the round with countries or cadres"
+            f" the {MAX_CLASS_PAIRS_CONSIDERED:,} the solver takes on",
+            nd,
+            nw,
         )
 
 
@@ -369,11 +369,11 @@ def _scanned(
         jobs.extend((cs, starts, stats, step) for starts, stats in cs.runs(step, RUN_ENTRIES))
     scanned = each(scan_run, jobs)
     if too_many.is_set():
-        raise RoundTooLarge(
-            f"more than {max_class_pairs:,} eligible pairs of posting classes (postings"
-            f" alike in every attribute form a class; this round has {nd:,} deposit"
-            f" and {nw:,} withdrawal classes), the most the solver takes on; narrow the"
-            " round with countries or cadres"
+        raise RoundTooLarge.past(
+            f"more than {max_class_pairs:,} eligible pairs of posting classes, the most the"
+            " solver takes on",
+            nd,
+            nw,
         )
     return list(zip(jobs, scanned, strict=True))
 

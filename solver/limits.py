@@ -32,3 +32,13 @@ before any check, though their 501.6 million took 6.7 s to check (docs/benchmark
 class RoundTooLarge(Exception):
     """The round cannot be solved within the solver's limits; the message says why and how to
     narrow it."""
+
+    @classmethod
+    def past(cls, limit: str, deposit_classes: int, withdrawal_classes: int) -> RoundTooLarge:
+        """The error for a round past ``limit`` (which limit, and by how much), with what a
+        class is, how many the round has and what to do."""
+        return cls(
+            f"{limit} (postings alike in every attribute form a class; this round has"
+            f" {deposit_classes:,} deposit and {withdrawal_classes:,} withdrawal classes);"
+            " narrow the round with countries or cadres"
+        )
