@@ -126,7 +126,7 @@ def greedy_flows(
     room = np.zeros(0, dtype=np.int64)  # no pair's own bound limits it
     # copies of the capacities (astype copies): the take spends what it is given
     left_d, left_w = dcap.astype(np.int64), wcap.astype(np.int64)
-    taken, amounts = _take_in_order(order, dep, wd, slot, left_d, left_w, left_g, room)
+    taken, amounts = _take_in_order(order, dep, wd, slot, left_d, left_w, left_g, room, False)
     x[taken] = amounts
     for idx in minimum:
         if x[idx].sum() > 0 and int((benefit[idx] * x[idx]).sum()) < minimum_benefit:
@@ -181,15 +181,24 @@ of a greedy's groups left) and, in `greedy_flows`, a pair's own bound (no full-l
 of it: 8 bytes a pair faulted in, hard XL's 166 MB)."""
 
 
-def _group_slots(n: int, caps: Sequence[tuple[Members, int]]) -> SlotArray:
+def _group_slots(
+    n: int, caps: Sequence[tuple[Members, int]], among: IntArray | None = None
+) -> SlotArray:
     """Each pair's capped groups (two rows: index into ``caps``, or ``len(caps)`` for none,
-    whose room is `NO_LIMIT`), int32: 8 bytes a pair.
+    whose room is `NO_LIMIT`), int32: 8 bytes a pair; with ``among`` (ascending pairs), those
+    pairs' alone, in their order.
 
     A pair lies in at most one C2 row (one quota per (origin, destination, cadre)) and one C3
     row (per (origin, cadre)).
     """
-    slot = np.full((2, n), len(caps), dtype=np.int32)
-    for gi, (idx, _) in enumerate(caps):
+    slot = np.full((2, n if among is None else among.size), len(caps), dtype=np.int32)
+    within = np.zeros(n if among is not None else 0, dtype=bool)
+    if among is not None:
+        within[among] = True
+    for gi, (members, _) in enumerate(caps):
+        idx: Members = members
+        if among is not None:  # its members among them, as positions in ``among``
+            idx = np.searchsorted(among, members[within[members]])
         k = (slot[0, idx] != len(caps)).astype(np.int64)
         if (slot[1, idx[k == 1]] != len(caps)).any():
             raise ValueError("a pair lies in more than two capped groups")
@@ -219,16 +228,17 @@ def greedy_columns(
     n = int(dep.size)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    # each step's arrays let go before the next: on hard XL this runs over 20.8 M pairs while
-    # the round holds the most it ever does (docs/benchmarks-solver.md, twenty-sixth session)
-    slot = _group_slots(n, caps)
+    # each step's arrays let go before the next, and only the pairs that may grow (``free``)
+    # get a room and groups, in the order they are taken: on hard XL this runs over 30 M pairs
+    # as the round holds the most it ever does, and both full-length (16 bytes a pair) made
+    # seed 33's peak (docs/benchmarks-solver.md, twenty-sixth and thirty-ninth sessions)
     fixed_at = np.flatnonzero(col_lo > 0)
     fixed = np.rint(col_lo[fixed_at]).astype(np.int64)
     left_d = dcap - np.bincount(dep[fixed_at], weights=fixed, minlength=dcap.size).astype(np.int64)
     left_w = wcap - np.bincount(wd[fixed_at], weights=fixed, minlength=wcap.size).astype(np.int64)
     held = np.zeros(len(caps) + 1, dtype=np.int64)  # each capped group's fixed pairs' share
-    for row in slot:  # a pair lies in a group through one row of ``slot`` at most
-        np.add.at(held, row[fixed_at], fixed)
+    for row in _group_slots(n, caps, fixed_at):  # a pair is in a group through one row at most
+        np.add.at(held, row, fixed)
     left_g = np.array(
         [cap - int(held[g]) for g, (_, cap) in enumerate(caps)] + [NO_LIMIT], dtype=np.int64
     )
@@ -238,14 +248,14 @@ def greedy_columns(
     np.negative(key, out=key)
     by_weight = np.argsort(key, kind="stable")  # ties in index order, as ``free`` is
     del key
+    slot = _group_slots(n, caps, free)[:, by_weight]
     order = free[by_weight]
-    del by_weight
-    room = np.zeros(n, dtype=np.int64)
-    gap = col_hi[free]
-    gap -= col_lo[free]
-    room[free] = np.rint(gap, out=gap)
-    del free, gap
-    taken, _ = _take_in_order(order, dep, wd, slot, left_d, left_w, left_g, room)
+    del free, by_weight
+    room = col_hi[order]  # each pair's own room, in ``order``
+    room -= col_lo[order]
+    taken, _ = _take_in_order(
+        order, dep, wd, slot, left_d, left_w, left_g, np.rint(room, out=room).astype(np.int64), True
+    )
     return np.sort(taken).astype(np.int64)
 
 
@@ -259,16 +269,21 @@ def _take_in_order(
     left_w: IntArray,
     left_g: IntArray,
     room: IntArray,
+    aligned: bool,
 ) -> tuple[npt.NDArray[np.int32], IntArray]:
     """Pairs in ``order``, each taking as much as its ``room`` (none: no room of its own
     limits it), its deposit and withdrawal
     classes' capacity left and its capped groups' (``slot``, ``left_g``) allow: the pairs that
-    took some, in that order, and how much.  Compiled, one pair at a time (a Python loop took
-    18 s on hard XL's 21 M pairs); spends ``left_d``, ``left_w`` and ``left_g``."""
+    took some, in that order, and how much.  ``slot`` and ``room`` are every pair's, or with
+    ``aligned`` those of ``order``'s pairs in its order.  Compiled, one pair at a time (a
+    Python loop took 18 s on hard XL's 21 M pairs); spends ``left_d``, ``left_w`` and
+    ``left_g``."""
     taken = np.empty(order.size, dtype=np.int32)  # class pairs: far below 2**31
     amounts = np.empty(order.size, dtype=np.int64)
     found = 0
-    for p in order:
+    for k in range(order.size):
+        p = order[k]
+        at = k if aligned else p
         # a pair of a spent class takes nothing: its classes' capacity read first spares the
         # reads of its groups and room (hard XL's greedy: 0.70 s against 0.84 s)
         j = wd[p]
@@ -277,8 +292,8 @@ def _take_in_order(
         i = dep[p]
         if left_d[i] <= 0:
             continue
-        a, b = slot[0, p], slot[1, p]
-        own = room[p] if room.size else NO_LIMIT
+        a, b = slot[0, at], slot[1, at]
+        own = room[at] if room.size else NO_LIMIT
         take = min(own, left_d[i], left_w[j], left_g[a], left_g[b])
         if take > 0:
             left_d[i] -= take
