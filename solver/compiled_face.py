@@ -33,12 +33,6 @@ def _bound_met(v: float, lo: float, hi: float, snap: float) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _read(cols: MapArray | None, n: int) -> int:
-    """How many reduced costs a pass reads: the first ``n`` columns', or ``cols``'."""
-    return n if cols is None else cols.size
-
-
-@njit(cache=True, nogil=True)
 def priced_columns_at_bounds(
     rc: FloatArray,
     cols: MapArray | None,
@@ -48,48 +42,36 @@ def priced_columns_at_bounds(
     n: int,
     tol: float,
     snap: float,
+    fix: bool,
 ) -> bool:
     """Whether each of the first ``n`` columns whose reduced cost exceeds ``tol`` in
-    magnitude sits (within ``snap``) at one of its bounds at ``x``.  ``rc`` is every
-    column's, or (``cols``, ascending) the columns ``cols``' in their order, each other column
-    without one (`solver.backends.LpSolution.priced`)."""
-    for k in range(_read(cols, n)):
-        j = k if cols is None else cols[k]
-        if j >= n:
-            break
-        if abs(rc[k]) > tol and _bound_met(x[j], lo[j], hi[j], snap) < 0:
-            return False
-    return True
+    magnitude sits (within ``snap``) at one of its bounds at ``x``; with ``fix``, each such
+    column is also fixed at the bound it meets (its lower one when it meets both), which
+    `solver.tiers.keep_face` asks only once a pass without ``fix`` said yes (so no bound is
+    written unless all are).  ``rc`` is every column's, or (``cols``, ascending) the columns
+    ``cols``' in their order, each other column without one
+    (`solver.backends.LpSolution.priced`).
 
-
-@njit(cache=True, nogil=True)
-def fix_priced_columns(
-    rc: FloatArray,
-    cols: MapArray | None,
-    x: FloatArray,
-    lo: FloatArray,
-    hi: FloatArray,
-    n: int,
-    tol: float,
-    snap: float,
-) -> None:
-    """Each of the first ``n`` columns whose reduced cost exceeds ``tol`` in magnitude fixed
-    at the bound it meets at ``x`` (its lower one when it meets both); every such column must
-    meet one (`priced_columns_at_bounds`, whose ``rc`` and ``cols`` these are).  A bound
-    already there is not written: after tier 1 nearly every class pair is fixed at 0, and
-    writing 0 over ``lo``'s zeros would fault in every page of an array the kernel holds as
-    zero pages (8 bytes a column resident from tier 1 on; docs/benchmarks-solver.md,
+    A bound already there is not written: after tier 1 nearly every class pair is fixed at 0,
+    and writing 0 over ``lo``'s zeros would fault in every page of an array the kernel holds
+    as zero pages (8 bytes a column resident from tier 1 on; docs/benchmarks-solver.md,
     thirty-fourth session)."""
-    for k in range(_read(cols, n)):
+    for k in range(n if cols is None else cols.size):
         j = k if cols is None else cols[k]
         if j >= n:
             break
-        if abs(rc[k]) > tol:
-            at = lo[j] if _bound_met(x[j], lo[j], hi[j], snap) == 0 else hi[j]
+        if not abs(rc[k]) > tol:
+            continue
+        met = _bound_met(x[j], lo[j], hi[j], snap)
+        if met < 0:
+            return False
+        if fix:
+            at = lo[j] if met == 0 else hi[j]
             if lo[j] != at:
                 lo[j] = at
             if hi[j] != at:
                 hi[j] = at
+    return True
 
 
 @njit(cache=True, nogil=True)
@@ -157,5 +139,4 @@ def warm_up() -> None:
     round_in_place(np.array([0.0, 1.0 - 1e-9]))
     # a face kept by reduced costs priced at some columns alone (`LpSolution.priced`)
     one, at = np.ones(1), np.zeros(1, dtype=np.int32)
-    priced_columns_at_bounds(one, at, one, one, one, 1, 0.0, 0.0)
-    fix_priced_columns(one, at, one, one.copy(), one.copy(), 1, 0.0, 0.0)
+    priced_columns_at_bounds(one, at, one, one.copy(), one.copy(), 1, 0.0, 0.0, True)

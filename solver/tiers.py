@@ -60,7 +60,6 @@ import numpy.typing as npt
 from solver.backends import LinearModel, LpSolution, Outcome, Start, at_bound, cost_scale
 from solver.columns import free_columns, solve_lp_columns, solved_whole, support
 from solver.compiled_face import (
-    fix_priced_columns,
     largest_rounding,
     priced_columns_at_bounds,
     round_in_place,
@@ -208,7 +207,7 @@ def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, scale: float, n: 
     # class pair is priced, and numpy's pass held some 40 bytes a pair at once; the columns
     # outside ``at`` (when the LP priced some alone) are fixed at 0 already
     bounds = (cd, at, x, lp.col_lo, lp.col_hi, n, tol, SNAP_TOL)
-    if not priced_columns_at_bounds(*bounds):
+    if not priced_columns_at_bounds(*bounds, False):
         return False
     rows = np.flatnonzero(np.abs(rd[:nall]) > tol)
     every, lo, hi = lp.activity(x)
@@ -216,7 +215,7 @@ def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, scale: float, n: 
     r_lo, r_hi = at_bound(act, rlo, SNAP_TOL), at_bound(act, rhi, SNAP_TOL)
     if not (r_lo | r_hi).all():
         return False
-    fix_priced_columns(*bounds)
+    priced_columns_at_bounds(*bounds, True)  # each priced column fixed where it sits
     lp.pin_rows(rows, np.where(r_lo, rlo, rhi))
     return True
 

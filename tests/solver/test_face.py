@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.compiled_face import (
-    fix_priced_columns,
     fractional_columns,
     largest_rounding,
     priced_columns_at_bounds,
@@ -48,20 +47,20 @@ def test_the_compiled_pass_is_numpy_s(seed: int, at_bounds: bool) -> None:
     rc = rng.choice([0.0, 1e-9, -1e-3, 2.0, -7.0, np.nan], size)
     tol = 1e-7
     ok, want_lo, want_hi = by_numpy(rc, x, lo, hi, n, tol)
-    assert priced_columns_at_bounds(rc, None, x, lo, hi, n, tol, SNAP) == ok
+    assert priced_columns_at_bounds(rc, None, x, lo, hi, n, tol, SNAP, False) == ok
     # priced at some columns alone: as if every other column's reduced cost were 0
     at = np.flatnonzero(rng.random(size) < 0.6).astype(np.int32)
     some = np.zeros(size)
     some[at] = rc[at]
     ok_some, some_lo, some_hi = by_numpy(some, x, lo, hi, n, tol)
-    assert priced_columns_at_bounds(rc[at], at, x, lo, hi, n, tol, SNAP) == ok_some
+    assert priced_columns_at_bounds(rc[at], at, x, lo, hi, n, tol, SNAP, False) == ok_some
     if ok_some:
         lo_at, hi_at = lo.copy(), hi.copy()
-        fix_priced_columns(rc[at], at, x, lo_at, hi_at, n, tol, SNAP)
+        assert priced_columns_at_bounds(rc[at], at, x, lo_at, hi_at, n, tol, SNAP, True)
         assert np.array_equal(lo_at, some_lo)
         assert np.array_equal(hi_at, some_hi)
     if ok:
-        fix_priced_columns(rc, None, x, lo, hi, n, tol, SNAP)
+        assert priced_columns_at_bounds(rc, None, x, lo, hi, n, tol, SNAP, True)
         assert np.array_equal(lo, want_lo)
         assert np.array_equal(hi, want_hi)
 
@@ -131,7 +130,7 @@ def test_bounds_already_where_the_face_fixes_them_are_not_written() -> None:
     lo, hi, x = np.zeros(n), np.zeros(n), np.zeros(n)  # fresh zeros: no page resident yet
     rc = np.ones(n)
     before = _resident_mb()
-    fix_priced_columns(rc, None, x, lo, hi, n, 1e-7, SNAP)
+    priced_columns_at_bounds(rc, None, x, lo, hi, n, 1e-7, SNAP, True)
     assert _resident_mb() - before < 16
     assert not lo.any()
     assert not hi.any()
