@@ -254,7 +254,7 @@ class LpSolution:
 
     def every_reduced_cost(self, ncols: int) -> FloatArray | None:
         """Every one of the ``ncols`` columns' reduced cost, 0 outside ``priced``: for the
-        rare readers (`solver.near_face`) that take a full-length vector."""
+        readers that take a full-length vector (an LP put together from its blocks)."""
         if self.reduced_cost is None or self.priced is None:
             return self.reduced_cost
         out = np.zeros(ncols)

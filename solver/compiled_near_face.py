@@ -21,19 +21,42 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 AnyInts = npt.NDArray[np.integer[Any]]  # a matrix's index arrays: int32 or int64
 AnyFloats = npt.NDArray[np.floating[Any]]  # its values: float32 (a round's) or float64
+MapArray = npt.NDArray[np.int32]
+
+
+@njit(cache=True, nogil=True)
+def _reduced_cost(rc: FloatArray, cols: MapArray | None, j: int, k: int) -> tuple[float, int]:
+    """Column ``j``'s reduced cost, read in a pass over the columns in order, and where the
+    pass reads next (``k``).  ``rc`` is every column's, or (``cols``, ascending) the columns
+    ``cols``' in their order, 0 at every other column (`solver.backends.LpSolution.priced`):
+    an LP that priced only its free columns is read as it is, not expanded to full length
+    (8 bytes a column beside the compact form, where hard XL seed 51 peaks)."""
+    if cols is None:
+        return rc[j], k
+    if k < cols.size and cols[k] == j:
+        return rc[k], k + 1
+    return 0.0, k
 
 
 @njit(cache=True, nogil=True)
 def column_terms_signed(
-    x: FloatArray, rc: FloatArray, lo: FloatArray, hi: FloatArray, tol: float, snap: float
+    x: FloatArray,
+    rc: FloatArray,
+    cols: MapArray | None,
+    lo: FloatArray,
+    hi: FloatArray,
+    tol: float,
+    snap: float,
 ) -> bool:
     """Whether every column term ``rc_j (x_j - x*_j)`` is <= 0 for any x within the bounds:
-    a reduced cost below ``-tol`` only at the lower bound (within ``snap``), above ``tol``
-    only at the upper one."""
+    a reduced cost (``rc`` and ``cols`` as `_reduced_cost` reads them) below ``-tol`` only
+    at the lower bound (within ``snap``), above ``tol`` only at the upper one."""
+    k = 0
     for j in range(x.size):
-        if rc[j] < -tol and not abs(x[j] - lo[j]) <= snap:
+        r, k = _reduced_cost(rc, cols, j, k)
+        if r < -tol and not abs(x[j] - lo[j]) <= snap:
             return False
-        if rc[j] > tol and not abs(x[j] - hi[j]) <= snap:
+        if r > tol and not abs(x[j] - hi[j]) <= snap:
             return False
     return True
 
@@ -42,6 +65,7 @@ def column_terms_signed(
 def columns_fixed_and_whole(
     x: FloatArray,
     rc: FloatArray,
+    cols: MapArray | None,
     integer: BoolArray,
     lo: FloatArray,
     hi: FloatArray,
@@ -51,11 +75,14 @@ def columns_fixed_and_whole(
     whole: BoolArray,
 ) -> None:
     """``fix``: the integer columns at an integer value (within ``snap``) whose reduced cost
-    exceeds ``limit`` in magnitude; ``whole``: the columns that move by whole units at integer
-    points (integer, or fixed), with an integer lower bound."""
+    (``rc`` and ``cols`` as `_reduced_cost` reads them) exceeds ``limit`` in magnitude;
+    ``whole``: the columns that move by whole units at integer points (integer, or fixed),
+    with an integer lower bound."""
+    k = 0
     for j in range(x.size):
+        r, k = _reduced_cost(rc, cols, j, k)
         fixable = integer[j] and abs(x[j] - np.rint(x[j])) <= snap
-        fix[j] = abs(rc[j]) > limit and fixable
+        fix[j] = abs(r) > limit and fixable
         whole[j] = (integer[j] or lo[j] == hi[j]) and lo[j] == np.rint(lo[j])
 
 
@@ -63,6 +90,7 @@ def columns_fixed_and_whole(
 def budget_coefficients(
     coef: FloatArray,
     rc: FloatArray,
+    cols: MapArray | None,
     fix: BoolArray,
     lo: FloatArray,
     hi: FloatArray,
@@ -70,15 +98,16 @@ def budget_coefficients(
     tiny: float,
 ) -> bool:
     """The budget row's coefficients written over ``coef`` (the small rows' duals times the
-    matrix, ``A^T y``): each column's reduced cost added where it exceeds ``tol`` in
-    magnitude; 0 at a column fixed (``lo == hi``, or ``fix``) and where at most ``tiny``.
-    Whether any is nonzero."""
+    matrix, ``A^T y``): each column's reduced cost (``rc`` and ``cols`` as `_reduced_cost`
+    reads them) added where it exceeds ``tol`` in magnitude; 0 at a column fixed (``lo ==
+    hi``, or ``fix``) and where at most ``tiny``.  Whether any is nonzero."""
     nonzero = False
+    k = 0
     for j in range(coef.size):
+        r, k = _reduced_cost(rc, cols, j, k)
         if lo[j] == hi[j] or fix[j]:
             coef[j] = 0.0
             continue
-        r = rc[j]
         c = (r if abs(r) > tol else 0.0) + coef[j]
         if abs(c) <= tiny:
             c = 0.0
@@ -118,9 +147,10 @@ def warm_up() -> None:
     values (`solver.compiled_layout` lays a round's out in float32), before a round needs them:
     a tier proven below its LP optimum is rare, and the warm-up round never reaches one."""
     one, flag = np.zeros(1), np.zeros(1, dtype=np.bool_)
-    column_terms_signed(one, one, one, one, 0.0, 0.0)
-    columns_fixed_and_whole(one, one, flag, one, one, 0.0, 0.0, flag, flag)
-    budget_coefficients(one, one, flag, one, one, 0.0, 0.0)
+    for cols in (None, np.zeros(1, dtype=np.int32)):  # every column's reduced cost, or some
+        column_terms_signed(one, one, cols, one, one, 0.0, 0.0)
+        columns_fixed_and_whole(one, one, cols, flag, one, one, 0.0, 0.0, flag, flag)
+        budget_coefficients(one.copy(), one, cols, flag, one, one, 0.0, 0.0)
     pin_columns(one, flag, one, one)
     ptr = np.zeros(2, dtype=np.int32)
     for data in (np.zeros(0, dtype=np.float32), np.zeros(0)):

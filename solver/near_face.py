@@ -68,11 +68,12 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, scale: float, value: float)
     docstring).  False, ``lp`` untouched, when ``sol`` lacks them or they do not fit an
     optimum.  A budget row over many columns links them as a value row would
     (`LinearModel.has_dense_rows`), but the columns fixed still leave the next LPs smaller."""
-    x, rc, y, b = sol.x, sol.every_reduced_cost(lp.ncols), sol.row_dual, sol.objective
+    x, rc, y, b = sol.x, sol.reduced_cost, sol.row_dual, sol.objective
+    at = sol.priced  # the columns ``rc`` is given at, when not every column's
     nall = lp.nrows + len(lp.extra)
     if x is None or rc is None or y is None or b is None:
         return False
-    if x.size != lp.ncols or rc.size != lp.ncols or y.size < nall:
+    if x.size != lp.ncols or rc.size != (lp.ncols if at is None else at.size) or y.size < nall:
         return False
     gap = float(b) - value
     if gap < -MARGIN * scale:
@@ -84,7 +85,7 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, scale: float, value: float)
     tol = SIGN_TOL * scale
     # every column term rc_j (x_j - x*_j) must be <= 0 for x within the bounds; the passes
     # over the columns compiled (`solver.compiled_near_face`): no full-length temporaries
-    if not column_terms_signed(x, rc, col_lo, col_hi, tol, BOUND_TOL):
+    if not column_terms_signed(x, rc, at, col_lo, col_hi, tol, BOUND_TOL):
         return False
     act = times(matrix, x)
     r_lo, r_hi = at_bound(act, row_lo, BOUND_TOL), at_bound(act, row_hi, BOUND_TOL)
@@ -92,11 +93,11 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, scale: float, value: float)
         return False
     fix = np.empty(x.size, dtype=bool)
     whole = np.empty(x.size, dtype=bool)
-    columns_fixed_and_whole(x, rc, lp.integer, col_lo, col_hi, gap + tol, BOUND_TOL, fix, whole)
+    columns_fixed_and_whole(x, rc, at, lp.integer, col_lo, col_hi, gap + tol, BOUND_TOL, fix, whole)
     tight = (np.abs(y) > gap + tol) & _integral_rows(matrix, row_lo, row_hi, whole)
     small_row = (np.abs(y) > tol) & ~tight
     coef = transposed_times(matrix, np.where(small_row, y, 0.0))
-    budget = budget_coefficients(coef, rc, fix, col_lo, col_hi, tol, tol * 1e-3)
+    budget = budget_coefficients(coef, rc, at, fix, col_lo, col_hi, tol, tol * 1e-3)
     pin_columns(x, fix, lp.col_lo, lp.col_hi)
     rows = np.flatnonzero(tight)
     lp.pin_rows(rows, np.where(r_lo[rows], row_lo[rows], row_hi[rows]))

@@ -41,13 +41,13 @@ def test_the_column_passes_match_numpy(seed: int, n: int, gap: float) -> None:
     at_lo = np.abs(x - lo) <= SNAP
     at_hi = np.abs(x - hi) <= SNAP
     signed = not (((rc < -tol) & ~at_lo).any() or ((rc > tol) & ~at_hi).any())
-    assert column_terms_signed(x, rc, lo, hi, tol, SNAP) == signed
+    assert column_terms_signed(x, rc, None, lo, hi, tol, SNAP) == signed
 
     fixable = integer & np.isclose(x, np.rint(x), rtol=0.0, atol=SNAP)
     fix_np = (np.abs(rc) > gap + tol) & fixable
     whole_np = (integer | (lo == hi)) & (lo == np.rint(lo))
     fix, whole = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
-    columns_fixed_and_whole(x, rc, integer, lo, hi, gap + tol, SNAP, fix, whole)
+    columns_fixed_and_whole(x, rc, None, integer, lo, hi, gap + tol, SNAP, fix, whole)
     assert fix.tolist() == fix_np.tolist()
     assert whole.tolist() == whole_np.tolist()
 
@@ -58,7 +58,7 @@ def test_the_column_passes_match_numpy(seed: int, n: int, gap: float) -> None:
     coef_np[(lo == hi) | fix_np] = 0.0
     coef_np[np.abs(coef_np) <= tol * 1e-3] = 0.0
     coef = rows_part.copy()
-    nonzero = budget_coefficients(coef, rc, fix, lo, hi, tol, tol * 1e-3)
+    nonzero = budget_coefficients(coef, rc, None, fix, lo, hi, tol, tol * 1e-3)
     assert coef.tobytes() == coef_np.tobytes()
     assert nonzero == bool((coef_np != 0.0).any())
 
@@ -82,3 +82,30 @@ def test_the_rows_off_integers_match_numpy(seed: int, dtype: type) -> None:
     bad_np[matrix[:, np.flatnonzero(~whole)].indices] = True
     bad = rows_off_integers(matrix.indptr, matrix.indices, matrix.data, whole, 7)
     assert bad.tolist() == bad_np.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 60), st.sampled_from([0.0, 0.1, 2.0]))
+def test_the_column_passes_read_some_columns_reduced_costs_as_zeros_elsewhere(
+    seed: int, n: int, gap: float
+) -> None:
+    """Reduced costs given at some columns alone (`LpSolution.priced`) read as the full-length
+    vector with zeros at every other column, to the bit."""
+    x, rc, lo, hi, integer = columns(seed, n)
+    at = np.flatnonzero(np.random.default_rng(seed + 2).random(n) < 0.5).astype(np.int32)
+    every = np.zeros(n)
+    every[at] = rc[at]
+    some = rc[at]
+    tol = 1e-6
+    signed = column_terms_signed(x, every, None, lo, hi, tol, SNAP)
+    assert column_terms_signed(x, some, at, lo, hi, tol, SNAP) == signed
+    want = [np.empty(n, dtype=bool) for _ in range(2)]
+    got = [np.empty(n, dtype=bool) for _ in range(2)]
+    columns_fixed_and_whole(x, every, None, integer, lo, hi, gap + tol, SNAP, *want)
+    columns_fixed_and_whole(x, some, at, integer, lo, hi, gap + tol, SNAP, *got)
+    assert [w.tolist() for w in want] == [g.tolist() for g in got]
+    rows_part = np.random.default_rng(seed + 1).normal(size=n) * 1e-3
+    coef_every, coef_some = rows_part.copy(), rows_part.copy()
+    nonzero = budget_coefficients(coef_every, every, None, want[0], lo, hi, tol, tol * 1e-3)
+    assert budget_coefficients(coef_some, some, at, want[0], lo, hi, tol, tol * 1e-3) == nonzero
+    assert coef_some.tobytes() == coef_every.tobytes()
