@@ -121,7 +121,12 @@ def round_on_face(
         row_hi=row_hi[touched] - used[touched],
     )
     res = solve_mip(sub, cost[free], maximize=True, time_limit=time_limit, seed=seed)
-    if res.outcome != Outcome.OPTIMAL or res.x is None:
+    # a point found before the limit serves as well as a proven one when it reaches the
+    # target, the most any integer point reaches: HiGHS may find it early and spend the rest
+    # proving its own bound, the LP's, above it (hard XL seed 51: 9.3 s of a 10 s limit on a
+    # quiet host; on a slower one the limit hit and the tier went to the reduced costs' MIP,
+    # 7.6 GB; docs/benchmarks-solver.md, thirty-ninth session)
+    if res.outcome not in (Outcome.OPTIMAL, Outcome.FEASIBLE) or res.x is None:
         return None
     kept[free] = np.rint(res.x)
     if target is None:

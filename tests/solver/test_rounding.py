@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.backends import LinearModel, LpSolution, Outcome
+from solver import rounding
+from solver.backends import LinearModel, LpSolution, MipSolution, Outcome
 from solver.rounding import round_on_face, touching
 
 
@@ -57,6 +61,38 @@ def test_a_half_cycle_of_a_transport_lp_is_rounded_to_its_optimum() -> None:
     out = round_on_face(lp, vertex([0.5] * 4, 2.0), cost, 4, time_limit=10)
     assert out is not None
     assert out.tolist() == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_a_point_at_the_target_found_before_the_limit_is_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The small MIP stopped by its limit with a point that reaches the target (the most any
+    integer point reaches) gives that point, as a proven MIP would; one below the target, or
+    no point, gives none."""
+    lp = model(
+        [[1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 0, 1]],
+        [1, 1, 1, 1, 1],
+        [1, 1, 1, 1],
+    )
+    real = rounding.solve_mip
+
+    def stopped(point: list[float] | None) -> None:
+        def at_limit(*args: Any, **kwargs: Any) -> MipSolution:
+            assert real(*args, **kwargs).x.size == 4  # the small MIP frees every column here
+            if point is None:
+                return MipSolution(Outcome.LIMIT)
+            return MipSolution(Outcome.FEASIBLE, x=np.array(point))
+
+        monkeypatch.setattr(rounding, "solve_mip", at_limit)
+
+    stopped([0.0, 1.0, 1.0, 0.0])  # the optimum, HiGHS' own bound not yet proven
+    out = round_on_face(lp, vertex([0.5] * 4, 2.0), np.ones(4), 4, time_limit=10)
+    assert out is not None
+    assert out.tolist() == [0.0, 1.0, 1.0, 0.0]
+    stopped([0.0, 1.0, 0.0, 0.0])  # below the target
+    assert round_on_face(lp, vertex([0.5] * 4, 2.0), np.ones(4), 4, time_limit=10) is None
+    stopped(None)
+    assert round_on_face(lp, vertex([0.5] * 4, 2.0), np.ones(4), 4, time_limit=10) is None
 
 
 def test_an_odd_cycle_is_rounded_down_to_the_floor_of_the_bound() -> None:
