@@ -252,6 +252,12 @@ class LpSolution:
     outside them is fixed at 0 and outside the last master, and no tier reads its reduced
     cost: they count as 0 (`every_reduced_cost`)."""
 
+    def reduced_costs_fit(self, ncols: int) -> bool:
+        """Whether ``reduced_cost`` is given, in either form, for an LP of ``ncols`` columns."""
+        if self.reduced_cost is None:
+            return False
+        return self.reduced_cost.size == (ncols if self.priced is None else self.priced.size)
+
     def every_reduced_cost(self, ncols: int) -> FloatArray | None:
         """Every one of the ``ncols`` columns' reduced cost, 0 outside ``priced``: for the
         readers that take a full-length vector (an LP put together from its blocks)."""

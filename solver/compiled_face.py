@@ -17,9 +17,10 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from solver.compiled_rows import MapArray
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-MapArray = npt.NDArray[np.int32]
 
 
 @njit(cache=True, nogil=True)

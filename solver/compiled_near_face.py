@@ -17,11 +17,12 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from solver.compiled_rows import MapArray
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 AnyInts = npt.NDArray[np.integer[Any]]  # a matrix's index arrays: int32 or int64
 AnyFloats = npt.NDArray[np.floating[Any]]  # its values: float32 (a round's) or float64
-MapArray = npt.NDArray[np.int32]
 
 
 @njit(cache=True, nogil=True)

@@ -73,7 +73,7 @@ def keep_near_face(lp: LinearModel, sol: LpSolution, scale: float, value: float)
     nall = lp.nrows + len(lp.extra)
     if x is None or rc is None or y is None or b is None:
         return False
-    if x.size != lp.ncols or rc.size != (lp.ncols if at is None else at.size) or y.size < nall:
+    if x.size != lp.ncols or not sol.reduced_costs_fit(lp.ncols) or y.size < nall:
         return False
     gap = float(b) - value
     if gap < -MARGIN * scale:

@@ -198,9 +198,7 @@ def keep_face(lp: LinearModel, sol: LpSolution, x: FloatArray, scale: float, n: 
     """
     cd, rd, at = sol.reduced_cost, sol.row_dual, sol.priced
     nall = lp.nrows + len(lp.extra)
-    if cd is None or rd is None or rd.size < nall:
-        return False
-    if cd.size != (lp.ncols if at is None else at.size):
+    if cd is None or rd is None or rd.size < nall or not sol.reduced_costs_fit(lp.ncols):
         return False
     tol = DUAL_TOL * scale
     # the columns' pass compiled, in place (`solver.compiled_face`): after tier 1 nearly every
